@@ -1,0 +1,1 @@
+"""Slotwise: appointment booking that cannot double-book."""

@@ -1,0 +1,60 @@
+"""The ASGI application: routes, error handlers and the lifespan that owns the engine."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from slotwise.appointments.routes import router as appointments_router
+from slotwise.auth.routes import router as auth_router
+from slotwise.catalog.routes import router as catalog_router
+from slotwise.clients.routes import router as clients_router
+from slotwise.config import Settings, get_settings
+from slotwise.db import create_engine, create_sessionmaker
+from slotwise.errors import install_error_handlers
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if not settings.database_url:
+        raise RuntimeError(
+            "create_app() needs settings.database_url; the CLI starts the embedded "
+            "PostgreSQL and fills it in"
+        )
+    database_url = settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(database_url, settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Slotwise",
+        version="0.1.0",
+        description="Appointment booking that cannot double-book. Errors are JSON "
+        '`{"code", "message"}` with a stable `code`.',
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.secret_key = settings.resolved_secret_key()
+    install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(auth_router)
+    api.include_router(catalog_router)
+    api.include_router(clients_router)
+    api.include_router(appointments_router)
+    app.include_router(api)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

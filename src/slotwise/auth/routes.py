@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.auth import service, throttle
+from slotwise.auth.schemas import FirmOut, MeOut, RefreshIn, TokenPair
+from slotwise.deps import CallerDep, SessionDep, SettingsDep
+from slotwise.errors import ERROR_RESPONSES, NotAuthenticated
+from slotwise.models import Firm
+
+router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
+
+
+def _own_transaction(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
+    """A separate transaction for what must stay written although the request fails."""
+    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return maker.begin()
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/auth/token", response_model=TokenPair)
+async def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=254)],
+    password: Annotated[str, Form(max_length=1024)],
+    client_id: Annotated[str | None, Form(max_length=63,
+                                          description="Firm slug, when the email "
+                                          "exists in several firms")] = None,
+) -> TokenPair:
+    """OAuth2 password login: ``username`` is the email."""
+    email = service.normalize_email(username)
+    address = _client_address(request)
+    await throttle.check_not_throttled(session, settings, email=email, address=address)
+    user = await service.authenticate(session, email=email, password=password,
+                                      firm_slug=client_id)
+    if user is None:
+        # Recorded in its own transaction: this request fails and rolls back.
+        async with _own_transaction(request) as own:
+            await throttle.record_failure(own, settings, email=email, address=address)
+        raise NotAuthenticated("Wrong email or password", code="invalid_credentials")
+    await throttle.clear_account(session, email)
+    return await service.issue_tokens(session, settings, request.app.state.secret_key, user)
+
+
+@router.post("/auth/refresh", response_model=TokenPair)
+async def refresh(request: Request, body: RefreshIn, session: SessionDep,
+                  settings: SettingsDep) -> TokenPair:
+    """Exchange a refresh token for a new pair; the old refresh token stops working."""
+    try:
+        return await service.rotate_refresh_token(session, settings,
+                                                  request.app.state.secret_key,
+                                                  body.refresh_token)
+    except service.RefreshTokenReused as reused:
+        async with _own_transaction(request) as own:
+            await service.revoke_all(own, reused.user_id)
+        raise
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(body: RefreshIn, session: SessionDep) -> Response:
+    """Revoke a refresh token. Access tokens expire on their own within minutes."""
+    await service.revoke_refresh_token(session, body.refresh_token)
+    return Response(status_code=204)
+
+
+@router.get("/me", response_model=MeOut)
+async def me(caller: CallerDep, session: SessionDep) -> MeOut:
+    firm = await session.get(Firm, caller.firm_id)
+    assert firm is not None  # the foreign key guarantees it
+    return MeOut(
+        id=caller.user_id, email=caller.email, full_name=caller.full_name, role=caller.role,
+        specialist_id=caller.specialist_id, client_id=caller.client_id,
+        firm=FirmOut.model_validate(firm, from_attributes=True),
+    )

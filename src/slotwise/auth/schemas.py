@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import uuid
+
+from pydantic import BaseModel, Field
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int = Field(description="Seconds until the access token expires")
+    refresh_token: str
+
+
+class RefreshIn(BaseModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class FirmOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    slug: str
+    time_zone: str
+    default_locale: str
+
+
+class MeOut(BaseModel):
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: str
+    specialist_id: uuid.UUID | None
+    client_id: uuid.UUID | None
+    firm: FirmOut

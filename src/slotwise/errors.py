@@ -1,0 +1,172 @@
+"""Domain errors with a stable machine-readable ``code``, and the handlers that render them.
+
+Every error response has the shape ``{"code": ..., "message": ...}`` (validation errors add
+``details``), so clients can branch on ``code`` and show ``message``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("slotwise.errors")
+
+
+class ErrorBody(BaseModel):
+    """The body of every error response."""
+
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class AppError(Exception):
+    status_code = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        self.headers = headers
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    code = "not_authenticated"
+
+    def __init__(self, message: str = "Authentication required", *, code: str | None = None):
+        super().__init__(message, code=code, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(AppError):
+    status_code = 403
+    code = "forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    code = "not_found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    code = "conflict"
+
+
+class PreconditionFailed(AppError):
+    status_code = 412
+    code = "version_mismatch"
+
+
+class PreconditionRequired(AppError):
+    status_code = 428
+    code = "precondition_required"
+
+
+class Unprocessable(AppError):
+    status_code = 422
+    code = "invalid"
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    code = "too_many_attempts"
+
+
+# The database is the last guard: a constraint that fires is a client error, never a 500.
+_SQLSTATE_ERRORS: dict[str, tuple[int, str, str]] = {
+    "23503": (409, "reference_conflict",
+              "The record is referenced by other records or refers to a missing one"),
+    "23505": (409, "already_exists", "A record with these unique values already exists"),
+    "23514": (422, "constraint_violation", "The values break a rule of the data model"),
+    "23P01": (409, "slot_taken", "The time overlaps an existing claim"),
+    "22001": (422, "value_too_long", "A value is longer than allowed"),
+    "22003": (422, "value_out_of_range", "A number is out of range"),
+    "22007": (422, "invalid_datetime", "A date or time is invalid"),
+    "22008": (422, "invalid_datetime", "A date or time is out of range"),
+}
+
+
+def error_response(status: int, code: str, message: str, *,
+                   details: list[dict[str, Any]] | None = None,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    body = ErrorBody(code=code, message=message, details=details)
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+
+
+def _constraint_name(exc: DBAPIError) -> str | None:
+    diag = getattr(exc.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) if diag is not None else None
+
+
+async def _app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return error_response(exc.status_code, exc.code, exc.message, headers=exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    details = [
+        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")),
+         "type": str(err.get("type", ""))}
+        for err in exc.errors()
+    ]
+    return error_response(422, "validation_error", "The request is not valid", details=details)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
+    code = codes.get(exc.status_code, "http_error")
+    headers = dict(exc.headers) if exc.headers else None
+    return error_response(exc.status_code, code, str(exc.detail), headers=headers)
+
+
+async def _db_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DBAPIError)
+    state = _sqlstate(exc)
+    known = _SQLSTATE_ERRORS.get(state or "")
+    if known is None:
+        logger.exception("unexpected database error", exc_info=exc)
+        return error_response(500, "internal_error", "Internal error")
+    status, code, message = known
+    constraint = _constraint_name(exc)
+    if constraint:
+        message = f"{message} ({constraint})"
+    return error_response(status, code, message)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(IntegrityError, _db_error)
+    app.add_exception_handler(DBAPIError, _db_error)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in {
+        401: "Not authenticated",
+        403: "Not allowed for this role",
+        404: "Not found (or belongs to another firm)",
+        409: "Conflict",
+        412: "Stale version",
+        422: "Invalid input",
+    }.items()
+}

@@ -1,0 +1,49 @@
+"""All models, imported here so that ``Base.metadata`` knows every table."""
+
+from slotwise.models.appointments import (
+    STATUSES,
+    Appointment,
+    AppointmentServiceItem,
+    AppointmentWorker,
+)
+from slotwise.models.base import Base
+from slotwise.models.catalog import (
+    Holiday,
+    Location,
+    LocationHours,
+    Service,
+    Specialist,
+    SpecialistBreak,
+    SpecialistSchedule,
+    SpecialistService,
+    Workplace,
+    WorkplaceServiceOverride,
+)
+from slotwise.models.clients import Client, ClientWallet, WalletTransaction
+from slotwise.models.firm import ROLES, Firm, LoginThrottle, RefreshToken, User
+
+__all__ = [
+    "ROLES",
+    "STATUSES",
+    "Appointment",
+    "AppointmentServiceItem",
+    "AppointmentWorker",
+    "Base",
+    "Client",
+    "ClientWallet",
+    "Firm",
+    "Holiday",
+    "Location",
+    "LocationHours",
+    "LoginThrottle",
+    "RefreshToken",
+    "Service",
+    "Specialist",
+    "SpecialistBreak",
+    "SpecialistSchedule",
+    "SpecialistService",
+    "User",
+    "WalletTransaction",
+    "Workplace",
+    "WorkplaceServiceOverride",
+]

@@ -1,0 +1,79 @@
+"""Firms (tenants), their users and the auth bookkeeping."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from slotwise.models.base import Base, FirmScoped, IdMixin, created_at_column, firm_fk
+
+ROLES = ("owner", "director", "manager", "worker", "client")
+
+
+class Firm(IdMixin, Base):
+    __tablename__ = "firms"
+
+    name: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    default_locale: Mapped[str] = mapped_column(String(8), server_default="en")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class User(FirmScoped, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        UniqueConstraint("firm_id", "email"),
+        CheckConstraint(f"role IN {ROLES}", name="role_known"),
+        # A worker sees the appointments of their specialist, a client those of their client
+        # record: without the link the role would see nothing, so the database refuses it.
+        CheckConstraint("role <> 'worker' OR specialist_id IS NOT NULL", name="worker_linked"),
+        CheckConstraint("role <> 'client' OR client_id IS NOT NULL", name="client_linked"),
+        firm_fk("specialist_id", "specialists"),
+        firm_fk("client_id", "clients"),
+    )
+
+    email: Mapped[str] = mapped_column(String(254))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    full_name: Mapped[str] = mapped_column(String(200), server_default="")
+    specialist_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class RefreshToken(IdMixin, Base):
+    """Refresh tokens are stored only as SHA-256 hashes; revoking sets ``revoked_at``."""
+
+    __tablename__ = "refresh_tokens"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = created_at_column()
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per key (an account or a client address) in a fixed window."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(400), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,61 @@
+"""Query helpers shared by every domain: firm-scoped lookups and pagination."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped
+
+from slotwise.errors import NotFound
+
+
+class _FirmRow(Protocol):
+    id: Mapped[uuid.UUID]
+    firm_id: Mapped[uuid.UUID]
+
+
+RowT = TypeVar("RowT", bound=_FirmRow)
+
+
+async def get_in_firm(session: AsyncSession, model: type[RowT], firm_id: uuid.UUID,
+                      row_id: uuid.UUID, *, what: str | None = None,
+                      for_update: bool = False) -> RowT:
+    """The row with this id in the caller's firm.
+
+    A row of another firm is reported exactly like a missing one (404), so ids of other
+    tenants cannot even be probed for existence.
+    """
+    stmt = select(model).where(model.id == row_id, model.firm_id == firm_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    row = await session.scalar(stmt)
+    if row is None:
+        label = what or model.__name__.lower()
+        raise NotFound(f"No {label} with id {row_id}", code=f"{_code(label)}_not_found")
+    return row
+
+
+def _code(label: str) -> str:
+    return label.replace(" ", "_")
+
+
+class PageParams(BaseModel):
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams) -> tuple[
+        list[Any], int]:
+    """One page of ``stmt`` (which must already be ordered deterministically) and the total."""
+    total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = (await session.scalars(stmt.limit(page.limit).offset(page.offset))).all()
+    return list(rows), int(total or 0)
+
+
+def apply_changes(row: object, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        setattr(row, name, value)
