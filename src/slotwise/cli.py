@@ -1,0 +1,134 @@
+"""The ``slotwise`` command: serve, migrate, createuser, demo."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from slotwise.config import Settings, get_settings
+from slotwise.models import ROLES
+
+cli = typer.Typer(help="Slotwise appointment booking.", no_args_is_help=True,
+                  add_completion=False)
+
+HostOpt = Annotated[str | None, typer.Option(help="Address to listen on")]
+PortOpt = Annotated[int | None, typer.Option(help="Port to listen on")]
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The database URL: ``SLOTWISE_DATABASE_URL``, or the embedded server for as long as the
+    command runs. SIGTERM, SIGINT and SIGHUP become a clean exit so the embedded server is
+    always stopped (uvicorn re-raises the signal after its own graceful shutdown)."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    from slotwise.embedded import EmbeddedPostgres, exit_on_signals
+
+    with exit_on_signals():
+        typer.echo(f"Starting the embedded PostgreSQL in {settings.data_dir} ...", err=True)
+        server = EmbeddedPostgres(settings.data_dir)
+        try:
+            yield server.start()
+        finally:
+            server.stop()
+
+
+def _migrate(url: str, revision: str = "head") -> None:
+    from slotwise.migrate import upgrade
+
+    typer.echo(f"Migrating the schema to {revision} ...", err=True)
+    upgrade(url, revision)
+
+
+def _serve(settings: Settings, url: str, host: str | None, port: int | None) -> None:
+    from slotwise.app import create_app
+
+    app = create_app(settings.model_copy(update={"database_url": url}))
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
+                log_level="info", proxy_headers=False)
+
+
+@cli.command()
+def serve(host: HostOpt = None, port: PortOpt = None,
+          migrate: Annotated[bool | None, typer.Option(
+              help="Apply pending migrations first (default: only on the embedded database)"
+          )] = None) -> None:
+    """Serve the HTTP API."""
+    settings = get_settings()
+    with database(settings) as url:
+        if migrate if migrate is not None else settings.database_url is None:
+            _migrate(url)
+        _serve(settings, url, host, port)
+
+
+@cli.command("migrate")
+def migrate_command(revision: Annotated[str, typer.Option(help="Target revision")] = "head",
+                    ) -> None:
+    """Bring the database schema to a revision (default: the newest)."""
+    with database(get_settings()) as url:
+        _migrate(url, revision)
+    typer.echo("Schema is up to date.")
+
+
+@cli.command()
+def createuser(
+    firm: Annotated[str, typer.Option(help="Firm slug; the firm is created if missing")],
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
+    role: Annotated[str, typer.Option(help="|".join(ROLES))],
+    name: Annotated[str, typer.Option(help="Full name")] = "",
+    time_zone: Annotated[str, typer.Option(help="Time zone of a new firm")] = "Europe/Berlin",
+) -> None:
+    """Create a user (and the firm, if needed). A worker gets a specialist record, a client
+    a client record, so that they can see their appointments."""
+    from slotwise.admin import UserSpec, create_user
+    from slotwise.errors import AppError
+
+    settings = get_settings()
+    with database(settings) as url:
+        _migrate(url)
+        try:
+            created = asyncio.run(create_user(url, UserSpec(
+                firm_slug=firm, email=email, password=password, role=role, full_name=name,
+                time_zone=time_zone)))
+        except AppError as exc:
+            typer.echo(f"Error: {exc.message}", err=True)
+            raise typer.Exit(code=1) from exc
+    typer.echo(f"Created {role} {created.email} in firm '{firm}' (user id {created.user_id}).")
+
+
+@cli.command()
+def demo(host: HostOpt = None, port: PortOpt = None,
+         reset: Annotated[bool, typer.Option(help="Delete and reload the demo firm")] = False,
+         serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
+                                                 help="Serve after loading")] = True) -> None:
+    """Load a realistic demo firm, print logins, then serve."""
+    from slotwise.demo import load_demo
+
+    settings = get_settings()
+    with database(settings) as url:
+        _migrate(url)
+        logins = asyncio.run(load_demo(url, reset=reset))
+        bind = f"http://{host or settings.host}:{port or settings.port}"
+        typer.echo("")
+        typer.echo(f"Demo firm '{logins.firm_slug}' is ready. Log in at {bind}/docs "
+                   f"(Authorize) with password '{logins.password}':")
+        for role, email in logins.emails.items():
+            typer.echo(f"  {role:<9} {email}")
+        typer.echo("")
+        if serve_api:
+            _serve(settings, url, host, port)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    # Alembic announces each of its plugins at INFO; the migrations themselves stay visible.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    cli()
