@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped
 
 from slotwise.errors import NotFound
+from slotwise.models.base import FirmScoped
 
-
-class _FirmRow(Protocol):
-    id: Mapped[uuid.UUID]
-    firm_id: Mapped[uuid.UUID]
-
-
-RowT = TypeVar("RowT", bound=_FirmRow)
+RowT = TypeVar("RowT", bound=FirmScoped)
 
 
 async def get_in_firm(session: AsyncSession, model: type[RowT], firm_id: uuid.UUID,

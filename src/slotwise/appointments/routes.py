@@ -1,3 +1,112 @@
-from fastapi import APIRouter
+"""HTTP routes for appointments. Writes carry the version in ``ETag`` / ``If-Match``."""
 
-router = APIRouter()
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import AwareDatetime
+
+from slotwise.appointments import service, updates
+from slotwise.appointments.preconditions import etag
+from slotwise.appointments.schemas import (
+    AppointmentCreate,
+    AppointmentFilters,
+    AppointmentOut,
+    AppointmentPage,
+    AppointmentUpdate,
+    Status,
+)
+from slotwise.deps import AdminDep, CallerDep, SessionDep
+from slotwise.errors import ERROR_RESPONSES, ErrorBody
+from slotwise.repository import PageParams
+
+router = APIRouter(tags=["appointments"], responses={
+    **ERROR_RESPONSES,
+    428: {"model": ErrorBody, "description": "If-Match (or version) missing"},
+})
+
+IfMatch = Annotated[str | None, Header(max_length=200,
+                                       description='The version you read, e.g. "3"')]
+
+
+@router.get("/appointments", response_model=AppointmentPage)
+async def list_appointments(
+    caller: CallerDep,
+    session: SessionDep,
+    page: Annotated[PageParams, Query()],
+    start: Annotated[AwareDatetime | None, Query(
+        alias="from", description="Appointments ending after this instant")] = None,
+    end: Annotated[AwareDatetime | None, Query(
+        alias="to", description="Appointments starting before this instant")] = None,
+    location_id: uuid.UUID | None = None,
+    specialist_id: Annotated[uuid.UUID | None, Query(
+        description="Only appointments this specialist is assigned to")] = None,
+    client_id: uuid.UUID | None = None,
+    status: Status | None = None,
+) -> AppointmentPage:
+    """Appointments overlapping [from, to), ordered by start time.
+
+    Staff see the whole firm, a worker the appointments they are assigned to, a client
+    their own.
+    """
+    filters = AppointmentFilters(start=start, end=end, location_id=location_id,
+                                 specialist_id=specialist_id, client_id=client_id,
+                                 status=status)
+    return await service.list_appointments(session, caller, filters, page)
+
+
+@router.post("/appointments", response_model=AppointmentOut, status_code=201)
+async def create_appointment(body: AppointmentCreate, caller: AdminDep, session: SessionDep,
+                             request: Request, response: Response) -> AppointmentOut:
+    """Book an appointment directly (staff only).
+
+    Each service's price and duration: the price sent > the workplace's override > the
+    first worker's custom terms > the service's own. Without ``end_at`` the appointment
+    lasts the sum of the services' durations.
+    """
+    appointment = await service.create_appointment(session, caller, body)
+    response.headers["ETag"] = etag(appointment.version)
+    response.headers["Location"] = str(request.url_for("get_appointment",
+                                                        appointment_id=appointment.id))
+    return appointment
+
+
+@router.get("/appointments/{appointment_id}", response_model=AppointmentOut)
+async def get_appointment(appointment_id: uuid.UUID, caller: CallerDep, session: SessionDep,
+                          response: Response) -> AppointmentOut:
+    """One appointment; its ``ETag`` is the version to send back in ``If-Match``."""
+    appointment = await service.get_appointment(session, caller, appointment_id)
+    response.headers["ETag"] = etag(appointment.version)
+    return appointment
+
+
+@router.patch("/appointments/{appointment_id}", response_model=AppointmentOut)
+async def update_appointment(appointment_id: uuid.UUID, body: AppointmentUpdate,
+                             caller: CallerDep, session: SessionDep, response: Response,
+                             if_match: IfMatch = None) -> AppointmentOut:
+    """Change an appointment; requires ``If-Match: "<version>"`` or a ``version`` field.
+
+    Without either: 428 ``precondition_required``; with a stale one: 412 ``version_mismatch``
+    and nothing changes. Staff may change every field (``worker_ids`` and ``services``
+    replace the sets). A worker may only open and close appointments they are assigned to
+    (``is_open``, ``opened_at``, ``closed_at``; other fields: 403 ``forbidden_field``);
+    opening without ``opened_at`` stamps it now, closing stamps ``closed_at``. Clients: 403.
+    """
+    appointment = await updates.update_appointment(session, caller, appointment_id, body,
+                                                   if_match)
+    response.headers["ETag"] = etag(appointment.version)
+    return appointment
+
+
+@router.delete("/appointments/{appointment_id}", status_code=204, response_class=Response)
+async def delete_appointment(appointment_id: uuid.UUID, caller: AdminDep, session: SessionDep,
+                             if_match: IfMatch = None) -> Response:
+    """Delete an appointment (staff only); an ``If-Match`` sent is checked (412 if stale).
+
+    An appointment that wallet transactions refer to is kept: 409
+    ``appointment_referenced`` (money history is never lost); cancel it instead.
+    """
+    await service.delete_appointment(session, caller, appointment_id, if_match)
+    return Response(status_code=204)

@@ -1,0 +1,204 @@
+"""Request and response bodies for appointments."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
+
+Status = Literal["scheduled", "in_progress", "completed", "cancelled", "no_show"]
+
+_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2999
+
+
+def _iso_datetime(value: Any) -> Any:
+    # A JSON number would otherwise be read as a Unix timestamp: far too easy to send by mistake.
+    if isinstance(value, bool | int | float):
+        raise ValueError("must be an ISO 8601 date-time with a UTC offset")
+    return value
+
+
+def _plausible_year(value: datetime) -> datetime:
+    if not _EARLIEST_YEAR <= value.year <= _LATEST_YEAR:
+        raise ValueError(f"year must be between {_EARLIEST_YEAR} and {_LATEST_YEAR}")
+    return value
+
+
+# Naive date-times are refused (422): the server would have to guess their time zone.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_datetime),
+                    Field(description="ISO 8601 with offset, e.g. 2030-01-07T10:00:00+01:00")]
+Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2)]
+Notes = Annotated[str, StringConstraints(max_length=5000)]
+Source = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,31}$")]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+WorkerIds = Annotated[list[uuid.UUID], Field(min_length=1, max_length=10,
+                                             description="Specialists; the first one's "
+                                             "custom prices apply")]
+
+
+class ServiceLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    service_id: uuid.UUID
+    price: Money | None = Field(None, description="Omit to use the catalog price")
+
+
+ServiceLines = Annotated[list[ServiceLineIn], Field(min_length=1, max_length=20)]
+
+
+def _check_times(start: datetime | None, end: datetime | None) -> None:
+    for value in (start, end):
+        if value is not None:
+            _plausible_year(value)
+    if start is not None and end is not None and end <= start:
+        raise ValueError("end_at must be after start_at")
+
+
+def _check_unique(worker_ids: list[uuid.UUID] | None,
+                  services: list[ServiceLineIn] | None) -> None:
+    if worker_ids is not None and len(set(worker_ids)) != len(worker_ids):
+        raise ValueError("worker_ids must be unique")
+    if services is not None and len({s.service_id for s in services}) != len(services):
+        raise ValueError("each service may appear once")
+
+
+class AppointmentCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID
+    workplace_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    start_at: Instant
+    end_at: Instant | None = Field(None, description="Omit: start + the services' durations")
+    worker_ids: WorkerIds
+    services: ServiceLines
+    notes: Notes = ""
+    status: Status = "scheduled"
+    source: Source = "staff"
+    external_id: ExternalId | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AppointmentCreate:
+        _check_times(self.start_at, self.end_at)
+        _check_unique(self.worker_ids, self.services)
+        return self
+
+
+# Fields a worker may change on an appointment they are assigned to; anything else is 403.
+WORKER_FIELDS = frozenset({"is_open", "opened_at", "closed_at"})
+_NOT_NULLABLE = frozenset({"location_id", "start_at", "end_at", "worker_ids", "services",
+                           "notes", "status", "source", "is_open"})
+
+
+class AppointmentUpdate(BaseModel):
+    """Only the fields sent change. ``worker_ids`` and ``services`` replace the whole set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID | None = None
+    workplace_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    start_at: Instant | None = None
+    end_at: Instant | None = None
+    worker_ids: WorkerIds | None = None
+    services: ServiceLines | None = None
+    notes: Notes | None = None
+    status: Status | None = None
+    source: Source | None = None
+    external_id: ExternalId | None = None
+    is_open: StrictBool | None = None
+    opened_at: Instant | None = None
+    closed_at: Instant | None = None
+    version: int | None = Field(None, ge=1, lt=2**31,
+                                description="The version you read; instead of If-Match")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AppointmentUpdate:
+        nulls = sorted(n for n in self.model_fields_set & _NOT_NULLABLE
+                       if getattr(self, n) is None)
+        if nulls:
+            raise ValueError(f"may not be null: {', '.join(nulls)}")
+        _check_times(self.start_at, self.end_at)
+        _check_times(self.opened_at, None)
+        _check_times(self.closed_at, None)
+        _check_unique(self.worker_ids, self.services)
+        return self
+
+    def changes(self) -> dict[str, Any]:
+        """The fields sent, except the version (a precondition, not a change)."""
+        return self.model_dump(exclude_unset=True, exclude={"version"})
+
+
+class WorkerOut(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class ServiceItemOut(BaseModel):
+    id: uuid.UUID = Field(description="The service's id")
+    name: str
+    price: Decimal = Field(description="The price used in this appointment")
+    duration_minutes: int
+
+
+class ClientRef(BaseModel):
+    id: uuid.UUID
+    first_name: str
+    last_name: str
+
+
+class AppointmentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    location_id: uuid.UUID
+    workplace_id: uuid.UUID | None
+    client_id: uuid.UUID | None
+    start_at: datetime
+    end_at: datetime
+    status: str
+    is_open: bool
+    opened_at: datetime | None
+    closed_at: datetime | None
+    notes: str
+    source: str
+    external_id: str | None
+    created_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    workers: list[WorkerOut]
+    services: list[ServiceItemOut]
+    client: ClientRef | None
+
+
+class AppointmentPage(BaseModel):
+    items: list[AppointmentOut]
+    total: int
+    limit: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class AppointmentFilters:
+    """``start``/``end``: appointments overlapping the half-open range [start, end)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+    location_id: uuid.UUID | None = None
+    specialist_id: uuid.UUID | None = None
+    client_id: uuid.UUID | None = None
+    status: str | None = None
