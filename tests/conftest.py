@@ -4,6 +4,8 @@ database per test run, the app served in-process, and firms with a user of every
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -29,7 +31,7 @@ def _with_database(url: str, name: str) -> str:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_url() -> Iterator[str]:
     """A URL of a PostgreSQL server's maintenance database, where test databases are made."""
     external = os.environ.get("SLOTWISE_TEST_DATABASE_URL")
     if external:
@@ -37,11 +39,15 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     from slotwise.embedded import EmbeddedPostgres
 
-    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("embedded-pg")))
+    # Not under tmp_path_factory: as root, each pytest run makes /tmp/pytest-of-root 0700,
+    # which would lock the server's own OS user out of a concurrently running session's dir.
+    data_dir = Path(tempfile.mkdtemp(prefix="slotwise-test-pg-"))
+    server = EmbeddedPostgres(data_dir)
     try:
         yield server.start(database="postgres")
     finally:
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

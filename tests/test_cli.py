@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -76,11 +78,19 @@ def test_createuser_creates_firm_and_login_works(make_database: Callable[[], str
 def test_serve_on_embedded_stops_postgres_on_sigterm(tmp_path: Path) -> None:
     """`slotwise serve` with no database URL runs its own PostgreSQL; SIGTERM (and Ctrl-C)
     must leave no postgres process behind."""
-    data_dir = tmp_path / "data"
+    # Outside pytest's temp dir, which only root may enter: the server runs as its own user.
+    data_dir = Path(tempfile.mkdtemp(prefix="slotwise-serve-"))
+    try:
+        _serve_and_signal(data_dir, tmp_path)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _serve_and_signal(data_dir: Path, log_dir: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        log = (tmp_path / f"serve-{sig.name}.log").open("w")
+        log = (log_dir / f"serve-{sig.name}.log").open("w")
         proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
                                 env=_env(SLOTWISE_DATA_DIR=str(data_dir)),
                                 stdout=log, stderr=subprocess.STDOUT, text=True)
