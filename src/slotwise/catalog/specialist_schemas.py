@@ -1,0 +1,112 @@
+"""Inputs and outputs of specialists, their services, weekly schedules and breaks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from slotwise.catalog.fields import (
+    InModel,
+    Minutes,
+    Money,
+    Name,
+    OutModel,
+    PatchModel,
+    Text200,
+    Text500,
+    WallTime,
+)
+from slotwise.catalog.schemas import WeeklyEntryIn
+
+
+class SpecialistIn(InModel):
+    name: Name
+    specialization: Text200 = ""
+    is_active: bool = True
+
+
+class SpecialistPatch(PatchModel):
+    name: Name | None = None
+    specialization: Text200 | None = None
+    is_active: bool | None = None
+
+
+class SpecialistOut(OutModel):
+    id: uuid.UUID
+    name: str
+    specialization: str
+    is_active: bool
+
+
+class SpecialistServiceIn(InModel):
+    """The specialist does the service; null values mean the service's own price/duration."""
+
+    custom_price: Money | None = None
+    custom_duration_minutes: Minutes | None = None
+    is_active: bool = True
+
+
+class SpecialistServiceOut(OutModel):
+    id: uuid.UUID
+    specialist_id: uuid.UUID
+    service_id: uuid.UUID
+    custom_price: Decimal | None
+    custom_duration_minutes: int | None
+    is_active: bool
+
+
+class ScheduleEntryIn(WeeklyEntryIn):
+    location_id: uuid.UUID
+    workplace_id: uuid.UUID | None = Field(None, description="A workplace of that location")
+
+
+class ScheduleEntryOut(OutModel):
+    """Shaped like ``ScheduleEntryIn`` so a read schedule can be edited and sent back."""
+
+    location_id: uuid.UUID
+    workplace_id: uuid.UUID | None
+    day_of_week: int
+    start_time: dt.time
+    end_time: dt.time
+    is_day_off: bool
+
+
+class BreakIn(InModel):
+    date: dt.date
+    start_time: WallTime
+    end_time: WallTime
+    reason: Text500 = Field("", description="Private: only admins and the specialist see it")
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.end_time <= self.start_time:
+            raise ValueError("end_time must be after start_time")
+        return self
+
+
+class BreakPatch(PatchModel):
+    date: dt.date | None = None
+    start_time: WallTime | None = None
+    end_time: WallTime | None = None
+    reason: Text500 | None = None
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if (self.start_time is not None and self.end_time is not None
+                and self.end_time <= self.start_time):
+            raise ValueError("end_time must be after start_time")
+        return self
+
+
+class BreakOut(OutModel):
+    id: uuid.UUID
+    specialist_id: uuid.UUID
+    date: dt.date
+    start_time: dt.time
+    end_time: dt.time
+    reason: str
+
