@@ -32,12 +32,14 @@ class AppError(Exception):
     code = "bad_request"
 
     def __init__(self, message: str, *, code: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 headers: dict[str, str] | None = None,
+                 details: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.headers = headers
+        self.details = details
 
 
 class NotAuthenticated(AppError):
@@ -61,6 +63,11 @@ class NotFound(AppError):
 class Conflict(AppError):
     status_code = 409
     code = "conflict"
+
+
+class Gone(AppError):
+    status_code = 410
+    code = "gone"
 
 
 class PreconditionFailed(AppError):
@@ -116,7 +123,8 @@ def _constraint_name(exc: DBAPIError) -> str | None:
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return error_response(exc.status_code, exc.code, exc.message, headers=exc.headers)
+    return error_response(exc.status_code, exc.code, exc.message, headers=exc.headers,
+                          details=exc.details)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -7,6 +7,7 @@ from slotwise.models.appointments import (
     AppointmentWorker,
 )
 from slotwise.models.base import Base
+from slotwise.models.booking import Hold, IdempotencyKey, TimeClaim
 from slotwise.models.catalog import (
     Holiday,
     Location,
@@ -32,7 +33,9 @@ __all__ = [
     "Client",
     "ClientWallet",
     "Firm",
+    "Hold",
     "Holiday",
+    "IdempotencyKey",
     "Location",
     "LocationHours",
     "LoginThrottle",
@@ -42,6 +45,7 @@ __all__ = [
     "SpecialistBreak",
     "SpecialistSchedule",
     "SpecialistService",
+    "TimeClaim",
     "User",
     "WalletTransaction",
     "Workplace",

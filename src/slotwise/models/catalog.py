@@ -96,6 +96,8 @@ class Service(FirmScoped, Base):
         UniqueConstraint("firm_id", "name"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("break_after_minutes >= 0", name="break_not_negative"),
+        CheckConstraint("buffer_before_minutes >= 0 AND buffer_after_minutes >= 0",
+                        name="buffers_not_negative"),
         CheckConstraint("price >= 0", name="price_not_negative"),
     )
 
@@ -103,6 +105,9 @@ class Service(FirmScoped, Base):
     description: Mapped[str] = mapped_column(Text, server_default="")
     duration_minutes: Mapped[int] = mapped_column(Integer)
     break_after_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Time blocked before and after the appointment itself (preparation, cleaning).
+    buffer_before_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
+    buffer_after_minutes: Mapped[int] = mapped_column(Integer, server_default="0")
     price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3), server_default="EUR")
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")

@@ -24,11 +24,24 @@ ROLES = ("owner", "director", "manager", "worker", "client")
 
 class Firm(IdMixin, Base):
     __tablename__ = "firms"
+    __table_args__ = (
+        CheckConstraint("slot_step_minutes BETWEEN 1 AND 1440", name="slot_step_range"),
+        CheckConstraint("min_notice_minutes >= 0", name="min_notice_not_negative"),
+        CheckConstraint("booking_horizon_days BETWEEN 1 AND 3660", name="horizon_range"),
+        CheckConstraint("client_change_deadline_minutes >= 0", name="deadline_not_negative"),
+        CheckConstraint("hold_ttl_seconds BETWEEN 10 AND 86400", name="hold_ttl_range"),
+    )
 
     name: Mapped[str] = mapped_column(String(200))
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     time_zone: Mapped[str] = mapped_column(String(64))
     default_locale: Mapped[str] = mapped_column(String(8), server_default="en")
+    # Booking rules (per firm, with the defaults clients of booking systems expect).
+    slot_step_minutes: Mapped[int] = mapped_column(Integer, server_default="15")
+    min_notice_minutes: Mapped[int] = mapped_column(Integer, server_default="60")
+    booking_horizon_days: Mapped[int] = mapped_column(Integer, server_default="90")
+    client_change_deadline_minutes: Mapped[int] = mapped_column(Integer, server_default="120")
+    hold_ttl_seconds: Mapped[int] = mapped_column(Integer, server_default="120")
     created_at: Mapped[datetime] = created_at_column()
 
 
