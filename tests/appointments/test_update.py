@@ -152,13 +152,10 @@ async def test_admin_replaces_workers_and_services(client: httpx.AsyncClient, ap
 async def test_end_must_follow_start_after_merging(client: httpx.AsyncClient,
                                                    world: World) -> None:
     appt = await created(client, world)  # 10:00 - 10:30
-    late_start = await patch(client, world, appt["id"], {"start_at": "2030-01-07T10:30:00Z"},
-                             if_match='"1"')
-    assert late_start.status_code == 422
-    assert late_start.json()["code"] == "end_before_start"
     early_end = await patch(client, world, appt["id"], {"end_at": "2030-01-07T09:00:00Z"},
                             if_match='"1"')
     assert early_end.status_code == 422
+    assert early_end.json()["code"] == "end_before_start"
     both = await patch(client, world, appt["id"], {"start_at": "2030-01-07T12:00:00Z",
                                                    "end_at": "2030-01-07T11:00:00Z"},
                        if_match='"1"')

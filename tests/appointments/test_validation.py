@@ -144,7 +144,10 @@ async def test_external_id_is_unique_per_source(client: httpx.AsyncClient, app: 
     again = await create(client, world, source="yclients", external_id="42")
     assert again.status_code == 409
     assert again.json()["code"] == "external_id_taken"
-    other_source = await create(client, world, source="import", external_id="42")
+    # Another time: the same worker cannot be booked twice at once.
+    other_source = await create(client, world, source="import", external_id="42",
+                                start_at="2030-01-07T12:00:00Z",
+                                end_at="2030-01-07T12:30:00Z")
     assert other_source.status_code == 201
     clash = await patch(client, world, other_source.json()["id"], {"source": "yclients"},
                         if_match='"1"')

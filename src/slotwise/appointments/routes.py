@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime
 
 from slotwise.appointments import service, updates
@@ -13,13 +14,15 @@ from slotwise.appointments.preconditions import etag
 from slotwise.appointments.schemas import (
     AppointmentCreate,
     AppointmentFilters,
+    AppointmentFromHold,
     AppointmentOut,
     AppointmentPage,
     AppointmentUpdate,
     Status,
 )
 from slotwise.deps import AdminDep, CallerDep, SessionDep
-from slotwise.errors import ERROR_RESPONSES, ErrorBody
+from slotwise.errors import ERROR_RESPONSES, ErrorBody, Forbidden
+from slotwise.idempotency import IdempotencyKeyHeader, run_idempotent
 from slotwise.repository import PageParams
 
 router = APIRouter(tags=["appointments"], responses={
@@ -57,20 +60,39 @@ async def list_appointments(
     return await service.list_appointments(session, caller, filters, page)
 
 
-@router.post("/appointments", response_model=AppointmentOut, status_code=201)
-async def create_appointment(body: AppointmentCreate, caller: AdminDep, session: SessionDep,
-                             request: Request, response: Response) -> AppointmentOut:
-    """Book an appointment directly (staff only).
+@router.post("/appointments", response_model=AppointmentOut, status_code=201,
+             responses={410: {"model": ErrorBody, "description": "The hold expired"}})
+async def create_appointment(body: AppointmentFromHold | AppointmentCreate, caller: CallerDep,
+                             session: SessionDep, request: Request, response: Response,
+                             idempotency_key: IdempotencyKeyHeader = None,
+                             ) -> AppointmentOut | JSONResponse:
+    """Book an appointment: confirm a hold, or (staff) book a time and workers directly.
 
-    Each service's price and duration: the price sent > the workplace's override > the
-    first worker's custom terms > the service's own. Without ``end_at`` the appointment
-    lasts the sum of the services' durations.
+    With `hold_id` (clients and staff): the appointment takes the hold's time, specialist,
+    workplace and service, atomically, and the hold is consumed. Another user's hold: 403
+    `hold_not_yours`; an expired one: 410 `hold_expired`; a slot that stopped being valid
+    (hours or schedules changed): 409 `slot_unavailable`.
+
+    Directly (staff only): each service's price and duration is the price sent > the
+    workplace's override > the first worker's custom terms > the service's own; without
+    `end_at` the appointment lasts the sum of the durations. Overlapping another booking of a
+    worker or the workplace: 409 `slot_taken`.
     """
-    appointment = await service.create_appointment(session, caller, body)
-    response.headers["ETag"] = etag(appointment.version)
-    response.headers["Location"] = str(request.url_for("get_appointment",
-                                                        appointment_id=appointment.id))
-    return appointment
+    async def act() -> AppointmentOut:
+        if isinstance(body, AppointmentFromHold):
+            return await service.confirm(session, caller, body)
+        if not caller.is_admin:
+            raise Forbidden("Only staff book directly; clients confirm a hold (hold_id)")
+        return await service.create_appointment(session, caller, body)
+
+    result = await run_idempotent(session, user_id=caller.user_id, key=idempotency_key,
+                                  endpoint="POST /appointments", body=body, status_code=201,
+                                  action=act)
+    if isinstance(result, AppointmentOut):
+        response.headers["ETag"] = etag(result.version)
+        response.headers["Location"] = str(request.url_for("get_appointment",
+                                                            appointment_id=result.id))
+    return result
 
 
 @router.get("/appointments/{appointment_id}", response_model=AppointmentOut)

@@ -97,8 +97,25 @@ class AppointmentCreate(BaseModel):
         return self
 
 
+class AppointmentFromHold(BaseModel):
+    """Confirms a hold: the appointment takes the hold's time, specialist, workplace and
+    service, and the hold is consumed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hold_id: uuid.UUID
+    notes: Notes = ""
+    client_id: uuid.UUID | None = Field(
+        None, description="Staff only, when the hold names no client")
+
+
 # Fields a worker may change on an appointment they are assigned to; anything else is 403.
 WORKER_FIELDS = frozenset({"is_open", "opened_at", "closed_at"})
+# Fields whose change moves the time an appointment claims on its workers and workplace.
+CLAIM_FIELDS = frozenset({"start_at", "end_at", "worker_ids", "workplace_id", "status",
+                          "services", "location_id"})
+# Fields a client may change on their own appointment (before the firm's deadline).
+CLIENT_FIELDS = frozenset({"start_at", "status"})
 _NOT_NULLABLE = frozenset({"location_id", "start_at", "end_at", "worker_ids", "services",
                            "notes", "status", "source", "is_open"})
 

@@ -8,7 +8,7 @@ reported exactly like a missing one (404). Changes live in ``updates.py``.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,9 +19,12 @@ from slotwise.appointments.repository import Scope
 from slotwise.appointments.schemas import (
     AppointmentCreate,
     AppointmentFilters,
+    AppointmentFromHold,
     AppointmentOut,
     AppointmentPage,
 )
+from slotwise.booking import claims
+from slotwise.booking.confirm import confirm_hold
 from slotwise.deps import Caller
 from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import (
@@ -130,7 +133,14 @@ async def create_appointment(session: AsyncSession, caller: Caller,
                      for p in priced])
     await session.flush()
     await session.refresh(appointment)  # the columns the database filled in
+    await claims.reclaim_appointment(session, appointment, datetime.now(UTC))
     return await present_one(session, firm_id, appointment)
+
+
+async def confirm(session: AsyncSession, caller: Caller,
+                  data: AppointmentFromHold) -> AppointmentOut:
+    appointment = await confirm_hold(session, caller, data, datetime.now(UTC))
+    return await present_one(session, caller.firm_id, appointment)
 
 
 async def delete_appointment(session: AsyncSession, caller: Caller, appointment_id: uuid.UUID,

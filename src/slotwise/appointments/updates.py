@@ -14,15 +14,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.appointments import pricing, repository, service
+from slotwise.appointments import client_rules, pricing, repository, service
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present_one
 from slotwise.appointments.schemas import (
+    CLAIM_FIELDS,
     WORKER_FIELDS,
     AppointmentOut,
     AppointmentUpdate,
     ServiceLineIn,
 )
+from slotwise.booking import claims
 from slotwise.deps import Caller
 from slotwise.errors import Forbidden, Unprocessable
 from slotwise.models import Appointment, AppointmentServiceItem, AppointmentWorker
@@ -31,24 +33,29 @@ from slotwise.repository import apply_changes
 
 async def update_appointment(session: AsyncSession, caller: Caller, appointment_id: uuid.UUID,
                              data: AppointmentUpdate, if_match: str | None) -> AppointmentOut:
-    if not (caller.is_admin or caller.role == "worker"):
-        raise Forbidden("Clients cannot change appointments")
     expected = expected_versions(if_match, data.version, required=True)
     appointment = await repository.get_visible(session, service.scope_of(caller),
                                                appointment_id, lock=True)
     if appointment is None:
         raise service.not_found(appointment_id)
     changes = data.changes()
-    if not caller.is_admin:
+    now = datetime.now(UTC)
+    if caller.role == "worker":
         forbidden = sorted(set(changes) - WORKER_FIELDS)
         if forbidden:
             raise Forbidden(f"A worker may change only is_open, opened_at and closed_at, not: "
                             f"{', '.join(forbidden)}", code="forbidden_field")
+    elif not caller.is_admin:
+        await client_rules.check_client_change(session, appointment, changes, now)
     check_version(appointment.version, expected)
+    if "start_at" in changes and "end_at" not in changes:
+        # Moving an appointment keeps its length.
+        changes["end_at"] = changes["start_at"] + (appointment.end_at - appointment.start_at)
+    claims_change = bool(CLAIM_FIELDS & set(changes))
 
     worker_ids: list[uuid.UUID] | None = changes.pop("worker_ids", None)
     lines = data.services if changes.pop("services", None) is not None else None
-    _open_or_close(appointment, changes, datetime.now(UTC))
+    _open_or_close(appointment, changes, now)
     await _validate(session, caller.firm_id, appointment, changes)
 
     changed = _assign(appointment, changes)
@@ -57,6 +64,9 @@ async def update_appointment(session: AsyncSession, caller: Caller, appointment_
         changed = _replace_workers(appointment, worker_ids) or changed
     if lines is not None:
         changed = await _replace_services(session, appointment, lines, worker_ids) or changed
+    if changed and claims_change:
+        await session.flush()
+        await claims.reclaim_appointment(session, appointment, now)
     if changed:
         # The row is locked, so reading and bumping the version here cannot race; the UPDATE
         # also sets updated_at (onupdate) even when only the worker or service rows changed.

@@ -1,0 +1,48 @@
+"""What a client may change on their own appointment: cancel it, or move it to another free
+slot of the same specialist, up to the firm's deadline before the start (default 2 h)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.appointments.schemas import CLIENT_FIELDS
+from slotwise.availability.service import check_slot
+from slotwise.errors import Conflict, Forbidden
+from slotwise.models import Appointment, Firm
+
+
+async def check_client_change(session: AsyncSession, appointment: Appointment,
+                              changes: dict[str, Any], now: datetime) -> None:
+    forbidden = sorted(set(changes) - CLIENT_FIELDS)
+    if forbidden:
+        raise Forbidden(f"A client may only cancel (status) or move (start_at) an appointment, "
+                        f"not change: {', '.join(forbidden)}", code="forbidden_field")
+    if "status" in changes and changes["status"] != "cancelled":
+        raise Forbidden("A client may only set the status to 'cancelled'",
+                        code="forbidden_field")
+    if appointment.status != "scheduled":
+        raise Conflict(f"A {appointment.status} appointment cannot be changed",
+                       code="appointment_not_scheduled")
+    firm = await session.get(Firm, appointment.firm_id)
+    assert firm is not None
+    deadline = appointment.start_at - timedelta(minutes=firm.client_change_deadline_minutes)
+    if now > deadline:
+        raise Conflict(f"Changes are possible until {deadline.isoformat()} "
+                       f"({firm.client_change_deadline_minutes} min before the start)",
+                       code="change_deadline_passed")
+    new_start = changes.get("start_at")
+    if new_start is None or changes.get("status") == "cancelled":
+        return
+    if not appointment.workers or not appointment.services:
+        raise Conflict("This appointment cannot be moved online", code="slot_unavailable")
+    # The appointment's own time and place must not count against its new slot.
+    choice = await check_slot(
+        session, appointment.firm_id, service_id=appointment.services[0].service_id,
+        location_id=appointment.location_id, start_at=new_start,
+        specialist_id=appointment.workers[0].specialist_id,
+        workplace_id=appointment.workplace_id, now=now,
+        ignore_appointment_id=appointment.id)
+    changes["end_at"] = choice.end

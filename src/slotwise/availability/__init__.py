@@ -1,0 +1,1 @@
+"""Free slots: the engine, its loader and the availability route."""

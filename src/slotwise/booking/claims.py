@@ -1,0 +1,171 @@
+"""Claiming time on specialists and workplaces: the only path to the ``time_claims`` table.
+
+The exclusion constraints on ``time_claims`` decide every conflict; this module only turns a
+violation into a friendly ``409 slot_taken`` that names the range in the way, and clears
+expired holds out of the way first (an expired hold stops blocking at once, without waiting
+for a cleanup job).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, delete, false, or_, select
+from sqlalchemy.dialects.postgresql import Range
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.errors import Conflict
+from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServiceOverride
+
+_EXCLUSION_VIOLATION = "23P01"
+
+
+class SlotTaken(Conflict):
+    code = "slot_taken"
+
+
+def _resources(specialist_ids: Sequence[uuid.UUID],
+               workplace_id: uuid.UUID | None) -> ColumnElement[bool]:
+    conditions: list[ColumnElement[bool]] = []
+    if specialist_ids:
+        conditions.append(TimeClaim.specialist_id.in_(list(specialist_ids)))
+    if workplace_id is not None:
+        conditions.append(TimeClaim.workplace_id == workplace_id)
+    return or_(*conditions) if conditions else false()
+
+
+def _live(now: datetime) -> ColumnElement[bool]:
+    live_hold = select(Hold.id).where(Hold.id == TimeClaim.hold_id, Hold.expires_at > now)
+    return or_(TimeClaim.appointment_id.is_not(None), live_hold.exists())
+
+
+async def find_conflict(session: AsyncSession, firm_id: uuid.UUID, *,
+                        specialist_ids: Sequence[uuid.UUID], workplace_id: uuid.UUID | None,
+                        start: datetime, end: datetime, now: datetime,
+                        exclude_appointment_id: uuid.UUID | None = None,
+                        exclude_hold_id: uuid.UUID | None = None) -> TimeClaim | None:
+    """The first live claim on these resources overlapping [start, end), if any."""
+    stmt = (
+        select(TimeClaim)
+        .where(TimeClaim.firm_id == firm_id,
+               TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
+               _resources(specialist_ids, workplace_id), _live(now))
+        .order_by(TimeClaim.during)
+        .limit(1)
+    )
+    if exclude_appointment_id is not None:
+        stmt = stmt.where(TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id))
+    if exclude_hold_id is not None:
+        stmt = stmt.where(TimeClaim.hold_id.is_distinct_from(exclude_hold_id))
+    return (await session.scalars(stmt)).first()
+
+
+def slot_taken(conflict: TimeClaim | None) -> SlotTaken:
+    if conflict is None or conflict.during.lower is None or conflict.during.upper is None:
+        return SlotTaken("The time was just taken by another booking")
+    lower, upper = conflict.during.lower, conflict.during.upper
+    what = "an appointment" if conflict.appointment_id else "a hold"
+    resource = "specialist" if conflict.specialist_id else "workplace"
+    resource_id = conflict.specialist_id or conflict.workplace_id
+    return SlotTaken(
+        f"The {resource} is already claimed by {what} from {lower.isoformat()} "
+        f"to {upper.isoformat()}",
+        details=[{"start": lower.isoformat(), "end": upper.isoformat(), "resource": resource,
+                  "resource_id": str(resource_id), "kind": what.split()[-1]}],
+    )
+
+
+async def purge_expired_holds(session: AsyncSession, firm_id: uuid.UUID, *,
+                              specialist_ids: Sequence[uuid.UUID],
+                              workplace_id: uuid.UUID | None, start: datetime, end: datetime,
+                              now: datetime) -> None:
+    """Deletes expired holds whose claims are in the way of [start, end) on these resources."""
+    in_the_way = select(TimeClaim.hold_id).where(
+        TimeClaim.firm_id == firm_id, TimeClaim.hold_id.is_not(None),
+        TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
+        _resources(specialist_ids, workplace_id),
+    )
+    await session.execute(
+        delete(Hold).where(Hold.firm_id == firm_id, Hold.expires_at <= now,
+                           Hold.id.in_(in_the_way))
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def claim(session: AsyncSession, firm_id: uuid.UUID, *,
+                specialist_ids: Sequence[uuid.UUID], workplace_id: uuid.UUID | None,
+                start: datetime, end: datetime, now: datetime,
+                hold_id: uuid.UUID | None = None,
+                appointment_id: uuid.UUID | None = None) -> None:
+    """Claims [start, end) on every specialist and the workplace, or raises ``SlotTaken``."""
+    await purge_expired_holds(session, firm_id, specialist_ids=specialist_ids,
+                              workplace_id=workplace_id, start=start, end=end, now=now)
+    during = Range(start, end, bounds="[)")
+    rows = [TimeClaim(firm_id=firm_id, hold_id=hold_id, appointment_id=appointment_id,
+                      specialist_id=specialist_id, during=during)
+            for specialist_id in specialist_ids]
+    if workplace_id is not None:
+        rows.append(TimeClaim(firm_id=firm_id, hold_id=hold_id, appointment_id=appointment_id,
+                              workplace_id=workplace_id, during=during))
+    try:
+        # A savepoint, so that after a violation the transaction can still look up the
+        # conflicting claim for the error message.
+        async with session.begin_nested():
+            session.add_all(rows)
+            await session.flush()
+    except IntegrityError as exc:
+        if getattr(exc.orig, "sqlstate", None) != _EXCLUSION_VIOLATION:
+            raise
+        conflict = await find_conflict(
+            session, firm_id, specialist_ids=specialist_ids, workplace_id=workplace_id,
+            start=start, end=end, now=now, exclude_appointment_id=appointment_id,
+            exclude_hold_id=hold_id)
+        raise slot_taken(conflict) from exc
+
+
+async def release_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> None:
+    await session.execute(delete(TimeClaim).where(TimeClaim.appointment_id == appointment_id))
+
+
+async def padding(session: AsyncSession, firm_id: uuid.UUID, service_ids: Sequence[uuid.UUID],
+                  workplace_id: uuid.UUID | None) -> tuple[timedelta, timedelta]:
+    """Time blocked before and after an appointment with these services: the longest buffer
+    before, and the longest break-after plus buffer-after (a workplace's own break counts)."""
+    if not service_ids:
+        return timedelta(0), timedelta(0)
+    services = (await session.scalars(
+        select(Service).where(Service.firm_id == firm_id, Service.id.in_(list(service_ids)))
+    )).all()
+    breaks: dict[uuid.UUID, int] = {}
+    if workplace_id is not None:
+        overrides = (await session.scalars(
+            select(WorkplaceServiceOverride).where(
+                WorkplaceServiceOverride.firm_id == firm_id,
+                WorkplaceServiceOverride.workplace_id == workplace_id,
+                WorkplaceServiceOverride.is_active.is_(True),
+                WorkplaceServiceOverride.break_after_minutes.is_not(None))
+        )).all()
+        breaks = {o.service_id: int(o.break_after_minutes or 0) for o in overrides}
+    before = max((s.buffer_before_minutes for s in services), default=0)
+    after = max((breaks.get(s.id, s.break_after_minutes) + s.buffer_after_minutes
+                 for s in services), default=0)
+    return timedelta(minutes=before), timedelta(minutes=after)
+
+
+async def reclaim_appointment(session: AsyncSession, appointment: Appointment,
+                              now: datetime) -> None:
+    """Makes the appointment's claims match it: none when cancelled, otherwise its workers and
+    workplace over its time widened by the services' buffers and break (raises SlotTaken)."""
+    await release_appointment(session, appointment.id)
+    if appointment.status == "cancelled":
+        return
+    before, after = await padding(session, appointment.firm_id,
+                                  [line.service_id for line in appointment.services],
+                                  appointment.workplace_id)
+    await claim(session, appointment.firm_id,
+                specialist_ids=[worker.specialist_id for worker in appointment.workers],
+                workplace_id=appointment.workplace_id, start=appointment.start_at - before,
+                end=appointment.end_at + after, now=now, appointment_id=appointment.id)

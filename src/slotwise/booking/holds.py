@@ -1,0 +1,106 @@
+"""Holds: a slot reserved for a short time (per firm, default 120 s) before it is confirmed.
+
+A hold claims its time like an appointment does, so a second client asking for an overlapping
+slot gets ``409 slot_taken`` at once. Once ``expires_at`` passes it stops blocking immediately:
+availability ignores it and the next claim in its way deletes it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.availability.service import check_slot
+from slotwise.booking import claims
+from slotwise.booking.schemas import HoldCreate
+from slotwise.deps import Caller
+from slotwise.errors import Conflict, Forbidden, NotFound
+from slotwise.models import Client, Firm, Hold, Location, Service
+from slotwise.repository import get_in_firm
+
+
+def hold_not_found(hold_id: uuid.UUID) -> NotFound:
+    return NotFound(f"No hold with id {hold_id}", code="hold_not_found")
+
+
+async def lock_location_if_limited(session: AsyncSession, location: Location) -> None:
+    """Capacity (concurrent appointments at a location) cannot be an exclusion constraint, so
+    bookings at a location with a capacity take turns under a transaction-scoped lock."""
+    if location.capacity is not None:
+        await session.execute(select(func.pg_advisory_xact_lock(
+            func.hashtextextended(str(location.id), 0))))
+
+
+async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID, data: HoldCreate,
+                              unavailable: Conflict, now: datetime) -> Conflict:
+    """Names the booking in the way when a requested specialist or workplace is taken."""
+    if data.specialist_id is None and data.workplace_id is None:
+        return unavailable
+    service = await get_in_firm(session, Service, firm_id, data.service_id, what="service")
+    start = data.start_at - timedelta(minutes=service.buffer_before_minutes)
+    end = data.start_at + timedelta(minutes=service.duration_minutes
+                                    + service.break_after_minutes
+                                    + service.buffer_after_minutes)
+    conflict = await claims.find_conflict(
+        session, firm_id, specialist_ids=[data.specialist_id] if data.specialist_id else [],
+        workplace_id=data.workplace_id, start=start, end=end, now=now)
+    return claims.slot_taken(conflict) if conflict is not None else unavailable
+
+
+async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
+                      now: datetime) -> Hold:
+    firm_id = caller.firm_id
+    if caller.role == "client":
+        if data.client_id not in (None, caller.client_id):
+            raise Forbidden("A client holds slots only for themselves")
+        client_id = caller.client_id
+    elif caller.is_admin:
+        client_id = data.client_id
+        if client_id is not None:
+            await get_in_firm(session, Client, firm_id, client_id, what="client")
+    else:
+        raise Forbidden("Workers cannot hold slots")
+    location = await get_in_firm(session, Location, firm_id, data.location_id, what="location")
+    await lock_location_if_limited(session, location)
+    try:
+        choice = await check_slot(
+            session, firm_id, service_id=data.service_id, location_id=data.location_id,
+            start_at=data.start_at, specialist_id=data.specialist_id,
+            workplace_id=data.workplace_id, now=now)
+    except Conflict as unavailable:
+        raise await explain_unavailable(session, firm_id, data, unavailable, now) from None
+    firm = await session.get(Firm, firm_id)
+    assert firm is not None
+    hold = Hold(firm_id=firm_id, user_id=caller.user_id, location_id=data.location_id,
+                workplace_id=choice.workplace_id, specialist_id=choice.specialist_id,
+                service_id=data.service_id, client_id=client_id, start_at=choice.start,
+                end_at=choice.end, expires_at=now + timedelta(seconds=firm.hold_ttl_seconds))
+    session.add(hold)
+    await session.flush()
+    await claims.claim(session, firm_id, specialist_ids=[choice.specialist_id],
+                       workplace_id=choice.workplace_id, start=choice.claim_start,
+                       end=choice.claim_end, now=now, hold_id=hold.id)
+    return hold
+
+
+async def visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *,
+                       lock: bool = False) -> Hold:
+    """A hold the caller may see: staff see the firm's, others only their own."""
+    stmt = select(Hold).where(Hold.id == hold_id, Hold.firm_id == caller.firm_id)
+    if not caller.is_admin:
+        stmt = stmt.where(Hold.user_id == caller.user_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    hold = await session.scalar(stmt)
+    if hold is None:
+        raise hold_not_found(hold_id)
+    return hold
+
+
+async def release_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID) -> None:
+    hold = await visible_hold(session, caller, hold_id, lock=True)
+    await session.delete(hold)  # its claims go with it (ON DELETE CASCADE)
+    await session.flush()

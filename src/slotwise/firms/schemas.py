@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from slotwise.catalog.fields import Name, TimeZoneName
+
+Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+
+
+class FirmSettingsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    slug: str
+    time_zone: str
+    default_locale: str
+    slot_step_minutes: int = Field(description="Grid of offered start times")
+    min_notice_minutes: int = Field(description="How soon a slot may start, from now")
+    booking_horizon_days: int = Field(description="How far ahead slots are offered")
+    client_change_deadline_minutes: int = Field(
+        description="Clients may cancel or move until this long before the start")
+    hold_ttl_seconds: int = Field(description="How long a hold keeps its slot")
+
+
+class FirmSettingsUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    time_zone: TimeZoneName | None = None
+    default_locale: Locale | None = None
+    slot_step_minutes: int | None = Field(None, ge=1, le=1440)
+    min_notice_minutes: int | None = Field(None, ge=0, le=525_600)
+    booking_horizon_days: int | None = Field(None, ge=1, le=3660)
+    client_change_deadline_minutes: int | None = Field(None, ge=0, le=525_600)
+    hold_ttl_seconds: int | None = Field(None, ge=10, le=86_400)

@@ -1,0 +1,203 @@
+"""Every endpoint and every role: who gets in (401/403 or not), and tenant isolation on every
+read. A new endpoint without a row here fails the test, so the matrix stays complete."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, time, timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.models import Holiday, SpecialistBreak
+from tests.factories import World, add_appointment
+
+ROLES = ("owner", "director", "manager", "worker", "client")
+ADMINS = ("owner", "director", "manager")
+ALL = ROLES
+PUBLIC = "public"  # reachable without a token (login, refresh, logout)
+
+# (method, path) -> roles allowed in; every other role must get 403, no token 401.
+MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("POST", "/api/v1/auth/refresh"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): PUBLIC,
+    ("GET", "/api/v1/me"): ALL,
+    ("GET", "/api/v1/firm"): ALL,
+    ("PATCH", "/api/v1/firm"): ("owner", "director"),
+    # catalog: everyone of the firm reads, staff write
+    ("GET", "/api/v1/locations"): ALL,
+    ("POST", "/api/v1/locations"): ADMINS,
+    ("GET", "/api/v1/locations/{location_id}"): ALL,
+    ("PATCH", "/api/v1/locations/{location_id}"): ADMINS,
+    ("DELETE", "/api/v1/locations/{location_id}"): ADMINS,
+    ("GET", "/api/v1/locations/{location_id}/hours"): ALL,
+    ("PUT", "/api/v1/locations/{location_id}/hours"): ADMINS,
+    ("GET", "/api/v1/locations/{location_id}/holidays"): ALL,
+    ("POST", "/api/v1/locations/{location_id}/holidays"): ADMINS,
+    ("PATCH", "/api/v1/locations/{location_id}/holidays/{holiday_id}"): ADMINS,
+    ("DELETE", "/api/v1/locations/{location_id}/holidays/{holiday_id}"): ADMINS,
+    ("GET", "/api/v1/workplaces"): ALL,
+    ("POST", "/api/v1/workplaces"): ADMINS,
+    ("GET", "/api/v1/workplaces/{workplace_id}"): ALL,
+    ("PATCH", "/api/v1/workplaces/{workplace_id}"): ADMINS,
+    ("DELETE", "/api/v1/workplaces/{workplace_id}"): ADMINS,
+    ("GET", "/api/v1/workplaces/{workplace_id}/services"): ALL,
+    ("PUT", "/api/v1/workplaces/{workplace_id}/services/{service_id}"): ADMINS,
+    ("DELETE", "/api/v1/workplaces/{workplace_id}/services/{service_id}"): ADMINS,
+    ("GET", "/api/v1/services"): ALL,
+    ("POST", "/api/v1/services"): ADMINS,
+    ("GET", "/api/v1/services/{service_id}"): ALL,
+    ("PATCH", "/api/v1/services/{service_id}"): ADMINS,
+    ("DELETE", "/api/v1/services/{service_id}"): ADMINS,
+    ("GET", "/api/v1/specialists"): ALL,
+    ("POST", "/api/v1/specialists"): ADMINS,
+    ("GET", "/api/v1/specialists/{specialist_id}"): ALL,
+    ("PATCH", "/api/v1/specialists/{specialist_id}"): ADMINS,
+    ("DELETE", "/api/v1/specialists/{specialist_id}"): ADMINS,
+    ("GET", "/api/v1/specialists/{specialist_id}/services"): ALL,
+    ("PUT", "/api/v1/specialists/{specialist_id}/services/{service_id}"): ADMINS,
+    ("DELETE", "/api/v1/specialists/{specialist_id}/services/{service_id}"): ADMINS,
+    ("GET", "/api/v1/specialists/{specialist_id}/schedules"): ALL,
+    ("PUT", "/api/v1/specialists/{specialist_id}/schedules"): ADMINS,
+    # breaks carry a private reason: the worker sees their own, clients none
+    ("GET", "/api/v1/specialists/{specialist_id}/breaks"): (*ADMINS, "worker"),
+    ("POST", "/api/v1/specialists/{specialist_id}/breaks"): ADMINS,
+    ("PATCH", "/api/v1/specialists/{specialist_id}/breaks/{break_id}"): ADMINS,
+    ("DELETE", "/api/v1/specialists/{specialist_id}/breaks/{break_id}"): ADMINS,
+    # clients: staff; a client reads their own record and wallet
+    ("GET", "/api/v1/clients"): ADMINS,
+    ("POST", "/api/v1/clients"): ADMINS,
+    ("GET", "/api/v1/clients/{client_id}"): (*ADMINS, "client"),
+    ("PATCH", "/api/v1/clients/{client_id}"): ADMINS,
+    ("DELETE", "/api/v1/clients/{client_id}"): ADMINS,
+    ("GET", "/api/v1/clients/{client_id}/wallet"): (*ADMINS, "client"),
+    ("POST", "/api/v1/clients/{client_id}/wallet/transactions"): ADMINS,
+    # appointments: visibility is narrowed per role (tested in tests/appointments)
+    ("GET", "/api/v1/appointments"): ALL,
+    ("POST", "/api/v1/appointments"): (*ADMINS, "client"),
+    ("GET", "/api/v1/appointments/{appointment_id}"): ALL,
+    ("PATCH", "/api/v1/appointments/{appointment_id}"): ALL,
+    ("DELETE", "/api/v1/appointments/{appointment_id}"): ADMINS,
+    # booking
+    ("GET", "/api/v1/availability"): ALL,
+    ("POST", "/api/v1/holds"): (*ADMINS, "client"),
+    ("GET", "/api/v1/holds/{hold_id}"): ALL,
+    ("DELETE", "/api/v1/holds/{hold_id}"): ALL,
+}
+
+# Bodies that pass validation, so that a refusal can only come from the role check.
+BODIES: dict[tuple[str, str], Any] = {
+    ("POST", "/api/v1/appointments"): {"hold_id": str(uuid.uuid4())},
+    ("POST", "/api/v1/holds"): None,  # filled per world below
+}
+
+
+def _routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every API operation, as published in the OpenAPI document."""
+    paths: dict[str, dict[str, Any]] = app.openapi()["paths"]
+    return {(method.upper(), path) for path, operations in paths.items()
+            for method in operations if path.startswith("/api/")}
+
+
+async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        holiday = Holiday(firm_id=world.firm_id, location_id=world.location_id,
+                          date=date(2030, 12, 24))
+        brk = SpecialistBreak(firm_id=world.firm_id, specialist_id=world.specialist_a,
+                              date=date(2030, 1, 7), start_time=time(12), end_time=time(13))
+        session.add_all([holiday, brk])
+        await session.flush()
+        ids = {"holiday_id": str(holiday.id), "break_id": str(brk.id)}
+    appointment = await add_appointment(app, world, workers=[world.specialist_a],
+                                        client_id=world.client_id)
+    return {
+        **ids,
+        "appointment_id": str(appointment),
+        "client_id": str(world.client_id),
+        "location_id": str(world.location_id),
+        "workplace_id": str(world.workplace_id),
+        "service_id": str(world.service_id),
+        "specialist_id": str(world.specialist_a),  # the worker's own specialist
+        "hold_id": str(uuid.uuid4()),
+    }
+
+
+def _query(path: str, world: World) -> dict[str, str]:
+    if path.endswith("/availability"):
+        day = (date.today() + timedelta(days=7)).isoformat()
+        return {"service_id": str(world.service_id), "location_id": str(world.location_id),
+                "from": day, "to": day}
+    return {}
+
+
+async def _call(client: httpx.AsyncClient, method: str, path: str, ids: dict[str, str],
+                world: World, headers: dict[str, str]) -> httpx.Response:
+    url = path.format(**ids)
+    body = BODIES.get((method, path))
+    if (method, path) == ("POST", "/api/v1/holds"):
+        body = {"service_id": str(world.service_id), "location_id": str(world.location_id),
+                "start_at": "2030-01-07T10:00:00+01:00"}
+    if method in ("GET", "DELETE"):
+        return await client.request(method, url, params=_query(path, world), headers=headers)
+    return await client.request(method, url, headers=headers,
+                                json=body if body is not None else {})
+
+
+def test_matrix_covers_every_endpoint(app: FastAPI) -> None:
+    routes = _routes(app)
+    missing = sorted(routes - set(MATRIX))
+    stale = sorted(set(MATRIX) - routes)
+    assert not missing, f"endpoints without a row in the access matrix: {missing}"
+    assert not stale, f"matrix rows for endpoints that do not exist: {stale}"
+
+
+async def test_role_matrix(client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
+    ids = await _path_ids(app, world)
+    failures = []
+    # Deletes last, so that the rows they may remove are still there for the other calls.
+    order = sorted(MATRIX.items(), key=lambda item: item[0][0] == "DELETE")
+    for (method, path), allowed in order:
+        anonymous = await _call(client, method, path, ids, world, {})
+        if allowed == PUBLIC:
+            if anonymous.status_code in (401, 403):
+                failures.append((method, path, "anonymous", anonymous.status_code))
+            continue
+        if anonymous.status_code != 401:
+            failures.append((method, path, "anonymous", anonymous.status_code))
+        for role in ROLES:
+            resp = await _call(client, method, path, ids, world, world.headers(role))
+            denied = resp.status_code == 403
+            if resp.status_code >= 500 or denied == (role in allowed):
+                failures.append((method, path, role, resp.status_code))
+            elif method == "GET" and role in allowed and "{hold_id}" not in path:
+                if resp.status_code != 200:
+                    failures.append((method, path, role, resp.status_code))
+    assert not failures, "\n".join(map(str, failures))
+
+
+async def test_other_firm_reads_nothing(client: httpx.AsyncClient, app: FastAPI, world: World,
+                                        other_world: World) -> None:
+    """Firm B's staff, with firm A's ids in paths and filters: 404 or empty, never A's data."""
+    ids = await _path_ids(app, world)
+    secrets = set(ids.values()) | {str(world.specialist_b), str(world.other_client_id)}
+    secrets |= set(world.emails.values())
+    for (method, path), allowed in MATRIX.items():
+        if method != "GET" or allowed == PUBLIC:
+            continue
+        url = path.format(**ids)
+        params = _query(path, world)
+        if "{" not in path:
+            params = {**params, "location_id": ids["location_id"]}
+        resp = await client.get(url, params=params, headers=other_world.headers("owner"))
+        assert resp.status_code in (200, 404, 422), (path, resp.status_code, resp.text)
+        if "{" in path:
+            assert resp.status_code == 404, (path, resp.status_code)
+        # An id the caller sent may be echoed in a 404 message; anything else of A's is a leak.
+        leaked = [s for s in secrets
+                  if s in json.dumps(resp.json()) and s not in str(resp.request.url)]
+        assert not leaked, (path, leaked)
