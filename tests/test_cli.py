@@ -14,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from slotwise.embedded import server_pids
 
@@ -126,6 +128,19 @@ def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
 
     # Loading twice keeps one demo firm (the second run only prints the logins).
     assert _run(command, SLOTWISE_DATABASE_URL=url).returncode == 0
+    # Demo bookings claim their time like real ones, so availability and the exclusion
+    # constraints see them: one claim per worker and one per workplace of each live booking.
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn) as conn:
+        claims, expected, firms = conn.execute("""
+            SELECT (SELECT count(*) FROM time_claims),
+                   (SELECT count(*) FROM appointment_workers w JOIN appointments a
+                      ON a.id = w.appointment_id WHERE a.status <> 'cancelled')
+                 + (SELECT count(*) FROM appointments
+                      WHERE status <> 'cancelled' AND workplace_id IS NOT NULL),
+                   (SELECT count(*) FROM firms)""").fetchone() or (0, 0, 0)
+    assert firms == 1
+    assert claims == expected > 100
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from rich.progress import Progress
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from slotwise.admin import UserSpec, add_user, get_or_create_firm
@@ -29,6 +30,7 @@ from slotwise.models import (
     SpecialistBreak,
     SpecialistSchedule,
     SpecialistService,
+    TimeClaim,
     Workplace,
 )
 
@@ -226,16 +228,19 @@ async def _appointments(session: AsyncSession, firm_id: uuid.UUID, staff: Staff,
                 if cursor < lunch + timedelta(minutes=30) and end > lunch:
                     cursor = lunch + timedelta(minutes=30)
                     continue
+                # What the booking claims: the service's break after blocks its people and
+                # place too, exactly as a booking through the API would.
+                claim_end = end + timedelta(minutes=service.break_after_minutes)
                 workers = [spec]
                 partner = staff[(i + 2) % len(staff)][0]
-                if rng.random() < 0.12 and free(partner.id, cursor, end):
+                if rng.random() < 0.12 and free(partner.id, cursor, claim_end):
                     workers.append(partner)  # e.g. a colourist assisting
-                place = next((p for p in places if free(p.id, cursor, end)), None)
-                if place is None or not free(spec.id, cursor, end):
+                place = next((p for p in places if free(p.id, cursor, claim_end)), None)
+                if place is None or not free(spec.id, cursor, claim_end):
                     cursor = end
                     continue
                 for key in [place.id, *(w.id for w in workers)]:
-                    busy.setdefault(key, []).append((cursor, end))
+                    busy.setdefault(key, []).append((cursor, claim_end))
                 _add(session, firm_id, loc, place, workers, service, rng.choice(clients),
                      cursor, end, now, rng)
                 cursor = end + timedelta(minutes=service.break_after_minutes)
@@ -257,3 +262,9 @@ def _add(session: AsyncSession, firm_id: uuid.UUID, loc: Location, place: Workpl
         firm_id=firm_id, service_id=service.id, price=service.price,
         duration_minutes=service.duration_minutes)]
     session.add(appointment)
+    if status != "cancelled":
+        during = Range(start, end + timedelta(minutes=service.break_after_minutes), bounds="[)")
+        session.add_all([TimeClaim(firm_id=firm_id, appointment_id=appointment.id,
+                                   specialist_id=w.id, during=during) for w in workers])
+        session.add(TimeClaim(firm_id=firm_id, appointment_id=appointment.id,
+                              workplace_id=place.id, during=during))

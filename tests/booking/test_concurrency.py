@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import httpx
 import pytest
@@ -15,7 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.config import Settings
-from slotwise.models import Specialist
+from slotwise.models import Service, Specialist, SpecialistService
+from tests.booking.helpers import at, next_monday
 from tests.factories import World
 from tests.live_server import live_server
 
@@ -119,3 +121,35 @@ async def test_same_workplace_different_specialists_exactly_one_wins(
     assert statuses.count(409) == REQUESTS - 1, statuses
     assert await _appointment_count(app, world.firm_id) == 1
     assert await _overlaps(app, world.firm_id) == 0
+
+
+async def test_simultaneous_holds_of_different_durations_exactly_one_wins(
+        app: FastAPI, server: str, world: World) -> None:
+    """Clients racing for overlapping slots of a 30-minute and a 60-minute service with one
+    specialist: one hold, the rest 409, and no overlapping claims."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        long_service = Service(firm_id=world.firm_id, name="Colouring", duration_minutes=60,
+                               break_after_minutes=0, price=Decimal("80.00"))
+        session.add(long_service)
+        await session.flush()
+        session.add(SpecialistService(firm_id=world.firm_id, specialist_id=world.specialist_a,
+                                      service_id=long_service.id))
+        long_id = long_service.id
+    day = next_monday()
+    bodies: list[dict[str, object]] = [{
+        "service_id": str(long_id if i % 2 else world.service_id),
+        "location_id": str(world.location_id),
+        "specialist_id": str(world.specialist_a),
+        "start_at": at(day, 10, 15 * (i % 3)).isoformat(),
+    } for i in range(REQUESTS)]
+    responses = await _fire(server, world.headers("client"), bodies, path="/api/v1/holds")
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) == 1, statuses
+    assert statuses.count(409) == REQUESTS - 1, statuses
+    async with maker() as session:
+        overlapping = await session.scalar(text("""
+            SELECT count(*) FROM time_claims a JOIN time_claims b
+              ON a.id < b.id AND a.specialist_id = b.specialist_id AND a.during && b.during
+            WHERE a.firm_id = :firm"""), {"firm": world.firm_id})
+    assert overlapping == 0
