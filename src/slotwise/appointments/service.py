@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import pricing, repository
+from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present, present_one
 from slotwise.appointments.repository import Scope
@@ -134,13 +135,17 @@ async def create_appointment(session: AsyncSession, caller: Caller,
     await session.flush()
     await session.refresh(appointment)  # the columns the database filled in
     await claims.reclaim_appointment(session, appointment, datetime.now(UTC))
-    return await present_one(session, firm_id, appointment)
+    out = await present_one(session, firm_id, appointment)
+    await appointment_changed(session, firm_id, None, out)
+    return out
 
 
 async def confirm(session: AsyncSession, caller: Caller,
                   data: AppointmentFromHold) -> AppointmentOut:
     appointment = await confirm_hold(session, caller, data, datetime.now(UTC))
-    return await present_one(session, caller.firm_id, appointment)
+    out = await present_one(session, caller.firm_id, appointment)
+    await appointment_changed(session, caller.firm_id, None, out)
+    return out
 
 
 async def delete_appointment(session: AsyncSession, caller: Caller, appointment_id: uuid.UUID,
@@ -161,5 +166,7 @@ async def delete_appointment(session: AsyncSession, caller: Caller, appointment_
     if await repository.referenced_by_wallet(session, caller.firm_id, appointment.id):
         raise Conflict("Wallet transactions refer to this appointment; cancel it instead",
                        code="appointment_referenced")
+    before = await present_one(session, caller.firm_id, appointment)
     await session.delete(appointment)
     await session.flush()
+    await appointment_changed(session, caller.firm_id, before, None)

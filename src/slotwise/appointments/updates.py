@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import client_rules, pricing, repository, service
+from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present_one
 from slotwise.appointments.schemas import (
@@ -48,6 +49,7 @@ async def update_appointment(session: AsyncSession, caller: Caller, appointment_
     elif not caller.is_admin:
         await client_rules.check_client_change(session, appointment, changes, now)
     check_version(appointment.version, expected)
+    before = await present_one(session, caller.firm_id, appointment)
     if "start_at" in changes and "end_at" not in changes:
         # Moving an appointment keeps its length.
         changes["end_at"] = changes["start_at"] + (appointment.end_at - appointment.start_at)
@@ -73,7 +75,10 @@ async def update_appointment(session: AsyncSession, caller: Caller, appointment_
         appointment.version = appointment.version + 1
         await session.flush()
         await session.refresh(appointment)
-    return await present_one(session, caller.firm_id, appointment)
+        after = await present_one(session, caller.firm_id, appointment)
+        await appointment_changed(session, caller.firm_id, before, after)
+        return after
+    return before
 
 
 def _open_or_close(appointment: Appointment, changes: dict[str, Any], now: datetime) -> None:

@@ -21,6 +21,7 @@ from slotwise.models.catalog import (
     WorkplaceServiceOverride,
 )
 from slotwise.models.clients import Client, ClientWallet, WalletTransaction
+from slotwise.models.events import Event
 from slotwise.models.firm import ROLES, Firm, LoginThrottle, RefreshToken, User
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "Base",
     "Client",
     "ClientWallet",
+    "Event",
     "Firm",
     "Hold",
     "Holiday",

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -42,6 +43,8 @@ class Firm(IdMixin, Base):
     booking_horizon_days: Mapped[int] = mapped_column(Integer, server_default="90")
     client_change_deadline_minutes: Mapped[int] = mapped_column(Integer, server_default="120")
     hold_ttl_seconds: Mapped[int] = mapped_column(Integer, server_default="120")
+    # The last event sequence number handed out (see models/events.py).
+    event_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
     created_at: Mapped[datetime] = created_at_column()
 
 

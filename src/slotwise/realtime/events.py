@@ -1,0 +1,72 @@
+"""Writing events: every appointment change adds one row to ``events`` in its own transaction.
+
+The NOTIFY sent along is only a wake-up carrying the firm and the sequence number; listeners
+read the data from the table, so nothing is lost while nobody listens and no payload limit
+applies. PostgreSQL delivers the NOTIFY at commit, and not at all on rollback.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.appointments.schemas import AppointmentOut
+from slotwise.models import Event, Firm
+
+CHANNEL = "slotwise_events"
+CREATED, UPDATED, DELETED = "appointment.created", "appointment.updated", "appointment.deleted"
+
+# Bookkeeping that changes with every write; not a change anyone subscribes to.
+_NOT_CHANGES = frozenset({"updated_at", "version"})
+
+
+def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    fields = sorted(k for k in after if k not in _NOT_CHANGES and before.get(k) != after[k])
+    worker_ids = {w["id"] for w in after.get("workers", [])}
+    if worker_ids != {w["id"] for w in before.get("workers", [])}:
+        fields = sorted({*fields, "worker_ids"} - {"workers"})
+    return fields
+
+
+async def next_seq(session: AsyncSession, firm_id: uuid.UUID) -> int:
+    """The firm's next sequence number. The row lock it takes is held until commit, so the
+    firm's event writers commit one after another, in sequence order: gap-free and ordered."""
+    seq = await session.scalar(
+        update(Firm).where(Firm.id == firm_id).values(event_seq=Firm.event_seq + 1)
+        .returning(Firm.event_seq))
+    assert seq is not None
+    return int(seq)
+
+
+async def record_appointment_change(session: AsyncSession, firm_id: uuid.UUID,
+                                    before: AppointmentOut | None,
+                                    after: AppointmentOut | None) -> Event | None:
+    """Adds the event for a change (None when nothing visible changed)."""
+    old = before.model_dump(mode="json") if before is not None else {}
+    new = after.model_dump(mode="json") if after is not None else {}
+    if before is None:
+        kind, changed = CREATED, sorted(k for k in new if k not in _NOT_CHANGES)
+    elif after is None:
+        kind, changed = DELETED, []
+    else:
+        kind, changed = UPDATED, changed_fields(old, new)
+        if not changed:
+            return None
+    current = after or before
+    assert current is not None
+    event = Event(
+        firm_id=firm_id, seq=await next_seq(session, firm_id), type=kind,
+        appointment_id=current.id, location_id=current.location_id,
+        worker_ids=[w.id for w in after.workers] if after else [],
+        worker_ids_before=[w.id for w in before.workers] if before else [],
+        client_id=after.client_id if after else None,
+        client_id_before=before.client_id if before else None,
+        changed=changed, data=new or old,
+    )
+    session.add(event)
+    await session.flush()
+    await session.execute(select(func.pg_notify(CHANNEL, f"{firm_id}:{event.seq}")))
+    return event
