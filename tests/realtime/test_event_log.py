@@ -58,6 +58,8 @@ async def test_every_write_path_records_an_event(client: httpx.AsyncClient, app:
     assert set(reassigned.worker_ids) == {world.specialist_b, world.specialist_c}
     assert reassigned.changed == ["worker_ids"]
     assert set(events[2].changed) == {"is_open", "opened_at"}
+    assert events[2].actor_name == "Worker_B"  # who opened it, for "Ben started ..." toasts
+    assert events[0].actor_name == "Director"
     assert events[2].data["is_open"] is True
     assert events[3].client_id == world.client_id
     assert events[4].data["id"] == created["id"]

@@ -136,7 +136,7 @@ async def create_appointment(session: AsyncSession, caller: Caller,
     await session.refresh(appointment)  # the columns the database filled in
     await claims.reclaim_appointment(session, appointment, datetime.now(UTC))
     out = await present_one(session, firm_id, appointment)
-    await appointment_changed(session, firm_id, None, out)
+    await appointment_changed(session, firm_id, None, out, caller)
     return out
 
 
@@ -144,7 +144,7 @@ async def confirm(session: AsyncSession, caller: Caller,
                   data: AppointmentFromHold) -> AppointmentOut:
     appointment = await confirm_hold(session, caller, data, datetime.now(UTC))
     out = await present_one(session, caller.firm_id, appointment)
-    await appointment_changed(session, caller.firm_id, None, out)
+    await appointment_changed(session, caller.firm_id, None, out, caller)
     return out
 
 
@@ -169,4 +169,4 @@ async def delete_appointment(session: AsyncSession, caller: Caller, appointment_
     before = await present_one(session, caller.firm_id, appointment)
     await session.delete(appointment)
     await session.flush()
-    await appointment_changed(session, caller.firm_id, before, None)
+    await appointment_changed(session, caller.firm_id, before, None, caller)

@@ -76,7 +76,7 @@ async def update_appointment(session: AsyncSession, caller: Caller, appointment_
         await session.flush()
         await session.refresh(appointment)
         after = await present_one(session, caller.firm_id, appointment)
-        await appointment_changed(session, caller.firm_id, before, after)
+        await appointment_changed(session, caller.firm_id, before, after, caller)
         return after
     return before
 

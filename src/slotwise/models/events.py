@@ -37,6 +37,9 @@ class Event(Base):
     client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     client_id_before: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     changed: Mapped[list[str]] = mapped_column(ARRAY(String(40)))
+    # Who made the change (None for the system, e.g. a status moved by time).
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    actor_name: Mapped[str | None] = mapped_column(String(200))
     # The appointment as the API shows it (after the change; before it, for a deletion).
     data: Mapped[dict[str, Any]] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at_column()

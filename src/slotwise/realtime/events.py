@@ -8,6 +8,7 @@ applies. PostgreSQL delivers the NOTIFY at commit, and not at all on rollback.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -41,9 +42,16 @@ async def next_seq(session: AsyncSession, firm_id: uuid.UUID) -> int:
     return int(seq)
 
 
+@dataclass(frozen=True)
+class Actor:
+    user_id: uuid.UUID
+    name: str
+
+
 async def record_appointment_change(session: AsyncSession, firm_id: uuid.UUID,
                                     before: AppointmentOut | None,
-                                    after: AppointmentOut | None) -> Event | None:
+                                    after: AppointmentOut | None,
+                                    actor: Actor | None) -> Event | None:
     """Adds the event for a change (None when nothing visible changed)."""
     old = before.model_dump(mode="json") if before is not None else {}
     new = after.model_dump(mode="json") if after is not None else {}
@@ -65,6 +73,7 @@ async def record_appointment_change(session: AsyncSession, firm_id: uuid.UUID,
         client_id=after.client_id if after else None,
         client_id_before=before.client_id if before else None,
         changed=changed, data=new or old,
+        actor_id=actor.user_id if actor else None, actor_name=actor.name if actor else None,
     )
     session.add(event)
     await session.flush()

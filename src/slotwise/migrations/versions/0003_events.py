@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("client_id", sa.Uuid(), nullable=True),
         sa.Column("client_id_before", sa.Uuid(), nullable=True),
         sa.Column("changed", postgresql.ARRAY(sa.String(length=40)), nullable=False),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_name", sa.String(length=200), nullable=True),
         sa.Column("data", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column(
             "created_at",
