@@ -29,7 +29,8 @@ def database(settings: Settings) -> Iterator[str]:
     if settings.database_url:
         yield settings.database_url
         return
-    from slotwise.embedded import EmbeddedPostgres, exit_on_signals
+    from slotwise.embedded import EmbeddedPostgres
+    from slotwise.signals import exit_on_signals
 
     with exit_on_signals():
         typer.echo(f"Starting the embedded PostgreSQL in {settings.data_dir} ...", err=True)

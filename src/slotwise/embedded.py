@@ -45,7 +45,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType, TracebackType
+from types import TracebackType
 from typing import Any, Self
 from urllib.parse import quote
 
@@ -55,6 +55,14 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.rows import TupleRow
+
+from slotwise.signals import (
+    STOP_SIGNALS,
+    SignalExit,
+    exit_on_signals,
+    install,
+    install_signal_handlers,
+)
 
 with warnings.catch_warnings():
     # The wheel computes a platformdirs runtime dir at import time, which warns when
@@ -97,7 +105,6 @@ _INITDB_STAGING = "pgdata.initdb"
 _SOCKET_DIR_PREFIX = "slotwise-pg-"
 # sun_path is 108 bytes on Linux and 104 on macOS, including the terminating NUL.
 _MAX_SOCKET_PATH = 100
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 # fasteners' lock is fcntl-based, which is per process: two threads of one process would both
 # "hold" it, so threads are serialised separately.
@@ -634,62 +641,6 @@ class EmbeddedPostgres:
         _wait_gone(victims, 5.0)
 
 
-# -- signals -------------------------------------------------------------------------------------
-
-
-class _SignalExit:
-    """Turns the first stop signal into SystemExit(128 + signum) while armed; afterwards (during
-    cleanup) signals are only recorded, so a second Ctrl-C cannot interrupt the shutdown."""
-
-    def __init__(self) -> None:
-        self.armed = True
-        self.received: int | None = None
-
-    def __call__(self, signum: int, frame: FrameType | None) -> None:
-        first = self.received is None
-        if first:
-            self.received = signum
-        if self.armed and first:
-            logger.info("received %s, shutting down", signal.Signals(signum).name)
-            raise SystemExit(128 + signum)
-        logger.info(
-            "received %s while shutting down; finishing shutdown first", signal.Signals(signum).name
-        )
-
-
-def install_signal_handlers(
-    signals: Sequence[signal.Signals] = _STOP_SIGNALS,
-) -> Callable[[], None]:
-    """Make SIGTERM/SIGINT/SIGHUP raise ``SystemExit`` in the main thread, so ``finally`` blocks
-    (and ``stop()``) run. Returns a function restoring the previous handlers. No-op outside the
-    main thread, where Python cannot install handlers."""
-    handler = _SignalExit()
-    return _install(handler, signals)
-
-
-def _install(handler: _SignalExit, signals: Sequence[signal.Signals]) -> Callable[[], None]:
-    if threading.current_thread() is not threading.main_thread():
-        logger.debug("not in the main thread; leaving signal handlers alone")
-        return lambda: None
-    previous = {sig: signal.signal(sig, handler) for sig in signals}
-
-    def restore() -> None:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-    return restore
-
-
-@contextlib.contextmanager
-def exit_on_signals(signals: Sequence[signal.Signals] = _STOP_SIGNALS) -> Iterator[None]:
-    """Context manager form of :func:`install_signal_handlers`."""
-    restore = install_signal_handlers(signals)
-    try:
-        yield
-    finally:
-        restore()
-
-
 def run_with_embedded(
     data_dir: Path,
     fn: Callable[[str], object],
@@ -700,8 +651,8 @@ def run_with_embedded(
     also on SIGTERM, SIGINT (Ctrl-C) and SIGHUP. Must run in the main thread for the signal
     part. ``fn`` may run ``uvicorn.run``: its re-raised signal lands in our handler."""
     server = EmbeddedPostgres(data_dir, database=database)
-    handler = _SignalExit()
-    restore = _install(handler, _STOP_SIGNALS)
+    handler = SignalExit()
+    restore = install(handler, STOP_SIGNALS)
     try:
         fn(server.start())
     finally:
