@@ -237,5 +237,5 @@ async def test_client_may_not_write(client: httpx.AsyncClient, app: FastAPI,
                              json=appointment_body(world, client_id=str(world.client_id)))
     assert post.status_code == 403
     assert await count_rows(app, world.firm_id) == (1, 1, 1)
-    now = (await read(client, world, own, "client")).json()
+    now = (await read(client, world, own, "director")).json()
     assert (now["version"], now["notes"], now["is_open"]) == (1, "", False)

@@ -153,3 +153,22 @@ async def test_pagination_is_deterministic(client: httpx.AsyncClient, app: FastA
     past_end = (await client.get(f"{API}/appointments", headers=head,
                                  params={"offset": 100})).json()
     assert past_end == {"items": [], "total": 8, "limit": 50, "offset": 100}
+
+
+async def test_staff_notes_are_not_shown_to_clients(client: httpx.AsyncClient,
+                                                    world: World) -> None:
+    created = await client.post("/api/v1/appointments", headers=world.headers("director"), json={
+        "location_id": str(world.location_id), "start_at": "2030-01-07T10:00:00+00:00",
+        "worker_ids": [str(world.specialist_a)], "client_id": str(world.client_id),
+        "services": [{"service_id": str(world.service_id)}], "notes": "pays late"})
+    assert created.status_code == 201
+    appointment_id = created.json()["id"]
+    staff = await client.get(f"/api/v1/appointments/{appointment_id}",
+                             headers=world.headers("worker"))
+    assert staff.json()["notes"] == "pays late"
+    own = await client.get(f"/api/v1/appointments/{appointment_id}",
+                           headers=world.headers("client"))
+    assert own.status_code == 200
+    assert own.json()["notes"] is None
+    listed = await client.get("/api/v1/appointments", headers=world.headers("client"))
+    assert "pays late" not in listed.text

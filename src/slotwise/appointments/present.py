@@ -52,3 +52,10 @@ async def present(session: AsyncSession, firm_id: uuid.UUID,
 async def present_one(session: AsyncSession, firm_id: uuid.UUID,
                       appointment: Appointment) -> AppointmentOut:
     return (await present(session, firm_id, [appointment]))[0]
+
+
+def for_caller(appointment: AppointmentOut, role: str) -> AppointmentOut:
+    """What a role may read: staff notes are internal, so clients get ``notes: null``."""
+    if role == "client":
+        return appointment.model_copy(update={"notes": None})
+    return appointment

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 
 from slotwise.appointments import service, updates
 from slotwise.appointments.preconditions import etag
+from slotwise.appointments.present import for_caller
 from slotwise.appointments.schemas import (
     AppointmentCreate,
     AppointmentFilters,
@@ -57,7 +58,9 @@ async def list_appointments(
     filters = AppointmentFilters(start=start, end=end, location_id=location_id,
                                  specialist_id=specialist_id, client_id=client_id,
                                  status=status)
-    return await service.list_appointments(session, caller, filters, page)
+    listed = await service.list_appointments(session, caller, filters, page)
+    listed.items = [for_caller(item, caller.role) for item in listed.items]
+    return listed
 
 
 @router.post("/appointments", response_model=AppointmentOut, status_code=201,
@@ -80,7 +83,7 @@ async def create_appointment(body: AppointmentFromHold | AppointmentCreate, call
     """
     async def act() -> AppointmentOut:
         if isinstance(body, AppointmentFromHold):
-            return await service.confirm(session, caller, body)
+            return for_caller(await service.confirm(session, caller, body), caller.role)
         if not caller.is_admin:
             raise Forbidden("Only staff book directly; clients confirm a hold (hold_id)")
         return await service.create_appointment(session, caller, body)
@@ -99,7 +102,8 @@ async def create_appointment(body: AppointmentFromHold | AppointmentCreate, call
 async def get_appointment(appointment_id: uuid.UUID, caller: CallerDep, session: SessionDep,
                           response: Response) -> AppointmentOut:
     """One appointment; its ``ETag`` is the version to send back in ``If-Match``."""
-    appointment = await service.get_appointment(session, caller, appointment_id)
+    appointment = for_caller(await service.get_appointment(session, caller, appointment_id),
+                             caller.role)
     response.headers["ETag"] = etag(appointment.version)
     return appointment
 
@@ -119,7 +123,7 @@ async def update_appointment(appointment_id: uuid.UUID, body: AppointmentUpdate,
     appointment = await updates.update_appointment(session, caller, appointment_id, body,
                                                    if_match)
     response.headers["ETag"] = etag(appointment.version)
-    return appointment
+    return for_caller(appointment, caller.role)
 
 
 @router.delete("/appointments/{appointment_id}", status_code=204, response_class=Response)

@@ -190,7 +190,7 @@ class AppointmentOut(BaseModel):
     is_open: bool
     opened_at: datetime | None
     closed_at: datetime | None
-    notes: str
+    notes: str | None = Field(description="Internal staff notes; null for clients")
     source: str
     external_id: str | None
     created_by: uuid.UUID | None
