@@ -19,6 +19,9 @@ ROLES = ("owner", "director", "manager", "worker", "client")
 ADMINS = ("owner", "director", "manager")
 ALL = ROLES
 PUBLIC = "public"  # reachable without a token (login, refresh, logout)
+# Responses that never end (an in-process client would wait forever): only the refusals are
+# checked here; tests/realtime opens them over real HTTP.
+STREAMS = {("GET", "/api/v1/events/stream")}
 
 # (method, path) -> roles allowed in; every other role must get 403, no token 401.
 MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
@@ -82,6 +85,23 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/appointments/{appointment_id}"): ALL,
     ("PATCH", "/api/v1/appointments/{appointment_id}"): ALL,
     ("DELETE", "/api/v1/appointments/{appointment_id}"): ADMINS,
+    # live updates: what each role receives is tested in tests/realtime
+    ("POST", "/api/v1/events/stream-token"): ALL,
+    ("GET", "/api/v1/events"): ALL,
+    ("GET", "/api/v1/events/stream"): ALL,
+    # Web Push subscriptions: every user manages their own browsers
+    ("GET", "/api/v1/push-subscriptions/vapid-public-key"): ALL,
+    ("GET", "/api/v1/push-subscriptions"): ALL,
+    ("POST", "/api/v1/push-subscriptions"): ALL,
+    ("DELETE", "/api/v1/push-subscriptions"): ALL,
+    ("DELETE", "/api/v1/push-subscriptions/{subscription_id}"): ALL,
+    # operations: owner and director
+    ("GET", "/api/v1/ops/queues"): ("owner", "director"),
+    ("GET", "/api/v1/ops/jobs"): ("owner", "director"),
+    ("GET", "/api/v1/ops/jobs/{job_id}"): ("owner", "director"),
+    ("POST", "/api/v1/ops/jobs/{job_id}/retry"): ("owner", "director"),
+    ("GET", "/api/v1/ops/periodic"): ("owner", "director"),
+    ("GET", "/api/v1/ops/notifications"): ("owner", "director"),
     # booking
     ("GET", "/api/v1/availability"): ALL,
     ("POST", "/api/v1/holds"): (*ADMINS, "client"),
@@ -124,6 +144,8 @@ async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
         "service_id": str(world.service_id),
         "specialist_id": str(world.specialist_a),  # the worker's own specialist
         "hold_id": str(uuid.uuid4()),
+        "subscription_id": str(uuid.uuid4()),
+        "job_id": "999999999",
     }
 
 
@@ -169,12 +191,15 @@ async def test_role_matrix(client: httpx.AsyncClient, app: FastAPI, world: World
             continue
         if anonymous.status_code != 401:
             failures.append((method, path, "anonymous", anonymous.status_code))
+        if (method, path) in STREAMS:
+            continue
         for role in ROLES:
             resp = await _call(client, method, path, ids, world, world.headers(role))
             denied = resp.status_code == 403
             if resp.status_code >= 500 or denied == (role in allowed):
                 failures.append((method, path, role, resp.status_code))
-            elif method == "GET" and role in allowed and "{hold_id}" not in path:
+            elif (method == "GET" and role in allowed
+                  and not any(p in path for p in ("{hold_id}", "{job_id}", "vapid"))):
                 if resp.status_code != 200:
                     failures.append((method, path, role, resp.status_code))
     assert not failures, "\n".join(map(str, failures))
@@ -187,7 +212,7 @@ async def test_other_firm_reads_nothing(client: httpx.AsyncClient, app: FastAPI,
     secrets = set(ids.values()) | {str(world.specialist_b), str(world.other_client_id)}
     secrets |= set(world.emails.values())
     for (method, path), allowed in MATRIX.items():
-        if method != "GET" or allowed == PUBLIC:
+        if method != "GET" or allowed == PUBLIC or (method, path) in STREAMS:
             continue
         url = path.format(**ids)
         params = _query(path, world)

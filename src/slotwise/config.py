@@ -39,6 +39,63 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     db_max_overflow: int = 20
 
+    # Live updates. Events older than the retention are purged; a client resuming from before
+    # it gets a ``reset`` and refetches over REST.
+    realtime_retention_days: int = Field(7, ge=1)
+    # Events waiting for one subscriber; one that falls this far behind is disconnected (it
+    # resumes by sequence number), so a stalled client cannot grow the server's memory.
+    realtime_queue_size: int = Field(256, ge=1)
+    realtime_keepalive_seconds: float = Field(15.0, gt=0)
+    # A write to a client that has not drained after this long ends its stream.
+    realtime_send_timeout_seconds: float = Field(30.0, gt=0)
+    # The LISTEN connection runs ``SELECT 1`` after this long without a notification and is
+    # replaced when the answer takes longer than the timeout.
+    realtime_liveness_interval_seconds: float = Field(10.0, gt=0)
+    realtime_liveness_timeout_seconds: float = Field(5.0, gt=0)
+    realtime_stream_token_ttl_seconds: int = Field(60, ge=1, le=3600)
+
+    # --- Jobs and notifications (channel settings: notifications/channels/settings.py) ---
+    # A confirmation of an appointment made by staff waits this long, so that edits made
+    # right after creating it go out as one message with the final state.
+    confirmation_delay_seconds: float = Field(30.0, ge=0, le=3600)
+    # The same grace for change, cancellation and worker notices.
+    notice_delay_seconds: float = Field(30.0, ge=0, le=3600)
+    # Channels tried after a client's own preference, in this order.
+    notification_channel_order: list[str] = Field(
+        default_factory=lambda: ["email", "webpush", "telegram", "whatsapp"])
+    # Attempts of one delivery (transient errors only); waits double from the base up to
+    # the maximum (a provider's Retry-After wins when longer).
+    notification_max_attempts: int = Field(8, ge=1, le=50)
+    notification_retry_base_seconds: float = Field(15.0, gt=0)
+    notification_retry_max_seconds: float = Field(3600.0, gt=0)
+    # Rows due within this horizon get their delivery job at once; later ones are given
+    # theirs by the dispatch sweep, so the queue holds no far-future jobs.
+    notification_dispatch_horizon_seconds: int = Field(300, ge=60)
+    # The reminder sweep plans reminders due within this many days (reminders are also
+    # planned at once whenever an appointment is booked or moved).
+    reminder_planning_days: int = Field(2, ge=1, le=60)
+    notification_retention_days: int = Field(90, ge=1)
+    job_retention_days: int = Field(7, ge=1)
+    failed_job_retention_days: int = Field(30, ge=1)
+    # Expired holds stop blocking at once; their rows go this long after expiry, so that a
+    # late confirm still gets ``hold_expired`` rather than ``hold_not_found``.
+    hold_cleanup_grace_seconds: int = Field(3600, ge=0)
+
+    worker_concurrency: int = Field(10, ge=1, le=200)
+    # Fallback polling; new jobs wake the worker at once through LISTEN/NOTIFY.
+    worker_poll_seconds: float = Field(5.0, gt=0)
+    worker_heartbeat_seconds: float = Field(10.0, gt=0)
+    # A worker silent this long is dead: its running jobs are given to another worker.
+    worker_stalled_seconds: float = Field(60.0, gt=0)
+    # SIGTERM lets running jobs finish this long, then aborts them (they are retried).
+    worker_shutdown_timeout_seconds: float = Field(30.0, ge=0)
+    # Periodic jobs (cron, optionally with a 6th field for seconds).
+    cron_status_transitions: str = "* * * * *"
+    cron_reminders: str = "*/5 * * * *"
+    cron_dispatch: str = "* * * * *"
+    cron_stalled_jobs: str = "* * * * *"
+    cron_cleanup: str = "17 * * * *"
+
     def resolved_secret_key(self) -> str:
         if self.secret_key:
             return self.secret_key

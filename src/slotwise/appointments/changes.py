@@ -1,22 +1,30 @@
 """The one place every appointment write path reports its change to, so that the side
-effects (the event log now; notifications and jobs later) join the same transaction and no
+effects (the event log, the notifications and their jobs) join the same transaction and no
 path can forget one."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments.schemas import AppointmentOut
+from slotwise.config import get_settings
 from slotwise.deps import Caller
+from slotwise.notifications.planning import Policy, plan_for_change
 from slotwise.realtime.events import Actor, record_appointment_change
 
 
 async def appointment_changed(session: AsyncSession, firm_id: uuid.UUID,
                               before: AppointmentOut | None, after: AppointmentOut | None,
-                              caller: Caller | None) -> None:
+                              caller: Caller | None, *, now: datetime | None = None) -> None:
     """``before`` is None for a creation, ``after`` None for a deletion; ``caller`` None when
-    the system itself made the change (e.g. a status moved by time)."""
+    the system itself made the change (e.g. a status moved by time). ``now`` is the moment
+    the change counts from (delays of the messages it causes)."""
     actor = Actor(caller.user_id, caller.full_name or caller.email) if caller else None
     await record_appointment_change(session, firm_id, before, after, actor)
+    await plan_for_change(session, firm_id, before, after,
+                          by_client=caller is not None and caller.role == "client",
+                          now=now or datetime.now(UTC),
+                          policy=Policy.from_settings(get_settings()))

@@ -23,8 +23,16 @@ from slotwise.models.catalog import (
 from slotwise.models.clients import Client, ClientWallet, WalletTransaction
 from slotwise.models.events import Event
 from slotwise.models.firm import ROLES, Firm, LoginThrottle, RefreshToken, User
+from slotwise.models.notifications import (
+    NOTIFICATION_STATUSES,
+    NOTIFICATION_TYPES,
+    Notification,
+    PushSubscription,
+)
 
 __all__ = [
+    "NOTIFICATION_STATUSES",
+    "NOTIFICATION_TYPES",
     "ROLES",
     "STATUSES",
     "Appointment",
@@ -41,6 +49,8 @@ __all__ = [
     "Location",
     "LocationHours",
     "LoginThrottle",
+    "Notification",
+    "PushSubscription",
     "RefreshToken",
     "Service",
     "Specialist",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Uuid,
     text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.models.base import Base, FirmScoped, created_at_column, firm_fk
@@ -45,6 +46,11 @@ class Client(FirmScoped, Base):
     telegram_id: Mapped[str | None] = mapped_column(String(64))
     notes: Mapped[str] = mapped_column(Text, server_default="")
     locale: Mapped[str | None] = mapped_column(String(8))
+    # Channels to reach the client by, most preferred first ("email", "webpush", "whatsapp",
+    # "telegram"); empty means the firm's default order. A channel the client has no address
+    # for is passed over.
+    preferred_channels: Mapped[list[str]] = mapped_column(
+        ARRAY(String(16)), server_default=text("'{}'"))
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = created_at_column()
 

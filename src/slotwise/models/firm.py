@@ -15,7 +15,9 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    text,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.models.base import Base, FirmScoped, IdMixin, created_at_column, firm_fk
@@ -31,6 +33,10 @@ class Firm(IdMixin, Base):
         CheckConstraint("booking_horizon_days BETWEEN 1 AND 3660", name="horizon_range"),
         CheckConstraint("client_change_deadline_minutes >= 0", name="deadline_not_negative"),
         CheckConstraint("hold_ttl_seconds BETWEEN 10 AND 86400", name="hold_ttl_range"),
+        CheckConstraint("cardinality(reminder_offsets_minutes) <= 10"
+                        " AND 0 < ALL (reminder_offsets_minutes)"
+                        " AND 43200 >= ALL (reminder_offsets_minutes)",
+                        name="reminder_offsets_valid"),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -43,6 +49,9 @@ class Firm(IdMixin, Base):
     booking_horizon_days: Mapped[int] = mapped_column(Integer, server_default="90")
     client_change_deadline_minutes: Mapped[int] = mapped_column(Integer, server_default="120")
     hold_ttl_seconds: Mapped[int] = mapped_column(Integer, server_default="120")
+    # Reminders go out this many minutes before an appointment starts (default 24 h and 1 h).
+    reminder_offsets_minutes: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), server_default=text("'{1440,60}'"))
     # The last event sequence number handed out (see models/events.py).
     event_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
     created_at: Mapped[datetime] = created_at_column()

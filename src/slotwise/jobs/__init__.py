@@ -1,0 +1,1 @@
+"""Background work on procrastinate: the worker, periodic jobs and transactional deferral."""

@@ -1,0 +1,52 @@
+"""Housekeeping: expired holds, and retention of events, jobs and sent notifications.
+
+Deletes run in batches, each in its own short transaction, so a large backlog (the first run
+after an upgrade) never holds locks for long.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.config import Settings
+from slotwise.jobs import repository
+from slotwise.notifications import repository as outbox
+
+_BATCH = 5000
+_DONE = ("succeeded", "cancelled", "aborted")
+
+
+async def _in_batches(sessionmaker: async_sessionmaker[AsyncSession],
+                      step: Callable[[AsyncSession], Awaitable[int]]) -> int:
+    total = 0
+    while True:
+        async with sessionmaker.begin() as session:
+            count = await step(session)
+        total += count
+        if count < _BATCH:
+            return total
+
+
+async def cleanup(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
+                  now: datetime) -> dict[str, int]:
+    """Deletes what has outlived its use; returns how many rows of each kind."""
+    holds_before = now - timedelta(seconds=settings.hold_cleanup_grace_seconds)
+    events_before = now - timedelta(days=settings.realtime_retention_days)
+    notifications_before = now - timedelta(days=settings.notification_retention_days)
+    jobs_before = now - timedelta(days=settings.job_retention_days)
+    failed_before = now - timedelta(days=settings.failed_job_retention_days)
+    return {
+        "holds": await _in_batches(sessionmaker, lambda s: repository.delete_expired_holds(
+            s, holds_before, _BATCH)),
+        "events": await _in_batches(sessionmaker, lambda s: repository.delete_old_events(
+            s, events_before, _BATCH)),
+        "notifications": await _in_batches(sessionmaker, lambda s: outbox.purge_finished(
+            s, notifications_before, _BATCH)),
+        "jobs": await _in_batches(sessionmaker, lambda s: repository.delete_finished_jobs(
+            s, _DONE, jobs_before, _BATCH)),
+        "failed_jobs": await _in_batches(sessionmaker, lambda s: repository.delete_finished_jobs(
+            s, ("failed",), failed_before, _BATCH)),
+    }

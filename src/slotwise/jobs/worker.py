@@ -1,0 +1,103 @@
+"""The worker process: procrastinate's worker on our database, with our periodic jobs.
+
+Several may run at once, on one machine or many: jobs are taken with ``SKIP LOCKED``,
+periodic ticks are deferred once per tick (procrastinate keeps a unique row per tick), and
+each periodic job takes its rows with ``SKIP LOCKED`` too. SIGTERM, SIGINT and SIGHUP stop
+taking jobs and let running ones finish (up to the shutdown timeout, after which they are
+aborted and later retried). A worker that dies without a word stops sending heartbeats; the
+others' ``retry_stalled_jobs`` then gives its running jobs back to the queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Iterable
+
+import httpx
+from procrastinate import PsycopgConnector
+from procrastinate.periodic import PeriodicRegistry
+from procrastinate.worker import Worker
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from slotwise.config import Settings
+from slotwise.db import create_sessionmaker, normalize_url
+from slotwise.jobs import tasks
+from slotwise.jobs.app import job_app
+from slotwise.jobs.retry import delivery_retry
+from slotwise.jobs.schema import SCHEMA
+from slotwise.notifications.channels import ChannelSettings
+from slotwise.notifications.delivery import DeliveryRuntime
+
+log = logging.getLogger(__name__)
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+
+
+def libpq_url(database_url: str) -> str:
+    url = make_url(normalize_url(database_url)).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def connector_for(database_url: str, pool_size: int) -> PsycopgConnector:
+    # procrastinate's queries name its objects without a schema.
+    return PsycopgConnector(conninfo=libpq_url(database_url), min_size=1, max_size=pool_size,
+                            kwargs={"options": f"-c search_path={SCHEMA},public"})
+
+
+def register_periodic(settings: Settings) -> None:
+    """(Re)registers the periodic jobs with the schedules of these settings."""
+    job_app.periodic_registry = PeriodicRegistry()  # type: ignore[no-untyped-call]
+    schedules = {
+        "advance_statuses": settings.cron_status_transitions,
+        "plan_reminders": settings.cron_reminders,
+        "dispatch_notifications": settings.cron_dispatch,
+        "retry_stalled_jobs": settings.cron_stalled_jobs,
+        "cleanup": settings.cron_cleanup,
+    }
+    for name, cron in schedules.items():
+        job_app.periodic(cron=cron)(tasks.PERIODIC_TASKS[name])
+
+
+async def run_worker(database_url: str, settings: Settings, channels: ChannelSettings, *,
+                     name: str = "worker", queues: Iterable[str] | None = None,
+                     handle_signals: bool = True) -> None:
+    """Runs until a stop signal (or, with ``handle_signals=False``, until cancelled)."""
+    delivery_retry.configure(settings)
+    register_periodic(settings)
+    job_app.perform_import_paths()  # type: ignore[no-untyped-call]
+    # No pre-ping on checkout (a round trip per transaction, two per message): a connection
+    # that died with a database restart fails its job with a transient error, the pool
+    # replaces it, and the job is retried (or the periodic job runs again on its next tick).
+    engine = create_async_engine(normalize_url(database_url), pool_size=settings.db_pool_size,
+                                 max_overflow=settings.db_max_overflow, pool_pre_ping=False)
+    connector = connector_for(database_url, settings.worker_concurrency + 4)
+    try:
+        async with httpx.AsyncClient() as http:
+            runtime = DeliveryRuntime(create_sessionmaker(engine), settings, channels, http)
+            with job_app.replace_connector(connector):
+                async with job_app.open_async():
+                    worker = Worker(
+                        job_app, queues=list(queues) if queues else None, name=name,
+                        concurrency=settings.worker_concurrency,
+                        fetch_job_polling_interval=settings.worker_poll_seconds,
+                        shutdown_graceful_timeout=settings.worker_shutdown_timeout_seconds,
+                        update_heartbeat_interval=settings.worker_heartbeat_seconds,
+                        stalled_worker_timeout=settings.worker_stalled_seconds,
+                        additional_context={"runtime": runtime},
+                        install_signal_handlers=False)
+                    if handle_signals:
+                        loop = asyncio.get_running_loop()
+                        for sig in STOP_SIGNALS:
+                            loop.add_signal_handler(sig, worker.stop)
+                    try:
+                        await worker.run()  # type: ignore[no-untyped-call]
+                    finally:
+                        if handle_signals:
+                            for sig in STOP_SIGNALS:
+                                loop.remove_signal_handler(sig)
+    finally:
+        await engine.dispose()
+    log.info("worker %s stopped", name)

@@ -1,0 +1,1 @@
+"""Notifications: the outbox, the message templates and the delivery channels."""

@@ -1,0 +1,186 @@
+"""Sending one outbox row, at most once per attempt and never again once sent.
+
+1. In a short transaction, with the row locked: stop if it is finished, not due, or no
+   longer applies (the appointment moved, was cancelled, ...); choose the channels; render;
+   mark it ``sending`` with this job's id. Commit.
+2. Talk to the provider, outside any transaction.
+3. Record the outcome: ``sent``; back to ``pending`` for a retry (the job raises, the queue
+   waits with exponential backoff); ``failed`` after the last attempt or when every channel
+   refused for good.
+
+A job that finds the row ``sending`` knows an earlier attempt died between 1 and 3 (its
+worker was killed): unless that attempt's job is still running somewhere, it sends again.
+The provider can then only have the message twice if the worker died in the instant
+between the provider accepting it and step 3; the email ``Message-ID`` (derived from the
+row id) is the same on both, so the copy is recognisable.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.config import Settings
+from slotwise.models import Notification
+from slotwise.notifications import content, lookups, repository
+from slotwise.notifications.channels import (
+    ChannelSettings,
+    OutgoingMessage,
+    PermanentError,
+    PushRecipient,
+    RetryableError,
+    SubscriptionGone,
+    send,
+)
+from slotwise.notifications.recipients import Route, Target, route
+from slotwise.notifications.templates import Rendered, render
+
+# A job may start a moment before the row's time by the database's clock.
+_EARLY = timedelta(seconds=5)
+
+
+class DeliveryFailed(PermanentError):
+    """Every channel refused the message for good; the job fails (operators can retry it)."""
+
+
+@dataclass(frozen=True)
+class DeliveryRuntime:
+    sessionmaker: async_sessionmaker[AsyncSession]
+    settings: Settings
+    channels: ChannelSettings
+    http: httpx.AsyncClient | None = None
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    row_id: uuid.UUID
+    appointment_id: uuid.UUID | None
+    type: str
+    starts_at: datetime | None
+    rendered: Rendered
+    route: Route
+
+
+async def _prepare(session: AsyncSession, runtime: DeliveryRuntime,
+                   notification_id: uuid.UUID, job_id: int | None,
+                   now: datetime) -> _Prepared | str:
+    row = await repository.lock(session, notification_id)
+    if row is None:
+        return "missing"
+    if row.status in ("sent", "skipped", "cancelled"):
+        return row.status
+    if row.send_after > now + _EARLY:
+        return "not due"
+    if (row.status == "sending" and row.sending_job_id not in (None, job_id)
+            and await lookups.job_is_running(session, row.sending_job_id)):
+        raise RetryableError(f"job {row.sending_job_id} is sending this message right now")
+    facts = await content.gather(session, row)
+    reason = content.why_not(row, facts, now)
+    if reason is not None:
+        row.status, row.last_error = "cancelled", reason
+        return "cancelled"
+    assert facts is not None and facts.view is not None
+    found = await route(session, row, facts,
+                        default_order=runtime.settings.notification_channel_order,
+                        configured=runtime.channels.configured_channels())
+    if not found.targets:
+        row.status = "skipped"
+        row.last_error = "no usable address: " + "; ".join(found.passed_over)
+        return "skipped"
+    rendered = render(row.type, content.locale(facts), content.template_context(row, facts))
+    row.status, row.locale = "sending", rendered.locale
+    row.attempts += 1
+    row.sending_job_id, row.sending_started_at = job_id, now
+    return _Prepared(row.id, row.appointment_id, row.type, facts.view.start_at, rendered,
+                     found)
+
+
+async def _record(runtime: DeliveryRuntime, notification_id: uuid.UUID,
+                  **values: object) -> None:
+    async with runtime.sessionmaker.begin() as session:
+        await session.execute(
+            update(Notification).where(Notification.id == notification_id)
+            .values(**values).execution_options(synchronize_session=False))
+
+
+def _message(prepared: _Prepared, target: Target, index: int, now: datetime
+             ) -> OutgoingMessage:
+    ttl = None
+    if prepared.starts_at is not None and prepared.starts_at > now:
+        # A push that arrives after the appointment started is worthless.
+        ttl = int((prepared.starts_at - now).total_seconds())
+    return OutgoingMessage(
+        recipient=target.recipients[index], subject=prepared.rendered.subject,
+        text=prepared.rendered.text, html=prepared.rendered.html,
+        idempotency_key=str(prepared.row_id), ttl_seconds=ttl,
+        topic=str(prepared.appointment_id) if prepared.appointment_id else None,
+        data={"type": prepared.type, "appointment_id": str(prepared.appointment_id)})
+
+
+async def _send_to(runtime: DeliveryRuntime, prepared: _Prepared, target: Target,
+                   now: datetime) -> None:
+    """Sends on one channel; on Web Push to every browser of the recipient, succeeding if
+    one took it. A browser whose subscription is gone is forgotten."""
+    delivered = 0
+    transient: list[RetryableError] = []
+    refused: list[str] = []
+    for index, recipient in enumerate(target.recipients):
+        try:
+            await send(_message(prepared, target, index, now), runtime.channels,
+                       http=runtime.http)
+            delivered += 1
+        except SubscriptionGone as exc:
+            refused.append(exc.reason)
+            if isinstance(recipient, PushRecipient):
+                async with runtime.sessionmaker.begin() as session:
+                    await lookups.delete_push_subscription(session, recipient.endpoint)
+        except RetryableError as exc:
+            transient.append(exc)
+        except PermanentError as exc:
+            refused.append(exc.reason)
+    if delivered:
+        return
+    if transient:
+        raise transient[0]
+    raise PermanentError("; ".join(refused))
+
+
+async def deliver(runtime: DeliveryRuntime, notification_id: uuid.UUID, *,
+                  job_id: int | None = None, final_attempt: bool = True,
+                  now: datetime | None = None) -> str:
+    """Delivers the row; returns what happened (``sent``, ``cancelled``, ``skipped``, ...).
+    Raises ``RetryableError`` to be retried later, ``DeliveryFailed`` when it failed for
+    good."""
+    now = now or datetime.now(UTC)
+    async with runtime.sessionmaker.begin() as session:
+        # Losing this commit in a database crash costs nothing: a row found "pending" is
+        # sent just as one found "sending" by a dead job. Not waiting for the disk saves a
+        # flush per message; the "sent" record below is written durably.
+        await session.execute(text("SET LOCAL synchronous_commit = off"))
+        prepared = await _prepare(session, runtime, notification_id, job_id, now)
+    if isinstance(prepared, str):
+        return prepared
+    refused: list[str] = []
+    for target in prepared.route.targets:
+        try:
+            await _send_to(runtime, prepared, target, now)
+        except RetryableError as exc:
+            status = "failed" if final_attempt else "pending"
+            await _record(runtime, prepared.row_id, status=status, channel=target.channel.value,
+                          address=target.address, last_error=exc.reason[:2000])
+            raise
+        except PermanentError as exc:
+            refused.append(f"{target.channel.value}: {exc.reason}")
+            continue
+        await _record(runtime, prepared.row_id, status="sent", channel=target.channel.value,
+                      address=target.address, sent_at=datetime.now(UTC),
+                      last_error="; ".join(refused) or None)
+        return "sent"
+    reason = "; ".join(refused + prepared.route.passed_over)
+    await _record(runtime, prepared.row_id, status="failed", last_error=reason[:2000])
+    raise DeliveryFailed(reason)

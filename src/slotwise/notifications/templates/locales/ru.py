@@ -1,0 +1,58 @@
+"""Russian (formal "вы")."""
+# ruff: noqa: RUF001 - Cyrillic letters that look like Latin ones are meant here.
+
+from __future__ import annotations
+
+from slotwise.notifications.templates.context import MessageType as T
+from slotwise.notifications.templates.locales.base import Catalog, Phrases
+
+
+def _plural(n: int, one: str, few: str, many: str) -> str:
+    """Russian has three count forms: 1, 21 → one; 2-4, 22-24 → few; 5-20, 25 → many."""
+    if n % 10 == 1 and n % 100 != 11:
+        return f"{n} {one}"
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return f"{n} {few}"
+    return f"{n} {many}"
+
+
+# Durations follow "через", so they take the accusative: "через 1 минуту".
+CATALOG = Catalog(
+    weekdays=("понедельник", "вторник", "среда", "четверг", "пятница", "суббота",
+              "воскресенье"),
+    months=("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+            "сентября", "октября", "ноября", "декабря"),
+    datetime_pattern="{weekday}, {day} {month} {year}, {time}",
+    days=lambda n: _plural(n, "день", "дня", "дней"),
+    hours=lambda n: _plural(n, "час", "часа", "часов"),
+    minutes=lambda n: _plural(n, "минуту", "минуты", "минут"),
+    greeting="Здравствуйте, {name}!",
+    greeting_anonymous="Здравствуйте!",
+    when="Когда",
+    new_time="Новое время",
+    previous_time="Было",
+    service="Услуга",
+    services="Услуги",
+    specialist="Специалист",
+    specialists="Специалисты",
+    location="Место",
+    address="Адрес",
+    client="Клиент",
+    note="Примечание",
+    open_link="Открыть запись",
+    footer="Это автоматическое сообщение от {firm}.",
+    messages={
+        T.CONFIRMATION: Phrases("Запись подтверждена: {when}",
+                                "Ваша запись в {firm} подтверждена."),
+        T.CHANGE: Phrases("Запись перенесена: {when}",
+                          "Ваша запись в {firm} перенесена."),
+        T.CANCELLATION: Phrases("Запись отменена: {when}",
+                                "Ваша запись в {firm} отменена."),
+        T.REMINDER: Phrases("Напоминание: ваша запись через {lead}",
+                            "Напоминаем: ваша запись в {firm} начнётся через {lead}."),
+        T.WORKER_ASSIGNED: Phrases("Новая запись: {when}",
+                                   "Вас назначили на запись."),
+        T.WORKER_REMOVED: Phrases("Вы сняты с записи: {when}",
+                                  "Вы больше не назначены на эту запись."),
+    },
+)

@@ -1,0 +1,251 @@
+"""Fan-out in process: subscribers per firm, each with its view and a bounded queue.
+
+The listener only says "firm F has news". One reader task then reads, per firm with
+subscribers, every event after the last one it read (a burst of wake-ups becomes one query)
+and hands each event, rendered once per view, to the subscribers of the views that see it.
+A subscriber whose queue is full is closed instead of buffered without limit: its client
+resumes from the last sequence number it got.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.realtime import repository
+from slotwise.realtime.views import Delivery, StoredEvent, View, deliver
+
+logger = logging.getLogger("slotwise.realtime")
+
+# Rows read per query; a firm with more pending is read again at once.
+_READ_BATCH = 500
+_MAX_RETRY_DELAY = 5.0
+
+
+class Closed(Exception):
+    """The subscriber was closed: dropped for being too slow, disconnected or shut down."""
+
+
+class Subscriber:
+    """One connection's inbox. Its consumer waits through ``get``/``guard``, which a close
+    interrupts at once (also a consumer stuck writing to a client that stopped reading)."""
+
+    __slots__ = ("_timer", "closed", "firm_id", "queue", "reason", "view")
+
+    def __init__(self, firm_id: uuid.UUID, view: View, size: int) -> None:
+        self.firm_id = firm_id
+        self.view = view
+        # Deliveries from the hub; a WebSocket also queues its client's commands here, so
+        # both are handled in the order they happened.
+        self.queue: asyncio.Queue[Any] = asyncio.Queue(size)
+        self.closed = False
+        self.reason = ""
+        self._timer: asyncio.Timeout | None = None
+
+    def push(self, item: object) -> bool:
+        if self.closed:
+            return False
+        try:
+            self.queue.put_nowait(item)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def close(self, reason: str) -> None:
+        if self.closed:
+            return
+        self.closed, self.reason = True, reason
+        while not self.queue.empty():  # the backlog is of no use to anyone now
+            self.queue.get_nowait()
+        if self._timer is not None:
+            self._timer.reschedule(asyncio.get_running_loop().time())
+
+    async def get(self, timeout: float | None) -> Any:
+        """The next item, or None after ``timeout`` seconds without one."""
+        if self.closed:
+            raise Closed(self.reason)
+        if not self.queue.empty():
+            return self.queue.get_nowait()
+        try:
+            async with asyncio.timeout(timeout) as timer:
+                self._timer = timer
+                return await self.queue.get()
+        except TimeoutError:
+            if self.closed:
+                raise Closed(self.reason) from None
+            return None
+        finally:
+            self._timer = None
+
+    async def guard(self, write: Any, timeout: float) -> None:
+        """Awaits ``write`` (a send to the client); a write that does not finish in time, or
+        a close meanwhile, raises ``Closed``."""
+        if self.closed:
+            write.close()
+            raise Closed(self.reason)
+        try:
+            async with asyncio.timeout(timeout) as timer:
+                self._timer = timer
+                await write
+        except TimeoutError:
+            self.closed, self.reason = True, self.reason or "send_timeout"
+            raise Closed(self.reason) from None
+        finally:
+            self._timer = None
+
+
+class _Channel:
+    __slots__ = ("last_read", "lock", "views")
+
+    def __init__(self) -> None:
+        self.views: dict[View, set[Subscriber]] = {}
+        # The last sequence number read and fanned out; None until the first subscriber has
+        # read the firm's position.
+        self.last_read: int | None = None
+        self.lock = asyncio.Lock()
+
+    def __len__(self) -> int:
+        return sum(len(subs) for subs in self.views.values())
+
+
+class Hub:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], queue_size: int) -> None:
+        self._maker = sessionmaker
+        self.queue_size = queue_size
+        self._channels: dict[uuid.UUID, _Channel] = {}
+        self._dirty: set[uuid.UUID] = set()
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.dropped = 0  # subscribers closed for being too slow, since start
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._read_forever(),
+                                                            name="slotwise-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        for channel in list(self._channels.values()):
+            for subs in list(channel.views.values()):
+                for sub in list(subs):
+                    sub.close("shutdown")
+        self._channels.clear()
+
+    def subscriber_count(self, firm_id: uuid.UUID | None = None) -> int:
+        if firm_id is not None:
+            channel = self._channels.get(firm_id)
+            return len(channel) if channel is not None else 0
+        return sum(len(channel) for channel in self._channels.values())
+
+    async def subscribe(self, firm_id: uuid.UUID, view: View,
+                        session: AsyncSession) -> Subscriber:
+        """Registers a subscriber; every event committed after this returns reaches it.
+
+        ``session`` is the caller's own: taking a second pooled connection here, while
+        requests queue on the lock holding theirs, could exhaust the pool for good."""
+        channel = self._channels.get(firm_id)
+        if channel is None:
+            channel = self._channels[firm_id] = _Channel()
+        sub = Subscriber(firm_id, view, self.queue_size)
+        channel.views.setdefault(view, set()).add(sub)
+        try:
+            async with channel.lock:
+                if channel.last_read is None:
+                    channel.last_read = await repository.firm_position(session, firm_id)
+                    # Wake-ups that came while the position was unknown were ignored.
+                    self.wake(firm_id)
+        except BaseException:
+            self.unsubscribe(sub)
+            raise
+        return sub
+
+    def unsubscribe(self, sub: Subscriber) -> None:
+        sub.close(sub.reason or "unsubscribed")
+        channel = self._channels.get(sub.firm_id)
+        if channel is None:
+            return
+        subs = channel.views.get(sub.view)
+        if subs is not None:
+            subs.discard(sub)
+            if not subs:
+                del channel.views[sub.view]
+        if not channel.views:
+            del self._channels[sub.firm_id]
+
+    def wake(self, firm_id: uuid.UUID) -> None:
+        """A NOTIFY arrived for the firm: read its new events soon."""
+        if firm_id in self._channels:
+            self._dirty.add(firm_id)
+            self._wakeup.set()
+
+    def wake_all(self) -> None:
+        """After the listener (re)connected: notifications may have been missed."""
+        self._dirty.update(self._channels)
+        self._wakeup.set()
+
+    async def _read_forever(self) -> None:
+        delay = 0.1
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            firms, self._dirty = self._dirty, set()
+            try:
+                await self._read(firms)
+                delay = 0.1
+            except Exception:
+                logger.exception("reading events failed; retrying in %.1f s", delay)
+                self._dirty |= firms
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _MAX_RETRY_DELAY)
+                self._wakeup.set()
+
+    async def _read(self, firms: set[uuid.UUID]) -> None:
+        channels = {f: c for f in firms
+                    if (c := self._channels.get(f)) is not None and c.last_read is not None}
+        positions = {f: c.last_read for f, c in channels.items() if c.last_read is not None}
+        if not positions:
+            return
+        async with self._maker() as session:
+            events = await repository.read_after(session, positions, _READ_BATCH)
+        # A burst (a catch-up after a reconnect, a bulk change) is handed out in slices
+        # smaller than a queue, with a turn for the consumers in between: a subscriber that
+        # keeps up is never dropped for a burst, only one that really stopped reading.
+        slice_size = max(1, self.queue_size // 2)
+        for index, event in enumerate(events):
+            if index and index % slice_size == 0:
+                await asyncio.sleep(0)
+            channel = channels[event.firm_id]
+            # A channel emptied (and maybe recreated) meanwhile reads for itself.
+            if self._channels.get(event.firm_id) is channel:
+                self._fan_out(channel, event)
+        if len(events) == _READ_BATCH:
+            self._dirty.update(positions)
+            self._wakeup.set()
+
+    def _fan_out(self, channel: _Channel, event: StoredEvent) -> None:
+        if channel.last_read is None or event.seq <= channel.last_read:
+            return
+        channel.last_read = event.seq
+        for view in event.views():
+            subs = channel.views.get(view)
+            if not subs:
+                continue
+            delivery: Delivery | None = deliver(event, view)
+            if delivery is None:
+                continue
+            for sub in list(subs):
+                if not sub.push(delivery):
+                    self._drop(sub)
+
+    def _drop(self, sub: Subscriber) -> None:
+        if not sub.closed:
+            self.dropped += 1
+            logger.info("dropping a subscriber of firm %s that fell %d events behind",
+                        sub.firm_id, self.queue_size)
+        sub.close("too_slow")
+        self.unsubscribe(sub)

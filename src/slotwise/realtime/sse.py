@@ -1,0 +1,96 @@
+"""Server-Sent Events over a plain ASGI response.
+
+Not a ``StreamingResponse``: an async generator cannot be interrupted while the server waits
+for a client that stopped reading to drain its socket. Here every write is guarded, so a
+subscriber the hub drops for being too slow is closed at once and its memory freed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from slotwise.realtime.feed import Feed
+from slotwise.realtime.hub import Closed, Hub
+
+logger = logging.getLogger("slotwise.realtime")
+
+RETRY_MILLISECONDS = 3000
+_KEEPALIVE = b": keepalive\n\n"
+_FINAL_WRITE_TIMEOUT = 1.0
+
+
+def sse_message(event: str, data: str, event_id: int | None = None) -> bytes:
+    head = f"id: {event_id}\n" if event_id is not None else ""
+    return f"{head}event: {event}\ndata: {data}\n\n".encode()
+
+
+class EventStreamResponse(Response):
+    media_type = "text/event-stream"
+
+    def __init__(self, hub: Hub, feed: Feed, *, keepalive: float, send_timeout: float) -> None:
+        # No body attribute: it would make the headers declare a Content-Length.
+        self.status_code = 200
+        self.background = None
+        self.init_headers({
+            "Cache-Control": "no-cache",
+            # Tells nginx-style proxies not to buffer the stream.
+            "X-Accel-Buffering": "no",
+        })
+        self._hub = hub
+        self._feed = feed
+        self._keepalive = keepalive
+        self._send_timeout = send_timeout
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        sub = self._feed.sub
+        # The only task besides the request's own: it notices a client that went away while
+        # the stream is idle (writes to a closed connection are silently dropped).
+        watcher = asyncio.get_running_loop().create_task(self._watch(receive))
+        try:
+            await send({"type": "http.response.start", "status": self.status_code,
+                        "headers": self.raw_headers})
+            await self._stream(send)
+        except Closed:
+            pass
+        finally:
+            watcher.cancel()
+            self._hub.unsubscribe(sub)
+        if sub.reason != "send_timeout":
+            # A client that is still reading learns the stream ended (and reconnects).
+            try:
+                async with asyncio.timeout(_FINAL_WRITE_TIMEOUT):
+                    await send({"type": "http.response.body", "body": b"",
+                                "more_body": False})
+            except (TimeoutError, OSError):
+                pass
+
+    async def _stream(self, send: Send) -> None:
+        feed = self._feed
+        first = f"retry: {RETRY_MILLISECONDS}\n".encode() + sse_message(
+            "connected", json.dumps({"seq": feed.current}), feed.start)
+        if feed.reset:
+            first += sse_message("reset", json.dumps({"seq": feed.current}), feed.current)
+        await self._write(send, first)
+        while True:
+            delivery = await feed.next(self._keepalive)
+            chunk = (_KEEPALIVE if delivery is None
+                     else sse_message(delivery.type, delivery.json, delivery.seq))
+            await self._write(send, chunk)
+
+    async def _write(self, send: Send, body: bytes) -> None:
+        await self._feed.sub.guard(
+            send({"type": "http.response.body", "body": body, "more_body": True}),
+            self._send_timeout)
+
+    async def _watch(self, receive: Receive) -> None:
+        try:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+        except Exception:  # the connection is unusable either way
+            logger.debug("receiving from an event stream's client failed", exc_info=True)
+        self._feed.sub.close("disconnected")

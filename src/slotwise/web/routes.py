@@ -1,0 +1,72 @@
+"""The live board: one server-rendered page and its static files, outside ``/api/v1``.
+
+The page is a shell; the browser logs in and reads everything through the public API and the
+event stream, so the board sees exactly what its user may see and nothing more.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from string import Template
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import FileResponse, HTMLResponse
+
+from slotwise.errors import NotFound
+
+router = APIRouter(tags=["board"])
+
+_HERE = Path(__file__).parent
+_STATIC_DIR = _HERE / "static"
+# Served by name from this list only: a request can never reach another file.
+_SCRIPT = "text/javascript; charset=utf-8"
+_STATIC_TYPES = {
+    "board.js": _SCRIPT,  # the entry point; it imports the other modules
+    "dates.js": _SCRIPT,
+    "render.js": _SCRIPT,
+    "session.js": _SCRIPT,
+    "board.css": "text/css; charset=utf-8",
+    "icon.svg": "image/svg+xml",
+}
+DEFAULT_POLL_SECONDS = 60
+
+# Everything the page loads comes from this origin; no inline script or style can run, so a
+# name or note that slipped into the markup could not execute even if it were not escaped.
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+@lru_cache(maxsize=1)
+def _page_template() -> Template:
+    return Template((_HERE / "templates" / "board.html").read_text(encoding="utf-8"))
+
+
+PollQuery = Annotated[int | None, Query(
+    ge=1, le=3600, description="Seconds between polls while the live stream is down")]
+
+
+@router.get("/board", response_class=HTMLResponse, include_in_schema=False)
+async def board(poll: PollQuery = None) -> HTMLResponse:
+    """The live board page: log in, then today's appointments, updated as they change."""
+    page = _page_template().substitute(poll_seconds=poll or DEFAULT_POLL_SECONDS)
+    return HTMLResponse(page, headers=_SECURITY_HEADERS)
+
+
+@router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
+async def board_static(name: str) -> FileResponse:
+    """The board's scripts and style sheet (revalidated on every load: they are tiny)."""
+    media_type = _STATIC_TYPES.get(name)
+    if media_type is None:
+        raise NotFound(f"No static file {name!r}", code="static_not_found")
+    return FileResponse(_STATIC_DIR / name, media_type=media_type,
+                        headers={"Cache-Control": "no-cache",
+                                 "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,54 @@
+// Days and wall-clock times in the firm's time zone, whatever the browser's own zone is.
+
+const partsFormats = new Map();
+
+function zonedParts(zone, date) {
+  let format = partsFormats.get(zone);
+  if (!format) {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: zone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit",
+    });
+    partsFormats.set(zone, format);
+  }
+  const parts = {};
+  for (const p of format.formatToParts(date)) parts[p.type] = Number(p.value);
+  return parts;
+}
+
+function offsetMs(zone, date) {
+  const p = zonedParts(zone, date);
+  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
+  return asUtc - (date.getTime() - date.getUTCMilliseconds());
+}
+
+// The instant of 00:00 of a calendar day in the zone (computed twice for DST edges).
+function zonedMidnight(zone, year, month, dayOfMonth) {
+  const wall = Date.UTC(year, month - 1, dayOfMonth);
+  let t = wall - offsetMs(zone, new Date(wall));
+  t = wall - offsetMs(zone, new Date(t));
+  return new Date(t);
+}
+
+// Today in the zone: [start, end) as instants, and a heading.
+export function today(zone, now = new Date()) {
+  const p = zonedParts(zone, now);
+  const start = zonedMidnight(zone, p.year, p.month, p.day);
+  const end = zonedMidnight(zone, p.year, p.month, p.day + 1);
+  const label = new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",
+  }).format(start);
+  return { start, end, label };
+}
+
+// "09:30": 24-hour wall-clock time in the zone.
+export function clock(zone, iso) {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+  }).format(new Date(iso));
+}
+
+// The same rule as GET /appointments?from=&to=: the appointment overlaps [start, end).
+export function overlaps(appointment, day) {
+  return new Date(appointment.start_at) < day.end && new Date(appointment.end_at) > day.start;
+}

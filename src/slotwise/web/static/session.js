@@ -1,0 +1,167 @@
+// The signed-in user's tokens and authenticated calls to the API. The tokens live in memory
+// and in sessionStorage (this tab only, gone when it closes); the access token is renewed
+// before it expires.
+
+const STORAGE_KEY = "slotwise.board.session";
+const RETRY_REFRESH_MS = 10000;
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super((body && body.message) || `HTTP ${status}`);
+    this.status = status;
+    this.code = body && body.code;
+  }
+}
+
+export async function readBody(response) {
+  try {
+    return await response.json();
+  } catch (_) {
+    return null;
+  }
+}
+
+function saved() {
+  try {
+    const tokens = JSON.parse(sessionStorage.getItem(STORAGE_KEY));
+    return tokens && tokens.access && tokens.refresh ? tokens : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+export class Session {
+  // `onEnded(message)` runs once, when the session ends (sign-out, or it can't be renewed).
+  constructor(api, onEnded) {
+    this.api = api;
+    this.onEnded = onEnded;
+    this.tokens = null;
+    this.timer = null;
+    this.refreshing = null;
+    this.ended = false;
+  }
+
+  // The session this tab already had (a reload), or null.
+  static restore(api, onEnded) {
+    const tokens = saved();
+    if (!tokens) return null;
+    const session = new Session(api, onEnded);
+    session.tokens = tokens;
+    session.scheduleRefresh();
+    return session;
+  }
+
+  // OAuth2 password login; an ApiError carries a message fit for the form.
+  static async login(api, onEnded, { email, password, firm }) {
+    const form = new URLSearchParams({ username: email, password });
+    if (firm) form.set("client_id", firm);
+    const response = await fetch(`${api}/auth/token`, { method: "POST", body: form });
+    const body = await readBody(response);
+    if (!response.ok) {
+      const message = response.status === 401 ? "Wrong email or password."
+        : response.status === 429 ? "Too many attempts. Please wait a few minutes."
+        : (body && body.message) || "Sign-in failed.";
+      throw new ApiError(response.status, { ...body, message });
+    }
+    const session = new Session(api, onEnded);
+    session.keep(body);
+    return session;
+  }
+
+  keep(pair) {
+    this.tokens = {
+      access: pair.access_token,
+      refresh: pair.refresh_token,
+      expiresAt: Date.now() + pair.expires_in * 1000,
+    };
+    sessionStorage.setItem(STORAGE_KEY, JSON.stringify(this.tokens));
+    this.scheduleRefresh();
+  }
+
+  scheduleRefresh(delay) {
+    clearTimeout(this.timer);
+    if (this.ended) return;
+    if (delay === undefined) {
+      const left = this.tokens.expiresAt - Date.now();
+      // A minute before expiry (or at 80% of a short lifetime): no call meets a token that
+      // has just run out.
+      delay = Math.max(1000, Math.min(left - 60000, left * 0.8));
+    }
+    this.timer = setTimeout(() => this.refresh().catch(() => {}), delay);
+  }
+
+  refresh() {
+    if (!this.refreshing) {
+      this.refreshing = this.renew().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    return this.refreshing;
+  }
+
+  async renew() {
+    if (this.ended) throw new ApiError(401, null);
+    let response;
+    try {
+      response = await fetch(`${this.api}/auth/refresh`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ refresh_token: this.tokens.refresh }),
+      });
+    } catch (err) {
+      this.scheduleRefresh(RETRY_REFRESH_MS); // offline is not signed out: try again
+      throw err;
+    }
+    if (this.ended) throw new ApiError(401, null);
+    if (response.status === 401 || response.status === 422) {
+      this.end("Your session has ended; please sign in again.");
+      throw new ApiError(401, await readBody(response));
+    }
+    if (!response.ok) {
+      this.scheduleRefresh(RETRY_REFRESH_MS);
+      throw new ApiError(response.status, await readBody(response));
+    }
+    this.keep(await response.json());
+  }
+
+  // An authenticated call; JSON back, or an ApiError. A 401 renews the token once.
+  async request(path, options = {}, retried = false) {
+    if (this.ended) throw new ApiError(401, null);
+    const response = await fetch(this.api + path, {
+      ...options,
+      headers: { ...(options.headers || {}), Authorization: `Bearer ${this.tokens.access}` },
+    });
+    if (this.ended) throw new ApiError(401, null);
+    if (response.status === 401 && !retried) {
+      await this.refresh();
+      return this.request(path, options, true);
+    }
+    if (response.status === 401) this.end("Your session has ended; please sign in again.");
+    if (!response.ok) throw new ApiError(response.status, await readBody(response));
+    return response.status === 204 ? null : response.json();
+  }
+
+  // Every page of a list endpoint (they cap `limit` at 500).
+  async requestAll(path) {
+    const items = [];
+    const sep = path.includes("?") ? "&" : "?";
+    for (;;) {
+      const page = await this.request(`${path}${sep}limit=500&offset=${items.length}`);
+      items.push(...page.items);
+      if (page.items.length === 0 || items.length >= page.total) return items;
+    }
+  }
+
+  end(message) {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    sessionStorage.removeItem(STORAGE_KEY);
+    fetch(`${this.api}/auth/logout`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ refresh_token: this.tokens.refresh }),
+    }).catch(() => {});
+    this.onEnded(message);
+  }
+}

@@ -1,0 +1,195 @@
+"""The worker end to end: real API, real PostgreSQL, real SMTP server on loopback, workers in
+this process or as ``slotwise worker`` subprocesses (killed, stopped, several at once)."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from slotwise.notifications.templates.locales import CATALOGS
+from tests.factories import World
+from tests.jobs.fixtures import Isolated
+from tests.jobs.support import (
+    SmtpSink,
+    fast_settings,
+    job_row,
+    maker,
+    running_worker,
+    spawn_worker,
+    stop_process,
+    wait_for,
+    worker_env,
+)
+from tests.notifications.helpers import book, change, of, planned, slot
+
+
+def clara(world: World) -> str:
+    return f"clara-{world.slug}@example.com"
+
+
+async def test_booking_through_the_api_is_confirmed_once_after_the_delay(
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        sink: SmtpSink) -> None:
+    world = iso_world
+    resp = await iso_client.patch(f"/api/v1/clients/{world.client_id}",
+                                  headers=world.headers("director"), json={"locale": "ru"})
+    assert resp.status_code == 200, resp.text
+    async with running_worker(fast_settings(iso.settings), sink.channel_settings()):
+        booked_at = time.monotonic()
+        appointment = await book(iso_client, world, slot(hour=10))
+        # Edited right away: the one confirmation carries the final time.
+        await change(iso_client, world, appointment, start_at=slot(hour=11).isoformat())
+        await wait_for(lambda: sink.to(clara(world)), timeout=20)
+        waited = time.monotonic() - booked_at
+        await asyncio.sleep(1.5)  # nothing else is on its way to the client
+
+    [mail] = sink.to(clara(world))
+    assert waited >= 0.9, "sent before the grace delay was over"
+    # 11:00 Berlin time, whatever the zone of the server, in the client's Russian.
+    start = slot(hour=11)
+    month = CATALOGS["ru"].months[start.month - 1]
+    assert str(mail["Subject"]) == (
+        f"Запись подтверждена: понедельник, {start.day} {month} {start.year}, 11:00")
+    [row] = of(await planned(iso.app, appointment), "confirmation")
+    assert (row.status, row.attempts, row.channel) == ("sent", 1, "email")
+
+
+async def _job_events(iso: Isolated, job_id: int) -> list[str]:
+    async with maker(iso.app)() as session:
+        return list((await session.scalars(text(
+            "SELECT type::text FROM procrastinate.procrastinate_events WHERE job_id = :id "
+            "ORDER BY id"), {"id": job_id})).all())
+
+
+async def test_smtp_down_is_retried_with_backoff_and_delivered_once_it_is_back(
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        sink: SmtpSink) -> None:
+    world = iso_world
+    sink.stop()
+    async with running_worker(fast_settings(iso.settings), sink.channel_settings()):
+        appointment = await book(iso_client, world, slot())
+        [row] = of(await planned(iso.app, appointment), "confirmation")
+
+        async def attempts() -> int:
+            [current] = of(await planned(iso.app, appointment), "confirmation")
+            return current.attempts if current.attempts >= 2 else 0
+
+        await wait_for(attempts, timeout=20)
+        [waiting] = of(await planned(iso.app, appointment), "confirmation")
+        assert waiting.status in ("pending", "sending")
+        assert waiting.last_error is not None and "SMTP" in waiting.last_error
+        sink.start()
+        await wait_for(lambda: sink.to(clara(world)), timeout=20)
+        await asyncio.sleep(1.0)
+
+    assert len(sink.to(clara(world))) == 1
+    [sent] = of(await planned(iso.app, appointment), "confirmation")
+    assert sent.status == "sent" and sent.attempts >= 3
+    assert row.job_id is not None
+    job = await job_row(iso.app, row.job_id)
+    assert job is not None and job["status"] == "succeeded"
+    events = await _job_events(iso, row.job_id)
+    assert events.count("deferred_for_retry") == sent.attempts - 1
+
+
+async def test_a_killed_worker_s_job_runs_again_and_sends_once(
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        sink: SmtpSink, tmp_path: Path) -> None:
+    world = iso_world
+    env = worker_env(iso.settings, sink)
+    sink.handler.stall.set()
+    first = spawn_worker(env, tmp_path / "worker.log", "doomed")
+    second = None
+    try:
+        appointment = await book(iso_client, world, slot())
+        [row] = of(await planned(iso.app, appointment), "confirmation")
+        # The worker is talking to the SMTP server, in the middle of this very message.
+        await wait_for(sink.handler.stalled.is_set, timeout=30)
+        [sending] = of(await planned(iso.app, appointment), "confirmation")
+        assert sending.status == "sending" and sending.sending_job_id == row.job_id
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        sink.handler.stall.clear()
+        assert sink.to(clara(world)) == []
+
+        second = spawn_worker(env, tmp_path / "worker.log", "survivor")
+        await wait_for(lambda: sink.to(clara(world)), timeout=40)
+        await asyncio.sleep(1.0)
+    finally:
+        sink.handler.stall.clear()
+        stop_process(first)
+        if second is not None:
+            stop_process(second)
+
+    assert len(sink.to(clara(world))) == 1
+    [sent] = of(await planned(iso.app, appointment), "confirmation")
+    assert (sent.status, sent.attempts) == ("sent", 2)
+    assert row.job_id is not None
+    events = await _job_events(iso, row.job_id)
+    assert events.count("started") == 2  # the same job, run again after its worker died
+    job = await job_row(iso.app, row.job_id)
+    assert job is not None and job["status"] == "succeeded"
+
+
+async def test_sigterm_lets_the_running_job_finish(
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        sink: SmtpSink, tmp_path: Path) -> None:
+    world = iso_world
+    sink.handler.stall.set()
+    worker = spawn_worker(worker_env(iso.settings, sink), tmp_path / "worker.log", "graceful")
+    try:
+        appointment = await book(iso_client, world, slot())
+        await wait_for(sink.handler.stalled.is_set, timeout=30)
+        worker.send_signal(signal.SIGTERM)
+        await asyncio.sleep(1.0)
+        assert worker.poll() is None, "stopped before its job finished"
+        sink.handler.stall.clear()
+        assert await asyncio.to_thread(worker.wait, 30) == 0
+    finally:
+        sink.handler.stall.clear()
+        stop_process(worker)
+    assert len(sink.to(clara(world))) == 1
+    [sent] = of(await planned(iso.app, appointment), "confirmation")
+    assert (sent.status, sent.attempts) == ("sent", 1)
+    log = (tmp_path / "worker.log").read_text()
+    assert "Stop requested" in log or "stopped" in log
+
+
+async def test_several_workers_share_the_work_and_send_each_message_once(
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        sink: SmtpSink, tmp_path: Path) -> None:
+    world = iso_world
+    env = worker_env(iso.settings, sink)
+    workers = [spawn_worker(env, tmp_path / f"worker-{n}.log", f"w{n}") for n in range(3)]
+    try:
+        appointments = []
+        for week in (2, 3, 4):
+            for hour in (9, 10, 11, 12, 13, 14):
+                appointments.append(await book(iso_client, world, slot(weeks=week, hour=hour),
+                                               workers=[world.specialist_b]))
+        expected = 2 * len(appointments)  # a confirmation and a worker's notice each
+
+        def delivered() -> bool:
+            return len([m for m in sink.messages if world.slug in str(m["To"])]) >= expected
+
+        await wait_for(delivered, timeout=60)
+        await asyncio.sleep(1.5)
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            await asyncio.to_thread(worker.wait, 30)
+            stop_process(worker)
+
+    mine = [m for m in sink.messages if world.slug in str(m["To"])]
+    ids = [str(m["Message-ID"]).strip() for m in mine]
+    assert len(mine) == expected and len(set(ids)) == expected
+    assert len(sink.to(clara(world))) == len(appointments)
+    assert len(sink.to(world.emails["worker_b"])) == len(appointments)
+    logs = [(tmp_path / f"worker-{n}.log").read_text() for n in range(3)]
+    assert sum("deliver_notification" in log for log in logs) >= 2, "one worker did it all"

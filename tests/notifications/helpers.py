@@ -1,0 +1,82 @@
+"""Booking and changing appointments through the API, and reading what they planned."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import func, select, text, update
+
+from slotwise.models import Notification
+from tests.booking.helpers import at, next_monday
+from tests.factories import World
+from tests.jobs.support import maker, notifications_of
+
+API = "/api/v1"
+
+
+def slot(weeks: int = 2, hour: int = 10) -> datetime:
+    return at(next_monday(weeks), hour)
+
+
+async def book(client: httpx.AsyncClient, world: World, start: datetime, *,
+               workers: list[uuid.UUID] | None = None, role: str = "director",
+               client_id: uuid.UUID | None = None) -> dict[str, Any]:
+    resp = await client.post(f"{API}/appointments", headers=world.headers(role), json={
+        "location_id": str(world.location_id), "start_at": start.isoformat(),
+        "worker_ids": [str(w) for w in (workers or [world.specialist_a])],
+        "services": [{"service_id": str(world.service_id)}],
+        "client_id": str(client_id or world.client_id)})
+    assert resp.status_code == 201, resp.text
+    data: dict[str, Any] = resp.json()
+    return data
+
+
+async def change(client: httpx.AsyncClient, world: World, appointment: dict[str, Any],
+                 role: str = "director", **body: Any) -> dict[str, Any]:
+    headers = {**world.headers(role), "If-Match": f'"{appointment["version"]}"'}
+    resp = await client.patch(f"{API}/appointments/{appointment['id']}", headers=headers,
+                              json=body)
+    assert resp.status_code == 200, resp.text
+    data: dict[str, Any] = resp.json()
+    return data
+
+
+async def delete(client: httpx.AsyncClient, world: World, appointment: dict[str, Any]) -> None:
+    resp = await client.delete(f"{API}/appointments/{appointment['id']}",
+                               headers=world.headers("director"))
+    assert resp.status_code == 204, resp.text
+
+
+def of(rows: list[Notification], type_: str, status: str | None = None) -> list[Notification]:
+    return [r for r in rows if r.type == type_ and (status is None or r.status == status)]
+
+
+async def planned(app: FastAPI, appointment: dict[str, Any]) -> list[Notification]:
+    return await notifications_of(app, appointment["id"])
+
+
+async def mark_sent(app: FastAPI, *ids: uuid.UUID) -> None:
+    """As if these messages had gone out (for tests of what follows them)."""
+    async with maker(app).begin() as session:
+        await session.execute(update(Notification).where(Notification.id.in_(ids))
+                              .values(status="sent", sent_at=func.now()))
+
+
+async def count_firm_notifications(app: FastAPI, firm_id: uuid.UUID) -> int:
+    async with maker(app)() as session:
+        return int(await session.scalar(select(func.count()).select_from(Notification)
+                                        .where(Notification.firm_id == firm_id)) or 0)
+
+
+async def count_jobs(app: FastAPI) -> int:
+    async with maker(app)() as session:
+        return int(await session.scalar(text(
+            "SELECT count(*) FROM procrastinate.procrastinate_jobs")) or 0)
+
+
+def close_to(moment: datetime, expected: datetime, seconds: float = 5.0) -> bool:
+    return abs(moment - expected) <= timedelta(seconds=seconds)

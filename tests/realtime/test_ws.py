@@ -1,0 +1,159 @@
+"""The WebSocket endpoint: handshake auth, subscribe/unsubscribe, topics, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from slotwise.config import Settings
+from slotwise.models import Location
+from tests.factories import World
+from tests.realtime.helpers import create, live, patch, slot, stream_token
+
+
+@asynccontextmanager
+async def ws(base_url: str, token: str | None = None,
+             headers: dict[str, str] | None = None) -> AsyncIterator[ClientConnection]:
+    url = base_url.replace("http://", "ws://") + "/api/v1/ws"
+    if token is not None:
+        url += f"?token={token}"
+    async with connect(url, additional_headers=headers, open_timeout=5) as conn:
+        yield conn
+
+
+async def recv(conn: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):  # cancelling recv() loses nothing
+        data = await conn.recv()
+    message: dict[str, Any] = json.loads(data)
+    return message
+
+
+async def quiet(conn: ClientConnection, seconds: float = 0.3) -> bool:
+    try:
+        await recv(conn, seconds)
+    except TimeoutError:
+        return True
+    return False
+
+
+async def subscribe(conn: ClientConnection, ref: str, topic: str = "appointments",
+                    since: int | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": "subscribe", "id": ref, "topic": topic}
+    if since is not None:
+        message["since"] = since
+    await conn.send(json.dumps(message))
+    ack = await recv(conn)
+    assert ack["type"] == "ack" and ack["id"] == ref, ack
+    return ack
+
+
+async def test_handshake_needs_a_stream_token(client: httpx.AsyncClient, settings: Settings,
+                                              world: World) -> None:
+    with live(settings) as server:
+        for token in (None, world.tokens["director"], "nonsense"):
+            async with ws(server.url, token) as conn:
+                with pytest.raises(ConnectionClosed) as closed:
+                    await recv(conn)
+                assert closed.value.rcvd is not None
+                assert closed.value.rcvd.code == 4401
+        # Non-browser clients may send the access token as a header instead.
+        async with ws(server.url, headers=world.headers("worker")) as conn:
+            assert (await subscribe(conn, "a"))["seq"] == 0
+
+
+async def test_subscribe_events_unsubscribe_and_errors(
+        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    with live(settings) as server:
+        token = await stream_token(client, world, "worker")
+        async with ws(server.url, token) as conn:
+            assert await subscribe(conn, "all") == {"type": "ack", "id": "all", "seq": 0}
+            appt = await create(client, world, [world.specialist_a, world.specialist_b])
+            message = await recv(conn)
+            assert message["type"] == "event" and message["subscription"] == "all"
+            assert message["event"]["seq"] == 1
+            assert message["event"]["type"] == "appointment.created"
+            assert message["event"]["appointment"]["id"] == appt["id"]
+
+            # The same filtering as the stream: removed from it, A gets the id only.
+            await patch(client, world, appt, worker_ids=[str(world.specialist_b)])
+            removal = (await recv(conn))["event"]
+            assert removal["type"] == "appointment.deleted"
+            assert removal["appointment"] is None and removal["actor"] is None
+            await create(client, world, [world.specialist_b], start=slot(1))  # not A's
+            assert await quiet(conn)
+
+            for bad, code in (("not json", "invalid_message"), ("[1]", "invalid_message"),
+                              ('{"type": "dance", "id": "x"}', "unknown_type"),
+                              ('{"type": "subscribe", "id": "all"}', "duplicate_subscription"),
+                              ('{"type": "subscribe", "id": "t", "topic": "colour:red"}',
+                               "invalid_topic"),
+                              ('{"type": "subscribe", "id": "t", "topic": "location:zz"}',
+                               "invalid_topic"),
+                              ('{"type": "subscribe", "id": "t", "since": -1}',
+                               "invalid_message"),
+                              ('{"type": "unsubscribe", "id": "nope"}',
+                               "unknown_subscription")):
+                await conn.send(bad)
+                error = await recv(conn)
+                assert error["type"] == "error" and error["code"] == code, (bad, error)
+
+            await conn.send(json.dumps({"type": "unsubscribe", "id": "all"}))
+            assert await recv(conn) == {"type": "ack", "id": "all", "seq": 2}
+            await create(client, world, [world.specialist_a], start=slot(2))
+            assert await quiet(conn)
+
+
+async def test_topics_and_resume(client: httpx.AsyncClient, settings: Settings, app: FastAPI,
+                                 world: World) -> None:
+    async with app.state.sessionmaker.begin() as session:
+        other = Location(firm_id=world.firm_id, name="Nord", address="Nordstr. 2",
+                         time_zone="Europe/Berlin", capacity=2)
+        session.add(other)
+        await session.flush()
+        other_id = other.id
+    first = await create(client, world, [world.specialist_a], start=slot(0))  # seq 1
+    with live(settings) as server:
+        token = await stream_token(client, world, "director")
+        async with ws(server.url, token) as conn:
+            await subscribe(conn, "nord", f"location:{other_id}")
+            week = f"range:{slot(3, 0).isoformat()}/{slot(3, 23).isoformat()}"
+            await subscribe(conn, "week3", week)
+            # Resume: what came after seq 0, then live, for this subscription only.
+            assert (await subscribe(conn, "since", since=0))["seq"] == 1
+            replayed = await recv(conn)
+            assert (replayed["subscription"], replayed["event"]["seq"]) == ("since", 1)
+
+            nord = await create(client, world, [world.specialist_b], start=slot(1),
+                                location_id=other_id)
+            got = [await recv(conn) for _ in range(2)]
+            assert {(m["subscription"], m["event"]["appointment_id"]) for m in got} == {
+                ("nord", nord["id"]), ("since", nord["id"])}
+            third = await create(client, world, [world.specialist_c], start=slot(3, 10))
+            got = [await recv(conn) for _ in range(2)]
+            assert {(m["subscription"], m["event"]["seq"]) for m in got} == {
+                ("week3", 3), ("since", 3)}
+            # Moving an appointment out of the range still reaches the range's subscription,
+            # so a client can drop it.
+            await patch(client, world, third, start_at=slot(4, 10).isoformat())
+            got = [await recv(conn) for _ in range(2)]
+            assert {m["subscription"] for m in got} == {"week3", "since"}
+            assert await quiet(conn)
+        # A reconnect with since gets exactly what it missed.
+        await patch(client, world, first, notes="while away")  # seq 5
+        async with ws(server.url, await stream_token(client, world, "client")) as conn:
+            ack = await subscribe(conn, "mine", since=0)
+            assert ack == {"type": "ack", "id": "mine", "seq": 5}
+            assert await quiet(conn)  # none of the five is the client's
+        async with ws(server.url, token) as conn:
+            await subscribe(conn, "again", since=3)
+            assert [(await recv(conn))["event"]["seq"] for _ in range(2)] == [4, 5]
+            assert await quiet(conn)

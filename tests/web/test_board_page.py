@@ -1,0 +1,71 @@
+"""The board page and its static files, over HTTP (the browser tests are in test_board.py)."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+
+async def test_board_page_is_a_self_contained_shell(client: httpx.AsyncClient) -> None:
+    response = await client.get("/board")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    page = response.text
+    assert 'data-poll-seconds="60"' in page
+    assert '<script type="module" src="/board/static/board.js"></script>' in page
+    assert 'href="/board/static/board.css"' in page
+    assert 'id="banner"' in page and "Live updates unavailable" in page
+    # Nothing is loaded from elsewhere, and no inline script may run.
+    assert "http://" not in page and "https://" not in page
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "default-src 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_poll_interval_comes_from_the_query(client: httpx.AsyncClient) -> None:
+    response = await client.get("/board", params={"poll": 2})
+    assert response.status_code == 200
+    assert 'data-poll-seconds="2"' in response.text
+    assert "every 2 s" in response.text
+    for bad in ("0", "3601", "soon"):
+        response = await client.get("/board", params={"poll": bad})
+        assert response.status_code == 422, bad
+
+
+async def test_static_files_are_served_with_their_types(client: httpx.AsyncClient) -> None:
+    script = await client.get("/board/static/board.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].startswith("text/javascript")
+    assert "new EventSource(" in script.text
+    assert "/events/stream-token" in script.text
+    # Every module the entry point imports is served too.
+    imported = re.findall(r'from "\./([a-z]+\.js)"', script.text)
+    assert sorted(imported) == ["dates.js", "render.js", "session.js"]
+    for name in imported:
+        module = await client.get(f"/board/static/{name}")
+        assert module.status_code == 200, name
+        assert module.headers["content-type"].startswith("text/javascript")
+        assert "export " in module.text
+    style = await client.get("/board/static/board.css")
+    assert style.status_code == 200
+    assert style.headers["content-type"].startswith("text/css")
+    icon = await client.get("/board/static/icon.svg")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+
+
+async def test_only_the_listed_static_files_are_served(client: httpx.AsyncClient) -> None:
+    for name in ("routes.py", "board.html", "missing.js", "__init__.py"):
+        response = await client.get(f"/board/static/{name}")
+        assert response.status_code == 404, name
+        assert response.json()["code"] == "static_not_found"
+    for path in ("/board/static/..%2Froutes.py", "/board/static/../templates/board.html"):
+        response = await client.get(path)
+        assert response.status_code == 404, path
+
+
+async def test_the_board_is_not_part_of_the_api_schema(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert not [path for path in schema["paths"] if path.startswith("/board")]
