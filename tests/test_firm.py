@@ -47,3 +47,24 @@ async def test_bad_firm_settings_are_422_and_change_nothing(client: httpx.AsyncC
     assert after["slot_step_minutes"] == 15
     assert after["hold_ttl_seconds"] == 120
     assert after["time_zone"] == "Europe/Berlin"
+
+
+async def test_reminder_offsets_and_client_channel_preferences(client: httpx.AsyncClient,
+                                                               world: World) -> None:
+    headers = world.headers("owner")
+    changed = await client.patch("/api/v1/firm", headers=headers,
+                                 json={"reminder_offsets_minutes": [2880, 120]})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["reminder_offsets_minutes"] == [2880, 120]
+    bad = await client.patch("/api/v1/firm", headers=headers,
+                             json={"reminder_offsets_minutes": [0]})
+    assert bad.status_code == 422
+
+    made = await client.post("/api/v1/clients", headers=headers, json={
+        "first_name": "Pia", "email": "pia@example.com",
+        "preferred_channels": ["telegram", "email"]})
+    assert made.status_code == 201, made.text
+    assert made.json()["preferred_channels"] == ["telegram", "email"]
+    wrong = await client.patch(f"/api/v1/clients/{made.json()['id']}", headers=headers,
+                               json={"preferred_channels": ["pigeon"]})
+    assert wrong.status_code == 422

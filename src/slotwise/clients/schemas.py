@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -41,6 +41,9 @@ def reject_explicit_nulls(model: BaseModel, fields: frozenset[str]) -> None:
         raise ValueError(f"may not be null: {', '.join(nulls)}")
 
 
+Channel = Literal["email", "webpush", "whatsapp", "telegram"]
+
+
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -51,6 +54,9 @@ class ClientCreate(BaseModel):
     telegram_id: TelegramId | None = None
     notes: Notes = ""
     locale: Locale | None = Field(None, description="Language tag such as `en`, `de`, `de-AT`")
+    preferred_channels: list[Channel] = Field(
+        default_factory=list, max_length=4,
+        description="Tried first, in this order, before the firm's default order")
     is_active: StrictBool = True
 
 
@@ -66,11 +72,13 @@ class ClientUpdate(BaseModel):
     telegram_id: TelegramId | None = None
     notes: Notes | None = None
     locale: Locale | None = None
+    preferred_channels: list[Channel] | None = Field(None, max_length=4)
     is_active: StrictBool | None = None
 
     @model_validator(mode="after")
     def _required_columns_not_null(self) -> ClientUpdate:
-        reject_explicit_nulls(self, frozenset({"first_name", "last_name", "notes", "is_active"}))
+        reject_explicit_nulls(self, frozenset({"first_name", "last_name", "notes", "is_active",
+                                               "preferred_channels"}))
         return self
 
 
@@ -85,6 +93,7 @@ class ClientOut(BaseModel):
     telegram_id: str | None
     notes: str
     locale: str | None
+    preferred_channels: list[str]
     is_active: bool
     created_at: datetime
 

@@ -24,6 +24,8 @@ class FirmSettingsOut(BaseModel):
     client_change_deadline_minutes: int = Field(
         description="Clients may cancel or move until this long before the start")
     hold_ttl_seconds: int = Field(description="How long a hold keeps its slot")
+    reminder_offsets_minutes: list[int] = Field(
+        description="Reminders go out this many minutes before the start")
 
 
 class FirmSettingsUpdate(BaseModel):
@@ -37,3 +39,5 @@ class FirmSettingsUpdate(BaseModel):
     booking_horizon_days: int | None = Field(None, ge=1, le=3660)
     client_change_deadline_minutes: int | None = Field(None, ge=0, le=525_600)
     hold_ttl_seconds: int | None = Field(None, ge=10, le=86_400)
+    reminder_offsets_minutes: list[Annotated[int, Field(ge=1, le=43_200)]] | None = Field(
+        None, max_length=10)

@@ -117,9 +117,12 @@ def _message(prepared: _Prepared, target: Target, index: int, now: datetime
     return OutgoingMessage(
         recipient=target.recipients[index], subject=prepared.rendered.subject,
         text=prepared.rendered.text, html=prepared.rendered.html,
+        summary=prepared.rendered.summary,
         idempotency_key=str(prepared.row_id), ttl_seconds=ttl,
         topic=str(prepared.appointment_id) if prepared.appointment_id else None,
-        data={"type": prepared.type, "appointment_id": str(prepared.appointment_id)})
+        data={"type": prepared.type,
+              **({"appointment_id": str(prepared.appointment_id)}
+                 if prepared.appointment_id else {})})
 
 
 async def _send_to(runtime: DeliveryRuntime, prepared: _Prepared, target: Target,
