@@ -22,9 +22,11 @@ async def appointment_changed(session: AsyncSession, firm_id: uuid.UUID,
     """``before`` is None for a creation, ``after`` None for a deletion; ``caller`` None when
     the system itself made the change (e.g. a status moved by time). ``now`` is the moment
     the change counts from (delays of the messages it causes)."""
-    actor = Actor(caller.user_id, caller.full_name or caller.email) if caller else None
-    await record_appointment_change(session, firm_id, before, after, actor)
     await plan_for_change(session, firm_id, before, after,
                           by_client=caller is not None and caller.role == "client",
                           now=now or datetime.now(UTC),
                           policy=Policy.from_settings(get_settings()))
+    # Last: taking the event sequence number locks the firm's row until commit (that lock
+    # is what keeps sequence numbers in commit order), so nothing else should run after it.
+    actor = Actor(caller.user_id, caller.full_name or caller.email) if caller else None
+    await record_appointment_change(session, firm_id, before, after, actor)

@@ -1,0 +1,514 @@
+"""Live updates: N concurrent SSE subscribers while appointments are written at R per second.
+
+``python -m bench.realtime [--subscribers 1000] [--rate 100] [--seconds 30] [--processes 2]``
+
+The API runs in a uvicorn child process (bench.server), so its RSS is the server's alone. The
+subscribers (10 % staff, 45 % workers, 45 % clients) each hold their own HTTP connection to
+``GET /api/v1/events/stream``, opened from ``--processes`` child processes speaking raw HTTP
+over asyncio streams (parsing only the ``id:``/``event:`` lines, to stay light). Appointments
+are written in this process through the product's service functions (``create_appointment``,
+and every fifth write an ``update_appointment`` moving an appointment to another specialist,
+so workers also see the created/deleted mapping), one transaction each; the time right after
+each commit returns is the start of the latency, a subscriber reading the event's ``id:``
+line its end (``time.monotonic`` is system-wide on Linux, so the processes share the clock).
+
+Reported: server RSS per idle connection, commit-to-receive latency p50/p95/p99 per role,
+delivered/expected per role (expected from the ``events`` table: staff every event, a worker
+those naming their specialist before or after, a client their own), and two references from
+the same run: the raw NOTIFY -> LISTEN round trip with psycopg on the same database, and the
+whole path with a single staff subscriber.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import pickle
+import resource
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from bench.database import BenchDatabase, bench_database
+from bench.server import Server, serving
+from bench.stats import Latency, heading
+
+ROLE_SHARES = (("staff", 0.10), ("worker", 0.45), ("client", 0.45))
+SPECIALISTS = 20
+CLIENTS = 200
+STAFF_USERS = 5
+CONNECT_CONCURRENCY = 50
+TARGET_MS = 100.0
+TARGET_KB = 50.0
+TOKEN_TTL = 6 * 3600
+_NO_PASSWORD = "!bench-user-without-password"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    firm_id: uuid.UUID
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    director_id: uuid.UUID
+    staff: list[uuid.UUID]
+    specialists: list[uuid.UUID]
+    clients: list[uuid.UUID]
+    worker_users: list[uuid.UUID]  # one per specialist, same index
+    client_users: list[uuid.UUID]  # one per client, same index
+
+
+def seed(conninfo: str) -> Seeded:
+    """One firm, one location and service, specialists and clients with a user each, and
+    staff users. Raw SQL: the setup is not what is measured."""
+    fid, loc, svc = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    specialists = [uuid.uuid4() for _ in range(SPECIALISTS)]
+    clients = [uuid.uuid4() for _ in range(CLIENTS)]
+    staff = [uuid.uuid4() for _ in range(STAFF_USERS)]
+    workers = [uuid.uuid4() for _ in range(SPECIALISTS)]
+    client_users = [uuid.uuid4() for _ in range(CLIENTS)]
+    with psycopg.connect(conninfo) as conn:
+        conn.execute("INSERT INTO firms (id, name, slug, time_zone, default_locale) VALUES "
+                     "(%s, 'Realtime bench', %s, 'Europe/Berlin', 'de')",
+                     (fid, f"rt-{fid.hex[:8]}"))
+        conn.execute("INSERT INTO locations (id, firm_id, name, time_zone) "
+                     "VALUES (%s, %s, 'Mitte', 'Europe/Berlin')", (loc, fid))
+        conn.execute("INSERT INTO services (id, firm_id, name, duration_minutes, price) "
+                     "VALUES (%s, %s, 'Haircut', 30, 25)", (svc, fid))
+        with conn.cursor() as cur:
+            cur.executemany("INSERT INTO specialists (id, firm_id, name) VALUES (%s, %s, %s)",
+                            [(s, fid, f"Specialist {n}") for n, s in enumerate(specialists)])
+            cur.executemany(
+                "INSERT INTO clients (id, firm_id, first_name, last_name, email) "
+                "VALUES (%s, %s, 'Client', %s, %s)",
+                [(c, fid, str(n), f"client{n}@rt.example.com") for n, c in enumerate(clients)])
+            users = [(u, "director" if n == 0 else ("owner", "manager")[n % 2], None, None,
+                      f"staff{n}@rt.example.com") for n, u in enumerate(staff)]
+            users += [(u, "worker", specialists[n], None, f"worker{n}@rt.example.com")
+                      for n, u in enumerate(workers)]
+            users += [(u, "client", None, clients[n], f"client{n}@rt.example.com")
+                      for n, u in enumerate(client_users)]
+            cur.executemany(
+                "INSERT INTO users (id, firm_id, role, specialist_id, client_id, email, "
+                "password_hash, full_name) VALUES (%s, %s, %s, %s, %s, %s, %s, 'Bench')",
+                [(u, fid, role, s, c, email, _NO_PASSWORD) for u, role, s, c, email in users])
+        conn.execute("ANALYZE")
+    return Seeded(fid, loc, svc, staff[0], staff, specialists, clients, workers, client_users)
+
+
+def subscriber_plan(firm: Seeded, count: int, secret: str) -> list[tuple[str, str, str]]:
+    """(role, subject, access token) per subscriber; subject is the specialist or client id
+    (empty for staff). Users are shared round-robin by several connections."""
+    from slotwise.security import create_access_token
+
+    def token(user: uuid.UUID, role: str) -> str:
+        return create_access_token(user_id=user, firm_id=firm.firm_id, role=role,
+                                   secret=secret, ttl_seconds=TOKEN_TTL)[0]
+
+    staff_roles = ["director" if n == 0 else ("owner", "manager")[n % 2]
+                   for n in range(STAFF_USERS)]
+    plan: list[tuple[str, str, str]] = []
+    counts = {role: round(count * share) for role, share in ROLE_SHARES}
+    counts["client"] = count - counts["staff"] - counts["worker"]
+    if count == 1:
+        counts = {"staff": 1, "worker": 0, "client": 0}
+    for n in range(counts["staff"]):
+        k = n % STAFF_USERS
+        plan.append(("staff", "", token(firm.staff[k], staff_roles[k])))
+    for n in range(counts["worker"]):
+        k = n % SPECIALISTS
+        plan.append(("worker", str(firm.specialists[k]), token(firm.worker_users[k], "worker")))
+    for n in range(counts["client"]):
+        k = n % CLIENTS
+        plan.append(("client", str(firm.clients[k]), token(firm.client_users[k], "client")))
+    return plan
+
+
+# --- subscriber child process ---------------------------------------------------------------
+
+async def _subscribe(host: str, port: int, token: str, received: list[tuple[int, float]],
+                     ready: asyncio.Event, gate: asyncio.Semaphore,
+                     status: list[str]) -> None:
+    async with gate:
+        reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
+        writer.write((f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
+                      f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n")
+                     .encode())
+        await writer.drain()
+        line = await reader.readline()
+        if b" 200 " not in line:
+            status.append(f"HTTP {line.decode(errors='replace').strip()}")
+            ready.set()
+            writer.close()
+            return
+        while (await reader.readline()) not in (b"\r\n", b""):
+            pass
+        pending = 0
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    status.append("closed by server")
+                    return
+                if line.startswith(b"id: "):
+                    now = time.monotonic()
+                    pending = int(line[4:])
+                elif line.startswith(b"event: "):
+                    if line.startswith(b"event: appointment."):
+                        received.append((pending, now))
+                    elif line.startswith(b"event: connected"):
+                        status.append("connected")
+                        ready.set()
+        finally:
+            writer.close()
+
+
+async def _child(base: str, spec_path: Path, out_path: Path) -> None:
+    tokens: list[str] = json.loads(spec_path.read_text())
+    url = httpx.URL(base)
+    host, port = url.host, url.port or 80
+    gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
+    received: list[list[tuple[int, float]]] = [[] for _ in tokens]
+    statuses: list[list[str]] = [[] for _ in tokens]
+    events = [asyncio.Event() for _ in tokens]
+    tasks = [asyncio.create_task(_subscribe(host, port, t, received[i], events[i], gate,
+                                            statuses[i]))
+             for i, t in enumerate(tokens)]
+    waiting = [asyncio.create_task(e.wait()) for e in events]
+    _, not_ready = await asyncio.wait(waiting, timeout=300)
+    ok = sum(1 for s in statuses if s and s[0] == "connected")
+    print(f"ready {ok} {len(tokens) - ok}", flush=True)
+    loop = asyncio.get_running_loop()
+    await loop.run_in_executor(None, sys.stdin.readline)  # "stop" from the parent
+    for task in [*tasks, *not_ready]:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    out_path.write_bytes(pickle.dumps({"received": received, "statuses": statuses}))
+    print("done", flush=True)
+
+
+# --- parent ---------------------------------------------------------------------------------
+
+class Subscribers:
+    """The subscriber processes of one phase."""
+
+    def __init__(self, base: str, plan: list[tuple[str, str, str]], processes: int) -> None:
+        self.plan = plan
+        self.dir = Path(tempfile.mkdtemp(prefix="slotwise-rt-"))
+        self.slices = [list(range(p, len(plan), processes)) for p in range(processes)]
+        self.slices = [s for s in self.slices if s]
+        self.procs: list[subprocess.Popen[str]] = []
+        for n, indexes in enumerate(self.slices):
+            spec = self.dir / f"spec{n}.json"
+            spec.write_text(json.dumps([plan[i][2] for i in indexes]))
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "bench.realtime", "--child", base, str(spec),
+                 str(self.dir / f"out{n}.pickle")],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                cwd=Path(__file__).resolve().parent.parent))
+
+    def wait_ready(self) -> tuple[int, int]:
+        ok = failed = 0
+        for proc in self.procs:
+            assert proc.stdout is not None
+            words = proc.stdout.readline().split()
+            if not words or words[0] != "ready":
+                raise RuntimeError(f"a subscriber process failed: {words}")
+            ok, failed = ok + int(words[1]), failed + int(words[2])
+        return ok, failed
+
+    def stop(self) -> tuple[list[list[tuple[int, float]]], list[list[str]]]:
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write("stop\n")
+            proc.stdin.flush()
+        received: list[list[tuple[int, float]]] = [[] for _ in self.plan]
+        statuses: list[list[str]] = [[] for _ in self.plan]
+        for n, proc in enumerate(self.procs):
+            assert proc.stdout is not None
+            proc.stdout.readline()
+            proc.wait(timeout=60)
+            data = pickle.loads((self.dir / f"out{n}.pickle").read_bytes())
+            for local, index in enumerate(self.slices[n]):
+                received[index] = data["received"][local]
+                statuses[index] = data["statuses"][local]
+        return received, statuses
+
+
+async def write_appointments(db: BenchDatabase, firm: Seeded, secret: str, rate: float,
+                             seconds: float, offset: int
+                             ) -> tuple[dict[tuple[uuid.UUID, str], float], float, int]:
+    """Writes through the product's service functions; returns the monotonic time right after
+    each commit by (appointment id, event type), the achieved rate and the failures."""
+    from slotwise.appointments import service, updates
+    from slotwise.appointments.schemas import (
+        AppointmentCreate,
+        AppointmentOut,
+        AppointmentUpdate,
+        ServiceLineIn,
+    )
+    from slotwise.config import Settings
+    from slotwise.db import create_engine, create_sessionmaker
+    from slotwise.deps import Caller
+
+    settings = Settings(database_url=db.url, secret_key=secret,
+                        data_dir=Path(tempfile.gettempdir()) / "slotwise-bench-unused")
+    engine = create_engine(db.url, settings)
+    maker = create_sessionmaker(engine)
+    caller = Caller(user_id=firm.director_id, firm_id=firm.firm_id, role="director",
+                    specialist_id=None, client_id=None, email="staff0@rt.example.com",
+                    full_name="Bench director")
+    base = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(second=0, microsecond=0)
+    commits: dict[tuple[uuid.UUID, str], float] = {}
+    created: dict[int, AppointmentOut] = {}
+    failures = 0
+    total = int(rate * seconds)
+
+    async def one(i: int) -> None:
+        nonlocal failures
+        slot = offset + i
+        try:
+            async with maker() as session:
+                old = created.pop(i - 4, None) if i % 5 == 4 else None
+                if old is not None:
+                    # Moves slot-4's appointment to a specialist 7 slots away (35 min apart
+                    # on the 5-minute grid of a 30-minute service: no overlap).
+                    k = (slot - 4 + 7) % SPECIALISTS
+                    out = await updates.update_appointment(
+                        session, caller, old.id,
+                        AppointmentUpdate(worker_ids=[firm.specialists[k]],
+                                          version=old.version), None)
+                    kind = "appointment.updated"
+                else:
+                    out = await service.create_appointment(session, caller, AppointmentCreate(
+                        location_id=firm.location_id, client_id=firm.clients[slot % CLIENTS],
+                        start_at=base + dt.timedelta(minutes=5 * slot),
+                        worker_ids=[firm.specialists[slot % SPECIALISTS]],
+                        services=[ServiceLineIn(service_id=firm.service_id)]))
+                    kind = "appointment.created"
+                await session.commit()
+            commits[(out.id, kind)] = time.monotonic()
+            if kind == "appointment.created":
+                created[i] = out
+        except Exception as exc:  # counted and reported: a failed write is no event
+            failures += 1
+            if failures <= 3:
+                print(f"  write {i} failed: {exc!r}")
+
+    # Each write is its own task at its scheduled time, so a slow commit does not hold back
+    # the next ones (the firm's event row lock still serializes the commits themselves).
+    tasks = []
+    start = time.monotonic()
+    try:
+        for i in range(total):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(i)))
+        await asyncio.gather(*tasks)
+        achieved = len(commits) / (time.monotonic() - start)
+    finally:
+        await engine.dispose()
+    return commits, achieved, failures
+
+
+def expected_events(conninfo: str, firm_id: uuid.UUID, after: int
+                    ) -> list[tuple[int, tuple[uuid.UUID, str], set[str]]]:
+    """(seq, (appointment id, type), the subjects that see it) of every event after
+    ``after``."""
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(
+            "SELECT seq, appointment_id, type, worker_ids, worker_ids_before, client_id, "
+            "client_id_before FROM events WHERE firm_id = %s AND seq > %s ORDER BY seq",
+            (firm_id, after)).fetchall()
+    result = []
+    for seq, appointment, kind, workers, before, client, client_before in rows:
+        subjects = {str(w) for w in [*workers, *before]}
+        subjects |= {str(c) for c in (client, client_before) if c is not None}
+        result.append((seq, (appointment, kind), subjects))
+    return result
+
+
+def firm_position(conninfo: str, firm_id: uuid.UUID) -> int:
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute("SELECT event_seq FROM firms WHERE id = %s", (firm_id,)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@dataclass
+class PhaseResult:
+    latency: dict[str, Latency]
+    delivered: dict[str, tuple[int, int]]
+    connected: tuple[int, int]
+    writes: int
+    achieved_rate: float
+    failures: int
+    rss: tuple[int, int] | None  # server RSS before and after connecting, bytes
+    closed: int
+
+
+def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subscribers: int,
+              rate: float, seconds: float, processes: int, offset: int) -> PhaseResult:
+    plan = subscriber_plan(firm, subscribers, secret)
+    rss_before = server.process.memory_info().rss
+    subs = Subscribers(server.base_url, plan, processes)
+    try:
+        connected = subs.wait_ready()
+        time.sleep(3)  # idle: every connection set up, nothing in flight
+        rss_after = server.process.memory_info().rss
+        position = firm_position(db.conninfo, firm.firm_id)
+        commits, achieved, failures = asyncio.run(
+            write_appointments(db, firm, secret, rate, seconds, offset))
+        time.sleep(2)  # the tail of the deliveries
+    finally:
+        received, statuses = subs.stop()
+    events = expected_events(db.conninfo, firm.firm_id, position)
+    if len(events) != len(commits) or any(key not in commits for _, key, _ in events):
+        raise RuntimeError(f"{len(events)} events for {len(commits)} commits: something else "
+                           "writes events")
+    committed = {seq: commits[key] for seq, key, _ in events}
+    latencies: dict[str, list[float]] = defaultdict(list)
+    delivered: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (role, subject, _), got in zip(plan, received, strict=True):
+        seen = {seq: t for seq, t in got if seq in committed}
+        expect = [seq for seq, _, subjects in events if role == "staff" or subject in subjects]
+        delivered[role][1] += len(expect)
+        delivered[role][0] += sum(1 for seq in expect if seq in seen)
+        latencies[role].extend(seen[seq] - committed[seq] for seq in expect if seq in seen)
+    latencies["all"] = [v for role in ("staff", "worker", "client") for v in latencies[role]]
+    delivered["all"] = [sum(delivered[r][i] for r in ("staff", "worker", "client"))
+                        for i in (0, 1)]
+    closed = sum(1 for s in statuses if "closed by server" in s)
+    return PhaseResult({r: Latency.of(v) for r, v in latencies.items()},
+                       {r: (d[0], d[1]) for r, d in delivered.items()}, connected,
+                       len(commits), achieved, failures, (rss_before, rss_after), closed)
+
+
+def notify_reference(conninfo: str, count: int, rate: float) -> Latency:
+    """Raw NOTIFY -> LISTEN on the same database: commit returned -> notification read."""
+    channel = "slotwise_bench_rt"
+
+    async def go() -> Latency:
+        listener = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+        sender = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+        await listener.execute(f"LISTEN {channel}")
+        sent: dict[str, float] = {}
+        got: dict[str, float] = {}
+
+        async def listen() -> None:
+            async for note in listener.notifies():
+                got[note.payload] = time.monotonic()
+                if len(got) == count:
+                    return
+
+        task = asyncio.create_task(listen())
+        start = time.monotonic()
+        for i in range(count):
+            delay = start + i / rate - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await sender.execute("SELECT pg_notify(%s, %s)", (channel, str(i)))
+            sent[str(i)] = time.monotonic()
+        await asyncio.wait_for(task, 10)
+        await listener.close()
+        await sender.close()
+        return Latency.of([got[k] - sent[k] for k in sent])
+
+    return asyncio.run(go())
+
+
+def report(title: str, result: PhaseResult, subscribers: int) -> bool:
+    heading(title)
+    ok, failed = result.connected
+    print(f"  subscribers connected {ok} of {subscribers} ({failed} failed); writes committed "
+          f"{result.writes} at {result.achieved_rate:.1f}/s, {result.failures} failed; "
+          f"streams closed by the server during the run: {result.closed}")
+    passed = failed == 0 and result.failures == 0 and result.closed == 0
+    for role in ("staff", "worker", "client", "all"):
+        if role not in result.delivered or result.delivered[role][1] == 0:
+            continue
+        got, expected = result.delivered[role]
+        lat = result.latency[role]
+        print(lat.line(f"{role}: delivered {got}/{expected} "
+                       f"({100 * got / expected:.2f}%)", 40))
+        passed &= got == expected
+    return passed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.realtime", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subscribers", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=100.0, help="writes per second")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--processes", type=int, default=2, help="subscriber processes")
+    parser.add_argument("--reference-seconds", type=float, default=5.0,
+                        help="length of the 1-subscriber reference run")
+    parser.add_argument("--child", nargs=3, metavar=("BASE", "SPEC", "OUT"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        asyncio.run(_child(args.child[0], Path(args.child[1]), Path(args.child[2])))
+        return 0
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, max(soft, args.subscribers * 2 + 1000))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))  # inherited by the children
+    secret = secrets.token_urlsafe(32)
+    os.environ["SLOTWISE_SECRET_KEY"] = secret
+    print(f"Realtime benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
+          f"{os.cpu_count()} CPUs; {args.subscribers} subscribers, {args.rate:g} writes/s for "
+          f"{args.seconds:g} s, subscribers in {args.processes} process(es)")
+    with bench_database() as db:
+        print(f"Database: {db.label}")
+        os.environ["SLOTWISE_DATABASE_URL"] = db.url
+        firm = seed(db.conninfo)
+        reference = notify_reference(db.conninfo, int(args.rate * args.reference_seconds),
+                                     args.rate)
+        with serving(db.url, secret) as server:
+            # One request first, so lazy imports and the pools are not charged to connections.
+            one = subscriber_plan(firm, 1, secret)
+            httpx.get(f"{server.base_url}/api/v1/events?after=0",
+                      headers={"Authorization": f"Bearer {one[0][2]}"}, timeout=10)
+            single = run_phase(db, server, firm, secret, 1, args.rate, args.reference_seconds,
+                               1, offset=0)
+            main_run = run_phase(db, server, firm, secret, args.subscribers, args.rate,
+                                 args.seconds, args.processes,
+                                 offset=int(args.rate * args.reference_seconds) + 10)
+    heading("Reference: raw NOTIFY -> LISTEN (psycopg, same database)")
+    print(reference.line("commit returned -> notification read", 40))
+    report(f"Reference: 1 staff subscriber, {args.rate:g} writes/s for "
+           f"{args.reference_seconds:g} s", single, 1)
+    passed = report(f"{args.subscribers} subscribers, {args.rate:g} writes/s for "
+                    f"{args.seconds:g} s", main_run, args.subscribers)
+    assert main_run.rss is not None
+    before, after = main_run.rss
+    connected = max(1, main_run.connected[0])
+    per_conn_kb = (after - before) / connected / 1024
+    p99 = main_run.latency["all"].p99
+    print(f"  server RSS {before / 2**20:.1f} MiB before connecting, {after / 2**20:.1f} MiB "
+          f"with {connected} idle streams: {per_conn_kb:.1f} KB per idle connection "
+          f"(target < {TARGET_KB:g} KB)")
+    print(f"  p99 {p99:.1f} ms = {p99 / TARGET_MS:.2f} x the {TARGET_MS:g} ms target; "
+          f"{p99 / max(reference.p99, 1e-9):.1f} x the raw NOTIFY p99, "
+          f"{p99 / max(single.latency['all'].p99, 1e-9):.1f} x the 1-subscriber p99")
+    passed &= p99 < TARGET_MS and per_conn_kb < TARGET_KB
+    print()
+    print("All targets met." if passed else "FAILED: a target was missed (see above)")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
