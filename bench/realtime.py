@@ -140,7 +140,7 @@ def subscriber_plan(firm: Seeded, count: int, secret: str) -> list[tuple[str, st
 async def _subscribe(host: str, port: int, token: str, received: list[tuple[int, float]],
                      ready: asyncio.Event, gate: asyncio.Semaphore,
                      status: list[str]) -> None:
-    async with gate:
+    async with gate:  # only the connecting, so the server is not hit by N at once
         reader, writer = await asyncio.open_connection(host, port, limit=1 << 20)
         writer.write((f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
                       f"Authorization: Bearer {token}\r\nAccept: text/event-stream\r\n\r\n")
@@ -154,24 +154,29 @@ async def _subscribe(host: str, port: int, token: str, received: list[tuple[int,
             return
         while (await reader.readline()) not in (b"\r\n", b""):
             pass
-        pending = 0
-        try:
-            while True:
-                line = await reader.readline()
-                if not line:
-                    status.append("closed by server")
-                    return
-                if line.startswith(b"id: "):
-                    now = time.monotonic()
-                    pending = int(line[4:])
-                elif line.startswith(b"event: "):
-                    if line.startswith(b"event: appointment."):
-                        received.append((pending, now))
-                    elif line.startswith(b"event: connected"):
-                        status.append("connected")
-                        ready.set()
-        finally:
-            writer.close()
+        pending, now = 0, 0.0
+        while not ready.is_set():
+            line = await reader.readline()
+            if not line:
+                status.append("closed by server")
+                ready.set()
+                return
+            if line.startswith(b"event: connected"):
+                status.append("connected")
+                ready.set()
+    try:
+        while True:
+            line = await reader.readline()
+            if not line:
+                status.append("closed by server")
+                return
+            if line.startswith(b"id: "):
+                now = time.monotonic()
+                pending = int(line[4:])
+            elif line.startswith(b"event: appointment."):
+                received.append((pending, now))
+    finally:
+        writer.close()
 
 
 async def _child(base: str, spec_path: Path, out_path: Path) -> None:
@@ -196,6 +201,20 @@ async def _child(base: str, spec_path: Path, out_path: Path) -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     out_path.write_bytes(pickle.dumps({"received": received, "statuses": statuses}))
     print("done", flush=True)
+
+
+def _listen_child(conninfo: str, out_path: Path) -> None:
+    """Timestamps every NOTIFY of the event channel (``<firm>:<seq>``): PostgreSQL sends it at
+    commit, so this idle process sees the commit within the raw round trip (the reference),
+    unlike the busy writer whose event loop learns of its commits late."""
+    seen: dict[int, float] = {}
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("LISTEN slotwise_events")
+        print("listening", flush=True)
+        while not out_path.with_suffix(".stop").exists():
+            for note in conn.notifies(timeout=0.2):
+                seen[int(note.payload.partition(":")[2])] = time.monotonic()
+    out_path.write_bytes(pickle.dumps(seen))
 
 
 # --- parent ---------------------------------------------------------------------------------
@@ -275,11 +294,15 @@ async def write_appointments(db: BenchDatabase, firm: Seeded, secret: str, rate:
     failures = 0
     total = int(rate * seconds)
 
+    # Fewer writes in flight than the pool holds: a writer that cannot keep the rate falls
+    # behind (the achieved rate is reported) instead of timing out on the pool.
+    inflight = asyncio.Semaphore(max(1, settings.db_pool_size + settings.db_max_overflow - 5))
+
     async def one(i: int) -> None:
         nonlocal failures
         slot = offset + i
         try:
-            async with maker() as session:
+            async with inflight, maker() as session:
                 old = created.pop(i - 4, None) if i % 5 == 4 else None
                 if old is not None:
                     # Moves slot-4's appointment to a specialist 7 slots away (35 min apart
@@ -357,28 +380,45 @@ class PhaseResult:
     failures: int
     rss: tuple[int, int] | None  # server RSS before and after connecting, bytes
     closed: int
+    writer_lag: Latency  # NOTIFY seen -> the writer's commit call returned
+    missing_notes: int
 
 
 def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subscribers: int,
               rate: float, seconds: float, processes: int, offset: int) -> PhaseResult:
     plan = subscriber_plan(firm, subscribers, secret)
+    _progress(f"connecting {subscribers} subscriber(s)")
     rss_before = server.process.memory_info().rss
     subs = Subscribers(server.base_url, plan, processes)
     try:
         connected = subs.wait_ready()
+        _progress(f"connected {connected[0]} (failed {connected[1]}); writing")
         time.sleep(3)  # idle: every connection set up, nothing in flight
         rss_after = server.process.memory_info().rss
         position = firm_position(db.conninfo, firm.firm_id)
+        notes = subs.dir / "notify.pickle"
+        listener = subprocess.Popen(
+            [sys.executable, "-m", "bench.realtime", "--listen-child", db.conninfo, str(notes)],
+            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
+        assert listener.stdout is not None and listener.stdout.readline().strip() == "listening"
         commits, achieved, failures = asyncio.run(
             write_appointments(db, firm, secret, rate, seconds, offset))
         time.sleep(2)  # the tail of the deliveries
+        notes.with_suffix(".stop").touch()
+        listener.wait(timeout=30)
+        noticed: dict[int, float] = pickle.loads(notes.read_bytes())
     finally:
         received, statuses = subs.stop()
     events = expected_events(db.conninfo, firm.firm_id, position)
     if len(events) != len(commits) or any(key not in commits for _, key, _ in events):
         raise RuntimeError(f"{len(events)} events for {len(commits)} commits: something else "
                            "writes events")
-    committed = {seq: commits[key] for seq, key, _ in events}
+    # The start of the latency: the NOTIFY seen by the idle listener process (≈ the commit);
+    # the writer's own "commit returned" time is later whenever its process is busy.
+    committed = {seq: noticed[seq] for seq, _, _ in events if seq in noticed}
+    missing_notes = len(events) - len(committed)
+    writer_lag = Latency.of([commits[key] - noticed[seq] for seq, key, _ in events
+                             if seq in noticed])
     latencies: dict[str, list[float]] = defaultdict(list)
     delivered: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for (role, subject, _), got in zip(plan, received, strict=True):
@@ -393,7 +433,12 @@ def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subs
     closed = sum(1 for s in statuses if "closed by server" in s)
     return PhaseResult({r: Latency.of(v) for r, v in latencies.items()},
                        {r: (d[0], d[1]) for r, d in delivered.items()}, connected,
-                       len(commits), achieved, failures, (rss_before, rss_after), closed)
+                       len(commits), achieved, failures, (rss_before, rss_after), closed,
+                       writer_lag, missing_notes)
+
+
+def _progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def notify_reference(conninfo: str, count: int, rate: float) -> Latency:
@@ -435,6 +480,9 @@ def report(title: str, result: PhaseResult, subscribers: int) -> bool:
     print(f"  subscribers connected {ok} of {subscribers} ({failed} failed); writes committed "
           f"{result.writes} at {result.achieved_rate:.1f}/s, {result.failures} failed; "
           f"streams closed by the server during the run: {result.closed}")
+    print(result.writer_lag.line("(NOTIFY seen -> writer's commit returned)", 40))
+    if result.missing_notes:
+        print(f"  {result.missing_notes} events never seen by the NOTIFY listener (left out)")
     passed = failed == 0 and result.failures == 0 and result.closed == 0
     for role in ("staff", "worker", "client", "all"):
         if role not in result.delivered or result.delivered[role][1] == 0:
@@ -456,9 +504,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=2, help="subscriber processes")
     parser.add_argument("--reference-seconds", type=float, default=5.0,
                         help="length of the 1-subscriber reference run")
+    parser.add_argument("--listen-child", nargs=2, metavar=("CONNINFO", "OUT"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=3, metavar=("BASE", "SPEC", "OUT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.listen_child:
+        _listen_child(args.listen_child[0], Path(args.listen_child[1]))
+        return 0
     if args.child:
         asyncio.run(_child(args.child[0], Path(args.child[1]), Path(args.child[2])))
         return 0
@@ -487,8 +540,10 @@ def main(argv: list[str] | None = None) -> int:
             main_run = run_phase(db, server, firm, secret, args.subscribers, args.rate,
                                  args.seconds, args.processes,
                                  offset=int(args.rate * args.reference_seconds) + 10)
-    heading("Reference: raw NOTIFY -> LISTEN (psycopg, same database)")
+    heading("Reference: raw NOTIFY -> LISTEN (psycopg, same database, before the server starts)")
     print(reference.line("commit returned -> notification read", 40))
+    print("  Latencies below: NOTIFY seen by an idle LISTEN process (≈ commit) -> the "
+          "subscriber read the event's id line")
     report(f"Reference: 1 staff subscriber, {args.rate:g} writes/s for "
            f"{args.reference_seconds:g} s", single, 1)
     passed = report(f"{args.subscribers} subscribers, {args.rate:g} writes/s for "
