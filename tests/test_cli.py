@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,6 +18,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from slotwise.embedded import server_pids
+from tests.live_server import free_port
 
 SLOTWISE = [sys.executable, "-m", "slotwise"]
 
@@ -37,12 +37,6 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
 def _login(base_url: str, email: str, password: str) -> httpx.Response:
     return httpx.post(f"{base_url}/api/v1/auth/token",
                       data={"username": email, "password": password}, timeout=10)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_healthy(base_url: str, proc: subprocess.Popen[str], timeout: float = 90) -> None:
@@ -90,7 +84,7 @@ def test_serve_on_embedded_stops_postgres_on_sigterm(tmp_path: Path) -> None:
 
 def _serve_and_signal(data_dir: Path, log_dir: Path) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
-        port = _free_port()
+        port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = (log_dir / f"serve-{sig.name}.log").open("w")
         proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
@@ -142,7 +136,7 @@ def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
     assert firms == 1
     assert claims == expected > 100
 
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
                             env=_env(SLOTWISE_DATABASE_URL=url), text=True,
