@@ -97,6 +97,8 @@ _SQLSTATE_ERRORS: dict[str, tuple[int, str, str]] = {
     "23505": (409, "already_exists", "A record with these unique values already exists"),
     "23514": (422, "constraint_violation", "The values break a rule of the data model"),
     "23P01": (409, "slot_taken", "The time overlaps an existing claim"),
+    "40P01": (409, "concurrent_conflict", "A concurrent change conflicted with this one; retry"),
+    "40001": (409, "concurrent_conflict", "A concurrent change conflicted with this one; retry"),
     "22001": (422, "value_too_long", "A value is longer than allowed"),
     "22003": (422, "value_out_of_range", "A number is out of range"),
     "22007": (422, "invalid_datetime", "A date or time is invalid"),

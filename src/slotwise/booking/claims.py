@@ -14,13 +14,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, false, or_, select
 from sqlalchemy.dialects.postgresql import Range
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.errors import Conflict
 from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServiceOverride
 
-_EXCLUSION_VIOLATION = "23P01"
+# Two requests inserting overlapping claims at the same moment can each find the other's
+# uncommitted row while checking the constraint and wait on it: PostgreSQL then aborts one of
+# them with a deadlock. That is the same conflict as a violation, seen earlier.
+_CONFLICT_STATES = frozenset({"23P01", "40P01"})
 
 
 class SlotTaken(Conflict):
@@ -116,8 +119,8 @@ async def claim(session: AsyncSession, firm_id: uuid.UUID, *,
         async with session.begin_nested():
             session.add_all(rows)
             await session.flush()
-    except IntegrityError as exc:
-        if getattr(exc.orig, "sqlstate", None) != _EXCLUSION_VIOLATION:
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) not in _CONFLICT_STATES:
             raise
         conflict = await find_conflict(
             session, firm_id, specialist_ids=specialist_ids, workplace_id=workplace_id,
