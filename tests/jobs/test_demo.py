@@ -14,7 +14,8 @@ import httpx
 import psutil
 
 from slotwise.embedded import server_pids
-from tests.test_cli import SLOTWISE, _env, _free_port, _login, _wait_healthy
+from tests.live_server import free_port
+from tests.test_cli import SLOTWISE, _env, _login, _wait_healthy
 
 
 def _worker_children(proc: subprocess.Popen[str]) -> list[psutil.Process]:
@@ -24,7 +25,7 @@ def _worker_children(proc: subprocess.Popen[str]) -> list[psutil.Process]:
 
 def test_demo_runs_api_and_worker_and_stops_them_on_sigterm(tmp_path: Path) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix="slotwise-demo-"))
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "demo.log").open("w")
     proc = subprocess.Popen([*SLOTWISE, "demo", "--port", str(port)],
