@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
@@ -13,6 +13,7 @@ from slotwise.errors import NotFound
 from slotwise.models.base import FirmScoped
 
 RowT = TypeVar("RowT", bound=FirmScoped)
+ItemT = TypeVar("ItemT")
 
 
 async def get_in_firm(session: AsyncSession, model: type[RowT], firm_id: uuid.UUID,
@@ -35,6 +36,15 @@ async def get_in_firm(session: AsyncSession, model: type[RowT], firm_id: uuid.UU
 
 def _code(label: str) -> str:
     return label.replace(" ", "_")
+
+
+class Page(BaseModel, Generic[ItemT]):
+    """One page of a list, ordered deterministically; ``total`` counts every match."""
+
+    items: list[ItemT]
+    total: int
+    limit: int
+    offset: int
 
 
 class PageParams(BaseModel):

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from slotwise.repository import Page
+
 Status = Literal["scheduled", "in_progress", "completed", "cancelled", "no_show"]
 
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2999
@@ -202,11 +204,8 @@ class AppointmentOut(BaseModel):
     client: ClientRef | None
 
 
-class AppointmentPage(BaseModel):
-    items: list[AppointmentOut]
-    total: int
-    limit: int
-    offset: int
+class AppointmentPage(Page[AppointmentOut]):
+    """One page of appointments, ordered by start, then id."""
 
 
 @dataclass(frozen=True)

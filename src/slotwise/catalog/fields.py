@@ -6,7 +6,7 @@ import datetime as dt
 import zoneinfo
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -102,11 +102,3 @@ class PatchModel(InModel):
 class OutModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
-
-class Page(BaseModel, Generic[T]):
-    """One page of a list, ordered deterministically; ``total`` counts every match."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 
 from slotwise.catalog import service
-from slotwise.catalog.fields import Page
 from slotwise.catalog.params import ActiveQuery, FromQuery, PageQuery, ToQuery
 from slotwise.catalog.schemas import (
     MAX_WEEKLY_ENTRIES,
@@ -23,6 +22,7 @@ from slotwise.catalog.schemas import (
 )
 from slotwise.deps import AdminDep, CallerDep, SessionDep
 from slotwise.errors import ERROR_RESPONSES
+from slotwise.repository import Page
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["locations"])
 

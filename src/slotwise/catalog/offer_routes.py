@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from slotwise.catalog import service
-from slotwise.catalog.fields import Page
 from slotwise.catalog.params import ActiveQuery, PageQuery
 from slotwise.catalog.schemas import (
     OverrideIn,
@@ -22,6 +21,7 @@ from slotwise.catalog.schemas import (
 )
 from slotwise.deps import AdminDep, CallerDep, SessionDep
 from slotwise.errors import ERROR_RESPONSES
+from slotwise.repository import Page
 
 router = APIRouter(responses=ERROR_RESPONSES)
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.catalog import repository as repo
-from slotwise.catalog.fields import Page
 from slotwise.catalog.schemas import (
     HolidayIn,
     HolidayOut,
@@ -40,7 +39,7 @@ from slotwise.models import (
     Workplace,
     WorkplaceServiceOverride,
 )
-from slotwise.repository import PageParams, apply_changes, get_in_firm
+from slotwise.repository import Page, PageParams, apply_changes, get_in_firm
 
 
 def check_range(start: dt.date | None, end: dt.date | None) -> None:

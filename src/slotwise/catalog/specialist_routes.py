@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 
 from slotwise.catalog import specialists
-from slotwise.catalog.fields import Page
 from slotwise.catalog.offer_routes import CREATED_OR_REPLACED
 from slotwise.catalog.params import ActiveQuery, FromQuery, PageQuery, ToQuery
 from slotwise.catalog.schemas import MAX_WEEKLY_ENTRIES
@@ -26,6 +25,7 @@ from slotwise.catalog.specialist_schemas import (
 )
 from slotwise.deps import AdminDep, CallerDep, SessionDep
 from slotwise.errors import ERROR_RESPONSES
+from slotwise.repository import Page
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["specialists"])
 

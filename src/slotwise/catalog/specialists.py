@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.catalog import repository as repo
-from slotwise.catalog.fields import Page
 from slotwise.catalog.service import check_range
 from slotwise.catalog.specialist_schemas import (
     BreakIn,
@@ -34,7 +33,7 @@ from slotwise.models import (
     SpecialistSchedule,
     SpecialistService,
 )
-from slotwise.repository import PageParams, apply_changes, get_in_firm
+from slotwise.repository import Page, PageParams, apply_changes, get_in_firm
 
 
 async def list_specialists(session: AsyncSession, caller: Caller, *, active: bool | None,

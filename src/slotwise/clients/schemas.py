@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from slotwise.repository import Page
+
 # Lengths follow the columns of slotwise.models.clients, so a value the database would refuse
 # is a 422 naming the field, not a failed INSERT.
 FirstName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -98,11 +100,8 @@ class ClientOut(BaseModel):
     created_at: datetime
 
 
-class ClientPage(BaseModel):
-    items: list[ClientOut]
-    total: int
-    limit: int
-    offset: int
+class ClientPage(Page[ClientOut]):
+    """One page of clients, ordered by name, then id."""
 
 
 class WalletTransactionIn(BaseModel):
