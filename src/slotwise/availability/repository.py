@@ -1,5 +1,14 @@
-"""Every query of availability: a fixed handful per request, whatever the number of
-specialists, days or bookings (no query per specialist or per day)."""
+"""Every query of availability: two round trips per request, whatever the number of
+specialists, days or bookings.
+
+The first reads what does not depend on the dates (the firm's rules, the location, the
+service, who offers it where, opening hours and weekly schedules), the second what does
+(holidays, breaks, live claims, bookings at the location). Each is one statement whose
+parts come back as JSON: a listing used to take ten queries, and the statement building and
+row handling around them cost as much as the database work itself. Live claims are merged
+by the database (``range_agg``: back-to-back bookings become one busy span), so a busy day
+arrives as a handful of numbers per specialist instead of a row per booking.
+"""
 
 from __future__ import annotations
 
@@ -8,37 +17,20 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
 
-from sqlalchemy import BigInteger, ColumnElement, and_, func, or_, select, union_all
-from sqlalchemy import cast as cast_
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from slotwise.availability.engine import (
+    BookingRules,
     Busy,
     DatedBreak,
     ScheduleEntry,
+    ServiceTerms,
     WeeklyHours,
     WorkplaceInput,
 )
-from slotwise.models import (
-    Appointment,
-    Firm,
-    Hold,
-    Holiday,
-    Location,
-    LocationHours,
-    Service,
-    Specialist,
-    SpecialistBreak,
-    SpecialistSchedule,
-    SpecialistService,
-    TimeClaim,
-    Workplace,
-    WorkplaceServiceOverride,
-)
-from slotwise.repository import get_in_firm
+from slotwise.errors import NotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,188 +48,189 @@ class Ignored:
     hold_id: uuid.UUID | None = None
 
 
-def _epoch_floor(instant: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[int]:
-    """Epoch seconds computed by the database: thousands of rows arrive as plain ints."""
-    return cast_(func.floor(func.date_part("epoch", instant)), BigInteger)
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """The date-independent inputs of one service at one location."""
+
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    time_zone: str
+    capacity: int | None
+    location_active: bool
+    service_active: bool
+    terms: ServiceTerms
+    rules: BookingRules
+    # Ordered by name then id; only the asked specialist when one was named.
+    specialists: list[OfferingSpecialist]
+    workplaces: list[WorkplaceInput]
+    hours: list[WeeklyHours]
+    schedules: dict[uuid.UUID, list[ScheduleEntry]]
+    # The named specialist's ``is_active``: None when none was named or it is not in the firm.
+    specialist_active: bool | None
+    workplace_found: bool  # the named workplace is in the firm (False when none was named)
 
 
-def _epoch_ceil(instant: ColumnElement[Any] | InstrumentedAttribute[Any]) -> ColumnElement[int]:
-    return cast_(func.ceil(func.date_part("epoch", instant)), BigInteger)
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The date-dependent inputs over the padded days of one request."""
+
+    holidays: dict[dt.date, bool]
+    breaks: dict[uuid.UUID, list[DatedBreak]]
+    specialist_busy: dict[uuid.UUID, list[Busy]]
+    workplace_busy: dict[uuid.UUID, list[Busy]]
+    bookings: list[Busy]  # live appointments and holds at the location (for its capacity)
 
 
-async def get_firm(session: AsyncSession, firm_id: uuid.UUID) -> Firm:
-    firm = await session.get(Firm, firm_id)
-    assert firm is not None  # the caller's firm exists: its user was just read
-    return firm
+_CATALOG = text("""
+SELECT
+  (SELECT json_build_array(l.time_zone, l.capacity, l.is_active)
+     FROM locations l WHERE l.firm_id = :firm AND l.id = :location) AS location,
+  (SELECT json_build_array(s.duration_minutes, s.break_after_minutes,
+                           s.buffer_before_minutes, s.buffer_after_minutes, s.is_active)
+     FROM services s WHERE s.firm_id = :firm AND s.id = :service) AS service,
+  (SELECT json_build_array(f.slot_step_minutes, f.min_notice_minutes, f.booking_horizon_days)
+     FROM firms f WHERE f.id = :firm) AS rules,
+  (SELECT sp.is_active FROM specialists sp
+     WHERE sp.firm_id = :firm AND sp.id = CAST(:specialist AS uuid)) AS specialist_active,
+  EXISTS (SELECT FROM workplaces w
+     WHERE w.firm_id = :firm AND w.id = CAST(:workplace AS uuid)) AS workplace_found,
+  (SELECT coalesce(json_agg(json_build_array(sp.id, sp.name, ss.custom_duration_minutes)
+                            ORDER BY sp.name, sp.id), '[]')
+     FROM specialists sp
+     JOIN specialist_services ss ON ss.firm_id = sp.firm_id AND ss.specialist_id = sp.id
+     WHERE sp.firm_id = :firm AND sp.is_active AND ss.service_id = :service AND ss.is_active
+       AND (CAST(:specialist AS uuid) IS NULL OR sp.id = CAST(:specialist AS uuid))
+  ) AS specialists,
+  (SELECT coalesce(json_agg(json_build_array(w.id, w.name, o.duration_minutes,
+                                             o.break_after_minutes) ORDER BY w.name, w.id), '[]')
+     FROM workplaces w
+     JOIN workplace_service_overrides o ON o.firm_id = w.firm_id AND o.workplace_id = w.id
+     WHERE w.firm_id = :firm AND w.location_id = :location AND w.is_active
+       AND o.service_id = :service AND o.is_active) AS workplaces,
+  (SELECT coalesce(json_agg(json_build_array(h.day_of_week, h.start_time, h.end_time,
+                                             h.is_day_off)), '[]')
+     FROM location_hours h WHERE h.firm_id = :firm AND h.location_id = :location) AS hours,
+  (SELECT coalesce(json_agg(json_build_array(x.specialist_id, x.day_of_week, x.start_time,
+                                             x.end_time, x.is_day_off, x.workplace_id)), '[]')
+     FROM specialist_schedules x
+     WHERE x.firm_id = :firm AND x.location_id = :location) AS schedules
+""")
 
 
-async def get_location(session: AsyncSession, firm_id: uuid.UUID,
-                       location_id: uuid.UUID) -> Location:
-    return cast(Location, await cast(Any, get_in_firm)(session, Location, firm_id, location_id))
+async def catalog(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
+                  service_id: uuid.UUID, *, specialist_id: uuid.UUID | None = None,
+                  workplace_id: uuid.UUID | None = None) -> Catalog:
+    """Raises 404 for a location or service not in the firm, exactly as for a missing row:
+    other tenants' ids cannot be probed."""
+    row = (await session.execute(_CATALOG, {
+        "firm": firm_id, "location": location_id, "service": service_id,
+        "specialist": specialist_id, "workplace": workplace_id})).one()
+    if row.location is None:
+        raise NotFound(f"No location with id {location_id}", code="location_not_found")
+    if row.service is None:
+        raise NotFound(f"No service with id {service_id}", code="service_not_found")
+    assert row.rules is not None  # the caller's firm exists: its user was just read
+    time_zone, capacity, location_active = row.location
+    duration, break_after, buffer_before, buffer_after, service_active = row.service
+    offering = [OfferingSpecialist(uuid.UUID(sid), name, custom)
+                for sid, name, custom in row.specialists]
+    schedules: defaultdict[uuid.UUID, list[ScheduleEntry]] = defaultdict(list)
+    for sid, day, start, end, day_off, workplace in row.schedules:
+        schedules[uuid.UUID(sid)].append(ScheduleEntry(
+            day, _time(start), _time(end), day_off,
+            uuid.UUID(workplace) if workplace is not None else None))
+    return Catalog(
+        location_id=location_id, service_id=service_id, time_zone=time_zone,
+        capacity=capacity, location_active=location_active, service_active=service_active,
+        terms=ServiceTerms(duration, break_after, buffer_before, buffer_after),
+        rules=BookingRules(*row.rules),
+        specialists=offering,
+        workplaces=[WorkplaceInput(uuid.UUID(wid), name, minutes, after)
+                    for wid, name, minutes, after in row.workplaces],
+        hours=[WeeklyHours(day, _time(start), _time(end), day_off)
+               for day, start, end, day_off in row.hours],
+        schedules=dict(schedules),
+        specialist_active=row.specialist_active, workplace_found=row.workplace_found)
 
 
-async def get_service(session: AsyncSession, firm_id: uuid.UUID,
-                      service_id: uuid.UUID) -> Service:
-    return cast(Service, await cast(Any, get_in_firm)(session, Service, firm_id, service_id))
+# A claim is live when an appointment owns it or its hold has not expired yet, so an expired
+# hold stops blocking at once, before any cleanup runs. ``range_agg`` merges each resource's
+# overlapping and touching claims; the engine merges busy time anyway, so nothing changes
+# but the size of the answer.
+_WINDOW = text("""
+SELECT
+  (SELECT coalesce(json_agg(json_build_array(h.date, h.is_working)), '[]')
+     FROM holidays h WHERE h.firm_id = :firm AND h.location_id = :location
+       AND h.date BETWEEN :first AND :last) AS holidays,
+  (SELECT coalesce(json_agg(json_build_array(b.specialist_id, b.date, b.start_time,
+                                             b.end_time)), '[]')
+     FROM specialist_breaks b WHERE b.firm_id = :firm AND b.specialist_id = ANY(:specialists)
+       AND b.date BETWEEN :first AND :last) AS breaks,
+  (SELECT coalesce(json_agg(json_build_array(m.specialist_id, m.workplace_id, m.starts,
+                                             m.ends)), '[]')
+     FROM (SELECT r.specialist_id, r.workplace_id,
+                  array_agg(floor(extract(epoch FROM lower(r.span)))::bigint) AS starts,
+                  array_agg(ceil(extract(epoch FROM upper(r.span)))::bigint) AS ends
+             FROM (SELECT c.specialist_id, c.workplace_id, unnest(range_agg(c.during)) AS span
+                     FROM time_claims c LEFT JOIN holds h ON h.id = c.hold_id
+                     WHERE c.firm_id = :firm AND c.during && tstzrange(:low, :high)
+                       AND (c.specialist_id = ANY(:specialists)
+                            OR c.workplace_id = ANY(:workplaces))
+                       AND (c.appointment_id IS NOT NULL OR h.expires_at > :now)
+                       AND (CAST(:ignored_appointment AS uuid) IS NULL
+                            OR c.appointment_id IS DISTINCT FROM
+                               CAST(:ignored_appointment AS uuid))
+                       AND (CAST(:ignored_hold AS uuid) IS NULL
+                            OR c.hold_id IS DISTINCT FROM CAST(:ignored_hold AS uuid))
+                     GROUP BY c.specialist_id, c.workplace_id) AS r
+             GROUP BY r.specialist_id, r.workplace_id) AS m) AS claims,
+  CASE WHEN :with_bookings THEN
+    (SELECT coalesce(json_agg(json_build_array(floor(extract(epoch FROM u.start_at))::bigint,
+                                               ceil(extract(epoch FROM u.end_at))::bigint)),
+                     '[]')
+       FROM (SELECT a.start_at, a.end_at FROM appointments a
+               WHERE a.firm_id = :firm AND a.location_id = :location
+                 AND a.status <> 'cancelled' AND a.start_at < :high AND a.end_at > :low
+                 AND a.id IS DISTINCT FROM CAST(:ignored_appointment AS uuid)
+             UNION ALL
+             SELECT o.start_at, o.end_at FROM holds o
+               WHERE o.firm_id = :firm AND o.location_id = :location AND o.expires_at > :now
+                 AND o.start_at < :high AND o.end_at > :low
+                 AND o.id IS DISTINCT FROM CAST(:ignored_hold AS uuid)) AS u)
+  END AS bookings
+""")
 
 
-async def get_specialist(session: AsyncSession, firm_id: uuid.UUID,
-                         specialist_id: uuid.UUID) -> Specialist:
-    return cast(Specialist,
-                await cast(Any, get_in_firm)(session, Specialist, firm_id, specialist_id))
-
-
-async def get_workplace(session: AsyncSession, firm_id: uuid.UUID,
-                        workplace_id: uuid.UUID) -> Workplace:
-    return cast(Workplace,
-                await cast(Any, get_in_firm)(session, Workplace, firm_id, workplace_id))
-
-
-async def offering_specialists(session: AsyncSession, firm_id: uuid.UUID,
-                               service_id: uuid.UUID,
-                               only: uuid.UUID | None) -> list[OfferingSpecialist]:
-    """Active specialists with an active link to the service."""
-    stmt = (
-        select(Specialist.id, Specialist.name, SpecialistService.custom_duration_minutes)
-        .join(SpecialistService, and_(SpecialistService.specialist_id == Specialist.id,
-                                      SpecialistService.firm_id == Specialist.firm_id))
-        .where(Specialist.firm_id == firm_id, Specialist.is_active,
-               SpecialistService.service_id == service_id, SpecialistService.is_active)
-        .order_by(Specialist.name, Specialist.id)
-    )
-    if only is not None:
-        stmt = stmt.where(Specialist.id == only)
-    rows = (await session.execute(stmt)).all()
-    return [OfferingSpecialist(row.id, row.name, row.custom_duration_minutes) for row in rows]
-
-
-async def offering_workplaces(session: AsyncSession, firm_id: uuid.UUID,
-                              location_id: uuid.UUID,
-                              service_id: uuid.UUID) -> list[WorkplaceInput]:
-    """Active workplaces of the location with an active override for the service (without
-    their busy time, which is loaded with the specialists' claims)."""
-    stmt = (
-        select(Workplace.id, Workplace.name, WorkplaceServiceOverride.duration_minutes,
-               WorkplaceServiceOverride.break_after_minutes)
-        .join(WorkplaceServiceOverride,
-              and_(WorkplaceServiceOverride.workplace_id == Workplace.id,
-                   WorkplaceServiceOverride.firm_id == Workplace.firm_id))
-        .where(Workplace.firm_id == firm_id, Workplace.location_id == location_id,
-               Workplace.is_active, WorkplaceServiceOverride.service_id == service_id,
-               WorkplaceServiceOverride.is_active)
-        .order_by(Workplace.name, Workplace.id)
-    )
-    rows = (await session.execute(stmt)).all()
-    return [WorkplaceInput(row.id, row.name, row.duration_minutes, row.break_after_minutes)
-            for row in rows]
-
-
-async def location_hours(session: AsyncSession, firm_id: uuid.UUID,
-                         location_id: uuid.UUID) -> list[WeeklyHours]:
-    stmt = select(LocationHours.day_of_week, LocationHours.start_time, LocationHours.end_time,
-                  LocationHours.is_day_off).where(LocationHours.firm_id == firm_id,
-                                                  LocationHours.location_id == location_id)
-    return [WeeklyHours(*row) for row in (await session.execute(stmt)).all()]
-
-
-async def holidays(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                   first: dt.date, last: dt.date) -> dict[dt.date, bool]:
-    stmt = select(Holiday.date, Holiday.is_working).where(
-        Holiday.firm_id == firm_id, Holiday.location_id == location_id,
-        Holiday.date.between(first, last))
-    return {row.date: row.is_working for row in (await session.execute(stmt)).all()}
-
-
-async def schedules(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                    specialist_ids: Sequence[uuid.UUID]
-                    ) -> dict[uuid.UUID, list[ScheduleEntry]]:
-    stmt = select(SpecialistSchedule.specialist_id, SpecialistSchedule.day_of_week,
-                  SpecialistSchedule.start_time, SpecialistSchedule.end_time,
-                  SpecialistSchedule.is_day_off, SpecialistSchedule.workplace_id).where(
-        SpecialistSchedule.firm_id == firm_id, SpecialistSchedule.location_id == location_id,
-        SpecialistSchedule.specialist_id.in_(specialist_ids))
-    out: defaultdict[uuid.UUID, list[ScheduleEntry]] = defaultdict(list)
-    for row in (await session.execute(stmt)).all():
-        out[row.specialist_id].append(ScheduleEntry(row.day_of_week, row.start_time,
-                                                    row.end_time, row.is_day_off,
-                                                    row.workplace_id))
-    return out
-
-
-async def breaks(session: AsyncSession, firm_id: uuid.UUID,
-                 specialist_ids: Sequence[uuid.UUID], first: dt.date,
-                 last: dt.date) -> dict[uuid.UUID, list[DatedBreak]]:
-    stmt = select(SpecialistBreak.specialist_id, SpecialistBreak.date,
-                  SpecialistBreak.start_time, SpecialistBreak.end_time).where(
-        SpecialistBreak.firm_id == firm_id, SpecialistBreak.specialist_id.in_(specialist_ids),
-        SpecialistBreak.date.between(first, last))
-    out: defaultdict[uuid.UUID, list[DatedBreak]] = defaultdict(list)
-    for row in (await session.execute(stmt)).all():
-        out[row.specialist_id].append(DatedBreak(row.date, row.start_time, row.end_time))
-    return out
-
-
-async def live_claims(session: AsyncSession, firm_id: uuid.UUID, *,
-                      specialist_ids: Sequence[uuid.UUID], workplace_ids: Sequence[uuid.UUID],
-                      low: dt.datetime, high: dt.datetime, now: dt.datetime,
-                      ignored: Ignored) -> tuple[dict[uuid.UUID, list[Busy]],
-                                                 dict[uuid.UUID, list[Busy]]]:
-    """Claims overlapping ``[low, high)`` of the specialists and of the workplaces, by owner.
-
-    A claim is live when an appointment owns it or its hold has not expired yet, so an
-    expired hold stops blocking at once, before any cleanup runs. The database aggregates
-    them into two arrays per resource: thousands of claims arrive in a few rows, which is
-    several times faster than a row per claim.
-    """
-    lower = func.array_agg(_epoch_floor(func.lower(TimeClaim.during)))
-    upper = func.array_agg(_epoch_ceil(func.upper(TimeClaim.during)))
-    resources = [TimeClaim.specialist_id.in_(specialist_ids)] if specialist_ids else []
-    if workplace_ids:
-        resources.append(TimeClaim.workplace_id.in_(workplace_ids))
-    if not resources:
-        return {}, {}
-    stmt = (
-        select(TimeClaim.specialist_id, TimeClaim.workplace_id, lower, upper)
-        .outerjoin(Hold, Hold.id == TimeClaim.hold_id)
-        .where(TimeClaim.firm_id == firm_id,
-               TimeClaim.during.op("&&")(func.tstzrange(low, high)),
-               or_(*resources),
-               or_(TimeClaim.appointment_id.is_not(None), Hold.expires_at > now))
-        .group_by(TimeClaim.specialist_id, TimeClaim.workplace_id)
-    )
-    if ignored.appointment_id is not None:
-        stmt = stmt.where(TimeClaim.appointment_id.is_distinct_from(ignored.appointment_id))
-    if ignored.hold_id is not None:
-        stmt = stmt.where(TimeClaim.hold_id.is_distinct_from(ignored.hold_id))
+async def window(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, *,
+                 specialist_ids: Sequence[uuid.UUID], workplace_ids: Sequence[uuid.UUID],
+                 first: dt.date, last: dt.date, low: dt.datetime, high: dt.datetime,
+                 now: dt.datetime, ignored: Ignored, with_bookings: bool) -> Window:
+    """Holidays and breaks on local dates ``[first, last]``; claims of the specialists and
+    workplaces and (``with_bookings``) the location's bookings overlapping ``[low, high)``,
+    live at ``now``, as epoch seconds."""
+    row = (await session.execute(_WINDOW, {
+        "firm": firm_id, "location": location_id, "specialists": list(specialist_ids),
+        "workplaces": list(workplace_ids), "first": first, "last": last, "low": low,
+        "high": high, "now": now, "ignored_appointment": ignored.appointment_id,
+        "ignored_hold": ignored.hold_id, "with_bookings": with_bookings})).one()
+    breaks: defaultdict[uuid.UUID, list[DatedBreak]] = defaultdict(list)
+    for sid, day, start, end in row.breaks:
+        breaks[uuid.UUID(sid)].append(
+            DatedBreak(dt.date.fromisoformat(day), _time(start), _time(end)))
     by_specialist: dict[uuid.UUID, list[Busy]] = {}
     by_workplace: dict[uuid.UUID, list[Busy]] = {}
-    for specialist_id, workplace_id, starts, ends in (await session.execute(stmt)).all():
+    for sid, wid, starts, ends in row.claims:
         spans = list(zip(starts, ends, strict=True))
-        if specialist_id is not None:
-            by_specialist[specialist_id] = spans
-        elif workplace_id is not None:
-            by_workplace[workplace_id] = spans
-    return by_specialist, by_workplace
+        if sid is not None:
+            by_specialist[uuid.UUID(sid)] = spans
+        else:
+            by_workplace[uuid.UUID(wid)] = spans
+    return Window(
+        holidays={dt.date.fromisoformat(day): working for day, working in row.holidays},
+        breaks=dict(breaks), specialist_busy=by_specialist, workplace_busy=by_workplace,
+        bookings=[(start, end) for start, end in row.bookings or ()])
 
 
-async def location_bookings(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                            *, low: dt.datetime, high: dt.datetime, now: dt.datetime,
-                            ignored: Ignored) -> list[Busy]:
-    """Live appointments and live holds at the location overlapping ``[low, high)``."""
-    appointments = select(_epoch_floor(Appointment.start_at),
-                          _epoch_ceil(Appointment.end_at)).where(
-        Appointment.firm_id == firm_id, Appointment.location_id == location_id,
-        Appointment.status != "cancelled", Appointment.start_at < high,
-        Appointment.end_at > low)
-    holds = select(_epoch_floor(Hold.start_at), _epoch_ceil(Hold.end_at)).where(
-        Hold.firm_id == firm_id, Hold.location_id == location_id, Hold.expires_at > now,
-        Hold.start_at < high, Hold.end_at > low)
-    if ignored.appointment_id is not None:
-        appointments = appointments.where(Appointment.id != ignored.appointment_id)
-    if ignored.hold_id is not None:
-        holds = holds.where(Hold.id != ignored.hold_id)
-    both = union_all(appointments, holds).subquery()
-    start, end = both.c
-    starts, ends = (await session.execute(
-        select(func.array_agg(start), func.array_agg(end)))).one()
-    return list(zip(starts or [], ends or [], strict=True))
+def _time(value: str) -> dt.time:
+    return dt.time.fromisoformat(value)
+

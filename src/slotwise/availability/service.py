@@ -16,9 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.availability import repository as repo
 from slotwise.availability.engine import (
     AvailabilityQuery,
-    BookingRules,
     LocationInput,
-    ServiceTerms,
     Slot,
     SlotChoice,
     SpecialistInput,
@@ -28,8 +26,7 @@ from slotwise.availability.engine import (
     max_claim_after_minutes,
     padded_days,
 )
-from slotwise.errors import Conflict, Unprocessable
-from slotwise.models import Location, Service
+from slotwise.errors import Conflict, NotFound, Unprocessable
 
 __all__ = ["MAX_RANGE_DAYS", "Availability", "SlotChoice", "check_range", "check_slot",
            "get_availability"]
@@ -62,16 +59,15 @@ async def get_availability(session: AsyncSession, firm_id: uuid.UUID, *,
                            now: dt.datetime | None = None) -> Availability:
     """Free slots of a service at a location over local dates ``[first, last]``."""
     check_range(first, last)
-    location, service = await _bookable(session, firm_id, location_id, service_id)
-    if specialist_id is not None:
-        specialist = await repo.get_specialist(session, firm_id, specialist_id)
-        if not specialist.is_active:
-            raise Conflict("The specialist is inactive", code="specialist_inactive")
-    query = await _load(session, firm_id, location, service, first, last,
-                        now or dt.datetime.now(dt.UTC), specialist_id=specialist_id)
+    catalog = await _bookable(session, firm_id, location_id, service_id,
+                              specialist_id=specialist_id)
+    if specialist_id is not None and not catalog.specialist_active:
+        raise Conflict("The specialist is inactive", code="specialist_inactive")
+    query = await _load(session, firm_id, catalog, first, last,
+                        now or dt.datetime.now(dt.UTC))
     if specialist_id is not None and not query.specialists:
         raise Conflict("The specialist does not offer this service", code="service_not_offered")
-    return Availability(service.id, location.id, location.time_zone, compute_slots(query))
+    return Availability(service_id, location_id, catalog.time_zone, compute_slots(query))
 
 
 async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: uuid.UUID,
@@ -90,14 +86,10 @@ async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: u
     """
     if start_at.tzinfo is None:
         raise Unprocessable("The start needs a time zone", code="invalid_datetime")
-    location, service = await _bookable(session, firm_id, location_id, service_id)
-    if specialist_id is not None:
-        await repo.get_specialist(session, firm_id, specialist_id)
-    if workplace_id is not None:
-        await repo.get_workplace(session, firm_id, workplace_id)
-    day = start_at.astimezone(ZoneInfo(location.time_zone)).date()
-    query = await _load(session, firm_id, location, service, day, day, now,
-                        specialist_id=specialist_id, notice_from=notice_from,
+    catalog = await _bookable(session, firm_id, location_id, service_id,
+                              specialist_id=specialist_id, workplace_id=workplace_id)
+    day = start_at.astimezone(ZoneInfo(catalog.time_zone)).date()
+    query = await _load(session, firm_id, catalog, day, day, now, notice_from=notice_from,
                         ignored=repo.Ignored(ignore_appointment_id, ignore_hold_id))
     choice = choose(query, start_at, specialist_id=specialist_id, workplace_id=workplace_id)
     if choice is None:
@@ -117,59 +109,53 @@ def _unavailable_message(start_at: dt.datetime, specialist_id: uuid.UUID | None,
 
 
 async def _bookable(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                    service_id: uuid.UUID) -> tuple[Location, Service]:
-    location = await repo.get_location(session, firm_id, location_id)
-    service = await repo.get_service(session, firm_id, service_id)
-    if not location.is_active:
+                    service_id: uuid.UUID, *, specialist_id: uuid.UUID | None = None,
+                    workplace_id: uuid.UUID | None = None) -> repo.Catalog:
+    catalog = await repo.catalog(session, firm_id, location_id, service_id,
+                                 specialist_id=specialist_id, workplace_id=workplace_id)
+    if not catalog.location_active:
         raise Conflict("The location is inactive", code="location_inactive")
-    if not service.is_active:
+    if not catalog.service_active:
         raise Conflict("The service is inactive", code="service_inactive")
-    return location, service
+    if specialist_id is not None and catalog.specialist_active is None:
+        raise NotFound(f"No specialist with id {specialist_id}", code="specialist_not_found")
+    if workplace_id is not None and not catalog.workplace_found:
+        raise NotFound(f"No workplace with id {workplace_id}", code="workplace_not_found")
+    return catalog
 
 
-async def _load(session: AsyncSession, firm_id: uuid.UUID, location: Location,
-                service: Service, first: dt.date, last: dt.date, now: dt.datetime, *,
-                specialist_id: uuid.UUID | None, notice_from: dt.datetime | None = None,
+async def _load(session: AsyncSession, firm_id: uuid.UUID, catalog: repo.Catalog,
+                first: dt.date, last: dt.date, now: dt.datetime, *,
+                notice_from: dt.datetime | None = None,
                 ignored: repo.Ignored | None = None) -> AvailabilityQuery:
     """Everything the engine needs for slots starting on ``[first, last]``; claims and
     bookings count when live at ``now``."""
-    ignored = ignored or repo.Ignored()
     rules_now = notice_from or now
-    firm = await repo.get_firm(session, firm_id)
-    terms = ServiceTerms(service.duration_minutes, service.break_after_minutes,
-                         service.buffer_before_minutes, service.buffer_after_minutes)
-    rules = BookingRules(firm.slot_step_minutes, firm.min_notice_minutes,
-                         firm.booking_horizon_days)
-    offering = await repo.offering_specialists(session, firm_id, service.id, specialist_id)
+    terms, offering = catalog.terms, catalog.specialists
     if not offering:
-        return AvailabilityQuery(LocationInput(location.time_zone, ()), terms, rules, (), (),
-                                 first, last, rules_now)
-    workplaces = await repo.offering_workplaces(session, firm_id, location.id, service.id)
+        return AvailabilityQuery(LocationInput(catalog.time_zone, ()), terms, catalog.rules,
+                                 (), (), first, last, rules_now)
+    workplaces = catalog.workplaces
     after = max_claim_after_minutes(terms, [s.custom_duration_minutes for s in offering],
                                     workplaces)
     day_low, day_high = padded_days(first, last, terms.buffer_before_minutes, after)
-    zone = ZoneInfo(location.time_zone)
-    low = dt.datetime.combine(day_low, dt.time(), zone)
-    high = dt.datetime.combine(day_high + dt.timedelta(days=1), dt.time(), zone)
+    zone = ZoneInfo(catalog.time_zone)
     ids = [s.id for s in offering]
-    hours = await repo.location_hours(session, firm_id, location.id)
-    holidays = await repo.holidays(session, firm_id, location.id, day_low, day_high)
-    schedules = await repo.schedules(session, firm_id, location.id, ids)
-    breaks = await repo.breaks(session, firm_id, ids, day_low, day_high)
-    busy, workplace_busy = await repo.live_claims(
-        session, firm_id, specialist_ids=ids, workplace_ids=[w.id for w in workplaces],
-        low=low, high=high, now=now, ignored=ignored)
-    bookings = []
-    if location.capacity is not None:
-        bookings = await repo.location_bookings(session, firm_id, location.id, low=low,
-                                                high=high, now=now, ignored=ignored)
+    found = await repo.window(
+        session, firm_id, catalog.location_id, specialist_ids=ids,
+        workplace_ids=[w.id for w in workplaces], first=day_low, last=day_high,
+        low=dt.datetime.combine(day_low, dt.time(), zone),
+        high=dt.datetime.combine(day_high + dt.timedelta(days=1), dt.time(), zone),
+        now=now, ignored=ignored or repo.Ignored(), with_bookings=catalog.capacity is not None)
     specialists = [
-        SpecialistInput(s.id, s.name, schedules.get(s.id, []), s.custom_duration_minutes,
-                        breaks.get(s.id, []), busy.get(s.id, []))
+        SpecialistInput(s.id, s.name, catalog.schedules.get(s.id, []),
+                        s.custom_duration_minutes, found.breaks.get(s.id, []),
+                        found.specialist_busy.get(s.id, []))
         for s in offering
     ]
-    workplaces = [WorkplaceInput(w.id, w.name, w.duration_minutes, w.break_after_minutes,
-                                 workplace_busy.get(w.id, [])) for w in workplaces]
+    workplace_inputs = [WorkplaceInput(w.id, w.name, w.duration_minutes, w.break_after_minutes,
+                                       found.workplace_busy.get(w.id, [])) for w in workplaces]
     return AvailabilityQuery(
-        LocationInput(location.time_zone, hours, holidays, location.capacity, bookings),
-        terms, rules, specialists, workplaces, first, last, rules_now)
+        LocationInput(catalog.time_zone, catalog.hours, found.holidays, catalog.capacity,
+                      found.bookings),
+        terms, catalog.rules, specialists, workplace_inputs, first, last, rules_now)
