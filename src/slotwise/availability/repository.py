@@ -154,9 +154,29 @@ async def catalog(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.U
 
 
 # A claim is live when an appointment owns it or its hold has not expired yet, so an expired
-# hold stops blocking at once, before any cleanup runs. ``range_agg`` merges each resource's
-# overlapping and touching claims; the engine merges busy time anyway, so nothing changes
-# but the size of the answer.
+# hold stops blocking at once, before any cleanup runs. Claims are read resource by resource
+# through the exclusion constraints' own GiST indexes (``(specialist_id, during)``, a few
+# hundred entries each), not through the firm-wide one, and ``range_agg`` merges each
+# resource's overlapping and touching claims (the engine merges busy time anyway, so nothing
+# changes but the size of the answer). No firm filter is needed there: the ids come from the
+# catalog query of the firm, and a claim's composite foreign keys keep it in its resource's
+# firm.
+_LIVE_CLAIM = """
+  c.during && tstzrange(:low, :high)
+  AND (c.appointment_id IS NOT NULL
+       OR c.hold_id IN (SELECT h.id FROM holds h
+                         WHERE h.firm_id = :firm AND h.expires_at > :now))
+  AND (CAST(:ignored_appointment AS uuid) IS NULL
+       OR c.appointment_id IS DISTINCT FROM CAST(:ignored_appointment AS uuid))
+  AND (CAST(:ignored_hold AS uuid) IS NULL
+       OR c.hold_id IS DISTINCT FROM CAST(:ignored_hold AS uuid))"""
+
+_MERGED_SPANS = """
+  SELECT array_agg(floor(extract(epoch FROM lower(x.span)))::bigint) AS starts,
+         array_agg(ceil(extract(epoch FROM upper(x.span)))::bigint) AS ends
+    FROM (SELECT unnest(range_agg(c.during)) AS span FROM time_claims c
+           WHERE c.{column} = r.id AND""" + _LIVE_CLAIM + """) AS x"""
+
 _WINDOW = text("""
 SELECT
   (SELECT coalesce(json_agg(json_build_array(h.date, h.is_working)), '[]')
@@ -166,24 +186,17 @@ SELECT
                                              b.end_time)), '[]')
      FROM specialist_breaks b WHERE b.firm_id = :firm AND b.specialist_id = ANY(:specialists)
        AND b.date BETWEEN :first AND :last) AS breaks,
-  (SELECT coalesce(json_agg(json_build_array(m.specialist_id, m.workplace_id, m.starts,
-                                             m.ends)), '[]')
-     FROM (SELECT r.specialist_id, r.workplace_id,
-                  array_agg(floor(extract(epoch FROM lower(r.span)))::bigint) AS starts,
-                  array_agg(ceil(extract(epoch FROM upper(r.span)))::bigint) AS ends
-             FROM (SELECT c.specialist_id, c.workplace_id, unnest(range_agg(c.during)) AS span
-                     FROM time_claims c LEFT JOIN holds h ON h.id = c.hold_id
-                     WHERE c.firm_id = :firm AND c.during && tstzrange(:low, :high)
-                       AND (c.specialist_id = ANY(:specialists)
-                            OR c.workplace_id = ANY(:workplaces))
-                       AND (c.appointment_id IS NOT NULL OR h.expires_at > :now)
-                       AND (CAST(:ignored_appointment AS uuid) IS NULL
-                            OR c.appointment_id IS DISTINCT FROM
-                               CAST(:ignored_appointment AS uuid))
-                       AND (CAST(:ignored_hold AS uuid) IS NULL
-                            OR c.hold_id IS DISTINCT FROM CAST(:ignored_hold AS uuid))
-                     GROUP BY c.specialist_id, c.workplace_id) AS r
-             GROUP BY r.specialist_id, r.workplace_id) AS m) AS claims,
+  (SELECT coalesce(json_agg(json_build_array(t.specialist_id, t.workplace_id, t.starts,
+                                             t.ends)), '[]')
+     FROM (SELECT r.id AS specialist_id, NULL::uuid AS workplace_id, m.starts, m.ends
+             FROM unnest(CAST(:specialists AS uuid[])) AS r(id)
+             CROSS JOIN LATERAL (""" + _MERGED_SPANS.format(column="specialist_id") + """) AS m
+            WHERE m.starts IS NOT NULL
+           UNION ALL
+           SELECT NULL::uuid, r.id, m.starts, m.ends
+             FROM unnest(CAST(:workplaces AS uuid[])) AS r(id)
+             CROSS JOIN LATERAL (""" + _MERGED_SPANS.format(column="workplace_id") + """) AS m
+            WHERE m.starts IS NOT NULL) AS t) AS claims,
   CASE WHEN :with_bookings THEN
     (SELECT coalesce(json_agg(json_build_array(floor(extract(epoch FROM u.start_at))::bigint,
                                                ceil(extract(epoch FROM u.end_at))::bigint)),
