@@ -1,16 +1,19 @@
 """Live updates: N concurrent SSE subscribers while appointments are written at R per second.
 
-``python -m bench.realtime [--subscribers 1000] [--rate 100] [--seconds 30] [--processes 2]``
+``python -m bench.realtime [--subscribers 1000] [--rate 100] [--seconds 30] [--processes 2]
+[--writers 4]``
 
 The API runs in a uvicorn child process (bench.server), so its RSS is the server's alone. The
 subscribers (10 % staff, 45 % workers, 45 % clients) each hold their own HTTP connection to
 ``GET /api/v1/events/stream``, opened from ``--processes`` child processes speaking raw HTTP
 over asyncio streams (parsing only the ``id:``/``event:`` lines, to stay light). Appointments
-are written in this process through the product's service functions (``create_appointment``,
-and every fifth write an ``update_appointment`` moving an appointment to another specialist,
-so workers also see the created/deleted mapping), one transaction each; the time right after
-each commit returns is the start of the latency, a subscriber reading the event's ``id:``
-line its end (``time.monotonic`` is system-wide on Linux, so the processes share the clock).
+are written by ``--writers`` child processes sharing the rate (disjoint slots, one schedule)
+through the product's service functions (``create_appointment``, and every fifth write an
+``update_appointment`` moving an appointment to another specialist, so workers also see the
+created/deleted mapping), one transaction each. The latency starts when a separate idle
+LISTEN process sees the event's NOTIFY (sent at commit) and ends when a subscriber reads the
+event's ``id:`` line (``time.monotonic`` is system-wide on Linux, so the processes share the
+clock).
 
 Reported: server RSS per idle connection, commit-to-receive latency p50/p95/p99 per role,
 delivered/expected per role (expected from the ``events`` table: staff every event, a worker
@@ -39,6 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 
 from bench.database import BenchDatabase, bench_database
@@ -265,11 +269,37 @@ class Subscribers:
         return received, statuses
 
 
-async def write_appointments(db: BenchDatabase, firm: Seeded, secret: str, rate: float,
-                             seconds: float, offset: int
-                             ) -> tuple[dict[tuple[uuid.UUID, str], float], float, int]:
-    """Writes through the product's service functions; returns the monotonic time right after
-    each commit by (appointment id, event type), the achieved rate and the failures."""
+@dataclass(frozen=True)
+class WriterSpec:
+    """What one writer process writes: its share of the phase's ``total`` writes."""
+
+    url: str
+    secret: str
+    firm: Seeded
+    rate: float  # the whole phase's, over every writer
+    total: int
+    offset: int  # the phase's first slot; slots (and so times) never repeat across phases
+    base: dt.datetime  # the time of slot 0, the same in every writer
+    writer: int
+    writers: int
+
+    def indexes(self) -> list[int]:
+        """Blocks of 5 writes go round-robin: a block's 5th write reassigns its 1st
+        appointment, which the same process created."""
+        return [i for i in range(self.total) if (i // 5) % self.writers == self.writer]
+
+
+@dataclass
+class WriterResult:
+    commits: dict[tuple[uuid.UUID, str], float]  # (appointment, event type) -> commit returned
+    failures: int
+    finished: float  # monotonic, after the last write
+    cpu: float  # CPU seconds the process spent writing
+
+
+async def write_appointments(spec: WriterSpec, start: float) -> WriterResult:
+    """Writes through the product's service functions, write ``i`` at ``start + i / rate``;
+    returns the monotonic time right after each commit by (appointment id, event type)."""
     from slotwise.appointments import service, updates
     from slotwise.appointments.schemas import (
         AppointmentCreate,
@@ -281,26 +311,27 @@ async def write_appointments(db: BenchDatabase, firm: Seeded, secret: str, rate:
     from slotwise.db import create_engine, create_sessionmaker
     from slotwise.deps import Caller
 
-    settings = Settings(database_url=db.url, secret_key=secret,
+    firm = spec.firm
+    # No overflow: several writers' pools must fit PostgreSQL's max_connections (100 by
+    # default) next to the server's.
+    settings = Settings(database_url=spec.url, secret_key=spec.secret, db_max_overflow=0,
                         data_dir=Path(tempfile.gettempdir()) / "slotwise-bench-unused")
-    engine = create_engine(db.url, settings)
+    engine = create_engine(spec.url, settings)
     maker = create_sessionmaker(engine)
     caller = Caller(user_id=firm.director_id, firm_id=firm.firm_id, role="director",
                     specialist_id=None, client_id=None, email="staff0@rt.example.com",
                     full_name="Bench director")
-    base = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(second=0, microsecond=0)
     commits: dict[tuple[uuid.UUID, str], float] = {}
     created: dict[int, AppointmentOut] = {}
     failures = 0
-    total = int(rate * seconds)
 
-    # Fewer writes in flight than the pool holds: a writer that cannot keep the rate falls
+    # At most a pool's worth of writes in flight: a writer that cannot keep the rate falls
     # behind (the achieved rate is reported) instead of timing out on the pool.
-    inflight = asyncio.Semaphore(max(1, settings.db_pool_size + settings.db_max_overflow - 5))
+    inflight = asyncio.Semaphore(settings.db_pool_size)
 
     async def one(i: int) -> None:
         nonlocal failures
-        slot = offset + i
+        slot = spec.offset + i
         try:
             async with inflight, maker() as session:
                 old = created.pop(i - 4, None) if i % 5 == 4 else None
@@ -316,7 +347,7 @@ async def write_appointments(db: BenchDatabase, firm: Seeded, secret: str, rate:
                 else:
                     out = await service.create_appointment(session, caller, AppointmentCreate(
                         location_id=firm.location_id, client_id=firm.clients[slot % CLIENTS],
-                        start_at=base + dt.timedelta(minutes=5 * slot),
+                        start_at=spec.base + dt.timedelta(minutes=5 * slot),
                         worker_ids=[firm.specialists[slot % SPECIALISTS]],
                         services=[ServiceLineIn(service_id=firm.service_id)]))
                     kind = "appointment.created"
@@ -327,23 +358,95 @@ async def write_appointments(db: BenchDatabase, firm: Seeded, secret: str, rate:
         except Exception as exc:  # counted and reported: a failed write is no event
             failures += 1
             if failures <= 3:
-                print(f"  write {i} failed: {exc!r}")
+                print(f"  write {i} failed: {exc!r}", file=sys.stderr)
 
     # Each write is its own task at its scheduled time, so a slow commit does not hold back
     # the next ones (the firm's event row lock still serializes the commits themselves).
     tasks = []
-    start = time.monotonic()
+    cpu_start = time.process_time()
     try:
-        for i in range(total):
-            delay = start + i / rate - time.monotonic()
+        for i in spec.indexes():
+            delay = start + i / spec.rate - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
             tasks.append(asyncio.create_task(one(i)))
         await asyncio.gather(*tasks)
-        achieved = len(commits) / (time.monotonic() - start)
+        finished = time.monotonic()
     finally:
         await engine.dispose()
-    return commits, achieved, failures
+    return WriterResult(commits, failures, finished, time.process_time() - cpu_start)
+
+
+def _writer_child(spec_path: Path, out_path: Path) -> None:
+    """One writer process: imports and connects, says "ready", writes from the start time the
+    parent sends (a monotonic time, shared by the processes), then saves its result."""
+    spec: WriterSpec = pickle.loads(spec_path.read_bytes())
+    import slotwise.appointments.service  # noqa: F401  (imported before the clock starts)
+
+    print("ready", flush=True)
+    start = float(sys.stdin.readline())
+    result = asyncio.run(write_appointments(spec, start))
+    out_path.write_bytes(pickle.dumps(result))
+    print("done", flush=True)
+
+
+class Writers:
+    """``count`` writer processes sharing one phase's writes (one Python process cannot write
+    100/s through the service path on this machine: see bench/README.md)."""
+
+    def __init__(self, db: BenchDatabase, firm: Seeded, secret: str, rate: float,
+                 seconds: float, offset: int, count: int, workdir: Path) -> None:
+        base = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(second=0,
+                                                                         microsecond=0)
+        self.total = int(rate * seconds)
+        self.outs = [workdir / f"writer{n}.pickle" for n in range(count)]
+        self.procs: list[subprocess.Popen[str]] = []
+        for n in range(count):
+            spec = workdir / f"writer{n}.spec"
+            spec.write_bytes(pickle.dumps(WriterSpec(db.url, secret, firm, rate, self.total,
+                                                     offset, base, n, count)))
+            self.procs.append(subprocess.Popen(
+                [sys.executable, "-m", "bench.realtime", "--writer-child", str(spec),
+                 str(self.outs[n])],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                cwd=Path(__file__).resolve().parent.parent))
+        for proc in self.procs:
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != "ready":
+                raise RuntimeError("a writer process failed to start")
+
+    @property
+    def pids(self) -> list[int]:
+        return [proc.pid for proc in self.procs]
+
+    def run(self) -> tuple[dict[tuple[uuid.UUID, str], float], float, int, float]:
+        """The commit times, the achieved rate over all writers, the failures and the
+        writers' CPU seconds."""
+        start = time.monotonic() + 0.2
+        for proc in self.procs:
+            assert proc.stdin is not None
+            proc.stdin.write(f"{start!r}\n")
+            proc.stdin.flush()
+        commits: dict[tuple[uuid.UUID, str], float] = {}
+        failures, finished, cpu = 0, start, 0.0
+        for proc, out in zip(self.procs, self.outs, strict=True):
+            assert proc.stdout is not None
+            if proc.stdout.readline().strip() != "done":
+                raise RuntimeError("a writer process failed")
+            proc.wait(timeout=30)
+            result: WriterResult = pickle.loads(out.read_bytes())
+            commits |= result.commits
+            failures += result.failures
+            finished = max(finished, result.finished)
+            cpu += result.cpu
+        return commits, len(commits) / (finished - start), failures, cpu
+
+    def close(self) -> None:
+        """Ends writers left waiting for a start that will not come (the phase failed)."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def expected_events(conninfo: str, firm_id: uuid.UUID, after: int
@@ -382,14 +485,27 @@ class PhaseResult:
     closed: int
     writer_lag: Latency  # NOTIFY seen -> the writer's commit call returned
     missing_notes: int
+    cpu: dict[str, float]  # cores busy on average while writing, by process group
+    load: tuple[float, float, float]  # the machine's load averages right after writing
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> float:
+    return float(sum(t.user + t.system for t in (p.cpu_times() for p in processes)))
+
+
+def _machine_busy() -> float:
+    times = psutil.cpu_times()
+    return float(sum(times) - times.idle - times.iowait)
 
 
 def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subscribers: int,
-              rate: float, seconds: float, processes: int, offset: int) -> PhaseResult:
+              rate: float, seconds: float, processes: int, writers: int,
+              offset: int) -> PhaseResult:
     plan = subscriber_plan(firm, subscribers, secret)
     _progress(f"connecting {subscribers} subscriber(s)")
     rss_before = server.process.memory_info().rss
     subs = Subscribers(server.base_url, plan, processes)
+    writing = Writers(db, firm, secret, rate, seconds, offset, writers, subs.dir)
     try:
         connected = subs.wait_ready()
         _progress(f"connected {connected[0]} (failed {connected[1]}); writing")
@@ -401,13 +517,22 @@ def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subs
             [sys.executable, "-m", "bench.realtime", "--listen-child", db.conninfo, str(notes)],
             stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parent.parent)
         assert listener.stdout is not None and listener.stdout.readline().strip() == "listening"
-        commits, achieved, failures = asyncio.run(
-            write_appointments(db, firm, secret, rate, seconds, offset))
+        children = [psutil.Process(p.pid) for p in subs.procs]
+        server_cpu, subs_cpu = _cpu_seconds([server.process]), _cpu_seconds(children)
+        machine, wall = _machine_busy(), time.monotonic()
+        commits, achieved, failures, writer_cpu = writing.run()
+        wall = time.monotonic() - wall
+        cpu = {"server": (_cpu_seconds([server.process]) - server_cpu) / wall,
+               "writers": writer_cpu / wall,
+               "subscribers": (_cpu_seconds(children) - subs_cpu) / wall,
+               "machine": (_machine_busy() - machine) / wall}
+        load = os.getloadavg()
         time.sleep(2)  # the tail of the deliveries
         notes.with_suffix(".stop").touch()
         listener.wait(timeout=30)
         noticed: dict[int, float] = pickle.loads(notes.read_bytes())
     finally:
+        writing.close()
         received, statuses = subs.stop()
     events = expected_events(db.conninfo, firm.firm_id, position)
     if len(events) != len(commits) or any(key not in commits for _, key, _ in events):
@@ -434,7 +559,7 @@ def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subs
     return PhaseResult({r: Latency.of(v) for r, v in latencies.items()},
                        {r: (d[0], d[1]) for r, d in delivered.items()}, connected,
                        len(commits), achieved, failures, (rss_before, rss_after), closed,
-                       writer_lag, missing_notes)
+                       writer_lag, missing_notes, cpu, load)
 
 
 def _progress(message: str) -> None:
@@ -480,6 +605,11 @@ def report(title: str, result: PhaseResult, subscribers: int) -> bool:
     print(f"  subscribers connected {ok} of {subscribers} ({failed} failed); writes committed "
           f"{result.writes} at {result.achieved_rate:.1f}/s, {result.failures} failed; "
           f"streams closed by the server during the run: {result.closed}")
+    cpu = result.cpu
+    print(f"  cores busy while writing: server {cpu['server']:.2f}, writers {cpu['writers']:.2f}"
+          f", subscribers {cpu['subscribers']:.2f}, whole machine {cpu['machine']:.2f} of "
+          f"{os.cpu_count()} (the rest: PostgreSQL, anything else running); load average "
+          + " / ".join(f"{v:.2f}" for v in result.load))
     print(result.writer_lag.line("(NOTIFY seen -> writer's commit returned)", 40))
     if result.missing_notes:
         print(f"  {result.missing_notes} events never seen by the NOTIFY listener (left out)")
@@ -502,13 +632,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="writes per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=2, help="subscriber processes")
+    parser.add_argument("--writers", type=int, default=4,
+                        help="writer processes sharing the --rate")
     parser.add_argument("--reference-seconds", type=float, default=5.0,
                         help="length of the 1-subscriber reference run")
+    parser.add_argument("--writer-child", nargs=2, metavar=("SPEC", "OUT"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--listen-child", nargs=2, metavar=("CONNINFO", "OUT"),
                         help=argparse.SUPPRESS)
     parser.add_argument("--child", nargs=3, metavar=("BASE", "SPEC", "OUT"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.writer_child:
+        _writer_child(Path(args.writer_child[0]), Path(args.writer_child[1]))
+        return 0
     if args.listen_child:
         _listen_child(args.listen_child[0], Path(args.listen_child[1]))
         return 0
@@ -523,7 +660,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["SLOTWISE_SECRET_KEY"] = secret
     print(f"Realtime benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} CPUs; {args.subscribers} subscribers, {args.rate:g} writes/s for "
-          f"{args.seconds:g} s, subscribers in {args.processes} process(es)")
+          f"{args.seconds:g} s by {args.writers} writer process(es), subscribers in "
+          f"{args.processes} process(es); load average before "
+          + " / ".join(f"{v:.2f}" for v in os.getloadavg()))
     with bench_database() as db:
         print(f"Database: {db.label}")
         os.environ["SLOTWISE_DATABASE_URL"] = db.url
@@ -536,9 +675,9 @@ def main(argv: list[str] | None = None) -> int:
             httpx.get(f"{server.base_url}/api/v1/events?after=0",
                       headers={"Authorization": f"Bearer {one[0][2]}"}, timeout=10)
             single = run_phase(db, server, firm, secret, 1, args.rate, args.reference_seconds,
-                               1, offset=0)
+                               1, args.writers, offset=0)
             main_run = run_phase(db, server, firm, secret, args.subscribers, args.rate,
-                                 args.seconds, args.processes,
+                                 args.seconds, args.processes, args.writers,
                                  offset=int(args.rate * args.reference_seconds) + 10)
     heading("Reference: raw NOTIFY -> LISTEN (psycopg, same database, before the server starts)")
     print(reference.line("commit returned -> notification read", 40))
