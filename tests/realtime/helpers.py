@@ -14,12 +14,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import psycopg
 import uvicorn
 from fastapi import FastAPI
+from psycopg.types.json import Jsonb
 
 from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.models import User
+from slotwise.realtime.listener import psycopg_dsn
 from slotwise.security import create_access_token
 from tests.factories import World
 from tests.live_server import free_port
@@ -220,3 +223,26 @@ async def delete(client: httpx.AsyncClient, world: World, appointment: dict[str,
     resp = await client.delete(f"/api/v1/appointments/{appointment['id']}",
                                headers=world.headers("director"))
     assert resp.status_code == 204, resp.text
+
+
+async def bulk_events(settings: Settings, world: World, appointment: dict[str, Any],
+                       count: int, *, notify: bool = True, notes_size: int = 10) -> None:
+    """``count`` events in one transaction (as a bulk job would write them)."""
+    data = {**appointment, "notes": "x" * notes_size}
+    async with await psycopg.AsyncConnection.connect(
+            psycopg_dsn(settings.database_url or "")) as conn:
+        await conn.execute(
+            """WITH taken AS (UPDATE firms SET event_seq = event_seq + %(n)s
+                              WHERE id = %(firm)s RETURNING event_seq)
+               INSERT INTO events (firm_id, seq, type, appointment_id, location_id,
+                                   worker_ids, worker_ids_before, changed, data)
+               SELECT %(firm)s, taken.event_seq - %(n)s + g, 'appointment.updated',
+                      %(appt)s, %(loc)s, %(workers)s, %(workers)s, '{notes}', %(data)s
+               FROM taken, generate_series(1, %(n)s) AS g""",
+            {"n": count, "firm": world.firm_id, "appt": uuid.UUID(appointment["id"]),
+             "loc": world.location_id, "data": Jsonb(data),
+             "workers": [uuid.UUID(w["id"]) for w in appointment["workers"]]})
+        if notify:
+            await conn.execute("SELECT pg_notify('slotwise_events', %s)",
+                               (f"{world.firm_id}:0",))
+        await conn.commit()

@@ -7,21 +7,18 @@ import asyncio
 import json
 import socket
 import time
-import uuid
 from contextlib import AsyncExitStack
-from typing import Any
 
 import httpx
 import psycopg
 from fastapi import FastAPI
-from psycopg.types.json import Jsonb
 
 from slotwise.appointments.schemas import AppointmentOut
 from slotwise.config import Settings
 from slotwise.realtime.events import record_appointment_change
 from slotwise.realtime.listener import APPLICATION_NAME, psycopg_dsn
 from tests.factories import World
-from tests.realtime.helpers import Live, create, live, patch, slot, sse
+from tests.realtime.helpers import Live, bulk_events, create, live, patch, slot, sse
 
 
 async def _kill_listener(settings: Settings, server: Live) -> None:
@@ -82,7 +79,7 @@ async def test_killed_listener_loses_nothing(client: httpx.AsyncClient, settings
                 expected["staff"].append(len(expected["staff"]) + 1)
                 expected["worker"].append(expected["staff"][-1])
             staff_seen = await staff.events(len(expected["staff"]) - 3)
-            await _bulk_events(settings, world, appt, 3, notify=False)
+            await bulk_events(settings, world, appt, 3, notify=False)
             assert await staff.quiet()
             connections = server.app.state.listener.connections
             await _kill_listener(settings, server)
@@ -132,29 +129,6 @@ async def test_writers_commit_in_sequence_order(client: httpx.AsyncClient, setti
                 (2, "first"), (3, "2nd")]
 
 
-async def _bulk_events(settings: Settings, world: World, appointment: dict[str, Any],
-                       count: int, *, notify: bool = True, notes_size: int = 10) -> None:
-    """``count`` events in one transaction (as a bulk job would write them)."""
-    data = {**appointment, "notes": "x" * notes_size}
-    async with await psycopg.AsyncConnection.connect(
-            psycopg_dsn(settings.database_url or "")) as conn:
-        await conn.execute(
-            """WITH taken AS (UPDATE firms SET event_seq = event_seq + %(n)s
-                              WHERE id = %(firm)s RETURNING event_seq)
-               INSERT INTO events (firm_id, seq, type, appointment_id, location_id,
-                                   worker_ids, worker_ids_before, changed, data)
-               SELECT %(firm)s, taken.event_seq - %(n)s + g, 'appointment.updated',
-                      %(appt)s, %(loc)s, %(workers)s, %(workers)s, '{notes}', %(data)s
-               FROM taken, generate_series(1, %(n)s) AS g""",
-            {"n": count, "firm": world.firm_id, "appt": uuid.UUID(appointment["id"]),
-             "loc": world.location_id, "data": Jsonb(data),
-             "workers": [uuid.UUID(w["id"]) for w in appointment["workers"]]})
-        if notify:
-            await conn.execute("SELECT pg_notify('slotwise_events', %s)",
-                               (f"{world.firm_id}:0",))
-        await conn.commit()
-
-
 async def test_a_subscriber_that_stops_reading_is_dropped(
         client: httpx.AsyncClient, settings: Settings, world: World) -> None:
     appointment = await create(client, world, [world.specialist_a])
@@ -173,7 +147,7 @@ async def test_a_subscriber_that_stops_reading_is_dropped(
                     assert time.monotonic() < deadline
                     await asyncio.sleep(0.02)
                 count = 1500  # ~7.5 MB: more than the stalled socket's buffers hold
-                await _bulk_events(settings, world, appointment, count, notes_size=5000)
+                await bulk_events(settings, world, appointment, count, notes_size=5000)
                 seqs = [(await healthy.event()).json()["seq"] for _ in range(count)]
                 assert seqs == list(range(2, count + 2))
                 assert hub.dropped == 1

@@ -12,9 +12,19 @@ from sqlalchemy import delete
 
 from slotwise.config import Settings
 from slotwise.models import Event
+from slotwise.realtime import repository
+from slotwise.realtime.views import ALL, deliver
 from slotwise.security import create_access_token
 from tests.factories import World
-from tests.realtime.helpers import create, live, patch, slot, sse, stream_token
+from tests.realtime.helpers import (
+    bulk_events,
+    create,
+    live,
+    patch,
+    slot,
+    sse,
+    stream_token,
+)
 
 
 async def test_connected_then_events_with_ids_and_keepalive(
@@ -162,3 +172,55 @@ async def test_many_streams_open_at_once_on_a_small_pool(
             for role, reader in zip(roles, readers, strict=True):
                 if role != "worker_b":
                     assert (await reader.event()).json()["seq"] == 1
+
+
+class _RawStream:
+    """An event stream read as the HTTP chunks the server wrote (uvicorn frames a body
+    without a length as chunked transfer encoding)."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, url: str, token: str) -> _RawStream:
+        host, port = url.removeprefix("http://").split(":")
+        reader, writer = await asyncio.open_connection(host, int(port))
+        writer.write(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
+                     f"Authorization: Bearer {token}\r\n\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 200") and b"transfer-encoding: chunked" in head
+        return cls(reader, writer)
+
+    async def chunk(self) -> bytes:
+        async with asyncio.timeout(5):
+            size = int((await self.reader.readline()).strip(), 16)
+            data = await self.reader.readexactly(size)
+            assert await self.reader.readexactly(2) == b"\r\n"
+        return data
+
+
+async def test_every_stream_of_a_view_writes_the_shared_bytes_and_waiting_events_in_one_chunk(
+        client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World) -> None:
+    with live(settings) as server:
+        streams = [await _RawStream.open(server.url, world.tokens["director"])
+                   for _ in range(2)]
+        try:
+            for stream in streams:
+                assert b"event: connected" in await stream.chunk()
+            appointment = await create(client, world, [world.specialist_a])
+            # Three events in one transaction: the hub reads and queues them together, and
+            # each stream writes what is waiting in one send.
+            await bulk_events(settings, world, appointment, 3)
+            async with app.state.sessionmaker() as session:
+                stored = await repository.read_visible(session, world.firm_id, ALL, 0, 10)
+            deliveries = [deliver(event, ALL) for event in stored]
+            assert [d.seq for d in deliveries if d is not None] == [1, 2, 3, 4]
+            shared = [d.sse for d in deliveries if d is not None]
+            assert shared[0].startswith(b"id: 1\nevent: appointment.created\ndata: {")
+            for stream in streams:
+                assert await stream.chunk() == shared[0]
+                assert await stream.chunk() == b"".join(shared[1:])
+        finally:
+            for stream in streams:  # closed before the server stops, which waits for them
+                stream.writer.close()
+                await stream.writer.wait_closed()

@@ -62,22 +62,42 @@ class Feed:
         """The next event for this subscriber; None after ``timeout`` without one. Raises
         ``hub.Closed`` once the subscriber is closed."""
         while True:
-            if self.sub.closed:  # e.g. the client left in the middle of a long backlog
-                raise Closed(self.sub.reason)
-            if self._backlog:
-                delivery = self._backlog.popleft()
-                self.position = delivery.seq
+            delivery = self.ready()
+            if delivery is not None:
                 return delivery
             if self._catching_up:
                 await self._read_backlog()
                 continue
-            self.position = max(self.position, self._cursor)
             item = await self.sub.get(timeout)
             if item is None:
                 return None
-            if isinstance(item, Delivery) and item.seq > self.position:
-                self.position = item.seq
-                return item
+            delivery = self._accept(item)
+            if delivery is not None:
+                return delivery
+
+    def ready(self) -> Delivery | None:
+        """The next event if it is already here, without reading or waiting."""
+        if self.sub.closed:  # e.g. the client left in the middle of a long backlog
+            raise Closed(self.sub.reason)
+        if self._backlog:
+            delivery = self._backlog.popleft()
+            self.position = delivery.seq
+            return delivery
+        if self._catching_up:
+            return None
+        self.position = max(self.position, self._cursor)
+        while not self.sub.queue.empty():
+            accepted = self._accept(self.sub.queue.get_nowait())
+            if accepted is not None:
+                return accepted
+        return None
+
+    def _accept(self, item: object) -> Delivery | None:
+        """A queued delivery not already handed out (the backlog may have covered it)."""
+        if isinstance(item, Delivery) and item.seq > self.position:
+            self.position = item.seq
+            return item
+        return None
 
     async def _read_backlog(self) -> None:
         async with self._maker() as session:

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from slotwise.realtime.feed import Feed
+from slotwise.realtime.frames import sse_message
 from slotwise.realtime.hub import Closed, Hub
 
 logger = logging.getLogger("slotwise.realtime")
@@ -22,11 +23,9 @@ logger = logging.getLogger("slotwise.realtime")
 RETRY_MILLISECONDS = 3000
 _KEEPALIVE = b": keepalive\n\n"
 _FINAL_WRITE_TIMEOUT = 1.0
-
-
-def sse_message(event: str, data: str, event_id: int | None = None) -> bytes:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {event}\ndata: {data}\n\n".encode()
+# Events already waiting are written together up to about this size: a stream that fell
+# behind catches up in a few sends instead of one per event.
+_MAX_CHUNK = 64 * 1024
 
 
 class EventStreamResponse(Response):
@@ -78,9 +77,14 @@ class EventStreamResponse(Response):
         await self._write(send, first)
         while True:
             delivery = await feed.next(self._keepalive)
-            chunk = (_KEEPALIVE if delivery is None
-                     else sse_message(delivery.type, delivery.json, delivery.seq))
-            await self._write(send, chunk)
+            if delivery is None:
+                await self._write(send, _KEEPALIVE)
+                continue
+            parts, size = [delivery.sse], len(delivery.sse)
+            while size < _MAX_CHUNK and (delivery := feed.ready()) is not None:
+                parts.append(delivery.sse)
+                size += len(delivery.sse)
+            await self._write(send, b"".join(parts))
 
     async def _write(self, send: Send, body: bytes) -> None:
         await self._feed.sub.guard(

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from slotwise.realtime.events import CREATED, DELETED
+from slotwise.realtime.frames import sse_message
 
 ViewKind = Literal["all", "worker", "client"]
 
@@ -105,11 +106,13 @@ def render(event: StoredEvent, view: View) -> dict[str, Any] | None:
 @dataclass(frozen=True, slots=True)
 class Delivery:
     """One event rendered for one view; shared by every subscriber of that view, so a burst
-    costs one serialisation per view, not per connection."""
+    costs one serialisation per view, not per connection: ``json`` is the envelope, ``sse``
+    its whole Server-Sent Events message, the bytes every stream of the view writes."""
 
     seq: int
     type: str
     json: str
+    sse: bytes
     event: StoredEvent
 
 
@@ -117,5 +120,6 @@ def deliver(event: StoredEvent, view: View) -> Delivery | None:
     envelope = render(event, view)
     if envelope is None:
         return None
-    return Delivery(event.seq, envelope["type"], json.dumps(envelope, separators=(",", ":")),
-                    event)
+    data = json.dumps(envelope, separators=(",", ":"))
+    return Delivery(event.seq, envelope["type"], data,
+                    sse_message(envelope["type"], data, event.seq), event)
