@@ -114,13 +114,20 @@ def compute_slots(query: AvailabilityQuery) -> list[Slot]:
     """Every offered slot, sorted by start then end; offers by specialist name then id."""
     found = _search(query, _options(query))
     slots: list[Slot] = []
+    instants: dict[int, dt.datetime] = {}  # most ends are other slots' starts
     for start, end in sorted(found):
         options = found[(start, end)]
         if not query.workplaces:
             offers = tuple([opt.offer for opt in options])
         else:
             offers = _grouped(options)
-        slots.append(Slot(_utc(start), _utc(end), offers))
+        begins = instants.get(start)
+        if begins is None:
+            begins = instants[start] = _utc(start)
+        ends = instants.get(end)
+        if ends is None:
+            ends = instants[end] = _utc(end)
+        slots.append(Slot(begins, ends, offers))
     return slots
 
 
@@ -231,13 +238,13 @@ class _Location:
         return merge(pieces)
 
 
-def _working(spec: SpecialistInput, workplace: WorkplaceInput | None, days: list[dt.date],
-             location: _Location, clock: LocalClock) -> list[Interval]:
-    """The specialist's scheduled time at the location (for this workplace, when one is
+def _working(schedule: Sequence[ScheduleEntry], workplace: WorkplaceInput | None,
+             days: list[dt.date], location: _Location, clock: LocalClock) -> list[Interval]:
+    """A specialist's scheduled time at the location (for this workplace, when one is
     needed), inside the opening hours; breaks and claims are taken off later."""
     by_day: dict[int, list[ScheduleEntry]] = {}
     off_days: set[int] = set()
-    for entry in spec.schedule:
+    for entry in schedule:
         if entry.is_day_off:
             off_days.add(entry.day_of_week)
             continue
@@ -317,12 +324,19 @@ def _search(query: AvailabilityQuery, options: list[_Option]) -> dict[Interval, 
     capacity = _Capacity(query.location)
     workplace_blocks = {wp.id: merge(wp.busy) for wp in query.workplaces}
     specialist_blocks: dict[uuid.UUID, list[Interval]] = {}
+    # Staff of one location mostly share their weekly hours: each distinct schedule is laid
+    # over the days once.
+    working: dict[tuple[tuple[ScheduleEntry, ...], uuid.UUID | None], list[Interval]] = {}
     for opt in options:
         spec, workplace = opt.specialist, opt.workplace
         blocks = specialist_blocks.get(spec.id)
         if blocks is None:
             blocks = specialist_blocks[spec.id] = _blocked(spec, days, clock)
-        free = subtract(_working(spec, workplace, days, location, clock), blocks)
+        hours = (tuple(spec.schedule), workplace.id if workplace is not None else None)
+        scheduled = working.get(hours)
+        if scheduled is None:
+            scheduled = working[hours] = _working(spec.schedule, workplace, days, location, clock)
+        free = subtract(scheduled, blocks)
         if workplace is not None:
             free = subtract(free, workplace_blocks[workplace.id])
         duration, after = opt.duration, opt.after

@@ -182,10 +182,13 @@ SELECT
   (SELECT coalesce(json_agg(json_build_array(h.date, h.is_working)), '[]')
      FROM holidays h WHERE h.firm_id = :firm AND h.location_id = :location
        AND h.date BETWEEN :first AND :last) AS holidays,
-  (SELECT coalesce(json_agg(json_build_array(b.specialist_id, b.date, b.start_time,
-                                             b.end_time)), '[]')
-     FROM specialist_breaks b WHERE b.firm_id = :firm AND b.specialist_id = ANY(:specialists)
-       AND b.date BETWEEN :first AND :last) AS breaks,
+  (SELECT coalesce(json_agg(json_build_array(g.specialist_id, g.breaks)), '[]')
+     FROM (SELECT b.specialist_id,
+                  json_agg(json_build_array(b.date, b.start_time, b.end_time)) AS breaks
+             FROM specialist_breaks b
+            WHERE b.firm_id = :firm AND b.specialist_id = ANY(:specialists)
+              AND b.date BETWEEN :first AND :last
+            GROUP BY b.specialist_id) AS g) AS breaks,
   (SELECT coalesce(json_agg(json_build_array(t.specialist_id, t.workplace_id, t.starts,
                                              t.ends)), '[]')
      FROM (SELECT r.id AS specialist_id, NULL::uuid AS workplace_id, m.starts, m.ends
@@ -226,10 +229,9 @@ async def window(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UU
         "workplaces": list(workplace_ids), "first": first, "last": last, "low": low,
         "high": high, "now": now, "ignored_appointment": ignored.appointment_id,
         "ignored_hold": ignored.hold_id, "with_bookings": with_bookings})).one()
-    breaks: defaultdict[uuid.UUID, list[DatedBreak]] = defaultdict(list)
-    for sid, day, start, end in row.breaks:
-        breaks[uuid.UUID(sid)].append(
-            DatedBreak(dt.date.fromisoformat(day), _time(start), _time(end)))
+    breaks = {uuid.UUID(sid): [DatedBreak(dt.date.fromisoformat(day), _time(start), _time(end))
+                               for day, start, end in dated]
+              for sid, dated in row.breaks}
     by_specialist: dict[uuid.UUID, list[Busy]] = {}
     by_workplace: dict[uuid.UUID, list[Busy]] = {}
     for sid, wid, starts, ends in row.claims:
@@ -240,7 +242,7 @@ async def window(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UU
             by_workplace[uuid.UUID(wid)] = spans
     return Window(
         holidays={dt.date.fromisoformat(day): working for day, working in row.holidays},
-        breaks=dict(breaks), specialist_busy=by_specialist, workplace_busy=by_workplace,
+        breaks=breaks, specialist_busy=by_specialist, workplace_busy=by_workplace,
         bookings=[(start, end) for start, end in row.bookings or ()])
 
 
