@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
 
 from slotwise.db import normalize_url
-from slotwise.migrate import downgrade, upgrade
+from slotwise.migrate import UnsupportedServer, check_server_version, downgrade, upgrade
 from slotwise.models import Base
 
 
@@ -46,3 +47,13 @@ def test_upgrade_downgrade_upgrade_and_models_agree(make_database: Callable[[], 
     upgrade(url)
     assert model_tables <= _tables(url)
     assert _diff(url) == []
+
+
+def test_servers_older_than_14_are_refused_with_a_clear_message() -> None:
+    check_server_version((14, 0))
+    check_server_version((18, 6))
+    with pytest.raises(UnsupportedServer,
+                       match=r"needs PostgreSQL 14 or newer; the server is 13\.9$"):
+        check_server_version((13, 9))
+    with pytest.raises(UnsupportedServer, match="the server is unknown"):
+        check_server_version(None)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
 from slotwise.db import normalize_url
+from slotwise.migrate import check_server_version
 from slotwise.models import Base
 
 config = context.config
@@ -25,6 +26,7 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Connection) -> None:
+    check_server_version(connection.dialect.server_version_info)
     context.configure(connection=connection, target_metadata=target_metadata,
                       compare_type=True, transaction_per_migration=False)
     with context.begin_transaction():
