@@ -11,7 +11,7 @@ from slotwise.db import normalize_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Availability merges busy time with ``range_agg`` (multiranges, PostgreSQL 14).
-MIN_SERVER_VERSION = (14,)
+MIN_SERVER_MAJOR = 14
 
 
 class UnsupportedServer(RuntimeError):
@@ -20,10 +20,10 @@ class UnsupportedServer(RuntimeError):
 
 def check_server_version(version: tuple[int | str, ...] | None) -> None:
     """Refuses to migrate a server too old for the queries Slotwise runs, before any change."""
-    if version is None or not isinstance(version[0], int) or version[0] < MIN_SERVER_VERSION[0]:
+    if version is None or not isinstance(version[0], int) or version[0] < MIN_SERVER_MAJOR:
         found = ".".join(map(str, version)) if version else "unknown"
         raise UnsupportedServer(
-            f"Slotwise needs PostgreSQL {MIN_SERVER_VERSION[0]} or newer; the server is {found}")
+            f"Slotwise needs PostgreSQL {MIN_SERVER_MAJOR} or newer; the server is {found}")
 
 
 def alembic_config(database_url: str) -> Config:
