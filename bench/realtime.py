@@ -38,12 +38,14 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import psutil
 import psycopg
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bench.database import BenchDatabase, bench_database
 from bench.server import Server, serving
@@ -282,6 +284,7 @@ class WriterSpec:
     base: dt.datetime  # the time of slot 0, the same in every writer
     writer: int
     writers: int
+    path: str  # "service" or "events" (see --path)
 
     def indexes(self) -> list[int]:
         """Blocks of 5 writes go round-robin: a block's 5th write reassigns its 1st
@@ -297,19 +300,24 @@ class WriterResult:
     cpu: float  # CPU seconds the process spent writing
 
 
-async def write_appointments(spec: WriterSpec, start: float) -> WriterResult:
-    """Writes through the product's service functions, write ``i`` at ``start + i / rate``;
-    returns the monotonic time right after each commit by (appointment id, event type)."""
+async def write_appointments(spec: WriterSpec, wait_start: Callable[[], float]
+                             ) -> WriterResult:
+    """Writes ``spec``'s share, write ``i`` at ``start + i / rate`` (``wait_start`` blocks
+    until the start is known, after the set-up and one warm-up write); returns the monotonic
+    time right after each commit by (appointment id, event type)."""
     from slotwise.appointments import service, updates
     from slotwise.appointments.schemas import (
         AppointmentCreate,
         AppointmentOut,
         AppointmentUpdate,
+        ClientRef,
         ServiceLineIn,
+        WorkerOut,
     )
     from slotwise.config import Settings
     from slotwise.db import create_engine, create_sessionmaker
     from slotwise.deps import Caller
+    from slotwise.realtime.events import Actor, record_appointment_change
 
     firm = spec.firm
     # No overflow: several writers' pools must fit PostgreSQL's max_connections (100 by
@@ -321,9 +329,52 @@ async def write_appointments(spec: WriterSpec, start: float) -> WriterResult:
     caller = Caller(user_id=firm.director_id, firm_id=firm.firm_id, role="director",
                     specialist_id=None, client_id=None, email="staff0@rt.example.com",
                     full_name="Bench director")
+    actor = Actor(firm.director_id, "Bench director")
     commits: dict[tuple[uuid.UUID, str], float] = {}
     created: dict[int, AppointmentOut] = {}
     failures = 0
+
+    def worker(k: int) -> WorkerOut:
+        return WorkerOut(id=firm.specialists[k], name=f"Specialist {k}")
+
+    async def create(session: AsyncSession, slot: int) -> AppointmentOut:
+        return await service.create_appointment(session, caller, AppointmentCreate(
+            location_id=firm.location_id, client_id=firm.clients[slot % CLIENTS],
+            start_at=spec.base + dt.timedelta(minutes=5 * slot),
+            worker_ids=[firm.specialists[slot % SPECIALISTS]],
+            services=[ServiceLineIn(service_id=firm.service_id)]))
+
+    async def reassign(session: AsyncSession, old: AppointmentOut, k: int) -> AppointmentOut:
+        return await updates.update_appointment(
+            session, caller, old.id,
+            AppointmentUpdate(worker_ids=[firm.specialists[k]], version=old.version), None)
+
+    # The event path: only what the service path does for live updates (the firm's sequence
+    # number, the event row, the NOTIFY), for an appointment shaped like a real one.
+    async with maker() as session:  # the warm-up, and the template of the event path
+        template = await create(session, spec.offset + spec.total + spec.writer)
+        await session.commit()
+
+    async def record_create(session: AsyncSession, slot: int) -> AppointmentOut:
+        start_at = spec.base + dt.timedelta(minutes=5 * slot)
+        client = slot % CLIENTS
+        out = template.model_copy(update={
+            "id": uuid.uuid4(), "start_at": start_at,
+            "end_at": start_at + (template.end_at - template.start_at),
+            "client_id": firm.clients[client], "workers": [worker(slot % SPECIALISTS)],
+            "client": ClientRef(id=firm.clients[client], first_name="Client",
+                                last_name=str(client))})
+        await record_appointment_change(session, firm.firm_id, None, out, actor)
+        return out
+
+    async def record_reassign(session: AsyncSession, old: AppointmentOut,
+                              k: int) -> AppointmentOut:
+        out = old.model_copy(update={"workers": [worker(k)], "version": old.version + 1})
+        await record_appointment_change(session, firm.firm_id, old, out, actor)
+        return out
+
+    make, move = ((record_create, record_reassign) if spec.path == "events"
+                  else (create, reassign))
 
     # At most a pool's worth of writes in flight: a writer that cannot keep the rate falls
     # behind (the achieved rate is reported) instead of timing out on the pool.
@@ -338,18 +389,10 @@ async def write_appointments(spec: WriterSpec, start: float) -> WriterResult:
                 if old is not None:
                     # Moves slot-4's appointment to a specialist 7 slots away (35 min apart
                     # on the 5-minute grid of a 30-minute service: no overlap).
-                    k = (slot - 4 + 7) % SPECIALISTS
-                    out = await updates.update_appointment(
-                        session, caller, old.id,
-                        AppointmentUpdate(worker_ids=[firm.specialists[k]],
-                                          version=old.version), None)
+                    out = await move(session, old, (slot - 4 + 7) % SPECIALISTS)
                     kind = "appointment.updated"
                 else:
-                    out = await service.create_appointment(session, caller, AppointmentCreate(
-                        location_id=firm.location_id, client_id=firm.clients[slot % CLIENTS],
-                        start_at=spec.base + dt.timedelta(minutes=5 * slot),
-                        worker_ids=[firm.specialists[slot % SPECIALISTS]],
-                        services=[ServiceLineIn(service_id=firm.service_id)]))
+                    out = await make(session, slot)
                     kind = "appointment.created"
                 await session.commit()
             commits[(out.id, kind)] = time.monotonic()
@@ -360,6 +403,7 @@ async def write_appointments(spec: WriterSpec, start: float) -> WriterResult:
             if failures <= 3:
                 print(f"  write {i} failed: {exc!r}", file=sys.stderr)
 
+    start = await asyncio.to_thread(wait_start)
     # Each write is its own task at its scheduled time, so a slow commit does not hold back
     # the next ones (the firm's event row lock still serializes the commits themselves).
     tasks = []
@@ -378,14 +422,15 @@ async def write_appointments(spec: WriterSpec, start: float) -> WriterResult:
 
 
 def _writer_child(spec_path: Path, out_path: Path) -> None:
-    """One writer process: imports and connects, says "ready", writes from the start time the
-    parent sends (a monotonic time, shared by the processes), then saves its result."""
+    """One writer process: sets up and writes once, says "ready", writes from the start time
+    the parent sends (a monotonic time, shared by the processes), then saves its result."""
     spec: WriterSpec = pickle.loads(spec_path.read_bytes())
-    import slotwise.appointments.service  # noqa: F401  (imported before the clock starts)
 
-    print("ready", flush=True)
-    start = float(sys.stdin.readline())
-    result = asyncio.run(write_appointments(spec, start))
+    def wait_start() -> float:
+        print("ready", flush=True)
+        return float(sys.stdin.readline())
+
+    result = asyncio.run(write_appointments(spec, wait_start))
     out_path.write_bytes(pickle.dumps(result))
     print("done", flush=True)
 
@@ -395,7 +440,7 @@ class Writers:
     100/s through the service path on this machine: see bench/README.md)."""
 
     def __init__(self, db: BenchDatabase, firm: Seeded, secret: str, rate: float,
-                 seconds: float, offset: int, count: int, workdir: Path) -> None:
+                 seconds: float, offset: int, count: int, path: str, workdir: Path) -> None:
         base = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(second=0,
                                                                          microsecond=0)
         self.total = int(rate * seconds)
@@ -404,7 +449,7 @@ class Writers:
         for n in range(count):
             spec = workdir / f"writer{n}.spec"
             spec.write_bytes(pickle.dumps(WriterSpec(db.url, secret, firm, rate, self.total,
-                                                     offset, base, n, count)))
+                                                     offset, base, n, count, path)))
             self.procs.append(subprocess.Popen(
                 [sys.executable, "-m", "bench.realtime", "--writer-child", str(spec),
                  str(self.outs[n])],
@@ -499,13 +544,13 @@ def _machine_busy() -> float:
 
 
 def run_phase(db: BenchDatabase, server: Server, firm: Seeded, secret: str, subscribers: int,
-              rate: float, seconds: float, processes: int, writers: int,
+              rate: float, seconds: float, processes: int, writers: int, path: str,
               offset: int) -> PhaseResult:
     plan = subscriber_plan(firm, subscribers, secret)
     _progress(f"connecting {subscribers} subscriber(s)")
     rss_before = server.process.memory_info().rss
     subs = Subscribers(server.base_url, plan, processes)
-    writing = Writers(db, firm, secret, rate, seconds, offset, writers, subs.dir)
+    writing = Writers(db, firm, secret, rate, seconds, offset, writers, path, subs.dir)
     try:
         connected = subs.wait_ready()
         _progress(f"connected {connected[0]} (failed {connected[1]}); writing")
@@ -632,8 +677,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="writes per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=2, help="subscriber processes")
-    parser.add_argument("--writers", type=int, default=4,
+    parser.add_argument("--writers", type=int, default=2,
                         help="writer processes sharing the --rate")
+    parser.add_argument("--path", choices=("service", "events"), default="service",
+                        help="what a write goes through: the whole service path "
+                        "(create_appointment/update_appointment), or only its live-update part "
+                        "(record_appointment_change: sequence number, event row, NOTIFY), for "
+                        "measuring the fan-out at rates the service path cannot reach here")
     parser.add_argument("--reference-seconds", type=float, default=5.0,
                         help="length of the 1-subscriber reference run")
     parser.add_argument("--writer-child", nargs=2, metavar=("SPEC", "OUT"),
@@ -660,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["SLOTWISE_SECRET_KEY"] = secret
     print(f"Realtime benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, "
           f"{os.cpu_count()} CPUs; {args.subscribers} subscribers, {args.rate:g} writes/s for "
-          f"{args.seconds:g} s by {args.writers} writer process(es), subscribers in "
+          f"{args.seconds:g} s by {args.writers} writer process(es) through the {args.path} path, "
+          f"subscribers in "
           f"{args.processes} process(es); load average before "
           + " / ".join(f"{v:.2f}" for v in os.getloadavg()))
     with bench_database() as db:
@@ -675,9 +726,9 @@ def main(argv: list[str] | None = None) -> int:
             httpx.get(f"{server.base_url}/api/v1/events?after=0",
                       headers={"Authorization": f"Bearer {one[0][2]}"}, timeout=10)
             single = run_phase(db, server, firm, secret, 1, args.rate, args.reference_seconds,
-                               1, args.writers, offset=0)
+                               1, args.writers, args.path, offset=0)
             main_run = run_phase(db, server, firm, secret, args.subscribers, args.rate,
-                                 args.seconds, args.processes, args.writers,
+                                 args.seconds, args.processes, args.writers, args.path,
                                  offset=int(args.rate * args.reference_seconds) + 10)
     heading("Reference: raw NOTIFY -> LISTEN (psycopg, same database, before the server starts)")
     print(reference.line("commit returned -> notification read", 40))
