@@ -1,7 +1,7 @@
 """Live updates: N concurrent SSE subscribers while appointments are written at R per second.
 
 ``python -m bench.realtime [--subscribers 1000] [--rate 100] [--seconds 30] [--processes 2]
-[--writers 4]``
+[--writers 2] [--path service|events]``
 
 The API runs in a uvicorn child process (bench.server), so its RSS is the server's alone. The
 subscribers (10 % staff, 45 % workers, 45 % clients) each hold their own HTTP connection to
@@ -10,7 +10,9 @@ over asyncio streams (parsing only the ``id:``/``event:`` lines, to stay light).
 are written by ``--writers`` child processes sharing the rate (disjoint slots, one schedule)
 through the product's service functions (``create_appointment``, and every fifth write an
 ``update_appointment`` moving an appointment to another specialist, so workers also see the
-created/deleted mapping), one transaction each. The latency starts when a separate idle
+created/deleted mapping), one transaction each; ``--path events`` writes only the live-update
+part of such a change (``record_appointment_change``), for rates the service path cannot reach
+on a small machine. The latency starts when a separate idle
 LISTEN process sees the event's NOTIFY (sent at commit) and ends when a subscriber reads the
 event's ``id:`` line (``time.monotonic`` is system-wide on Linux, so the processes share the
 clock).
@@ -19,7 +21,8 @@ Reported: server RSS per idle connection, commit-to-receive latency p50/p95/p99 
 delivered/expected per role (expected from the ``events`` table: staff every event, a worker
 those naming their specialist before or after, a client their own), and two references from
 the same run: the raw NOTIFY -> LISTEN round trip with psycopg on the same database, and the
-whole path with a single staff subscriber.
+whole path with a single staff subscriber; and the cores busy while writing (server, writers,
+subscribers, whole machine) with the load average.
 """
 
 from __future__ import annotations
