@@ -1,7 +1,7 @@
 """Live updates: N concurrent SSE subscribers while appointments are written at R per second.
 
 ``python -m bench.realtime [--subscribers 1000] [--rate 100] [--seconds 30] [--processes 2]
-[--writers 2] [--path service|events]``
+[--writers 1] [--path service|events]``
 
 The API runs in a uvicorn child process (bench.server), so its RSS is the server's alone. The
 subscribers (10 % staff, 45 % workers, 45 % clients) each hold their own HTTP connection to
@@ -717,7 +717,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="writes per second")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--processes", type=int, default=2, help="subscriber processes")
-    parser.add_argument("--writers", type=int, default=2,
+    parser.add_argument("--writers", type=int, default=1,
                         help="writer processes sharing the --rate")
     parser.add_argument("--path", choices=("service", "events"), default="service",
                         help="what a write goes through: the whole service path "
