@@ -61,6 +61,7 @@ CLIENTS = 200
 STAFF_USERS = 5
 CONNECT_CONCURRENCY = 50
 TARGET_MS = 100.0
+LATENCY_TARGET_SUBSCRIBERS = 1000  # the p99 target holds up to this many subscribers
 TARGET_KB = 50.0
 RATE_REACHED = 0.95  # of --rate: below it the run did not write at the asked rate
 TOKEN_TTL = 6 * 3600
@@ -787,10 +788,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  server RSS {before / 2**20:.1f} MiB before connecting, {after / 2**20:.1f} MiB "
           f"with {connected} idle streams: {per_conn_kb:.1f} KB per idle connection "
           f"(target < {TARGET_KB:g} KB)")
-    print(f"  p99 {p99:.1f} ms = {p99 / TARGET_MS:.2f} x the {TARGET_MS:g} ms target; "
+    print(f"  p99 {p99:.1f} ms = {p99 / TARGET_MS:.2f} x the {TARGET_MS:g} ms target (set for "
+          f"{LATENCY_TARGET_SUBSCRIBERS} subscribers); "
           f"{p99 / max(reference.p99, 1e-9):.1f} x the raw NOTIFY p99, "
           f"{p99 / max(single.latency['all'].p99, 1e-9):.1f} x the 1-subscriber p99")
-    passed &= p99 < TARGET_MS and per_conn_kb < TARGET_KB
+    # The issue sets the latency target at 1,000 subscribers; above that it is reported.
+    passed &= per_conn_kb < TARGET_KB and (p99 < TARGET_MS
+                                           or args.subscribers > LATENCY_TARGET_SUBSCRIBERS)
     reached = main_run.achieved_rate >= RATE_REACHED * args.rate
     if not reached:
         print(f"  the writers reached {main_run.achieved_rate:.1f} of the asked {args.rate:g} "
