@@ -56,6 +56,25 @@ async def patch(client: httpx.AsyncClient, world: World, appointment_id: object,
                               headers=headers)
 
 
+async def change_appointment(client: httpx.AsyncClient, world: World,
+                             appointment: dict[str, Any], role: str = "director",
+                             **changes: Any) -> dict[str, Any]:
+    """PATCHes the appointment at its current version; asserts 200 and returns the new one."""
+    headers = {**world.headers(role), "If-Match": f'"{appointment["version"]}"'}
+    resp = await client.patch(f"{API}/appointments/{appointment['id']}", headers=headers,
+                              json=changes)
+    assert resp.status_code == 200, resp.text
+    data: dict[str, Any] = resp.json()
+    return data
+
+
+async def delete_appointment(client: httpx.AsyncClient, world: World,
+                             appointment: dict[str, Any]) -> None:
+    resp = await client.delete(f"{API}/appointments/{appointment['id']}",
+                               headers=world.headers("director"))
+    assert resp.status_code == 204, resp.text
+
+
 async def list_ids(client: httpx.AsyncClient, world: World, role: str = "manager",
                    **params: Any) -> list[str]:
     params.setdefault("limit", 500)

@@ -12,6 +12,7 @@ import httpx
 from sqlalchemy import text
 
 from slotwise.notifications.templates.locales import CATALOGS
+from tests.appointments.helpers import change_appointment
 from tests.factories import World
 from tests.jobs.fixtures import Isolated
 from tests.jobs.support import (
@@ -25,7 +26,7 @@ from tests.jobs.support import (
     wait_for,
     worker_env,
 )
-from tests.notifications.helpers import book, change, of, planned, slot
+from tests.notifications.helpers import book, of, planned, slot
 
 
 def clara(world: World) -> str:
@@ -43,7 +44,7 @@ async def test_booking_through_the_api_is_confirmed_once_after_the_delay(
         booked_at = time.monotonic()
         appointment = await book(iso_client, world, slot(hour=10))
         # Edited right away: the one confirmation carries the final time.
-        await change(iso_client, world, appointment, start_at=slot(hour=11).isoformat())
+        await change_appointment(iso_client, world, appointment, start_at=slot(hour=11).isoformat())
         await wait_for(lambda: sink.to(clara(world)), timeout=20)
         waited = time.monotonic() - booked_at
         await asyncio.sleep(1.5)  # nothing else is on its way to the client

@@ -35,20 +35,6 @@ async def book(client: httpx.AsyncClient, world: World, start: datetime, *,
     return data
 
 
-async def change(client: httpx.AsyncClient, world: World, appointment: dict[str, Any],
-                 role: str = "director", **body: Any) -> dict[str, Any]:
-    headers = {**world.headers(role), "If-Match": f'"{appointment["version"]}"'}
-    resp = await client.patch(f"{API}/appointments/{appointment['id']}", headers=headers,
-                              json=body)
-    assert resp.status_code == 200, resp.text
-    data: dict[str, Any] = resp.json()
-    return data
-
-
-async def delete(client: httpx.AsyncClient, world: World, appointment: dict[str, Any]) -> None:
-    resp = await client.delete(f"{API}/appointments/{appointment['id']}",
-                               headers=world.headers("director"))
-    assert resp.status_code == 204, resp.text
 
 
 def of(rows: list[Notification], type_: str, status: str | None = None) -> list[Notification]:

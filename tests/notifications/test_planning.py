@@ -11,16 +11,15 @@ from sqlalchemy import text
 from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.present import present_one
 from slotwise.models import Appointment
+from tests.appointments.helpers import change_appointment, delete_appointment
 from tests.booking.helpers import hold
 from tests.factories import World, add_appointment
 from tests.jobs.support import job_row, maker
 from tests.notifications.helpers import (
     book,
-    change,
     close_to,
     count_firm_notifications,
     count_jobs,
-    delete,
     mark_sent,
     of,
     planned,
@@ -63,9 +62,9 @@ async def test_staff_booking_plans_a_delayed_confirmation_with_its_job(
 async def test_edits_within_the_delay_keep_one_confirmation(
         client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
     appointment = await book(client, world, slot())
-    moved = await change(client, world, appointment, notes="window seat",
+    moved = await change_appointment(client, world, appointment, notes="window seat",
                          start_at=slot(hour=14).isoformat())
-    moved = await change(client, world, moved, start_at=slot(hour=15).isoformat())
+    moved = await change_appointment(client, world, moved, start_at=slot(hour=15).isoformat())
     rows = await planned(app, moved)
 
     assert len(of(rows, "confirmation")) == 1
@@ -81,7 +80,7 @@ async def test_edits_within_the_delay_keep_one_confirmation(
 async def test_deleted_within_the_delay_sends_nothing(
         client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
     appointment = await book(client, world, slot())
-    await delete(client, world, appointment)
+    await delete_appointment(client, world, appointment)
     rows = await planned(app, appointment)
 
     assert rows, "the log of what was planned outlives the appointment"
@@ -98,16 +97,16 @@ async def test_after_the_confirmation_a_move_and_a_cancel_are_announced(
     rows = await planned(app, appointment)
     await mark_sent(app, *[r.id for r in rows if r.type in ("confirmation", "worker_assigned")])
 
-    moved = await change(client, world, appointment, start_at=slot(hour=16).isoformat())
+    moved = await change_appointment(client, world, appointment, start_at=slot(hour=16).isoformat())
     [notice] = of(await planned(app, moved), "change")
     assert notice.status == "pending"
     assert datetime.fromisoformat(notice.data["previous"]["start_at"]) == slot()
 
     # A second move while the notice waits: still one notice (it renders the final time).
-    moved = await change(client, world, moved, start_at=slot(hour=17).isoformat())
+    moved = await change_appointment(client, world, moved, start_at=slot(hour=17).isoformat())
     assert len(of(await planned(app, moved), "change")) == 1
 
-    cancelled = await change(client, world, moved, status="cancelled")
+    cancelled = await change_appointment(client, world, moved, status="cancelled")
     rows = await planned(app, cancelled)
     assert [r.status for r in of(rows, "change")] == ["cancelled"]
     [cancellation] = of(rows, "cancellation")
@@ -123,14 +122,15 @@ async def test_worker_changes_notify_only_those_who_were_told(
         client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
     appointment = await book(client, world, slot(), workers=[world.specialist_a])
     # A is swapped for B before A's notice went out: A hears nothing, B is told.
-    swapped = await change(client, world, appointment, worker_ids=[str(world.specialist_b)])
+    swapped = await change_appointment(client, world, appointment,
+                                       worker_ids=[str(world.specialist_b)])
     rows = await planned(app, swapped)
     by_worker = {(r.type, r.specialist_id): r.status for r in rows if r.specialist_id}
     assert by_worker == {("worker_assigned", world.specialist_a): "cancelled",
                          ("worker_assigned", world.specialist_b): "pending"}
 
     await mark_sent(app, *[r.id for r in of(rows, "worker_assigned", "pending")])
-    back = await change(client, world, swapped, worker_ids=[str(world.specialist_a)])
+    back = await change_appointment(client, world, swapped, worker_ids=[str(world.specialist_a)])
     rows = await planned(app, back)
     assert [r.specialist_id for r in of(rows, "worker_removed", "pending")] == [
         world.specialist_b]

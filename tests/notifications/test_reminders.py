@@ -11,9 +11,10 @@ from sqlalchemy import select, update
 from slotwise.models import Appointment, Firm, Notification
 from slotwise.notifications import reminders
 from slotwise.notifications.delivery import DeliveryRuntime, deliver
+from tests.appointments.helpers import change_appointment
 from tests.factories import World, add_appointment
 from tests.jobs.support import SmtpSink, maker
-from tests.notifications.helpers import book, change, of, planned, slot
+from tests.notifications.helpers import book, of, planned, slot
 
 
 async def run_due(app: FastAPI, runtime: DeliveryRuntime, world: World,
@@ -65,7 +66,7 @@ async def test_no_reminder_after_a_cancellation(client: httpx.AsyncClient, app: 
                                                 sink: SmtpSink) -> None:
     appointment = await book(client, world, slot())
     start = datetime.fromisoformat(appointment["start_at"])
-    await change(client, world, appointment, status="cancelled")
+    await change_appointment(client, world, appointment, status="cancelled")
     rows = of(await planned(app, appointment), "reminder")
     assert rows and all(r.status == "cancelled" for r in rows)
 
@@ -93,7 +94,7 @@ async def test_moved_appointment_is_reminded_at_its_new_time(
         sink: SmtpSink) -> None:
     appointment = await book(client, world, slot(hour=10))
     old_start = datetime.fromisoformat(appointment["start_at"])
-    moved = await change(client, world, appointment,
+    moved = await change_appointment(client, world, appointment,
                          start_at=slot(weeks=3, hour=15).isoformat())
     new_start = datetime.fromisoformat(moved["start_at"])
 
@@ -107,7 +108,7 @@ async def test_moved_appointment_is_reminded_at_its_new_time(
         assert body is not None and "15:00" in body.get_content()
 
     # Moved back to the old time: reminders for it are planned again (none was sent).
-    back = await change(client, world, moved, start_at=slot(hour=10).isoformat())
+    back = await change_appointment(client, world, moved, start_at=slot(hour=10).isoformat())
     pending = of(await planned(app, back), "reminder", "pending")
     assert {r.planned_start_at for r in pending} == {old_start}
     assert len(pending) == 2

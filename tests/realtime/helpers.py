@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -15,7 +14,6 @@ from typing import Any
 
 import httpx
 import psycopg
-import uvicorn
 from fastapi import FastAPI
 from psycopg.types.json import Jsonb
 
@@ -25,7 +23,7 @@ from slotwise.models import User
 from slotwise.realtime.listener import psycopg_dsn
 from slotwise.security import create_access_token
 from tests.factories import World
-from tests.live_server import free_port
+from tests.live_server import serve_app
 
 
 @dataclass
@@ -40,27 +38,16 @@ class Live:
 
 @contextmanager
 def live(settings: Settings, **overrides: Any) -> Iterator[Live]:
-    """Like tests.live_server, but with settings overrides and the app in reach."""
+    """Like tests.live_server, but with settings overrides and the app in reach; ready once
+    the app's LISTEN connection is up."""
     app = create_app(settings.model_copy(update=overrides))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
+    with serve_app(app) as url:
+        deadline = time.monotonic() + 20
         while not app.state.listener.connected.is_set():  # set from the server's thread
             if time.monotonic() > deadline:
                 raise RuntimeError("the listener did not connect")
             time.sleep(0.02)
-        yield Live(f"http://127.0.0.1:{port}", app)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+        yield Live(url, app)
 
 
 @dataclass
@@ -208,21 +195,6 @@ async def create(client: httpx.AsyncClient, world: World, workers: list[uuid.UUI
     return body
 
 
-async def patch(client: httpx.AsyncClient, world: World, appointment: dict[str, Any],
-                role: str = "director", **changes: Any) -> dict[str, Any]:
-    resp = await client.patch(f"/api/v1/appointments/{appointment['id']}",
-                              headers={**world.headers(role),
-                                       "If-Match": f'"{appointment["version"]}"'},
-                              json=changes)
-    assert resp.status_code == 200, resp.text
-    body: dict[str, Any] = resp.json()
-    return body
-
-
-async def delete(client: httpx.AsyncClient, world: World, appointment: dict[str, Any]) -> None:
-    resp = await client.delete(f"/api/v1/appointments/{appointment['id']}",
-                               headers=world.headers("director"))
-    assert resp.status_code == 204, resp.text
 
 
 async def bulk_events(settings: Settings, world: World, appointment: dict[str, Any],

@@ -17,8 +17,9 @@ from slotwise.appointments.schemas import AppointmentOut
 from slotwise.config import Settings
 from slotwise.realtime.events import record_appointment_change
 from slotwise.realtime.listener import APPLICATION_NAME, psycopg_dsn
+from tests.appointments.helpers import change_appointment
 from tests.factories import World
-from tests.realtime.helpers import Live, bulk_events, create, live, patch, slot, sse
+from tests.realtime.helpers import Live, bulk_events, create, live, slot, sse
 
 
 async def _kill_listener(settings: Settings, server: Live) -> None:
@@ -62,7 +63,8 @@ async def test_killed_listener_loses_nothing(client: httpx.AsyncClient, settings
                         if customer_id is not None:
                             expected["client"].append(seq)
                         if _ == 0:
-                            appt = await patch(client, world, appt, notes=f"round {round_}")
+                            appt = await change_appointment(client, world, appt,
+                                                            notes=f"round {round_}")
 
             for round_ in range(3):  # the backend is killed while events are produced
                 connections = server.app.state.listener.connections

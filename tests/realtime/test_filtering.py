@@ -9,17 +9,9 @@ import httpx
 from fastapi import FastAPI
 
 from slotwise.config import Settings
+from tests.appointments.helpers import change_appointment, delete_appointment
 from tests.factories import World
-from tests.realtime.helpers import (
-    SseReader,
-    add_user,
-    create,
-    delete,
-    live,
-    patch,
-    slot,
-    sse,
-)
+from tests.realtime.helpers import SseReader, add_user, create, live, slot, sse
 
 
 async def _open(stack: AsyncExitStack, url: str, world: World, *roles: str) -> list[SseReader]:
@@ -40,7 +32,7 @@ async def test_reassignment_story(client: httpx.AsyncClient, settings: Settings,
             assert (await b.event()).event == "appointment.created"
             assert (await director.event()).event == "appointment.created"
 
-            await patch(client, world, appt,
+            await change_appointment(client, world, appt,
                         worker_ids=[str(world.specialist_b), str(world.specialist_c)])
             removal, update, creation, staff = [
                 (await reader.event()).json() for reader in (a, b, c, director)]
@@ -67,7 +59,8 @@ async def test_reassignment_story(client: httpx.AsyncClient, settings: Settings,
             assert visible.status_code == 200
 
             # A's next event is the next one of A's own, nothing about C's appointment.
-            await patch(client, world, {**appt, "version": appt["version"] + 1}, notes="x")
+            await change_appointment(client, world, {**appt, "version": appt["version"] + 1},
+                                     notes="x")
             mine = await create(client, world, [world.specialist_a], start=slot(1))
             assert (await a.event()).json()["appointment_id"] == mine["id"]
             assert (await c.event()).json()["changed"] == ["notes"]
@@ -99,12 +92,13 @@ async def test_clients_and_workers_never_receive_what_they_may_not_read(
                                           start=slot(0, 13), notes="note-cem")
             anna_with_otto = await create(client, world, [a], client_id=otto,
                                           start=slot(0, 15), notes="note-otto")
-            foreign = await patch(client, world, foreign, notes="note-foreign-2")
-            foreign = await patch(client, world, foreign, worker_ids=[str(b), str(c)])
-            await patch(client, world, clara_with_cem, start_at=slot(0, 16).isoformat())
-            await patch(client, world, anna_with_otto, notes="note-otto-2")
-            await patch(client, world, mine_both, is_open=True, role="worker")
-            await delete(client, world, foreign)
+            foreign = await change_appointment(client, world, foreign, notes="note-foreign-2")
+            foreign = await change_appointment(client, world, foreign, worker_ids=[str(b), str(c)])
+            await change_appointment(client, world, clara_with_cem,
+                                     start_at=slot(0, 16).isoformat())
+            await change_appointment(client, world, anna_with_otto, notes="note-otto-2")
+            await change_appointment(client, world, mine_both, is_open=True, role="worker")
+            await delete_appointment(client, world, foreign)
             marker = await create(client, world, [a], client_id=clara, start=slot(1, 9))
             total = 11
 

@@ -10,8 +10,9 @@ from sqlalchemy import delete, func, select
 
 from slotwise.models import Event
 from slotwise.realtime import service
+from tests.appointments.helpers import change_appointment
 from tests.factories import World
-from tests.realtime.helpers import create, patch, slot
+from tests.realtime.helpers import create, slot
 
 
 async def _poll(client: httpx.AsyncClient, world: World, role: str,
@@ -28,7 +29,7 @@ async def test_polling_filters_pages_and_resets(client: httpx.AsyncClient, app: 
     shared = await create(client, world, [world.specialist_a, world.specialist_b],
                           client_id=world.client_id, notes="internal")          # 1
     await create(client, world, [world.specialist_b], start=slot(1))            # 2
-    await patch(client, world, shared, worker_ids=[str(world.specialist_b)])    # 3
+    await change_appointment(client, world, shared, worker_ids=[str(world.specialist_b)])    # 3
     for hour in (9, 11, 13):                                                    # 4, 5, 6
         await create(client, world, [world.specialist_a], start=slot(2, hour))
 

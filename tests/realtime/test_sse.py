@@ -15,16 +15,9 @@ from slotwise.models import Event
 from slotwise.realtime import repository
 from slotwise.realtime.views import ALL, deliver
 from slotwise.security import create_access_token
+from tests.appointments.helpers import change_appointment
 from tests.factories import World
-from tests.realtime.helpers import (
-    bulk_events,
-    create,
-    live,
-    patch,
-    slot,
-    sse,
-    stream_token,
-)
+from tests.realtime.helpers import bulk_events, create, live, slot, sse, stream_token
 
 
 async def test_connected_then_events_with_ids_and_keepalive(
@@ -40,7 +33,7 @@ async def test_connected_then_events_with_ids_and_keepalive(
             keepalive = await s.next(timeout=2)
             assert keepalive.comments == ["keepalive"] and keepalive.event is None
 
-            moved = await patch(client, world, first, start_at=slot(0, 12).isoformat())
+            moved = await change_appointment(client, world, first, start_at=slot(0, 12).isoformat())
             message = await s.event()
             assert message.id == "2"
             assert message.event == "appointment.updated"
@@ -93,7 +86,7 @@ async def test_resume_with_last_event_id_gets_exactly_what_was_missed(
         # While the worker is away: two of theirs, one of someone else's, one change.
         b = await create(client, world, [world.specialist_a], start=slot(0, 11))
         await create(client, world, [world.specialist_b], start=slot(0, 13))
-        await patch(client, world, a, notes="moved chair")
+        await change_appointment(client, world, a, notes="moved chair")
         async with sse(server.url, headers={**headers, "Last-Event-ID": received.id}) as s:
             assert s.connected.json() == {"seq": 4}
             assert s.connected.id == "1"  # the stream starts where the client was

@@ -16,8 +16,9 @@ from websockets.exceptions import ConnectionClosed
 
 from slotwise.config import Settings
 from slotwise.models import Location
+from tests.appointments.helpers import change_appointment
 from tests.factories import World
-from tests.realtime.helpers import create, live, patch, slot, stream_token
+from tests.realtime.helpers import create, live, slot, stream_token
 
 
 @asynccontextmanager
@@ -84,7 +85,7 @@ async def test_subscribe_events_unsubscribe_and_errors(
             assert message["event"]["appointment"]["id"] == appt["id"]
 
             # The same filtering as the stream: removed from it, A gets the id only.
-            await patch(client, world, appt, worker_ids=[str(world.specialist_b)])
+            await change_appointment(client, world, appt, worker_ids=[str(world.specialist_b)])
             removal = (await recv(conn))["event"]
             assert removal["type"] == "appointment.deleted"
             assert removal["appointment"] is None and removal["actor"] is None
@@ -143,12 +144,12 @@ async def test_topics_and_resume(client: httpx.AsyncClient, settings: Settings, 
                 ("week3", 3), ("since", 3)}
             # Moving an appointment out of the range still reaches the range's subscription,
             # so a client can drop it.
-            await patch(client, world, third, start_at=slot(4, 10).isoformat())
+            await change_appointment(client, world, third, start_at=slot(4, 10).isoformat())
             got = [await recv(conn) for _ in range(2)]
             assert {m["subscription"] for m in got} == {"week3", "since"}
             assert await quiet(conn)
         # A reconnect with since gets exactly what it missed.
-        await patch(client, world, first, notes="while away")  # seq 5
+        await change_appointment(client, world, first, notes="while away")  # seq 5
         async with ws(server.url, await stream_token(client, world, "client")) as conn:
             ack = await subscribe(conn, "mine", since=0)
             assert ack == {"type": "ack", "id": "mine", "seq": 5}
