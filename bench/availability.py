@@ -35,8 +35,9 @@ from slotwise.db import create_sessionmaker
 
 TARGET_MS = 50.0
 
-# The live claims of the 20 specialists over the padded window, one row per claim: what
-# ``availability.repository.live_claims`` has to load, fetched with nothing around it.
+# The live claims of the 20 specialists over the padded window, one row per claim, fetched
+# with nothing around it: the data ``availability.repository.window`` reads (it asks for
+# less, the same claims merged per specialist by the database).
 RAW_CLAIMS_SQL = """
 SELECT c.specialist_id, c.workplace_id,
        floor(extract(epoch FROM lower(c.during)))::bigint,
