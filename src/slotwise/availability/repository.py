@@ -53,7 +53,6 @@ class Catalog:
     """The date-independent inputs of one service at one location."""
 
     location_id: uuid.UUID
-    service_id: uuid.UUID
     time_zone: str
     capacity: int | None
     location_active: bool
@@ -140,7 +139,7 @@ async def catalog(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.U
             day, _time(start), _time(end), day_off,
             uuid.UUID(workplace) if workplace is not None else None))
     return Catalog(
-        location_id=location_id, service_id=service_id, time_zone=time_zone,
+        location_id=location_id, time_zone=time_zone,
         capacity=capacity, location_active=location_active, service_active=service_active,
         terms=ServiceTerms(duration, break_after, buffer_before, buffer_after),
         rules=BookingRules(*row.rules),
