@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from slotwise.db import create_sessionmaker, normalize_url
@@ -55,12 +56,15 @@ def _validate(spec: UserSpec) -> str:
 
 async def get_or_create_firm(session: AsyncSession, slug: str, *, name: str | None = None,
                              time_zone: str = "Europe/Berlin") -> Firm:
-    firm = await session.scalar(select(Firm).where(Firm.slug == slug))
-    if firm is None:
-        firm = Firm(slug=slug, name=name or slug.replace("-", " ").title(), time_zone=time_zone)
-        session.add(firm)
-        await session.flush()
-    return firm
+    """The firm with this slug, created if missing. Two runs creating the same new firm at
+    once both get it: the second insert waits for the first and then does nothing, where a
+    look-then-insert would fail on the unique slug."""
+    await session.execute(
+        insert(Firm)
+        .values(id=uuid.uuid4(), slug=slug, name=name or slug.replace("-", " ").title(),
+                time_zone=time_zone)
+        .on_conflict_do_nothing(index_elements=[Firm.slug]))
+    return (await session.scalars(select(Firm).where(Firm.slug == slug))).one()
 
 
 async def add_user(session: AsyncSession, firm: Firm, spec: UserSpec) -> User:
