@@ -18,6 +18,7 @@ from slotwise.config import Settings, get_settings
 from slotwise.db import create_engine, create_sessionmaker
 from slotwise.errors import install_error_handlers
 from slotwise.firms.routes import router as firms_router
+from slotwise.health import router as health_router
 from slotwise.ops.routes import router as ops_router
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
@@ -39,7 +40,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(database_url, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        hub = Hub(app.state.sessionmaker, settings.realtime_queue_size)
+        hub = Hub(app.state.sessionmaker, settings.realtime_queue_size,
+                  settings.realtime_max_streams_per_user)
         listener = Listener(database_url, on_wake=hub.wake, on_connect=hub.wake_all,
                             liveness_interval=settings.realtime_liveness_interval_seconds,
                             liveness_timeout=settings.realtime_liveness_timeout_seconds)
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(realtime_router)
     app.include_router(api)
     app.include_router(web_router)
+    app.include_router(health_router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

@@ -111,8 +111,9 @@ class Feed:
 
 
 async def open_feed(hub: Hub, maker: async_sessionmaker[AsyncSession], session: AsyncSession,
-                    firm_id: uuid.UUID, view: View, after: int | None) -> Feed:
-    sub = await hub.subscribe(firm_id, view, session)
+                    firm_id: uuid.UUID, user_id: uuid.UUID, view: View,
+                    after: int | None) -> Feed:
+    sub = await hub.subscribe(firm_id, view, session, user_id)
     try:
         resume = await check_resume(session, firm_id, after)
     except BaseException:

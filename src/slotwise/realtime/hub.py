@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.errors import TooManyRequests
 from slotwise.realtime import repository
 from slotwise.realtime.views import Delivery, StoredEvent, View, deliver
 
@@ -40,10 +41,11 @@ class Subscriber:
     thousands of streams the timers were a fifth of the event loop's time."""
 
     __slots__ = ("_interrupted", "_limit", "_since", "_task", "_timer", "_timer_due",
-                 "closed", "firm_id", "queue", "reason", "view")
+                 "closed", "firm_id", "queue", "reason", "user_id", "view")
 
-    def __init__(self, firm_id: uuid.UUID, view: View, size: int) -> None:
+    def __init__(self, firm_id: uuid.UUID, view: View, size: int, user_id: uuid.UUID) -> None:
         self.firm_id = firm_id
+        self.user_id = user_id
         self.view = view
         # Deliveries from the hub; a WebSocket also queues its client's commands here, so
         # both are handled in the order they happened.
@@ -157,10 +159,16 @@ class _Channel:
 
 
 class Hub:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], queue_size: int) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], queue_size: int,
+                 max_streams_per_user: int) -> None:
         self._maker = sessionmaker
         self.queue_size = queue_size
+        self.max_streams_per_user = max_streams_per_user
         self._channels: dict[uuid.UUID, _Channel] = {}
+        # Open subscribers per user, in this process only: a user's streams spread over
+        # several server processes are limited per process.
+        self._per_user: dict[uuid.UUID, int] = {}
+        self.shutting_down = False
         self._dirty: set[uuid.UUID] = set()
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -174,11 +182,18 @@ class Hub:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
+        self.shut_down()
+        self._channels.clear()
+
+    def shut_down(self) -> None:
+        """Ends every stream now and every later one at once (the server is stopping): the
+        server waits for open responses before it stops the app, and streams would
+        otherwise never end. Their clients resume by sequence number."""
+        self.shutting_down = True
         for channel in list(self._channels.values()):
             for subs in list(channel.views.values()):
                 for sub in list(subs):
                     sub.close("shutdown")
-        self._channels.clear()
 
     def subscriber_count(self, firm_id: uuid.UUID | None = None) -> int:
         if firm_id is not None:
@@ -186,17 +201,26 @@ class Hub:
             return len(channel) if channel is not None else 0
         return sum(len(channel) for channel in self._channels.values())
 
-    async def subscribe(self, firm_id: uuid.UUID, view: View,
-                        session: AsyncSession) -> Subscriber:
+    async def subscribe(self, firm_id: uuid.UUID, view: View, session: AsyncSession,
+                        user_id: uuid.UUID) -> Subscriber:
         """Registers a subscriber; every event committed after this returns reaches it.
+        Raises ``TooManyRequests`` when the user has ``max_streams_per_user`` open.
 
         ``session`` is the caller's own: taking a second pooled connection here, while
         requests queue on the lock holding theirs, could exhaust the pool for good."""
+        open_streams = self._per_user.get(user_id, 0)
+        if open_streams >= self.max_streams_per_user:
+            raise TooManyRequests(
+                f"At most {self.max_streams_per_user} event streams may be open at once; "
+                "close one first", code="too_many_streams")
         channel = self._channels.get(firm_id)
         if channel is None:
             channel = self._channels[firm_id] = _Channel()
-        sub = Subscriber(firm_id, view, self.queue_size)
+        sub = Subscriber(firm_id, view, self.queue_size, user_id)
         channel.views.setdefault(view, set()).add(sub)
+        self._per_user[user_id] = open_streams + 1
+        if self.shutting_down:  # it ends at once, as the others did
+            sub.close("shutdown")
         try:
             async with channel.lock:
                 if channel.last_read is None:
@@ -214,12 +238,18 @@ class Hub:
         if channel is None:
             return
         subs = channel.views.get(sub.view)
-        if subs is not None:
+        if subs is not None and sub in subs:
             subs.discard(sub)
+            self._release(sub)
             if not subs:
                 del channel.views[sub.view]
         if not channel.views:
             del self._channels[sub.firm_id]
+
+    def _release(self, sub: Subscriber) -> None:
+        left = self._per_user.pop(sub.user_id, 1) - 1
+        if left > 0:
+            self._per_user[sub.user_id] = left
 
     def wake(self, firm_id: uuid.UUID) -> None:
         """A NOTIFY arrived for the firm: read its new events soon."""

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
 from fastapi.security import OAuth2PasswordBearer
 
 from slotwise.deps import CallerDep, SessionDep, SettingsDep
-from slotwise.errors import ERROR_RESPONSES, Unprocessable
+from slotwise.errors import ERROR_RESPONSES, ErrorBody, Unprocessable
 from slotwise.realtime import auth, service
 from slotwise.realtime.schemas import EventPage, StreamToken
 from slotwise.realtime.sse import EventStreamResponse
@@ -35,7 +35,10 @@ async def create_stream_token(caller: CallerDep, request: Request,
 @router.get("/events/stream", response_class=EventStreamResponse, response_model=None,
             status_code=200,
             responses={200: {"content": {"text/event-stream": {}},
-                             "description": "Server-Sent Events"}})
+                             "description": "Server-Sent Events"},
+                       429: {"model": ErrorBody,
+                             "description": "The user has the most streams open already "
+                             "(`too_many_streams`)"}})
 async def stream_events(
     request: Request,
     session: SessionDep,
@@ -90,7 +93,8 @@ async def list_events(caller: CallerDep, session: SessionDep, after: Position = 
 async def websocket_events(websocket: WebSocket, token: StreamTokenQuery = None) -> None:
     """Events over a WebSocket; `?token=` a stream token (or an Authorization header).
 
-    Unauthenticated: closed with 4401 (4403 for a role without appointments). Send
+    Unauthenticated: closed with 4401 (4403 for a role without appointments, 1013 when the
+    user has the most event streams open already). Send
     `{"type": "subscribe", "id": "<ref>", "topic": "appointments" | "location:<uuid>" |
     "range:<from>/<to>", "since": <seq>}` and `{"type": "unsubscribe", "id": "<ref>"}`;
     answers are `ack`/`error` messages and events arrive as

@@ -9,7 +9,7 @@ from starlette.websockets import WebSocket
 
 from slotwise.config import Settings
 from slotwise.deps import Caller
-from slotwise.errors import Forbidden, NotAuthenticated
+from slotwise.errors import Forbidden, NotAuthenticated, TooManyRequests
 from slotwise.realtime import auth, repository, ws
 from slotwise.realtime.feed import Feed, open_feed, read_page
 from slotwise.realtime.hub import Hub
@@ -40,7 +40,8 @@ def stream_token(caller: Caller, settings: Settings, secret: str) -> StreamToken
 
 async def open_stream(hub: Hub, maker: async_sessionmaker[AsyncSession], session: AsyncSession,
                       caller: Caller, after: int | None) -> Feed:
-    return await open_feed(hub, maker, session, caller.firm_id, caller_view(caller), after)
+    return await open_feed(hub, maker, session, caller.firm_id, caller.user_id,
+                           caller_view(caller), after)
 
 
 async def poll(session: AsyncSession, caller: Caller, after: int | None,
@@ -69,5 +70,9 @@ async def websocket_session(websocket: WebSocket, hub: Hub,
         except Forbidden as exc:
             await websocket.close(ws.CLOSE_FORBIDDEN, exc.message[:120])
             return
-        sub = await hub.subscribe(caller.firm_id, view, session)
+        try:
+            sub = await hub.subscribe(caller.firm_id, view, session, caller.user_id)
+        except TooManyRequests as exc:
+            await websocket.close(ws.CLOSE_TOO_MANY_STREAMS, exc.message[:120])
+            return
     await ws.serve(websocket, hub, maker, sub, settings.realtime_send_timeout_seconds)

@@ -25,6 +25,8 @@ from slotwise.realtime.views import Delivery, deliver
 
 CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW = 4401, 4403, 4429
 CLOSE_RESTART = 1012
+# "Try again later": the user already has the most event streams open at once.
+CLOSE_TOO_MANY_STREAMS = 1013
 MAX_SUBSCRIPTIONS = 20
 _BACKLOG_PAGE = 200
 
