@@ -27,14 +27,24 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # A connection whose request headers are not complete this long after it opened (or
+    # after the next request on it began) is closed, so slow clients cannot hold sockets.
+    http_header_timeout_seconds: float = Field(10.0, gt=0)
+    # An idle kept-alive connection is closed after this long.
+    http_keep_alive_seconds: int = Field(5, ge=1)
 
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    # A rotated refresh token presented again this soon (two tabs, a retry after a lost
+    # response) gets the same new pair; later it counts as theft and ends every session.
+    refresh_reuse_grace_seconds: int = Field(20, ge=0, le=300)
 
     # Login throttling: failures allowed per window before 429.
     login_window_seconds: int = 15 * 60
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
+    # argon2 runs in its own threads, at most this many at once (each holds a core ~100 ms).
+    password_hashing_threads: int = Field(2, ge=1, le=64)
 
     db_pool_size: int = 10
     db_max_overflow: int = 20
@@ -53,6 +63,9 @@ class Settings(BaseSettings):
     realtime_liveness_interval_seconds: float = Field(10.0, gt=0)
     realtime_liveness_timeout_seconds: float = Field(5.0, gt=0)
     realtime_stream_token_ttl_seconds: int = Field(60, ge=1, le=3600)
+    # Open event streams (SSE and WebSocket together) of one user in one server process;
+    # the next one is refused with 429 / WebSocket close 1013 until one of them ends.
+    realtime_max_streams_per_user: int = Field(20, ge=1)
 
     # --- Jobs and notifications (channel settings: notifications/channels/settings.py) ---
     # A confirmation of an appointment made by staff waits this long, so that edits made
