@@ -16,6 +16,7 @@ import httpx
 import psycopg
 from fastapi import FastAPI
 from psycopg.types.json import Jsonb
+from websockets.asyncio.client import ClientConnection, connect
 
 from slotwise.app import create_app
 from slotwise.config import Settings
@@ -218,3 +219,31 @@ async def bulk_events(settings: Settings, world: World, appointment: dict[str, A
             await conn.execute("SELECT pg_notify('slotwise_events', %s)",
                                (f"{world.firm_id}:0",))
         await conn.commit()
+
+
+@asynccontextmanager
+async def ws(base_url: str, token: str | None = None,
+             headers: dict[str, str] | None = None) -> AsyncIterator[ClientConnection]:
+    url = base_url.replace("http://", "ws://") + "/api/v1/ws"
+    if token is not None:
+        url += f"?token={token}"
+    async with connect(url, additional_headers=headers, open_timeout=5) as conn:
+        yield conn
+
+
+async def recv(conn: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
+    async with asyncio.timeout(timeout):  # cancelling recv() loses nothing
+        data = await conn.recv()
+    message: dict[str, Any] = json.loads(data)
+    return message
+
+
+async def subscribe(conn: ClientConnection, ref: str, topic: str = "appointments",
+                    since: int | None = None) -> dict[str, Any]:
+    message: dict[str, Any] = {"type": "subscribe", "id": ref, "topic": topic}
+    if since is not None:
+        message["since"] = since
+    await conn.send(json.dumps(message))
+    ack = await recv(conn)
+    assert ack["type"] == "ack" and ack["id"] == ref, ack
+    return ack

@@ -2,59 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosed
 
 from slotwise.config import Settings
 from slotwise.models import Location
 from tests.appointments.helpers import change_appointment
 from tests.factories import World
-from tests.realtime.helpers import create, live, slot, stream_token
+from tests.realtime.helpers import create, live, recv, slot, stream_token, subscribe, ws
 
 
-@asynccontextmanager
-async def ws(base_url: str, token: str | None = None,
-             headers: dict[str, str] | None = None) -> AsyncIterator[ClientConnection]:
-    url = base_url.replace("http://", "ws://") + "/api/v1/ws"
-    if token is not None:
-        url += f"?token={token}"
-    async with connect(url, additional_headers=headers, open_timeout=5) as conn:
-        yield conn
-
-
-async def recv(conn: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
-    async with asyncio.timeout(timeout):  # cancelling recv() loses nothing
-        data = await conn.recv()
-    message: dict[str, Any] = json.loads(data)
-    return message
-
-
-async def quiet(conn: ClientConnection, seconds: float = 0.3) -> bool:
-    try:
-        await recv(conn, seconds)
-    except TimeoutError:
-        return True
-    return False
-
-
-async def subscribe(conn: ClientConnection, ref: str, topic: str = "appointments",
-                    since: int | None = None) -> dict[str, Any]:
-    message: dict[str, Any] = {"type": "subscribe", "id": ref, "topic": topic}
-    if since is not None:
-        message["since"] = since
-    await conn.send(json.dumps(message))
+async def nothing_pending(conn: ClientConnection) -> None:
+    """Asserts that no event queued for the connection so far is still to come: a command
+    is handled after every delivery queued before it, so the next messages are its acks."""
+    await subscribe(conn, "probe")
+    await conn.send(json.dumps({"type": "unsubscribe", "id": "probe"}))
     ack = await recv(conn)
-    assert ack["type"] == "ack" and ack["id"] == ref, ack
-    return ack
+    assert ack["type"] == "ack" and ack["id"] == "probe", ack
 
 
 async def test_handshake_needs_a_stream_token(client: httpx.AsyncClient, settings: Settings,
@@ -90,7 +59,9 @@ async def test_subscribe_events_unsubscribe_and_errors(
             assert removal["type"] == "appointment.deleted"
             assert removal["appointment"] is None and removal["actor"] is None
             await create(client, world, [world.specialist_b], start=slot(1))  # not A's
-            assert await quiet(conn)
+            # Events arrive in order: the next one A sees comes first, not seq 3.
+            await create(client, world, [world.specialist_a], start=slot(3))
+            assert (await recv(conn))["event"]["seq"] == 4
 
             for bad, code in (("not json", "invalid_message"), ("[1]", "invalid_message"),
                               ('{"type": "dance", "id": "x"}', "unknown_type"),
@@ -108,9 +79,13 @@ async def test_subscribe_events_unsubscribe_and_errors(
                 assert error["type"] == "error" and error["code"] == code, (bad, error)
 
             await conn.send(json.dumps({"type": "unsubscribe", "id": "all"}))
-            assert await recv(conn) == {"type": "ack", "id": "all", "seq": 2}
-            await create(client, world, [world.specialist_a], start=slot(2))
-            assert await quiet(conn)
+            assert await recv(conn) == {"type": "ack", "id": "all", "seq": 4}
+            await create(client, world, [world.specialist_a], start=slot(2))  # seq 5
+            # A later subscription sees seq 6; "all" getting seq 5 would have come first.
+            assert (await subscribe(conn, "later"))["seq"] == 5
+            await create(client, world, [world.specialist_a], start=slot(4))
+            message = await recv(conn)
+            assert (message["subscription"], message["event"]["seq"]) == ("later", 6)
 
 
 async def test_topics_and_resume(client: httpx.AsyncClient, settings: Settings, app: FastAPI,
@@ -147,14 +122,14 @@ async def test_topics_and_resume(client: httpx.AsyncClient, settings: Settings, 
             await change_appointment(client, world, third, start_at=slot(4, 10).isoformat())
             got = [await recv(conn) for _ in range(2)]
             assert {m["subscription"] for m in got} == {"week3", "since"}
-            assert await quiet(conn)
+            await nothing_pending(conn)  # "nord" did not get it
         # A reconnect with since gets exactly what it missed.
         await change_appointment(client, world, first, notes="while away")  # seq 5
         async with ws(server.url, await stream_token(client, world, "client")) as conn:
             ack = await subscribe(conn, "mine", since=0)
             assert ack == {"type": "ack", "id": "mine", "seq": 5}
-            assert await quiet(conn)  # none of the five is the client's
+            await nothing_pending(conn)  # none of the five is the client's
         async with ws(server.url, token) as conn:
             await subscribe(conn, "again", since=3)
             assert [(await recv(conn))["event"]["seq"] for _ in range(2)] == [4, 5]
-            assert await quiet(conn)
+            await nothing_pending(conn)
