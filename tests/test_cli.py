@@ -160,3 +160,40 @@ def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+BAD_URLS = {
+    "postgresql://nobody@127.0.0.1:1/x": "cannot connect to the database "
+    "postgresql://nobody@127.0.0.1:1/x: connection failed",
+    "mysql://someone:secret@127.0.0.1/x": "must be a PostgreSQL URL",
+    "not-a-url": "is not a URL",
+}
+
+
+def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode != 0
+    lines = (done.stdout + done.stderr).strip().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("Error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize(("command", "url"), [
+    *((command, url) for command in (["migrate"], ["demo", "--no-serve"]) for url in BAD_URLS),
+    (["serve"], "postgresql://nobody@127.0.0.1:1/x"),
+])
+def test_a_bad_database_url_is_one_line_naming_the_problem(command: list[str], url: str) -> None:
+    line = _one_error_line(_run(command, SLOTWISE_DATABASE_URL=url))
+    assert BAD_URLS[url] in line
+    assert "secret" not in line
+
+
+def test_serve_refuses_a_schema_behind_head(make_database: Callable[[], str]) -> None:
+    from slotwise.migrate import upgrade
+
+    url = make_database()
+    upgrade(url, "0003")
+    line = _one_error_line(_run(["serve", "--port", str(free_port())],
+                                SLOTWISE_DATABASE_URL=url))
+    assert "schema is at 0003" in line
+    assert "run `slotwise migrate`" in line
