@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from slotwise.db import create_sessionmaker, normalize_url
 from slotwise.errors import Conflict, Unprocessable
 from slotwise.models import ROLES, Client, Firm, Specialist, User
-from slotwise.security import hash_password
+from slotwise.security import hash_password_async
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -75,7 +75,9 @@ async def add_user(session: AsyncSession, firm: Firm, spec: UserSpec) -> User:
     if exists is not None:
         raise Conflict(f"{email} already exists in firm '{firm.slug}'", code="already_exists")
     name = spec.full_name or email.split("@", 1)[0].replace(".", " ").title()
-    user = User(firm_id=firm.id, email=email, password_hash=hash_password(spec.password),
+    # One thread: the CLI and the demo create their users one after another.
+    password_hash = await hash_password_async(spec.password, threads=1)
+    user = User(firm_id=firm.id, email=email, password_hash=password_hash,
                 role=spec.role, full_name=name, specialist_id=spec.specialist_id,
                 client_id=spec.client_id)
     if spec.role == "worker" and user.specialist_id is None:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import hashlib
+import hmac
 import secrets
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 import jwt
 from argon2 import PasswordHasher
@@ -30,6 +35,29 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+@cache
+def argon2_threads(count: int) -> ThreadPoolExecutor:
+    """The threads that run argon2 for a pool of ``count``.
+
+    One argon2 call holds a core for ~100 ms: on the event loop it would stop every other
+    request. Its own small pool bounds how many run at once; further calls wait in the
+    pool's queue without holding a thread or the loop.
+    """
+    return ThreadPoolExecutor(max_workers=count, thread_name_prefix="argon2")
+
+
+async def hash_password_async(password: str, *, threads: int) -> str:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(argon2_threads(threads), hash_password, password)
+
+
+async def verify_password_async(password_hash: str | None, password: str, *, threads: int) -> bool:
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        argon2_threads(threads), verify_password, password_hash, password
+    )
+
+
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: uuid.UUID
@@ -38,8 +66,15 @@ class AccessClaims:
     purpose: str
 
 
-def create_access_token(*, user_id: uuid.UUID, firm_id: uuid.UUID, role: str, secret: str,
-                        ttl_seconds: int, purpose: str = "access") -> tuple[str, datetime]:
+def create_access_token(
+    *,
+    user_id: uuid.UUID,
+    firm_id: uuid.UUID,
+    role: str,
+    secret: str,
+    ttl_seconds: int,
+    purpose: str = "access",
+) -> tuple[str, datetime]:
     now = datetime.now(UTC)
     expires = now + timedelta(seconds=ttl_seconds)
     payload = {
@@ -57,8 +92,12 @@ def create_access_token(*, user_id: uuid.UUID, firm_id: uuid.UUID, role: str, se
 def decode_access_token(token: str, *, secret: str, purpose: str = "access") -> AccessClaims | None:
     """The claims of a valid, unexpired token of the given purpose; ``None`` otherwise."""
     try:
-        payload = jwt.decode(token, secret, algorithms=[_ALGORITHM],
-                             options={"require": ["exp", "sub", "firm", "typ"]})
+        payload = jwt.decode(
+            token,
+            secret,
+            algorithms=[_ALGORITHM],
+            options={"require": ["exp", "sub", "firm", "typ"]},
+        )
         if payload.get("typ") != purpose:
             return None
         return AccessClaims(
@@ -71,11 +110,24 @@ def decode_access_token(token: str, *, secret: str, purpose: str = "access") -> 
         return None
 
 
-def new_refresh_token() -> tuple[str, str]:
-    """A random refresh token and the SHA-256 hash that is stored instead of it."""
-    token = secrets.token_urlsafe(32)
-    return token, hash_refresh_token(token)
+def new_refresh_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def hash_refresh_token(token: str) -> str:
+    """The SHA-256 hash that is stored instead of the token."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def successor_refresh_token(token: str, *, secret: str) -> str:
+    """The refresh token that replaces ``token`` when it is rotated.
+
+    Derived rather than random, so that the same token presented again shortly after (two
+    tabs, a retry after a lost response) gets the same successor without storing it: the
+    database keeps only hashes, and without the server's secret the old token does not
+    reveal its successor.
+    """
+    digest = hmac.new(
+        secret.encode(), b"refresh-successor\0" + token.encode(), hashlib.sha256
+    ).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

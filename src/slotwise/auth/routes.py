@@ -3,7 +3,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.auth import service, throttle
@@ -16,7 +16,8 @@ router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
 
 def _own_transaction(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
-    """A separate transaction for what must stay written although the request fails."""
+    """A separate transaction for what must be written (and seen by concurrent requests)
+    whatever becomes of the request."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     return maker.begin()
 
@@ -25,40 +26,58 @@ def _client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/auth/token", response_model=TokenPair)
+def _no_store(response: Response) -> None:
+    """Token responses must not be kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+
+
+NoStore = Depends(_no_store)
+
+
+@router.post("/auth/token", response_model=TokenPair, dependencies=[NoStore])
 async def login(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     username: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
-    client_id: Annotated[str | None, Form(max_length=63,
-                                          description="Firm slug, when the email "
-                                          "exists in several firms")] = None,
+    client_id: Annotated[
+        str | None,
+        Form(max_length=63, description="Firm slug, when the email exists in several firms"),
+    ] = None,
 ) -> TokenPair:
     """OAuth2 password login: ``username`` is the email."""
     email = service.normalize_email(username)
-    address = _client_address(request)
-    await throttle.check_not_throttled(session, settings, email=email, address=address)
-    user = await service.authenticate(session, email=email, password=password,
-                                      firm_slug=client_id)
-    if user is None:
-        # Recorded in its own transaction: this request fails and rolls back.
-        async with _own_transaction(request) as own:
-            await throttle.record_failure(own, settings, email=email, address=address)
+    # Counted and committed before the password is checked, so that concurrent attempts
+    # see each other; this request's session is used only afterwards (one connection at
+    # a time per login, however many arrive together).
+    async with _own_transaction(request) as own:
+        user = await service.find_user(own, email=email, firm_slug=client_id)
+        attempt = await throttle.count_attempt(
+            own,
+            settings,
+            account=throttle.account_key(
+                email, firm_id=user.firm_id if user else None, firm_slug=client_id
+            ),
+            address=throttle.address_key(_client_address(request)),
+        )
+    if not await service.password_matches(settings, user, password) or user is None:
         raise NotAuthenticated("Wrong email or password", code="invalid_credentials")
-    await throttle.clear_account(session, email)
+    await throttle.forgive(session, attempt)
     return await service.issue_tokens(session, settings, request.app.state.secret_key, user)
 
 
-@router.post("/auth/refresh", response_model=TokenPair)
-async def refresh(request: Request, body: RefreshIn, session: SessionDep,
-                  settings: SettingsDep) -> TokenPair:
-    """Exchange a refresh token for a new pair; the old refresh token stops working."""
+@router.post("/auth/refresh", response_model=TokenPair, dependencies=[NoStore])
+async def refresh(
+    request: Request, body: RefreshIn, session: SessionDep, settings: SettingsDep
+) -> TokenPair:
+    """Exchange a refresh token for a new pair; the old refresh token stops working, except
+    that presenting it again within a few seconds gets the same new refresh token."""
     try:
-        return await service.rotate_refresh_token(session, settings,
-                                                  request.app.state.secret_key,
-                                                  body.refresh_token)
+        return await service.rotate_refresh_token(
+            session, settings, request.app.state.secret_key, body.refresh_token
+        )
     except service.RefreshTokenReused as reused:
         async with _own_transaction(request) as own:
             await service.revoke_all(own, reused.user_id)
@@ -77,7 +96,11 @@ async def me(caller: CallerDep, session: SessionDep) -> MeOut:
     firm = await session.get(Firm, caller.firm_id)
     assert firm is not None  # the foreign key guarantees it
     return MeOut(
-        id=caller.user_id, email=caller.email, full_name=caller.full_name, role=caller.role,
-        specialist_id=caller.specialist_id, client_id=caller.client_id,
+        id=caller.user_id,
+        email=caller.email,
+        full_name=caller.full_name,
+        role=caller.role,
+        specialist_id=caller.specialist_id,
+        client_id=caller.client_id,
         firm=FirmOut.model_validate(firm, from_attributes=True),
     )

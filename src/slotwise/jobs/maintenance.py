@@ -1,4 +1,5 @@
-"""Housekeeping: expired holds, and retention of events, jobs and sent notifications.
+"""Housekeeping: expired holds, old login throttle counters, and retention of events, jobs
+and sent notifications.
 
 Deletes run in batches, each in its own short transaction, so a large backlog (the first run
 after an upgrade) never holds locks for long.
@@ -11,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.auth import throttle
 from slotwise.config import Settings
 from slotwise.jobs import repository
 from slotwise.notifications import repository as outbox
@@ -38,6 +40,7 @@ async def cleanup(sessionmaker: async_sessionmaker[AsyncSession], settings: Sett
     notifications_before = now - timedelta(days=settings.notification_retention_days)
     jobs_before = now - timedelta(days=settings.job_retention_days)
     failed_before = now - timedelta(days=settings.failed_job_retention_days)
+    throttles_before = now - timedelta(seconds=settings.login_window_seconds)
     return {
         "holds": await _in_batches(sessionmaker, lambda s: repository.delete_expired_holds(
             s, holds_before, _BATCH)),
@@ -49,4 +52,6 @@ async def cleanup(sessionmaker: async_sessionmaker[AsyncSession], settings: Sett
             s, _DONE, jobs_before, _BATCH)),
         "failed_jobs": await _in_batches(sessionmaker, lambda s: repository.delete_finished_jobs(
             s, ("failed",), failed_before, _BATCH)),
+        "login_throttles": await _in_batches(sessionmaker, lambda s: throttle.delete_expired(
+            s, throttles_before, _BATCH)),
     }
