@@ -25,10 +25,11 @@ _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def hash_password(password: str) -> str:
+    """Blocks for ~100 ms: where an event loop runs, use ``hash_password_async``."""
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str | None, password: str) -> bool:
+def _verify_password(password_hash: str | None, password: str) -> bool:
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
@@ -54,7 +55,7 @@ async def hash_password_async(password: str, *, threads: int) -> str:
 async def verify_password_async(password_hash: str | None, password: str, *, threads: int) -> bool:
     loop = asyncio.get_running_loop()
     return await loop.run_in_executor(
-        argon2_threads(threads), verify_password, password_hash, password
+        argon2_threads(threads), _verify_password, password_hash, password
     )
 
 
