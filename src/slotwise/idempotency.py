@@ -13,7 +13,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Header
 from fastapi.responses import JSONResponse
@@ -25,7 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.errors import Conflict, Unprocessable
 from slotwise.models import IdempotencyKey
 
-ResultT = TypeVar("ResultT", bound=BaseModel)
+# The headers of an answer, from its JSON body.
+ResponseHeaders = Callable[[dict[str, Any]], dict[str, str]]
 
 IdempotencyKeyHeader = Annotated[str | None, Header(
     alias="Idempotency-Key", min_length=1, max_length=200,
@@ -80,17 +81,32 @@ async def finish(session: AsyncSession, *, user_id: uuid.UUID, key: str, endpoin
 
 
 async def run_idempotent(session: AsyncSession, *, user_id: uuid.UUID, key: str | None,
-                         endpoint: str, body: BaseModel, status_code: int,
-                         action: Callable[[], Awaitable[ResultT]]) -> ResultT | JSONResponse:
-    """Runs ``action`` once per key: a retry gets the stored result (``Idempotent-Replayed``)."""
+                         endpoint: str, body: BaseModel,
+                         action: Callable[[], Awaitable[tuple[int, BaseModel]]],
+                         headers: ResponseHeaders | None = None) -> JSONResponse:
+    """Runs ``action`` (which answers a status and a result) once per key: a retry gets the
+    stored answer (``Idempotent-Replayed: true``).
+
+    ``headers`` derives the response's headers (``ETag``, ``Location``) from the result, so
+    a replay carries the same ones as the first answer.
+    """
     if key is None:
-        return await action()
+        status_code, result = await action()
+        return _respond(status_code, result.model_dump(mode="json"), headers)
     replay = await begin(session, user_id=user_id, key=key, endpoint=endpoint,
                          body=body.model_dump(mode="json"))
     if replay is not None:
-        return JSONResponse(replay.body, status_code=replay.status_code,
-                            headers={"Idempotent-Replayed": "true"})
-    result = await action()
+        response = _respond(replay.status_code, replay.body, headers)
+        response.headers["Idempotent-Replayed"] = "true"
+        return response
+    status_code, result = await action()
+    stored = result.model_dump(mode="json")
     await finish(session, user_id=user_id, key=key, endpoint=endpoint, status_code=status_code,
-                 body=result.model_dump(mode="json"))
-    return result
+                 body=stored)
+    return _respond(status_code, stored, headers)
+
+
+def _respond(status_code: int, body: dict[str, Any],
+             headers: ResponseHeaders | None) -> JSONResponse:
+    return JSONResponse(body, status_code=status_code,
+                        headers=headers(body) if headers is not None else None)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.models import Location, Workplace
 from tests.appointments.helpers import (
     API,
+    START,
     appointment_body,
     count_rows,
     create,
@@ -221,3 +222,32 @@ async def test_tenant_isolation(client: httpx.AsyncClient, app: FastAPI, world: 
     assert unchanged == appt
     assert await count_rows(app, world.firm_id) == (1, 1, 1)
     assert (await list_ids(client, world)) == [appt["id"]]
+
+
+async def test_errors_name_the_fields_sent(client: httpx.AsyncClient, world: World) -> None:
+    """The body is one of two shapes; its errors are those of the shape it has."""
+    empty_hold = await client.post(f"{API}/appointments", json={"hold_id": ""},
+                                   headers=world.headers("client"))
+    assert empty_hold.status_code == 422
+    [detail] = empty_hold.json()["details"]
+    assert (detail["loc"], detail["type"]) == (["body", "hold_id"], "uuid_parsing")
+
+    mixed = await client.post(f"{API}/appointments", headers=world.headers("manager"),
+                              json={"hold_id": str(uuid.uuid4()), "start_at": START})
+    assert [(d["loc"], d["type"]) for d in mixed.json()["details"]] == [
+        (["body", "start_at"], "extra_forbidden")]
+
+    reversed_times = await client.post(f"{API}/appointments", headers=world.headers("manager"),
+                                       json=appointment_body(world, end_at=START,
+                                                             start_at="2030-01-07T11:00:00Z"))
+    assert [d["loc"] for d in reversed_times.json()["details"]] == [["body"]]
+    incomplete = await client.post(f"{API}/appointments", headers=world.headers("manager"),
+                                   json={"location_id": str(world.location_id)})
+    assert sorted(tuple(d["loc"]) for d in incomplete.json()["details"]) == [
+        ("body", "services"), ("body", "start_at"), ("body", "worker_ids")]
+    for bad in ([], "x", 5):
+        resp = await client.post(f"{API}/appointments", headers=world.headers("manager"),
+                                 json=bad)
+        assert resp.status_code == 422, bad
+        assert [(d["loc"], d["msg"]) for d in resp.json()["details"]] == [
+            (["body"], "Input should be a JSON object")], resp.text

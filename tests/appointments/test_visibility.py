@@ -172,3 +172,36 @@ async def test_staff_notes_are_not_shown_to_clients(client: httpx.AsyncClient,
     assert own.json()["notes"] is None
     listed = await client.get("/api/v1/appointments", headers=world.headers("client"))
     assert "pays late" not in listed.text
+
+
+async def test_dates_are_days_in_the_firms_zone(client: httpx.AsyncClient, app: FastAPI,
+                                                world: World) -> None:
+    """The firm is in Berlin (UTC+1 in January): 2030-01-07 is 06 23:00 to 07 23:00 UTC."""
+    starts = {"sunday_late": datetime(2030, 1, 6, 22, 30, tzinfo=UTC),
+              "monday_early": datetime(2030, 1, 6, 23, 30, tzinfo=UTC),
+              "monday_late": datetime(2030, 1, 7, 22, 15, tzinfo=UTC),
+              "tuesday_early": datetime(2030, 1, 7, 23, 15, tzinfo=UTC)}
+    ids = {name: str(await add_appointment(app, world, workers=[world.specialist_a],
+                                           start=start))
+           for name, start in starts.items()}
+    by_id = {v: k for k, v in ids.items()}
+
+    async def listed(**params: str) -> list[str]:
+        return [by_id[i] for i in await list_ids(client, world, **params)]
+
+    assert await listed(**{"from": "2030-01-07", "to": "2030-01-07"}) == [
+        "monday_early", "monday_late"]
+    assert await listed(**{"from": "2030-01-07"}) == [
+        "monday_early", "monday_late", "tuesday_early"]
+    assert await listed(to="2030-01-06") == ["sunday_late"]
+    # A date and an instant together, each read its own way.
+    assert await listed(**{"from": "2030-01-07", "to": "2030-01-07T12:00:00+01:00"}) == [
+        "monday_early"]
+    for params in ({"from": "0001-01-01"}, {"to": "9999-12-31"},
+                   {"from": "9999-12-31T23:59:59-05:00"}, {"to": "0"}):
+        resp = await client.get(f"{API}/appointments", params=params,
+                                headers=world.headers("manager"))
+        assert (resp.status_code, resp.json()["code"]) == (422, "validation_error"), params
+    reversed_days = await client.get(f"{API}/appointments", headers=world.headers("manager"),
+                                     params={"from": "2030-01-08", "to": "2030-01-07"})
+    assert (reversed_days.status_code, reversed_days.json()["code"]) == (422, "invalid_range")

@@ -262,3 +262,48 @@ async def _link_id(app: FastAPI, world: World) -> uuid.UUID:
             SpecialistService.service_id == world.service_id))
         assert found is not None
         return found
+
+
+@pytest.mark.parametrize("role", ["owner", "manager", "worker", "client"])
+async def test_the_calendars_ends_are_422_for_every_role(client: httpx.AsyncClient,
+                                                         world: World, role: str) -> None:
+    for first, last in [("0001-01-01", "0001-01-01"), ("9999-12-30", "9999-12-31"),
+                        ("9999-12-31", "0001-01-01"), ("0001-01-01", "9999-12-31"),
+                        ("1899-12-31", "1900-01-01"), ("2999-12-31", "3000-01-01"),
+                        ("9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59+00:00"),
+                        ("0001-01-01T00:00:00-01:00", "2030-01-07")]:
+        resp = await get(client, world, role, **{"from": first, "to": last})
+        assert resp.status_code == 422, (first, last, resp.text)
+        assert resp.json()["code"] == "validation_error"
+        assert {tuple(d["loc"]) for d in resp.json()["details"]} <= {("query", "from"),
+                                                                   ("query", "to")}
+    # Inside the years allowed, a reversed or long range is refused by its own code.
+    assert (await get(client, world, role, **{"from": "2999-12-31", "to": "1900-01-01"})
+            ).json()["code"] == "invalid_range"
+    assert (await get(client, world, role, **{"from": "1900-01-01", "to": "2999-12-31"})
+            ).json()["code"] == "range_too_long"
+    edge = await get(client, world, role, **{"from": "2999-12-30", "to": "2999-12-31"})
+    assert (edge.status_code, edge.json()["slots"]) == (200, [])  # beyond the horizon
+
+
+async def test_from_and_to_take_dates_and_instants(client: httpx.AsyncClient, app: FastAPI,
+                                                   world: World) -> None:
+    await far_horizon(app, world)
+    whole_day = await get(client, world, **{"from": "2030-01-07", "to": "2030-01-07"})
+    assert len(whole_day.json()["slots"]) == 34
+    # Instants: slots starting at or after `from` and before `to`, in any offset.
+    noon = await get(client, world, **{"from": "2030-01-07T12:00:00+01:00",
+                                       "to": "2030-01-07T13:00:00Z"})
+    assert noon.status_code == 200, noon.text
+    assert local_starts(noon.json()) == ["12:00", "12:15", "12:30", "12:45", "13:00", "13:15",
+                                         "13:30", "13:45"]
+    mixed = await get(client, world, **{"from": "2030-01-07T17:00:00+01:00",
+                                        "to": "2030-01-08"})
+    tuesday = await get(client, world, **{"from": "2030-01-08", "to": "2030-01-08"})
+    assert local_starts(mixed.json()) == ["17:00", "17:15", *local_starts(tuesday.json())]
+    empty = await get(client, world, **{"from": "2030-01-08T00:00:00+01:00",
+                                        "to": "2030-01-07"})
+    assert (empty.status_code, empty.json()["code"]) == (422, "invalid_range")
+    for bad in ("2030-01-07T10:00:00", "0", "1893924000", "2030-1-7"):
+        resp = await get(client, world, **{"from": bad})
+        assert (resp.status_code, resp.json()["code"]) == (422, "validation_error"), bad

@@ -100,9 +100,17 @@ async def test_same_specialist_exactly_one_wins(app: FastAPI, server: str, world
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == REQUESTS - 1, statuses
-    assert {r.json()["code"] for r in responses if r.status_code == 409} == {"slot_taken"}
+    _losers_name_the_winner(responses)
     assert await _appointment_count(app, world.firm_id) == 1
     assert await _overlaps(app, world.firm_id) == 0
+
+
+def _losers_name_the_winner(responses: list[httpx.Response]) -> None:
+    """Every loser, whenever it lost (at the check, the constraint or in a deadlock), gets
+    slot_taken naming the winning booking."""
+    losers = [r.json() for r in responses if r.status_code == 409]
+    assert {body["code"] for body in losers} == {"slot_taken"}
+    assert all(body.get("details") for body in losers), losers
 
 
 async def test_same_workplace_different_specialists_exactly_one_wins(
@@ -119,6 +127,7 @@ async def test_same_workplace_different_specialists_exactly_one_wins(
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == REQUESTS - 1, statuses
+    _losers_name_the_winner(responses)
     assert await _appointment_count(app, world.firm_id) == 1
     assert await _overlaps(app, world.firm_id) == 0
 
@@ -147,6 +156,7 @@ async def test_simultaneous_holds_of_different_durations_exactly_one_wins(
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 1, statuses
     assert statuses.count(409) == REQUESTS - 1, statuses
+    _losers_name_the_winner(responses)
     async with maker() as session:
         overlapping = await session.scalar(text("""
             SELECT count(*) FROM time_claims a JOIN time_claims b

@@ -9,8 +9,15 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.models import Appointment, Hold, TimeClaim
-from tests.booking.helpers import at, hold, next_monday
+from slotwise.models import (
+    Appointment,
+    Event,
+    Hold,
+    SpecialistService,
+    TimeClaim,
+    WorkplaceServiceOverride,
+)
+from tests.booking.helpers import at, book, hold, next_monday
 from tests.factories import World
 
 
@@ -46,13 +53,17 @@ async def test_hold_then_confirm(client: httpx.AsyncClient, app: FastAPI, world:
     assert datetime.fromisoformat(appointment["start_at"]) == start
     assert confirmed.headers["etag"] == '"1"'
 
+    assert confirmed.headers["location"].endswith(f"/api/v1/appointments/{appointment['id']}")
+    assert appointment["external_id"] == held["id"]
+
     # The hold is consumed; its time now belongs to the appointment.
     gone = await client.get(f"/api/v1/holds/{held['id']}", headers=world.headers("client"))
     assert gone.status_code == 404
     assert await _count(app, Hold, world) == 0
-    again = await client.post("/api/v1/appointments", headers=world.headers("client"),
+    # Nobody else can confirm it or learn what it became.
+    other = await client.post("/api/v1/appointments", headers=world.headers("director"),
                               json={"hold_id": held["id"]})
-    assert again.status_code == 404
+    assert (other.status_code, other.json()["code"]) == (404, "hold_not_found")
 
 
 async def test_overlapping_hold_is_slot_taken_naming_the_range(
@@ -164,5 +175,157 @@ async def test_idempotent_hold_and_confirm(client: httpx.AsyncClient, app: FastA
     one = await client.post("/api/v1/appointments", headers=headers, json=body)
     two = await client.post("/api/v1/appointments", headers=headers, json=body)
     assert one.status_code == two.status_code == 201
-    assert one.json()["id"] == two.json()["id"]
+    assert two.json() == one.json()
+    assert two.headers.get("idempotent-replayed") == "true"
+    # The replay answers with the first answer's headers too.
+    assert two.headers["etag"] == one.headers["etag"] == '"1"'
+    assert two.headers["location"] == one.headers["location"]
+    assert one.headers["location"].endswith(f"/api/v1/appointments/{one.json()['id']}")
     assert await _count(app, Appointment, world) == 1
+
+
+async def test_confirming_again_returns_the_appointment(
+        client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
+    """A confirmation whose response was lost can be sent again, with or without a key."""
+    start = at(next_monday(), 10)
+    held = (await hold(client, world, "client", start, specialist_id=world.specialist_a)).json()
+    body = {"hold_id": held["id"]}
+    first = await client.post("/api/v1/appointments", headers=world.headers("client"),
+                              json=body)
+    assert first.status_code == 201, first.text
+
+    plain = await client.post("/api/v1/appointments", headers=world.headers("client"),
+                              json=body)
+    keyed = await client.post("/api/v1/appointments", json=body, headers={
+        **world.headers("client"), "Idempotency-Key": "retry-after-lost-response"})
+    for again in (plain, keyed):
+        assert again.status_code == 200, again.text
+        assert again.json() == first.json()
+        assert again.headers["etag"] == first.headers["etag"]
+        assert again.headers["location"] == first.headers["location"]
+    replayed = await client.post("/api/v1/appointments", json=body, headers={
+        **world.headers("client"), "Idempotency-Key": "retry-after-lost-response"})
+    assert (replayed.status_code, replayed.headers["idempotent-replayed"]) == (200, "true")
+    assert await _count(app, Appointment, world) == 1
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker() as session:
+        events = await session.scalar(select(func.count()).select_from(Event).where(
+            Event.firm_id == world.firm_id))
+    assert events == 1  # one appointment.created: the retries changed nothing
+
+
+async def test_idempotent_direct_booking_replays_etag_and_location(
+        client: httpx.AsyncClient, world: World) -> None:
+    start = at(next_monday(), 15)
+    headers = {**world.headers("director"), "Idempotency-Key": "direct-1"}
+    body = {"location_id": str(world.location_id), "start_at": start.isoformat(),
+            "worker_ids": [str(world.specialist_b)],
+            "services": [{"service_id": str(world.service_id)}]}
+    one = await client.post("/api/v1/appointments", headers=headers, json=body)
+    two = await client.post("/api/v1/appointments", headers=headers, json=body)
+    assert one.status_code == two.status_code == 201, one.text
+    assert two.headers["idempotent-replayed"] == "true"
+    assert (two.headers["etag"], two.headers["location"]) == (
+        one.headers["etag"], one.headers["location"])
+    assert one.headers["location"].endswith(f"/api/v1/appointments/{one.json()['id']}")
+
+
+async def test_expired_hold_is_410_even_once_its_slot_is_taken(
+        client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
+    start = at(next_monday(), 13)
+    held = (await hold(client, world, "client", start, specialist_id=world.specialist_a)).json()
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        await session.execute(update(Hold).where(Hold.id == held["id"]).values(
+            expires_at=datetime.now(UTC) - timedelta(seconds=1)))
+    taken = await hold(client, world, "director", start, specialist_id=world.specialist_a)
+    assert taken.status_code == 201, taken.text
+
+    # The new hold freed the expired one's time; the expired row stays until the cleanup.
+    async with maker() as session:
+        assert await session.get(Hold, held["id"]) is not None
+        owners = (await session.scalars(select(TimeClaim.hold_id).where(
+            TimeClaim.firm_id == world.firm_id))).all()
+    assert set(map(str, owners)) == {taken.json()["id"]}
+    expired = await client.post("/api/v1/appointments", headers=world.headers("client"),
+                                json={"hold_id": held["id"]})
+    assert (expired.status_code, expired.json()["code"]) == (410, "hold_expired")
+
+
+async def test_any_specialist_on_a_fully_held_slot_is_slot_taken_naming_each(
+        client: httpx.AsyncClient, world: World) -> None:
+    start = at(next_monday(), 11)
+    held = [(await hold(client, world, "client", start)).json() for _ in range(3)]
+    assert {h["specialist_id"] for h in held} == {
+        str(world.specialist_a), str(world.specialist_b), str(world.specialist_c)}
+    resp = await hold(client, world, "director", start)
+    assert resp.status_code == 409, resp.text
+    body = resp.json()
+    assert body["code"] == "slot_taken"
+    assert sorted((d["kind"], d["resource"], d["resource_id"],
+                   datetime.fromisoformat(d["start"]), datetime.fromisoformat(d["end"]))
+                  for d in body["details"]) == sorted(
+        ("hold", "specialist", h["specialist_id"], start, start + timedelta(minutes=40))
+        for h in held)
+    # The same slot refused for a reason other than a claim stays slot_unavailable.
+    sunday = await hold(client, world, "director", start - timedelta(days=1))
+    assert (sunday.status_code, sunday.json()["code"]) == (409, "slot_unavailable")
+    assert "details" not in sunday.json()
+
+
+async def test_slot_taken_names_the_claim_in_the_way_of_the_real_duration(
+        client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
+    """Anna takes 60 minutes for a haircut (30 in the catalog): her 10:00 slot is taken by
+    an appointment at 10:50, which the catalog's duration alone would never reach."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        await session.execute(update(SpecialistService).where(
+            SpecialistService.specialist_id == world.specialist_a,
+            SpecialistService.service_id == world.service_id).values(
+            custom_duration_minutes=60))
+    day = next_monday()
+    booked = await book(client, world, at(day, 10, 50), 30, [world.specialist_a])
+    assert booked.status_code == 201, booked.text
+    resp = await hold(client, world, "client", at(day, 10), specialist_id=world.specialist_a)
+    assert resp.status_code == 409, resp.text
+    body = resp.json()
+    assert body["code"] == "slot_taken"
+    [detail] = body["details"]
+    assert (detail["kind"], detail["resource_id"]) == ("appointment", str(world.specialist_a))
+    assert datetime.fromisoformat(detail["start"]) == at(day, 10, 50)
+
+
+async def test_slot_taken_names_the_workplace_the_option_needs(
+        client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
+    """Anna is free, but the only chair that offers the service (a 45-minute haircut there)
+    is claimed by Ben's appointment."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        session.add(WorkplaceServiceOverride(
+            firm_id=world.firm_id, workplace_id=world.workplace_id,
+            service_id=world.service_id, duration_minutes=45))
+    day = next_monday()
+    booked = await client.post("/api/v1/appointments", headers=world.headers("director"), json={
+        "location_id": str(world.location_id), "workplace_id": str(world.workplace_id),
+        "start_at": at(day, 10, 40).isoformat(), "end_at": at(day, 11, 10).isoformat(),
+        "worker_ids": [str(world.specialist_b)],
+        "services": [{"service_id": str(world.service_id)}]})
+    assert booked.status_code == 201, booked.text
+    resp = await hold(client, world, "client", at(day, 10), specialist_id=world.specialist_a)
+    assert resp.status_code == 409, resp.text
+    body = resp.json()
+    assert body["code"] == "slot_taken"
+    [detail] = body["details"]
+    assert (detail["resource"], detail["resource_id"]) == ("workplace", str(world.workplace_id))
+    assert datetime.fromisoformat(detail["start"]) == at(day, 10, 40)
+
+
+async def test_starts_at_the_calendars_ends_are_422(client: httpx.AsyncClient,
+                                                    world: World) -> None:
+    for start in ("9999-12-31T23:00:00-05:00", "0001-01-01T00:30:00+01:00",
+                  "3000-01-01T10:00:00+00:00"):
+        resp = await client.post("/api/v1/holds", headers=world.headers("client"), json={
+            "service_id": str(world.service_id), "location_id": str(world.location_id),
+            "start_at": start})
+        assert resp.status_code == 422, (start, resp.text)
+        assert [d["loc"] for d in resp.json()["details"]] == [["body", "start_at"]]

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import AwareDatetime
 
 from slotwise.appointments import service, updates
 from slotwise.appointments.preconditions import etag
 from slotwise.appointments.present import for_caller
 from slotwise.appointments.schemas import (
-    AppointmentCreate,
     AppointmentFilters,
     AppointmentFromHold,
     AppointmentOut,
     AppointmentPage,
+    AppointmentRequest,
     AppointmentUpdate,
     Status,
 )
+from slotwise.availability.bounds import DayOrInstant
 from slotwise.deps import AdminDep, CallerDep, SessionDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody, Forbidden
 from slotwise.idempotency import IdempotencyKeyHeader, run_idempotent
@@ -40,10 +40,13 @@ async def list_appointments(
     caller: CallerDep,
     session: SessionDep,
     page: Annotated[PageParams, Query()],
-    start: Annotated[AwareDatetime | None, Query(
-        alias="from", description="Appointments ending after this instant")] = None,
-    end: Annotated[AwareDatetime | None, Query(
-        alias="to", description="Appointments starting before this instant")] = None,
+    start: Annotated[DayOrInstant | None, Query(
+        alias="from", description="Appointments ending after this instant; a plain date "
+        "(2030-01-07) is the start of that day in the firm's time zone")] = None,
+    end: Annotated[DayOrInstant | None, Query(
+        alias="to", description="Appointments starting before this instant; a plain date "
+        "includes that whole day (up to the start of the next one, in the firm's time "
+        "zone)")] = None,
     location_id: uuid.UUID | None = None,
     specialist_id: Annotated[uuid.UUID | None, Query(
         description="Only appointments this specialist is assigned to")] = None,
@@ -52,50 +55,58 @@ async def list_appointments(
 ) -> AppointmentPage:
     """Appointments overlapping [from, to), ordered by start time.
 
-    Staff see the whole firm, a worker the appointments they are assigned to, a client
-    their own.
+    `from` and `to` are read as in `GET /availability`: `from=2030-01-07&to=2030-01-07` is
+    that day. Staff see the whole firm, a worker the appointments they are assigned to, a
+    client their own.
     """
-    filters = AppointmentFilters(start=start, end=end, location_id=location_id,
-                                 specialist_id=specialist_id, client_id=client_id,
-                                 status=status)
-    listed = await service.list_appointments(session, caller, filters, page)
+    filters = AppointmentFilters(location_id=location_id, specialist_id=specialist_id,
+                                 client_id=client_id, status=status)
+    listed = await service.list_appointments(session, caller, filters, page,
+                                             start=start, end=end)
     listed.items = [for_caller(item, caller.role) for item in listed.items]
     return listed
 
 
-@router.post("/appointments", response_model=AppointmentOut, status_code=201,
-             responses={410: {"model": ErrorBody, "description": "The hold expired"}})
-async def create_appointment(body: AppointmentFromHold | AppointmentCreate, caller: CallerDep,
-                             session: SessionDep, request: Request, response: Response,
-                             idempotency_key: IdempotencyKeyHeader = None,
-                             ) -> AppointmentOut | JSONResponse:
+@router.post("/appointments", response_model=AppointmentOut, status_code=201, responses={
+    200: {"model": AppointmentOut,
+          "description": "You had confirmed this hold already: the appointment it became"},
+    410: {"model": ErrorBody, "description": "The hold expired"},
+})
+async def create_appointment(body: AppointmentRequest, caller: CallerDep,
+                             session: SessionDep, request: Request,
+                             idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Book an appointment: confirm a hold, or (staff) book a time and workers directly.
 
     With `hold_id` (clients and staff): the appointment takes the hold's time, specialist,
-    workplace and service, atomically, and the hold is consumed. Another user's hold: 403
-    `hold_not_yours`; an expired one: 410 `hold_expired`; a slot that stopped being valid
-    (hours or schedules changed): 409 `slot_unavailable`.
+    workplace and service, atomically, and the hold is consumed (the appointment's
+    `external_id` is the hold's id, source `booking`). Confirming again a hold you confirmed
+    (a retry after a lost response) answers 200 with that appointment. Another user's hold:
+    403 `hold_not_yours`; an expired one: 410 `hold_expired`; a slot that stopped being
+    valid (hours or schedules changed): 409 `slot_unavailable`.
 
     Directly (staff only): each service's price and duration is the price sent > the
     workplace's override > the first worker's custom terms > the service's own; without
     `end_at` the appointment lasts the sum of the durations. Overlapping another booking of a
     worker or the workplace: 409 `slot_taken`.
+
+    Responses carry the `ETag` and the `Location` of the appointment, replays of an
+    `Idempotency-Key` too.
     """
-    async def act() -> AppointmentOut:
+    async def act() -> tuple[int, AppointmentOut]:
         if isinstance(body, AppointmentFromHold):
-            return for_caller(await service.confirm(session, caller, body), caller.role)
+            out, created = await service.confirm(session, caller, body)
+            return (201 if created else 200), for_caller(out, caller.role)
         if not caller.is_admin:
             raise Forbidden("Only staff book directly; clients confirm a hold (hold_id)")
-        return await service.create_appointment(session, caller, body)
+        return 201, await service.create_appointment(session, caller, body)
 
-    result = await run_idempotent(session, user_id=caller.user_id, key=idempotency_key,
-                                  endpoint="POST /appointments", body=body, status_code=201,
-                                  action=act)
-    if isinstance(result, AppointmentOut):
-        response.headers["ETag"] = etag(result.version)
-        response.headers["Location"] = str(request.url_for("get_appointment",
-                                                            appointment_id=result.id))
-    return result
+    def headers(answer: dict[str, Any]) -> dict[str, str]:
+        location = request.url_for("get_appointment", appointment_id=answer["id"])
+        return {"ETag": etag(answer["version"]), "Location": str(location)}
+
+    return await run_idempotent(session, user_id=caller.user_id, key=idempotency_key,
+                                endpoint="POST /appointments", body=body, action=act,
+                                headers=headers)
 
 
 @router.get("/appointments/{appointment_id}", response_model=AppointmentOut)

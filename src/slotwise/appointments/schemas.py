@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -16,31 +18,41 @@ from pydantic import (
     Field,
     StrictBool,
     StringConstraints,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from slotwise.repository import Page
 
 Status = Literal["scheduled", "in_progress", "completed", "cancelled", "no_show"]
 
+DayT = TypeVar("DayT", bound=date)
+
 _EARLIEST_YEAR, _LATEST_YEAR = 1900, 2999
+_ISO_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _iso_datetime(value: Any) -> Any:
-    # A JSON number would otherwise be read as a Unix timestamp: far too easy to send by mistake.
-    if isinstance(value, bool | int | float):
+    # A number (or a string of digits, in a query) would otherwise be read as a Unix
+    # timestamp: far too easy to send by mistake.
+    if isinstance(value, bool | int | float) or (
+            isinstance(value, str) and not _ISO_DATE_START.match(value)):
         raise ValueError("must be an ISO 8601 date-time with a UTC offset")
     return value
 
 
-def _plausible_year(value: datetime) -> datetime:
+def plausible_year(value: DayT) -> DayT:
+    """Refuses dates near the ends of the calendar: days and buffers are added to and taken
+    from every date, and year 1 or 9999 would overflow that arithmetic."""
     if not _EARLIEST_YEAR <= value.year <= _LATEST_YEAR:
         raise ValueError(f"year must be between {_EARLIEST_YEAR} and {_LATEST_YEAR}")
     return value
 
 
 # Naive date-times are refused (422): the server would have to guess their time zone.
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_datetime),
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_datetime), AfterValidator(plausible_year),
                     Field(description="ISO 8601 with offset, e.g. 2030-01-07T10:00:00+01:00")]
 Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2)]
 Notes = Annotated[str, StringConstraints(max_length=5000)]
@@ -62,9 +74,6 @@ ServiceLines = Annotated[list[ServiceLineIn], Field(min_length=1, max_length=20)
 
 
 def _check_times(start: datetime | None, end: datetime | None) -> None:
-    for value in (start, end):
-        if value is not None:
-            _plausible_year(value)
     if start is not None and end is not None and end <= start:
         raise ValueError("end_at must be after start_at")
 
@@ -111,6 +120,24 @@ class AppointmentFromHold(BaseModel):
         None, description="Staff only, when the hold names no client")
 
 
+def _one_shape(value: Any, _handler: ValidatorFunctionWrapHandler) -> Any:
+    # A plain union would report the failures of both shapes, under pydantic's internal
+    # names: the caller's errors are those of the shape they meant.
+    if isinstance(value, AppointmentFromHold | AppointmentCreate):
+        return value
+    if not isinstance(value, dict):
+        raise PydanticCustomError("model_type", "Input should be a JSON object")
+    if "hold_id" in value:
+        return AppointmentFromHold.model_validate(value)
+    return AppointmentCreate.model_validate(value)
+
+
+AppointmentRequest = Annotated[
+    AppointmentFromHold | AppointmentCreate, WrapValidator(_one_shape),
+    Field(description="With `hold_id`: confirm a hold; otherwise (staff) book directly"),
+]
+
+
 # Fields a worker may change on an appointment they are assigned to; anything else is 403.
 WORKER_FIELDS = frozenset({"is_open", "opened_at", "closed_at"})
 # Fields whose change moves the time an appointment claims on its workers and workplace.
@@ -151,8 +178,6 @@ class AppointmentUpdate(BaseModel):
         if nulls:
             raise ValueError(f"may not be null: {', '.join(nulls)}")
         _check_times(self.start_at, self.end_at)
-        _check_times(self.opened_at, None)
-        _check_times(self.closed_at, None)
         _check_unique(self.worker_ids, self.services)
         return self
 

@@ -7,9 +7,12 @@ reported exactly like a missing one (404). Changes live in ``updates.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import pricing, repository
@@ -24,6 +27,7 @@ from slotwise.appointments.schemas import (
     AppointmentOut,
     AppointmentPage,
 )
+from slotwise.availability.bounds import lower_bound, upper_bound
 from slotwise.booking import claims
 from slotwise.booking.confirm import confirm_hold
 from slotwise.deps import Caller
@@ -33,6 +37,7 @@ from slotwise.models import (
     AppointmentServiceItem,
     AppointmentWorker,
     Client,
+    Firm,
     Location,
     Specialist,
     Workplace,
@@ -55,7 +60,17 @@ def not_found(appointment_id: uuid.UUID) -> NotFound:
 
 
 async def list_appointments(session: AsyncSession, caller: Caller, filters: AppointmentFilters,
-                            page: PageParams) -> AppointmentPage:
+                            page: PageParams, *, start: date | datetime | None = None,
+                            end: date | datetime | None = None) -> AppointmentPage:
+    """``start``/``end``: the ``from``/``to`` of the request; plain dates are days in the
+    firm's time zone (``end`` includes its day)."""
+    if start is not None or end is not None:
+        time_zone = await session.scalar(select(Firm.time_zone).where(Firm.id == caller.firm_id))
+        assert time_zone is not None  # the caller's firm: its user was just read
+        zone = ZoneInfo(time_zone)
+        filters = dataclasses.replace(
+            filters, start=lower_bound(start, zone) if start is not None else None,
+            end=upper_bound(end, zone) if end is not None else None)
     if filters.start is not None and filters.end is not None and filters.end <= filters.start:
         raise Unprocessable("'to' must be after 'from'", code="invalid_range")
     rows, total = await repository.list_page(session, scope_of(caller), filters, page)
@@ -141,11 +156,14 @@ async def create_appointment(session: AsyncSession, caller: Caller,
 
 
 async def confirm(session: AsyncSession, caller: Caller,
-                  data: AppointmentFromHold) -> AppointmentOut:
-    appointment = await confirm_hold(session, caller, data, datetime.now(UTC))
-    out = await present_one(session, caller.firm_id, appointment)
-    await appointment_changed(session, caller.firm_id, None, out, caller)
-    return out
+                  data: AppointmentFromHold) -> tuple[AppointmentOut, bool]:
+    """The appointment the hold becomes, and whether it was created now (False: the caller
+    had confirmed this hold before, and gets the same appointment again)."""
+    confirmed = await confirm_hold(session, caller, data, datetime.now(UTC))
+    out = await present_one(session, caller.firm_id, confirmed.appointment)
+    if confirmed.created:
+        await appointment_changed(session, caller.firm_id, None, out, caller)
+    return out, confirmed.created
 
 
 async def delete_appointment(session: AsyncSession, caller: Caller, appointment_id: uuid.UUID,

@@ -54,6 +54,7 @@ __all__ = [
     "SpecialistInput",
     "WeeklyHours",
     "WorkplaceInput",
+    "candidates",
     "choose",
     "compute_slots",
     "epoch_range",
@@ -153,11 +154,24 @@ def choose(query: AvailabilityQuery, start: dt.datetime, *,
            specialist_id: uuid.UUID | None = None,
            workplace_id: uuid.UUID | None = None) -> SlotChoice | None:
     """The option a booking at ``start`` would take, or None when ``start`` is not offered
-    (for that specialist / workplace when given). The first free specialist by name then
-    id wins, then the first free workplace by name then id."""
+    (for that specialist / workplace when given)."""
+    found = candidates(query, start, specialist_id=specialist_id, workplace_id=workplace_id)
+    return found[0] if found else None
+
+
+def candidates(query: AvailabilityQuery, start: dt.datetime, *,
+               specialist_id: uuid.UUID | None = None,
+               workplace_id: uuid.UUID | None = None) -> list[SlotChoice]:
+    """Every option free at ``start``, in the order choices are made: the first free
+    specialist by name then id, then the first free workplace by name then id.
+
+    Each choice carries its claim range, computed here and only here for holds and their
+    confirmation: the option's own duration and break (workplace override, specialist's
+    custom duration) and the service's buffers.
+    """
     at = math.floor(start.timestamp())
     if at != start.timestamp():
-        return None  # starts lie on whole seconds of the grid
+        return []  # starts lie on whole seconds of the grid
     options = [
         opt for opt in _options(query)
         if (specialist_id is None or opt.specialist.id == specialist_id)
@@ -165,14 +179,16 @@ def choose(query: AvailabilityQuery, start: dt.datetime, *,
              or (opt.workplace is not None and opt.workplace.id == workplace_id))
     ]
     found = _search(query, options)
+    before = query.service.buffer_before_minutes * 60
+    chosen: list[SlotChoice] = []
     for opt in options:
         end = at + opt.duration
         if any(offered is opt for offered in found.get((at, end), ())):
-            before = query.service.buffer_before_minutes * 60
-            return SlotChoice(opt.specialist.id,
-                              opt.workplace.id if opt.workplace is not None else None,
-                              _utc(at), _utc(end), _utc(at - before), _utc(at + opt.after))
-    return None
+            chosen.append(SlotChoice(opt.specialist.id,
+                                     opt.workplace.id if opt.workplace is not None else None,
+                                     _utc(at), _utc(end), _utc(at - before),
+                                     _utc(at + opt.after)))
+    return chosen
 
 
 def _utc(instant: int) -> dt.datetime:

@@ -20,11 +20,14 @@ async def get_availability(params: Annotated[AvailabilityParams, Query()], calle
     """Free slots of a service at a location, for one specialist or any.
 
     Open to every role of the firm. ``from``/``to`` are local dates of the location
-    (inclusive, at most 62 days: 422 ``range_too_long``; ``to`` before ``from``: 422
-    ``invalid_range``). Every wall-clock rule is evaluated in the location's time zone: on a
-    DST change day no slot starts at a time that does not exist, and a repeated hour is
-    offered once (its first occurrence). Slots with the same start and end are one entry
-    listing every specialist (by name) and the free workplaces each could use.
+    (inclusive: ``from=2030-01-07&to=2030-01-07`` is that day) or instants with offset
+    (slots starting at or after ``from`` and before ``to``), as in ``GET /appointments``;
+    at most 62 days (422 ``range_too_long``); ``to`` before ``from``: 422
+    ``invalid_range``; years outside 1900-2999: 422 ``validation_error``. Every wall-clock
+    rule is evaluated in the location's time zone: on a DST change day no slot starts at a
+    time that does not exist, and a repeated hour is offered once (its first occurrence).
+    Slots with the same start and end are one entry listing every specialist (by name) and
+    the free workplaces each could use.
 
     Ids of another firm: 404. An inactive service or location: 409 ``service_inactive`` /
     ``location_inactive``; a named specialist who is inactive or does not offer the service:

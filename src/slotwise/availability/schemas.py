@@ -7,6 +7,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from slotwise.availability.bounds import DayOrInstant
+
 
 class AvailabilityParams(BaseModel):
     """Query parameters of ``GET /availability``."""
@@ -15,8 +17,12 @@ class AvailabilityParams(BaseModel):
 
     service_id: uuid.UUID
     location_id: uuid.UUID
-    first: dt.date = Field(alias="from", description="First local date, inclusive")
-    last: dt.date = Field(alias="to", description="Last local date, inclusive (at most 62 days)")
+    first: DayOrInstant = Field(
+        alias="from", description="First local date, inclusive; or an instant with offset: "
+        "slots starting at or after it")
+    last: DayOrInstant = Field(
+        alias="to", description="Last local date, inclusive (at most 62 days); or an instant "
+        "with offset: slots starting before it")
     specialist_id: uuid.UUID | None = Field(
         None, description="Only this specialist; every active one offering the service "
         "when omitted")

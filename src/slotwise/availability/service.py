@@ -6,6 +6,7 @@ endpoints with the same engine over the same data, so every listed slot passes t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import repository as repo
+from slotwise.availability.bounds import lower_bound, upper_bound
 from slotwise.availability.engine import (
     AvailabilityQuery,
     LocationInput,
@@ -21,15 +23,15 @@ from slotwise.availability.engine import (
     SlotChoice,
     SpecialistInput,
     WorkplaceInput,
-    choose,
+    candidates,
     compute_slots,
     max_claim_after_minutes,
     padded_days,
 )
 from slotwise.errors import Conflict, NotFound, Unprocessable
 
-__all__ = ["MAX_RANGE_DAYS", "Availability", "SlotChoice", "check_range", "check_slot",
-           "get_availability"]
+__all__ = ["MAX_RANGE_DAYS", "Availability", "SlotChoice", "SlotUnavailable", "check_range",
+           "check_slot", "get_availability"]
 
 MAX_RANGE_DAYS = 62
 
@@ -43,6 +45,28 @@ def check_range(first: dt.date, last: dt.date) -> None:
                             code="range_too_long")
 
 
+def local_days(low: dt.datetime, high: dt.datetime, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    """The local dates on which slots starting in ``[low, high)`` lie (422 when too many)."""
+    if high <= low:
+        raise Unprocessable("'to' must be after 'from'", code="invalid_range")
+    first = low.astimezone(zone).date()
+    last = (high - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    check_range(first, last)
+    return first, last
+
+
+class SlotUnavailable(Conflict):
+    """No option starts at the asked time. ``blocked`` lists, in the order they would be
+    chosen, the options that only other bookings' claims keep from it: when there are any,
+    the slot is taken rather than unavailable."""
+
+    code = "slot_unavailable"
+
+    def __init__(self, message: str, blocked: list[SlotChoice]) -> None:
+        super().__init__(message)
+        self.blocked = blocked
+
+
 @dataclass(frozen=True, slots=True)
 class Availability:
     """What ``GET /availability`` returns (rendered by ``present.render``)."""
@@ -54,20 +78,29 @@ class Availability:
 
 
 async def get_availability(session: AsyncSession, firm_id: uuid.UUID, *,
-                           service_id: uuid.UUID, location_id: uuid.UUID, first: dt.date,
-                           last: dt.date, specialist_id: uuid.UUID | None = None,
+                           service_id: uuid.UUID, location_id: uuid.UUID,
+                           first: dt.date | dt.datetime, last: dt.date | dt.datetime,
+                           specialist_id: uuid.UUID | None = None,
                            now: dt.datetime | None = None) -> Availability:
-    """Free slots of a service at a location over local dates ``[first, last]``."""
-    check_range(first, last)
+    """Free slots of a service at a location from ``first`` to ``last``: local dates of the
+    location, inclusive, or instants (slots starting in ``[first, last)``)."""
+    if not isinstance(first, dt.datetime) and not isinstance(last, dt.datetime):
+        check_range(first, last)  # before anything is loaded
     catalog = await _bookable(session, firm_id, location_id, service_id,
                               specialist_id=specialist_id)
     if specialist_id is not None and not catalog.specialist_active:
         raise Conflict("The specialist is inactive", code="specialist_inactive")
-    query = await _load(session, firm_id, catalog, first, last,
+    zone = ZoneInfo(catalog.time_zone)
+    low, high = lower_bound(first, zone), upper_bound(last, zone)
+    first_day, last_day = local_days(low, high, zone)
+    query = await _load(session, firm_id, catalog, first_day, last_day,
                         now or dt.datetime.now(dt.UTC))
     if specialist_id is not None and not query.specialists:
         raise Conflict("The specialist does not offer this service", code="service_not_offered")
-    return Availability(service_id, location_id, catalog.time_zone, compute_slots(query))
+    slots = compute_slots(query)
+    if isinstance(first, dt.datetime) or isinstance(last, dt.datetime):
+        slots = [slot for slot in slots if low <= slot.start < high]
+    return Availability(service_id, location_id, catalog.time_zone, slots)
 
 
 async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: uuid.UUID,
@@ -78,11 +111,12 @@ async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: u
                      ignore_hold_id: uuid.UUID | None = None) -> SlotChoice:
     """The specialist, workplace, times and claim range a booking at ``start_at`` takes.
 
-    Raises 409 ``slot_unavailable`` unless that exact start is offered (by that specialist /
-    at that workplace when given). Holds are live when they expire after ``now``; minimum
-    notice and horizon count from ``notice_from`` (default ``now``), so a hold made in time
-    can be confirmed later. ``ignore_*`` leave out the claims and the capacity use of the
-    booking being moved, so it does not collide with itself. Ids of another firm give 404.
+    Raises ``SlotUnavailable`` (409 ``slot_unavailable``) unless that exact start is offered
+    (by that specialist / at that workplace when given). Holds are live when they expire
+    after ``now``; minimum notice and horizon count from ``notice_from`` (default ``now``),
+    so a hold made in time can be confirmed later. ``ignore_*`` leave out the claims and the
+    capacity use of the booking being moved, so it does not collide with itself. Ids of
+    another firm give 404.
     """
     if start_at.tzinfo is None:
         raise Unprocessable("The start needs a time zone", code="invalid_datetime")
@@ -91,11 +125,23 @@ async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: u
     day = start_at.astimezone(ZoneInfo(catalog.time_zone)).date()
     query = await _load(session, firm_id, catalog, day, day, now, notice_from=notice_from,
                         ignored=repo.Ignored(ignore_appointment_id, ignore_hold_id))
-    choice = choose(query, start_at, specialist_id=specialist_id, workplace_id=workplace_id)
-    if choice is None:
-        raise Conflict(_unavailable_message(start_at, specialist_id, workplace_id),
-                       code="slot_unavailable")
-    return choice
+    found = candidates(query, start_at, specialist_id=specialist_id, workplace_id=workplace_id)
+    if not found:
+        # Only when refusing: would the start be offered if no booking claimed any time?
+        blocked = candidates(_without_claims(query), start_at, specialist_id=specialist_id,
+                             workplace_id=workplace_id)
+        raise SlotUnavailable(_unavailable_message(start_at, specialist_id, workplace_id),
+                              blocked)
+    return found[0]
+
+
+def _without_claims(query: AvailabilityQuery) -> AvailabilityQuery:
+    """The same query as if no hold or appointment claimed time on its specialists and
+    workplaces (the location's capacity still counts: it is not a claim)."""
+    return dataclasses.replace(
+        query,
+        specialists=[dataclasses.replace(s, busy=()) for s in query.specialists],
+        workplaces=[dataclasses.replace(w, busy=()) for w in query.workplaces])
 
 
 def _unavailable_message(start_at: dt.datetime, specialist_id: uuid.UUID | None,

@@ -1,9 +1,9 @@
 """Claiming time on specialists and workplaces: the only path to the ``time_claims`` table.
 
 The exclusion constraints on ``time_claims`` decide every conflict; this module only turns a
-violation into a friendly ``409 slot_taken`` that names the range in the way, and clears
-expired holds out of the way first (an expired hold stops blocking at once, without waiting
-for a cleanup job).
+violation into a friendly ``409 slot_taken`` that names the range in the way, and frees the
+claims of expired holds in the way first (an expired hold stops blocking at once, without
+waiting for a cleanup job).
 """
 
 from __future__ import annotations
@@ -23,7 +23,9 @@ from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServ
 # Two requests inserting overlapping claims at the same moment can each find the other's
 # uncommitted row while checking the constraint and wait on it: PostgreSQL then aborts one of
 # them with a deadlock. That is the same conflict as a violation, seen earlier.
-_CONFLICT_STATES = frozenset({"23P01", "40P01"})
+_DEADLOCK = "40P01"
+_CONFLICT_STATES = frozenset({"23P01", _DEADLOCK})
+_DEADLOCK_ATTEMPTS = 3
 
 
 class SlotTaken(Conflict):
@@ -66,34 +68,42 @@ async def find_conflict(session: AsyncSession, firm_id: uuid.UUID, *,
     return (await session.scalars(stmt)).first()
 
 
-def slot_taken(conflict: TimeClaim | None) -> SlotTaken:
-    if conflict is None or conflict.during.lower is None or conflict.during.upper is None:
+def slot_taken(conflicts: Sequence[TimeClaim]) -> SlotTaken:
+    """409 ``slot_taken`` naming the first claim in the way in its message and every one of
+    them in ``details``."""
+    details = [_detail(conflict) for conflict in conflicts]
+    if not details:
+        # The claim in the way was released before it could be read: its booking was
+        # cancelled or its hold given up meanwhile.
         return SlotTaken("The time was just taken by another booking")
+    first = details[0]
+    what = "an appointment" if first["kind"] == "appointment" else "a hold"
+    return SlotTaken(f"The {first['resource']} is already claimed by {what} from "
+                     f"{first['start']} to {first['end']}", details=details)
+
+
+def _detail(conflict: TimeClaim) -> dict[str, str]:
     lower, upper = conflict.during.lower, conflict.during.upper
-    what = "an appointment" if conflict.appointment_id else "a hold"
+    assert lower is not None and upper is not None  # the "bounded" check constraint
     resource = "specialist" if conflict.specialist_id else "workplace"
-    resource_id = conflict.specialist_id or conflict.workplace_id
-    return SlotTaken(
-        f"The {resource} is already claimed by {what} from {lower.isoformat()} "
-        f"to {upper.isoformat()}",
-        details=[{"start": lower.isoformat(), "end": upper.isoformat(), "resource": resource,
-                  "resource_id": str(resource_id), "kind": what.split()[-1]}],
-    )
+    return {"start": lower.isoformat(), "end": upper.isoformat(), "resource": resource,
+            "resource_id": str(conflict.specialist_id or conflict.workplace_id),
+            "kind": "appointment" if conflict.appointment_id else "hold"}
 
 
 async def purge_expired_holds(session: AsyncSession, firm_id: uuid.UUID, *,
                               specialist_ids: Sequence[uuid.UUID],
                               workplace_id: uuid.UUID | None, start: datetime, end: datetime,
                               now: datetime) -> None:
-    """Deletes expired holds whose claims are in the way of [start, end) on these resources."""
-    in_the_way = select(TimeClaim.hold_id).where(
-        TimeClaim.firm_id == firm_id, TimeClaim.hold_id.is_not(None),
-        TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
-        _resources(specialist_ids, workplace_id),
-    )
+    """Frees the claims of expired holds that are in the way of [start, end) on these
+    resources. The hold rows stay until the cleanup job's grace has passed, so that
+    confirming one still says ``hold_expired`` rather than "no such hold"."""
+    expired = select(Hold.id).where(Hold.firm_id == firm_id, Hold.expires_at <= now)
     await session.execute(
-        delete(Hold).where(Hold.firm_id == firm_id, Hold.expires_at <= now,
-                           Hold.id.in_(in_the_way))
+        delete(TimeClaim).where(
+            TimeClaim.firm_id == firm_id, TimeClaim.hold_id.in_(expired),
+            TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
+            _resources(specialist_ids, workplace_id))
         .execution_options(synchronize_session=False)
     )
 
@@ -107,26 +117,43 @@ async def claim(session: AsyncSession, firm_id: uuid.UUID, *,
     await purge_expired_holds(session, firm_id, specialist_ids=specialist_ids,
                               workplace_id=workplace_id, start=start, end=end, now=now)
     during = Range(start, end, bounds="[)")
+    for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
+        try:
+            # A savepoint, so that after a violation the transaction can still look up the
+            # conflicting claim for the error message.
+            async with session.begin_nested():
+                session.add_all(_rows(firm_id, specialist_ids, workplace_id, during,
+                                      hold_id=hold_id, appointment_id=appointment_id))
+                await session.flush()
+            return
+        except DBAPIError as exc:
+            state = getattr(exc.orig, "sqlstate", None)
+            if state not in _CONFLICT_STATES:
+                raise
+            if state == _DEADLOCK and attempt < _DEADLOCK_ATTEMPTS:
+                # The other side goes on once our rows are rolled back, and its claim is not
+                # committed yet: it could not be named. Trying again waits for it to commit
+                # and then meets it as a plain violation (or succeeds if it rolled back).
+                continue
+            conflict = await find_conflict(
+                session, firm_id, specialist_ids=specialist_ids, workplace_id=workplace_id,
+                start=start, end=end, now=now, exclude_appointment_id=appointment_id,
+                exclude_hold_id=hold_id)
+            raise slot_taken([conflict] if conflict is not None else []) from exc
+
+
+def _rows(firm_id: uuid.UUID, specialist_ids: Sequence[uuid.UUID],
+          workplace_id: uuid.UUID | None, during: Range[datetime], *,
+          hold_id: uuid.UUID | None, appointment_id: uuid.UUID | None) -> list[TimeClaim]:
+    # One order of resources for every writer (specialists by id, then the workplace), so
+    # that two bookings never each hold a claim the other waits for.
     rows = [TimeClaim(firm_id=firm_id, hold_id=hold_id, appointment_id=appointment_id,
                       specialist_id=specialist_id, during=during)
-            for specialist_id in specialist_ids]
+            for specialist_id in sorted(specialist_ids)]
     if workplace_id is not None:
         rows.append(TimeClaim(firm_id=firm_id, hold_id=hold_id, appointment_id=appointment_id,
                               workplace_id=workplace_id, during=during))
-    try:
-        # A savepoint, so that after a violation the transaction can still look up the
-        # conflicting claim for the error message.
-        async with session.begin_nested():
-            session.add_all(rows)
-            await session.flush()
-    except DBAPIError as exc:
-        if getattr(exc.orig, "sqlstate", None) not in _CONFLICT_STATES:
-            raise
-        conflict = await find_conflict(
-            session, firm_id, specialist_ids=specialist_ids, workplace_id=workplace_id,
-            start=start, end=end, now=now, exclude_appointment_id=appointment_id,
-            exclude_hold_id=hold_id)
-        raise slot_taken(conflict) from exc
+    return rows
 
 
 async def release_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> None:

@@ -1,16 +1,30 @@
-"""Confirming a hold: the appointment replaces the hold atomically, in one transaction."""
+"""Confirming a hold: the appointment replaces the hold atomically, in one transaction.
+
+The appointment keeps the hold's id as its ``external_id`` (source ``booking``), so a
+confirmation that is sent again after a lost response finds the appointment the hold became
+instead of a missing hold; the unique ``(source, external_id)`` index also makes sure one hold
+never becomes two appointments.
+"""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import pricing
 from slotwise.appointments.schemas import AppointmentFromHold, ServiceLineIn
-from slotwise.availability.service import check_slot
+from slotwise.availability.service import SlotUnavailable, check_slot
 from slotwise.booking import claims
-from slotwise.booking.holds import lock_location_if_limited, visible_hold
+from slotwise.booking.holds import (
+    explain_unavailable,
+    find_visible_hold,
+    hold_not_found,
+    lock_location_if_limited,
+)
 from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, Gone
 from slotwise.models import (
@@ -22,13 +36,37 @@ from slotwise.models import (
 )
 from slotwise.repository import get_in_firm
 
+BOOKING_SOURCE = "booking"
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    appointment: Appointment
+    # False when the hold had already become this appointment: the request was a retry.
+    created: bool
+
+
+async def booked_from_hold(session: AsyncSession, caller: Caller,
+                           hold_id: uuid.UUID) -> Appointment | None:
+    """The appointment the caller's confirmation of this hold created, if any."""
+    return await session.scalar(select(Appointment).where(
+        Appointment.firm_id == caller.firm_id, Appointment.source == BOOKING_SOURCE,
+        Appointment.external_id == str(hold_id), Appointment.created_by == caller.user_id))
+
 
 async def confirm_hold(session: AsyncSession, caller: Caller, data: AppointmentFromHold,
-                       now: datetime) -> Appointment:
+                       now: datetime) -> Confirmed:
     if caller.role == "worker":
         raise Forbidden("Workers cannot book appointments")
     firm_id = caller.firm_id
-    hold = await visible_hold(session, caller, data.hold_id, lock=True)
+    hold = await find_visible_hold(session, caller, data.hold_id, lock=True)
+    if hold is None:
+        # A concurrent confirmation of the same hold has committed by now: the lock above
+        # waited for it.
+        booked = await booked_from_hold(session, caller, data.hold_id)
+        if booked is None:
+            raise hold_not_found(data.hold_id)
+        return Confirmed(booked, created=False)
     if hold.user_id != caller.user_id:
         raise Forbidden("This hold belongs to another user", code="hold_not_yours")
     if hold.expires_at <= now:
@@ -44,18 +82,21 @@ async def confirm_hold(session: AsyncSession, caller: Caller, data: AppointmentF
     await lock_location_if_limited(session, location)
     # The hold gives way to the appointment: its claims go with it, and the slot is checked
     # again, because hours, schedules or the service may have changed since it was held.
-    service_id, specialist_id, workplace_id = hold.service_id, hold.specialist_id, \
-        hold.workplace_id
-    start_at = hold.start_at
+    hold_id, service_id, specialist_id, workplace_id = hold.id, hold.service_id, \
+        hold.specialist_id, hold.workplace_id
+    start_at, held_at = hold.start_at, hold.created_at
     await session.delete(hold)
     await session.flush()
     try:
         choice = await check_slot(
             session, firm_id, service_id=service_id, location_id=location.id,
             start_at=start_at, specialist_id=specialist_id, workplace_id=workplace_id,
-            now=now, notice_from=hold.created_at)
-    except Conflict as exc:
-        raise Conflict(f"The held slot is no longer available: {exc.message}",
+            now=now, notice_from=held_at)
+    except SlotUnavailable as unavailable:
+        explained = await explain_unavailable(session, firm_id, unavailable, now)
+        if isinstance(explained, claims.SlotTaken):
+            raise explained from None
+        raise Conflict(f"The held slot is no longer available: {unavailable.message}",
                        code="slot_unavailable") from None
 
     [priced] = await pricing.price_services(
@@ -64,7 +105,7 @@ async def confirm_hold(session: AsyncSession, caller: Caller, data: AppointmentF
     appointment = Appointment(
         firm_id=firm_id, location_id=location.id, workplace_id=choice.workplace_id,
         client_id=client_id, start_at=choice.start, end_at=choice.end, notes=data.notes,
-        source="booking", created_by=caller.user_id)
+        source=BOOKING_SOURCE, external_id=str(hold_id), created_by=caller.user_id)
     session.add(appointment)
     await session.flush()
     session.add(AppointmentWorker(firm_id=firm_id, appointment_id=appointment.id,
@@ -77,5 +118,4 @@ async def confirm_hold(session: AsyncSession, caller: Caller, data: AppointmentF
                        workplace_id=choice.workplace_id, start=choice.claim_start,
                        end=choice.claim_end, now=now, appointment_id=appointment.id)
     await session.refresh(appointment)
-    return appointment
-
+    return Confirmed(appointment, created=True)

@@ -2,7 +2,8 @@
 
 A hold claims its time like an appointment does, so a second client asking for an overlapping
 slot gets ``409 slot_taken`` at once. Once ``expires_at`` passes it stops blocking immediately:
-availability ignores it and the next claim in its way deletes it.
+availability ignores it and the next claim in its way frees its time; the row itself stays
+(confirming it says ``hold_expired``) until the cleanup job deletes it after a grace.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.availability.service import check_slot
+from slotwise.availability.service import SlotUnavailable, check_slot
 from slotwise.booking import claims
 from slotwise.booking.schemas import HoldCreate
 from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, NotFound
-from slotwise.models import Client, Firm, Hold, Location, Service
+from slotwise.models import Client, Firm, Hold, Location, TimeClaim
 from slotwise.repository import get_in_firm
 
 
@@ -34,20 +35,24 @@ async def lock_location_if_limited(session: AsyncSession, location: Location) ->
             func.hashtextextended(str(location.id), 0))))
 
 
-async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID, data: HoldCreate,
-                              unavailable: Conflict, now: datetime) -> Conflict:
-    """Names the booking in the way when a requested specialist or workplace is taken."""
-    if data.specialist_id is None and data.workplace_id is None:
+async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID,
+                              unavailable: SlotUnavailable, now: datetime) -> Conflict:
+    """409 ``slot_taken`` naming the bookings in the way when only other bookings' claims
+    keep the slot from every option that could take it; otherwise ``unavailable`` as it is
+    (hours, schedules, notice, capacity...)."""
+    if not unavailable.blocked:
         return unavailable
-    service = await get_in_firm(session, Service, firm_id, data.service_id, what="service")
-    start = data.start_at - timedelta(minutes=service.buffer_before_minutes)
-    end = data.start_at + timedelta(minutes=service.duration_minutes
-                                    + service.break_after_minutes
-                                    + service.buffer_after_minutes)
-    conflict = await claims.find_conflict(
-        session, firm_id, specialist_ids=[data.specialist_id] if data.specialist_id else [],
-        workplace_id=data.workplace_id, start=start, end=end, now=now)
-    return claims.slot_taken(conflict) if conflict is not None else unavailable
+    conflicts: dict[uuid.UUID, TimeClaim] = {}
+    for option in unavailable.blocked:
+        # The option's own claim range (with its duration and buffers), as claiming it would
+        # have asked for.
+        conflict = await claims.find_conflict(
+            session, firm_id, specialist_ids=[option.specialist_id],
+            workplace_id=option.workplace_id, start=option.claim_start,
+            end=option.claim_end, now=now)
+        if conflict is not None:
+            conflicts.setdefault(conflict.id, conflict)
+    return claims.slot_taken(list(conflicts.values()))
 
 
 async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
@@ -70,8 +75,8 @@ async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
             session, firm_id, service_id=data.service_id, location_id=data.location_id,
             start_at=data.start_at, specialist_id=data.specialist_id,
             workplace_id=data.workplace_id, now=now)
-    except Conflict as unavailable:
-        raise await explain_unavailable(session, firm_id, data, unavailable, now) from None
+    except SlotUnavailable as unavailable:
+        raise await explain_unavailable(session, firm_id, unavailable, now) from None
     firm = await session.get(Firm, firm_id)
     assert firm is not None
     hold = Hold(firm_id=firm_id, user_id=caller.user_id, location_id=data.location_id,
@@ -86,15 +91,20 @@ async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
     return hold
 
 
-async def visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *,
-                       lock: bool = False) -> Hold:
+async def find_visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *,
+                            lock: bool = False) -> Hold | None:
     """A hold the caller may see: staff see the firm's, others only their own."""
     stmt = select(Hold).where(Hold.id == hold_id, Hold.firm_id == caller.firm_id)
     if not caller.is_admin:
         stmt = stmt.where(Hold.user_id == caller.user_id)
     if lock:
         stmt = stmt.with_for_update()
-    hold = await session.scalar(stmt)
+    return await session.scalar(stmt)
+
+
+async def visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *,
+                       lock: bool = False) -> Hold:
+    hold = await find_visible_hold(session, caller, hold_id, lock=lock)
     if hold is None:
         raise hold_not_found(hold_id)
     return hold

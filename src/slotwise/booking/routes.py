@@ -19,21 +19,24 @@ router = APIRouter(tags=["booking"], responses=ERROR_RESPONSES)
 
 @router.post("/holds", response_model=HoldOut, status_code=201)
 async def create_hold(body: HoldCreate, caller: CallerDep, session: SessionDep,
-                      idempotency_key: IdempotencyKeyHeader = None) -> HoldOut | JSONResponse:
+                      idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
     """Hold a free slot for a short time (the firm's `hold_ttl_seconds`, default 120 s).
 
     The slot must be one that `GET /availability` offers. A slot overlapping another hold or
     appointment of the same specialist or workplace: 409 `slot_taken`, naming the range in the
-    way; a slot not offered for other reasons (hours, notice, ...): 409 `slot_unavailable`.
+    way in `message` and every booking in the way in `details` (also for "any specialist",
+    when every specialist who could take it is claimed, and whichever of two simultaneous
+    requests loses); a slot not offered for other reasons (hours, notice, capacity...): 409
+    `slot_unavailable`.
     Clients hold for themselves, staff for any client (or none). Confirm with
     `POST /appointments {"hold_id": ...}` before `expires_at`.
     """
-    async def act() -> HoldOut:
+    async def act() -> tuple[int, HoldOut]:
         hold = await holds.create_hold(session, caller, body, datetime.now(UTC))
-        return HoldOut.model_validate(hold)
+        return 201, HoldOut.model_validate(hold)
 
     return await run_idempotent(session, user_id=caller.user_id, key=idempotency_key,
-                                endpoint="POST /holds", body=body, status_code=201, action=act)
+                                endpoint="POST /holds", body=body, action=act)
 
 
 @router.get("/holds/{hold_id}", response_model=HoldOut)
