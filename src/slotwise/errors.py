@@ -13,7 +13,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("slotwise.errors")
@@ -147,8 +148,35 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
-async def _db_error(_: Request, exc: Exception) -> JSONResponse:
+# The database is down, restarting or out of reach: the client may retry, it did nothing wrong.
+# Connection exceptions (08xxx) and an administrator's or crash shutdown of the backend.
+_UNAVAILABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+_RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, PoolTimeout | InterfaceError):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    state: str | None = getattr(exc.orig, "sqlstate", None)
+    if state is None:
+        # psycopg has no SQLSTATE when it could not connect or lost the connection.
+        return isinstance(exc, OperationalError) or exc.connection_invalidated
+    return state.startswith(_UNAVAILABLE_SQLSTATES)
+
+
+async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
+    logger.warning("the database is unavailable: %s", type(exc).__name__)
+    return error_response(503, "database_unavailable",
+                          "The database is unavailable; retry in a few seconds",
+                          headers={"Retry-After": str(_RETRY_AFTER_SECONDS)})
+
+
+async def _db_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DBAPIError)
+    if _database_unavailable(exc):
+        return await _unavailable(request, exc)
     state = _sqlstate(exc)
     known = _SQLSTATE_ERRORS.get(state or "")
     if known is None:
@@ -167,6 +195,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(IntegrityError, _db_error)
     app.add_exception_handler(DBAPIError, _db_error)
+    app.add_exception_handler(PoolTimeout, _unavailable)
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -11,12 +11,14 @@ others' ``retry_stalled_jobs`` then gives its running jobs back to the queue.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import httpx
 from procrastinate import PsycopgConnector
+from procrastinate.exceptions import ConnectorException
 from procrastinate.periodic import PeriodicRegistry
 from procrastinate.worker import Worker
 from sqlalchemy.engine import make_url
@@ -34,6 +36,7 @@ from slotwise.notifications.delivery import DeliveryRuntime
 log = logging.getLogger(__name__)
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+_FIRST_RESTART_DELAY, _MAX_RESTART_DELAY = 0.2, 10.0
 
 
 def libpq_url(database_url: str) -> str:
@@ -61,6 +64,50 @@ def register_periodic(settings: Settings) -> None:
         job_app.periodic(cron=cron)(tasks.PERIODIC_TASKS[name])
 
 
+async def _run_through_outages(make_worker: Callable[[], Worker], name: str,
+                               handle_signals: bool) -> None:
+    """Runs procrastinate workers until a stop signal. procrastinate stops a worker as soon
+    as its LISTEN connection, heartbeat or periodic deferrer fails, which a database
+    restart does to all three: such a worker is replaced (once the database answers again)
+    instead of ending the process. Jobs the old one was running when the database went are
+    given back by ``retry_stalled_jobs``."""
+    stopping = asyncio.Event()
+    current = make_worker()
+
+    def stop() -> None:
+        stopping.set()
+        current.stop()  # type: ignore[no-untyped-call]
+
+    loop = asyncio.get_running_loop()
+    if handle_signals:
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, stop)
+    delay = _FIRST_RESTART_DELAY
+    try:
+        while True:
+            try:
+                await current.run()  # type: ignore[no-untyped-call]
+            except ConnectorException as exc:  # it could not even register itself
+                log.warning("worker %s cannot reach the database: %s", name, exc.__cause__)
+            else:
+                delay = _FIRST_RESTART_DELAY  # it had been running
+            if stopping.is_set():
+                return
+            log.warning("worker %s lost its database connection; starting again in %.1f s",
+                        name, delay)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await stopping.wait()
+            if stopping.is_set():
+                return
+            delay = min(delay * 2, _MAX_RESTART_DELAY)
+            current = make_worker()
+    finally:
+        if handle_signals:
+            for sig in STOP_SIGNALS:
+                loop.remove_signal_handler(sig)
+
+
 async def run_worker(database_url: str, settings: Settings, channels: ChannelSettings, *,
                      name: str = "worker", queues: Iterable[str] | None = None,
                      handle_signals: bool = True) -> None:
@@ -79,25 +126,18 @@ async def run_worker(database_url: str, settings: Settings, channels: ChannelSet
             runtime = DeliveryRuntime(create_sessionmaker(engine), settings, channels, http)
             with job_app.replace_connector(connector):
                 async with job_app.open_async():
-                    worker = Worker(
-                        job_app, queues=list(queues) if queues else None, name=name,
-                        concurrency=settings.worker_concurrency,
-                        fetch_job_polling_interval=settings.worker_poll_seconds,
-                        shutdown_graceful_timeout=settings.worker_shutdown_timeout_seconds,
-                        update_heartbeat_interval=settings.worker_heartbeat_seconds,
-                        stalled_worker_timeout=settings.worker_stalled_seconds,
-                        additional_context={"runtime": runtime},
-                        install_signal_handlers=False)
-                    if handle_signals:
-                        loop = asyncio.get_running_loop()
-                        for sig in STOP_SIGNALS:
-                            loop.add_signal_handler(sig, worker.stop)
-                    try:
-                        await worker.run()  # type: ignore[no-untyped-call]
-                    finally:
-                        if handle_signals:
-                            for sig in STOP_SIGNALS:
-                                loop.remove_signal_handler(sig)
+                    def make_worker() -> Worker:
+                        return Worker(
+                            job_app, queues=list(queues) if queues else None, name=name,
+                            concurrency=settings.worker_concurrency,
+                            fetch_job_polling_interval=settings.worker_poll_seconds,
+                            shutdown_graceful_timeout=settings.worker_shutdown_timeout_seconds,
+                            update_heartbeat_interval=settings.worker_heartbeat_seconds,
+                            stalled_worker_timeout=settings.worker_stalled_seconds,
+                            additional_context={"runtime": runtime},
+                            install_signal_handlers=False)
+
+                    await _run_through_outages(make_worker, name, handle_signals)
     finally:
         await engine.dispose()
     log.info("worker %s stopped", name)
