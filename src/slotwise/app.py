@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from slotwise.appointments.routes import router as appointments_router
 from slotwise.auth.routes import router as auth_router
@@ -19,6 +19,9 @@ from slotwise.db import create_engine, create_sessionmaker
 from slotwise.errors import install_error_handlers
 from slotwise.firms.routes import router as firms_router
 from slotwise.health import router as health_router
+from slotwise.http.body import RequestBodyGuard
+from slotwise.http.headers import NoSniff
+from slotwise.http.text import refuse_nul_text
 from slotwise.ops.routes import router as ops_router
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
@@ -70,10 +73,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Appointment booking that cannot double-book. Errors are JSON "
         '`{"code", "message"}` with a stable `code`.',
         lifespan=lifespan,
+        dependencies=[Depends(refuse_nul_text)],
     )
     app.state.settings = settings
     app.state.secret_key = settings.resolved_secret_key()
     install_error_handlers(app)
+    # The last added runs first: every response, the guard's refusals included, gets nosniff.
+    app.add_middleware(RequestBodyGuard, max_bytes=settings.max_body_bytes,
+                       read_timeout=settings.body_read_timeout_seconds)
+    app.add_middleware(NoSniff)
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router)

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # A larger request body is refused with 413 before anything reads it (authentication
+    # included); a body must arrive completely within the timeout after its request's
+    # headers, or it is answered 408 and the connection closed.
+    max_body_bytes: int = Field(1024 * 1024, ge=1)
+    body_read_timeout_seconds: float = Field(30.0, gt=0)
     # A connection whose request headers are not complete this long after it opened (or
     # after the next request on it began) is closed, so slow clients cannot hold sockets.
     http_header_timeout_seconds: float = Field(10.0, gt=0)

@@ -104,7 +104,11 @@ _SQLSTATE_ERRORS: dict[str, tuple[int, str, str]] = {
     "22003": (422, "value_out_of_range", "A number is out of range"),
     "22007": (422, "invalid_datetime", "A date or time is invalid"),
     "22008": (422, "invalid_datetime", "A date or time is out of range"),
+    "22021": (422, "invalid_character", "A text contains a character that cannot be stored"),
+    "22P05": (422, "invalid_character", "A text contains a character that cannot be stored"),
 }
+# psycopg refuses a NUL in a text parameter itself, before the server could answer 22021.
+_CLIENT_SIDE_NUL = "cannot contain NUL"
 
 
 def error_response(status: int, code: str, message: str, *,
@@ -116,7 +120,10 @@ def error_response(status: int, code: str, message: str, *,
 
 def _sqlstate(exc: DBAPIError) -> str | None:
     orig = exc.orig
-    return getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state is None and _CLIENT_SIDE_NUL in str(orig):
+        return "22021"
+    return state
 
 
 def _constraint_name(exc: DBAPIError) -> str | None:

@@ -12,9 +12,10 @@ from string import Template
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from slotwise.errors import NotFound
+from slotwise.web.pages import page_headers
 
 router = APIRouter(tags=["board"])
 
@@ -31,18 +32,7 @@ _STATIC_TYPES = {
     "icon.svg": "image/svg+xml",
 }
 DEFAULT_POLL_SECONDS = 60
-
-# Everything the page loads comes from this origin; no inline script or style can run, so a
-# name or note that slipped into the markup could not execute even if it were not escaped.
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
-        "img-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+_PAGE_HEADERS = page_headers()
 
 
 @lru_cache(maxsize=1)
@@ -54,11 +44,17 @@ PollQuery = Annotated[int | None, Query(
     ge=1, le=3600, description="Seconds between polls while the live stream is down")]
 
 
+@router.get("/", include_in_schema=False)
+async def home() -> RedirectResponse:
+    """The server's address leads a newcomer to the one page it has."""
+    return RedirectResponse("/board")
+
+
 @router.get("/board", response_class=HTMLResponse, include_in_schema=False)
 async def board(poll: PollQuery = None) -> HTMLResponse:
     """The live board page: log in, then today's appointments, updated as they change."""
     page = _page_template().substitute(poll_seconds=poll or DEFAULT_POLL_SECONDS)
-    return HTMLResponse(page, headers=_SECURITY_HEADERS)
+    return HTMLResponse(page, headers=_PAGE_HEADERS)
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
@@ -68,5 +64,4 @@ async def board_static(name: str) -> FileResponse:
     if media_type is None:
         raise NotFound(f"No static file {name!r}", code="static_not_found")
     return FileResponse(_STATIC_DIR / name, media_type=media_type,
-                        headers={"Cache-Control": "no-cache",
-                                 "X-Content-Type-Options": "nosniff"})
+                        headers={"Cache-Control": "no-cache"})
