@@ -203,7 +203,8 @@ async def test_a_gone_push_subscription_is_forgotten_and_email_takes_over(
     keys = generate_vapid_keys()
     async with serve_asgi(push_service) as base:
         channels = sink.channel_settings().model_copy(update={
-            "vapid_private_key": SecretStr(keys.private_key), "webpush_allow_http": True})
+            "vapid_private_key": SecretStr(keys.private_key), "webpush_allow_http": True,
+            "outbound_allowed_hosts": [base.removeprefix("http://")]})
         runtime = DeliveryRuntime(maker(app), settings, channels)
         await _set_client(app, world, preferred_channels=["webpush", "email"])
         async with maker(app).begin() as session:

@@ -54,3 +54,18 @@ def test_invalid_values_are_refused() -> None:
         ChannelSettings(_env_file=None, vapid_subject="ops@example.com")
     with pytest.raises(ValidationError):
         ChannelSettings(_env_file=None, smtp_port=0)
+
+
+def test_outbound_allowed_hosts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SLOTWISE_OUTBOUND_ALLOWED_HOSTS", "push.internal.example, 10.0.0.5:8443")
+    settings = ChannelSettings(_env_file=None)
+    assert settings.outbound_allowed_hosts == ["push.internal.example", "10.0.0.5:8443"]
+    allowed = settings.outbound_allow_list()
+    assert allowed.allows("push.internal.example", 443)
+    assert allowed.allows("10.0.0.5", 8443) and not allowed.allows("10.0.0.5", 443)
+    monkeypatch.setenv("SLOTWISE_OUTBOUND_ALLOWED_HOSTS", '["[::1]:8443"]')
+    assert ChannelSettings(_env_file=None).outbound_allow_list().allows("::1", 8443)
+    monkeypatch.delenv("SLOTWISE_OUTBOUND_ALLOWED_HOSTS")
+    assert ChannelSettings(_env_file=None).outbound_allowed_hosts == []
+    with pytest.raises(ValidationError):
+        ChannelSettings(_env_file=None, outbound_allowed_hosts="push.example/path")

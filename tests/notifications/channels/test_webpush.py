@@ -26,7 +26,14 @@ from slotwise.notifications.channels import (
     send_webpush,
     vapid,
 )
-from tests.notifications.channels.push_service import PushService, b64url, unb64url
+from slotwise.notifications.channels.webpush import ENDPOINT_NOT_ALLOWED
+from tests.listeners import counting_listener
+from tests.notifications.channels.push_service import (
+    PushService,
+    allowed_host,
+    b64url,
+    unb64url,
+)
 from tests.notifications.channels.servers import closed_port, serve_asgi, silent_server
 
 KEYS = generate_vapid_keys()
@@ -52,11 +59,18 @@ def base_url(push_service: tuple[PushService, str]) -> str:
 
 
 @pytest.fixture
-def settings() -> ChannelSettings:
+def settings(base_url: str) -> ChannelSettings:
     return ChannelSettings(_env_file=None, vapid_private_key=SecretStr(KEYS.private_key),
                            vapid_public_key=KEYS.public_key,
                            vapid_subject="mailto:ops@slotwise.example",
-                           webpush_allow_http=True, webpush_timeout_seconds=2)
+                           webpush_allow_http=True, webpush_timeout_seconds=2,
+                           outbound_allowed_hosts=[allowed_host(base_url)])
+
+
+def _allowing(settings: ChannelSettings, port: int, **update: object) -> ChannelSettings:
+    return settings.model_copy(update={
+        "outbound_allowed_hosts": [*settings.outbound_allowed_hosts, f"127.0.0.1:{port}"],
+        **update})
 
 
 def _message(recipient: PushRecipient, **extra: object) -> OutgoingMessage:
@@ -258,7 +272,7 @@ async def test_unanswered_request_times_out(settings: ChannelSettings) -> None:
     async with silent_server() as port:
         recipient = PushRecipient(f"http://127.0.0.1:{port}/push/x", browser_keys.p256dh,
                                   browser_keys.auth)
-        slow = settings.model_copy(update={"webpush_timeout_seconds": 0.3})
+        slow = _allowing(settings, port, webpush_timeout_seconds=0.3)
         started = time.monotonic()
         async with asyncio.timeout(3):
             with pytest.raises(RetryableError, match=r"no response within 0\.3 s"):
@@ -268,10 +282,30 @@ async def test_unanswered_request_times_out(settings: ChannelSettings) -> None:
 
 async def test_connection_refused_is_retryable(settings: ChannelSettings) -> None:
     browser = PushService().subscribe("x")
-    recipient = PushRecipient(f"http://127.0.0.1:{closed_port()}/push/x", browser.p256dh,
-                              browser.auth)
+    port = closed_port()
+    recipient = PushRecipient(f"http://127.0.0.1:{port}/push/x", browser.p256dh, browser.auth)
     with pytest.raises(RetryableError):
-        await send(_message(recipient), settings)
+        await send(_message(recipient), _allowing(settings, port))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "[::1]", "[::ffff:7f00:1]",
+                                  "169.254.169.254", "10.0.0.1"])
+async def test_internal_endpoints_fail_for_good_without_connecting(
+        settings: ChannelSettings, host: str) -> None:
+    browser = PushService().subscribe("x")
+    async with counting_listener() as listener:
+        errors = []
+        # An open port and a closed one look the same: the answer is no port scanner.
+        for port in (listener.port, closed_port()):
+            for scheme in ("https", "http"):
+                recipient = PushRecipient(f"{scheme}://{host}:{port}/push/x", browser.p256dh,
+                                          browser.auth)
+                with pytest.raises(PermanentError) as caught:
+                    await send(_message(recipient), settings)
+                assert not isinstance(caught.value, SubscriptionGone | RetryableError)
+                errors.append(caught.value.reason)
+    assert errors == [ENDPOINT_NOT_ALLOWED] * 4
+    assert listener.accepted == 0
 
 
 async def test_plain_http_endpoints_are_refused_by_default(

@@ -69,12 +69,13 @@ __all__ = [
 async def send(message: OutgoingMessage, settings: ChannelSettings,
                *, http: httpx.AsyncClient | None = None) -> str | None:
     """Deliver ``message``; ``http`` is an optional shared client (connection reuse) for the
-    HTTP channels. Returns the provider's message id, if it gave one."""
+    providers we configured (Web Push endpoints come from users and get a guarded client of
+    their own). Returns the provider's message id, if it gave one."""
     match message.channel:
         case Channel.EMAIL:
             return await send_email(message, settings)
         case Channel.WEBPUSH:
-            return await send_webpush(message, settings, http)
+            return await send_webpush(message, settings)
         case Channel.WHATSAPP:
             return await send_whatsapp(message, settings, http)
         case Channel.TELEGRAM:

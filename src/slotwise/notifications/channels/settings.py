@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from slotwise import outbound
 from slotwise.notifications.channels.message import Channel
 from slotwise.notifications.channels.vapid import public_key_of
 
@@ -50,6 +51,10 @@ class ChannelSettings(BaseSettings):
     webpush_default_ttl_seconds: int = Field(default=24 * 3600, ge=0, le=28 * 24 * 3600)
     # Real push services are https only; plain http is for tests and local fakes.
     webpush_allow_http: bool = False
+    # Hosts (``host`` or ``host:port``, separated by commas) that user-given URLs such as push
+    # endpoints may reach although they are not public internet addresses: a push service in
+    # your own network, the tests' local servers. Everything else internal is refused.
+    outbound_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     # --- WhatsApp Cloud API -----------------------------------------------------------------
     whatsapp_token: SecretStr | None = None
@@ -68,12 +73,26 @@ class ChannelSettings(BaseSettings):
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
+    @field_validator("outbound_allowed_hosts", mode="before")
+    @classmethod
+    def _host_list(cls, value: object) -> object:
+        return outbound.split_host_list(value)
+
+    @field_validator("outbound_allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: list[str]) -> list[str]:
+        outbound.AllowList.parse(value)
+        return value
+
     @field_validator("vapid_subject")
     @classmethod
     def _contact_uri(cls, value: str) -> str:
         if not (value.startswith("mailto:") or value.startswith("https://")):
             raise ValueError("the VAPID subject must be a mailto: or https: URI")
         return value
+
+    def outbound_allow_list(self) -> outbound.AllowList:
+        return outbound.AllowList.parse(self.outbound_allowed_hosts)
 
     def vapid_application_server_key(self) -> str | None:
         """The public key browsers pass to ``pushManager.subscribe`` (base64url), or

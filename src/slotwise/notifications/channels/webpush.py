@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from slotwise import outbound
 from slotwise.notifications.channels import ece, vapid
 from slotwise.notifications.channels.errors import (
     ChannelNotConfigured,
@@ -25,6 +26,8 @@ from slotwise.notifications.channels.message import OutgoingMessage, PushRecipie
 from slotwise.notifications.channels.settings import ChannelSettings
 
 MAX_TTL_SECONDS = 28 * 24 * 3600
+# The one text for every refused endpoint, whatever its address and whatever listens there.
+ENDPOINT_NOT_ALLOWED = "push endpoint not allowed: its host is not a public internet address"
 _TOPIC = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 
@@ -101,9 +104,13 @@ def check_subscription(endpoint: str, p256dh: str, auth: str, *,
 
 
 def _check_endpoint(endpoint: str, settings: ChannelSettings) -> None:
-    parts = urlsplit(endpoint)
+    # Parsed as the client that sends will parse it.
+    try:
+        url: httpx.URL | None = httpx.URL(endpoint)
+    except httpx.InvalidURL:
+        url = None
     allowed = {"https", "http"} if settings.webpush_allow_http else {"https"}
-    if parts.scheme not in allowed or not parts.hostname:
+    if url is None or url.scheme not in allowed or not url.host:
         raise PermanentError("invalid push endpoint (must be an https URL)")
 
 
@@ -121,9 +128,11 @@ def _vapid_key(settings: ChannelSettings) -> ec.EllipticCurvePrivateKey:
     return key
 
 
-async def send_webpush(message: OutgoingMessage, settings: ChannelSettings,
-                       client: httpx.AsyncClient | None = None) -> str | None:
-    """Deliver one push; returns the push service's message URL (``Location``), if any."""
+async def send_webpush(message: OutgoingMessage, settings: ChannelSettings) -> str | None:
+    """Deliver one push; returns the push service's message URL (``Location``), if any.
+
+    The endpoint is the user's word, so the push goes through a guarded client of its own
+    (see :mod:`slotwise.outbound`), never a shared one that reaches our configured APIs."""
     recipient = message.recipient
     if not isinstance(recipient, PushRecipient):
         raise TypeError("not a push recipient")
@@ -151,9 +160,13 @@ async def send_webpush(message: OutgoingMessage, settings: ChannelSettings,
     }
     if message.topic:
         headers["Topic"] = push_topic(message.topic)
-    response = await post(recipient.endpoint, what="push service", client=client,
-                          timeout=settings.webpush_timeout_seconds, headers=headers,
-                          content=body)
+    try:
+        async with outbound.guarded_client(settings.outbound_allow_list()) as client:
+            response = await post(recipient.endpoint, what="push service", client=client,
+                                  timeout=settings.webpush_timeout_seconds, headers=headers,
+                                  content=body)
+    except outbound.OutboundRefused:
+        raise PermanentError(ENDPOINT_NOT_ALLOWED) from None
     status = response.status_code
     if 200 <= status < 300:
         location: str | None = response.headers.get("location")
