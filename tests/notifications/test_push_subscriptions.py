@@ -11,6 +11,8 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from slotwise.models import PushSubscription
+from slotwise.notifications import subscriptions
+from slotwise.notifications.channels import ChannelSettings
 from tests.factories import World
 from tests.jobs.support import maker
 
@@ -34,18 +36,20 @@ async def _stored(app: FastAPI, world: World) -> list[PushSubscription]:
             PushSubscription.firm_id == world.firm_id))).all())
 
 
-async def test_subscribe_replace_and_unsubscribe(client: httpx.AsyncClient, app: FastAPI,
-                                                 world: World) -> None:
+async def test_subscribe_renew_and_unsubscribe(client: httpx.AsyncClient, app: FastAPI,
+                                               world: World) -> None:
     body = subscription(f"https://push.example.net/send/{world.slug}")
-    created = await client.post(URL, json=body, headers=world.headers("client"))
+    created = await client.post(URL, json=body, headers=world.headers("worker"))
     assert created.status_code == 201, created.text
     assert created.json()["endpoint"] == body["endpoint"]
 
-    # The same browser again (now logged in as the worker): one row, the worker's.
-    again = await client.post(URL, json=body, headers=world.headers("worker"))
+    # The same user again, with new keys (the browser renewed them): one row, new keys.
+    renewed = subscription(f"https://push.example.net/send/{world.slug}")
+    again = await client.post(URL, json=renewed, headers=world.headers("worker"))
     assert again.status_code == 201
     assert again.json()["id"] == created.json()["id"]
-    assert len(await _stored(app, world)) == 1
+    [row] = await _stored(app, world)
+    assert row.p256dh == renewed["keys"]["p256dh"]  # type: ignore[index]
     listed = await client.get(URL, headers=world.headers("worker"))
     assert [s["endpoint"] for s in listed.json()] == [body["endpoint"]]
     assert (await client.get(URL, headers=world.headers("client"))).json() == []
@@ -59,6 +63,32 @@ async def test_subscribe_replace_and_unsubscribe(client: httpx.AsyncClient, app:
                                headers=world.headers("worker"))
     assert gone.status_code == 204
     assert await _stored(app, world) == []
+
+
+async def test_an_endpoint_never_changes_owner(client: httpx.AsyncClient, app: FastAPI,
+                                              world: World, other_world: World) -> None:
+    endpoint = f"https://push.example.net/send/{world.slug}-client"
+    original = subscription(endpoint)
+    created = await client.post(URL, json=original, headers=world.headers("client"))
+    assert created.status_code == 201, created.text
+
+    # Another user of the same firm, and a user of another firm, each with their own keys.
+    for intruder, role in ((world, "worker"), (world, "director"), (other_world, "client"),
+                           (other_world, "owner")):
+        taken = await client.post(URL, json=subscription(endpoint),
+                                  headers=intruder.headers(role))
+        assert taken.status_code == 409, (role, taken.text)
+        assert taken.json()["code"] == "endpoint_in_use"
+        assert "unsubscribe" in taken.json()["message"]
+        assert (await client.get(URL, headers=intruder.headers(role))).json() == []
+
+    [row] = await _stored(app, world)
+    assert str(row.id) == created.json()["id"]
+    assert (row.p256dh, row.auth) == (original["keys"]["p256dh"],  # type: ignore[index]
+                                      original["keys"]["auth"])  # type: ignore[index]
+    assert await _stored(app, other_world) == []
+    listed = await client.get(URL, headers=world.headers("client"))
+    assert [s["id"] for s in listed.json()] == [created.json()["id"]]
 
 
 async def test_delete_by_id(client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
@@ -88,6 +118,47 @@ async def test_invalid_subscriptions_are_refused(client: httpx.AsyncClient, app:
         assert resp.status_code == 422, body
     assert await _stored(app, world) == []
     assert (await client.post(URL, json=good)).status_code == 401
+
+
+INTERNAL_ENDPOINTS = [
+    "https://127.0.0.1:6379/x",
+    "https://169.254.169.254/latest/meta-data/iam",
+    "https://[::1]:5432/",
+    "https://10.0.0.8/push/abc",
+    "https://192.168.1.20:8443/push",
+    "https://localhost/push/abc",
+    "https://[::ffff:127.0.0.1]:6379/x",
+    "https://[::ffff:a9fe:a9fe]/latest",
+    "https://0x7f000001/push",
+]
+
+
+async def test_internal_endpoints_are_refused(client: httpx.AsyncClient, app: FastAPI,
+                                              world: World) -> None:
+    for endpoint in INTERNAL_ENDPOINTS:
+        resp = await client.post(URL, json=subscription(endpoint),
+                                 headers=world.headers("client"))
+        assert resp.status_code == 422, (endpoint, resp.text)
+        assert resp.json()["code"] == "endpoint_not_allowed"
+        assert "public internet" in resp.json()["message"]
+    assert await _stored(app, world) == []
+
+
+async def test_an_operator_can_allow_listed_hosts(client: httpx.AsyncClient, app: FastAPI,
+                                                 world: World) -> None:
+    app.dependency_overrides[subscriptions.channel_settings] = lambda: ChannelSettings(
+        _env_file=None, outbound_allowed_hosts="127.0.0.1:8443, push.localhost")
+    try:
+        for endpoint in ("https://127.0.0.1:8443/push/a", "https://push.localhost/push/b"):
+            resp = await client.post(URL, json=subscription(endpoint),
+                                     headers=world.headers("client"))
+            assert resp.status_code == 201, (endpoint, resp.text)
+        other_port = await client.post(URL, json=subscription("https://127.0.0.1:8444/push"),
+                                       headers=world.headers("client"))
+        assert other_port.json()["code"] == "endpoint_not_allowed"
+    finally:
+        del app.dependency_overrides[subscriptions.channel_settings]
+    assert len(await _stored(app, world)) == 2
 
 
 async def test_vapid_public_key(client: httpx.AsyncClient, world: World) -> None:

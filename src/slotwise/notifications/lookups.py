@@ -111,18 +111,20 @@ async def delete_push_subscription(session: AsyncSession, endpoint: str) -> None
 
 async def upsert_push_subscription(session: AsyncSession, *, firm_id: uuid.UUID,
                                    user_id: uuid.UUID, endpoint: str, p256dh: str, auth: str,
-                                   user_agent: str) -> PushSubscription:
+                                   user_agent: str) -> PushSubscription | None:
+    """The user's subscription of ``endpoint``, created or with its keys renewed; ``None``
+    when the endpoint belongs to another user, whose it stays."""
     values = insert(PushSubscription).values(
         id=uuid.uuid4(), firm_id=firm_id, user_id=user_id, endpoint=endpoint, p256dh=p256dh,
         auth=auth, user_agent=user_agent)
     stmt = values.on_conflict_do_update(
         index_elements=[PushSubscription.endpoint],
-        set_={"firm_id": firm_id, "user_id": user_id, "p256dh": p256dh, "auth": auth,
-              "user_agent": user_agent, "created_at": func.now()},
+        set_={"p256dh": p256dh, "auth": auth, "user_agent": user_agent,
+              "created_at": func.now()},
+        where=(PushSubscription.user_id == user_id) & (PushSubscription.firm_id == firm_id),
     ).returning(PushSubscription)
     result = await session.execute(stmt, execution_options={"populate_existing": True})
-    row: PushSubscription = result.scalar_one()
-    return row
+    return result.scalar_one_or_none()
 
 
 async def delete_own_push_subscription(session: AsyncSession, firm_id: uuid.UUID,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 
 from slotwise.deps import CallerDep, SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.notifications import subscriptions
+from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.schemas import (
     PushSubscriptionIn,
     PushSubscriptionOut,
@@ -18,13 +19,14 @@ from slotwise.notifications.schemas import (
 
 router = APIRouter(tags=["notifications"], responses=ERROR_RESPONSES)
 
+ChannelSettingsDep = Annotated[ChannelSettings, Depends(subscriptions.channel_settings)]
+
 
 @router.get("/push-subscriptions/vapid-public-key", response_model=VapidKeyOut)
-async def vapid_public_key(caller: CallerDep) -> VapidKeyOut:
+async def vapid_public_key(caller: CallerDep, settings: ChannelSettingsDep) -> VapidKeyOut:
     """The server's VAPID public key, to pass to ``pushManager.subscribe`` as the
     ``applicationServerKey``."""
-    return VapidKeyOut(public_key=subscriptions.vapid_public_key(
-        subscriptions.channel_settings()))
+    return VapidKeyOut(public_key=subscriptions.vapid_public_key(settings))
 
 
 @router.get("/push-subscriptions", response_model=list[PushSubscriptionOut])
@@ -36,11 +38,13 @@ async def list_push_subscriptions(caller: CallerDep,
 
 
 @router.post("/push-subscriptions", response_model=PushSubscriptionOut, status_code=201)
-async def subscribe(body: PushSubscriptionIn, caller: CallerDep,
-                    session: SessionDep) -> PushSubscriptionOut:
+async def subscribe(body: PushSubscriptionIn, caller: CallerDep, session: SessionDep,
+                    settings: ChannelSettingsDep) -> PushSubscriptionOut:
     """Subscribe this browser to the caller's notifications (the body is
-    ``PushSubscription.toJSON()``). Subscribing the same endpoint again replaces it."""
-    row = await subscriptions.subscribe(session, caller, body, subscriptions.channel_settings())
+    ``PushSubscription.toJSON()``). Subscribing the same endpoint again renews its keys; an
+    endpoint registered by another user is 409 ``endpoint_in_use``; one whose host is not
+    on the public internet is 422 ``endpoint_not_allowed``."""
+    row = await subscriptions.subscribe(session, caller, body, settings)
     return PushSubscriptionOut.model_validate(row)
 
 

@@ -8,8 +8,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise import outbound
 from slotwise.deps import Caller
-from slotwise.errors import NotFound, Unprocessable
+from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import PushSubscription
 from slotwise.notifications import lookups
 from slotwise.notifications.channels import ChannelSettings, public_key_of
@@ -31,13 +32,35 @@ def vapid_public_key(settings: ChannelSettings) -> str | None:
 
 async def subscribe(session: AsyncSession, caller: Caller, data: PushSubscriptionIn,
                     settings: ChannelSettings) -> PushSubscription:
-    """Stores the subscription for the caller. The same browser subscribing again (perhaps
-    for another login) replaces its earlier subscription."""
+    """Stores the subscription for the caller; the caller subscribing the same endpoint again
+    renews its keys.
+
+    An endpoint stays with the user who registered it: anyone else gets 409, whether they
+    found the URL or share the browser (a browser that unsubscribes and subscribes again
+    gets a new endpoint). Its host must be on the public internet, as the server will
+    connect there (checked again on every send)."""
     if urlsplit(data.endpoint).scheme != "https" and not settings.webpush_allow_http:
         raise Unprocessable("A push endpoint must be an https URL", code="invalid_endpoint")
-    return await lookups.upsert_push_subscription(
+    # Nothing is written yet: end the transaction, so that a slow DNS answer holds no
+    # database connection.
+    await session.commit()
+    try:
+        await outbound.check_url(data.endpoint, settings.outbound_allow_list(),
+                                 timeout=settings.webpush_timeout_seconds)
+    except outbound.OutboundRefused:
+        raise Unprocessable(
+            "A push endpoint must be an https URL of a public internet host, not a loopback, "
+            "private, link-local, multicast or reserved address",
+            code="endpoint_not_allowed") from None
+    row = await lookups.upsert_push_subscription(
         session, firm_id=caller.firm_id, user_id=caller.user_id, endpoint=data.endpoint,
         p256dh=data.keys.p256dh, auth=data.keys.auth, user_agent=data.user_agent)
+    if row is None:
+        raise Conflict(
+            "This push endpoint is registered to another account. Unsubscribe it in the "
+            "browser (PushSubscription.unsubscribe()) and subscribe again for a new one",
+            code="endpoint_in_use")
+    return row
 
 
 async def unsubscribe(session: AsyncSession, caller: Caller, *,
