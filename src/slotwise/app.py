@@ -26,6 +26,7 @@ from slotwise.ops.routes import router as ops_router
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
 from slotwise.realtime.routes import router as realtime_router
+from slotwise.web.docs import OPENAPI_URL, docs_router
 from slotwise.web.routes import router as web_router
 
 
@@ -73,6 +74,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Appointment booking that cannot double-book. Errors are JSON "
         '`{"code", "message"}` with a stable `code`.',
         lifespan=lifespan,
+        # Our own /docs (web/docs.py) serves Swagger UI without a CDN; ReDoc has no such package.
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
         dependencies=[Depends(refuse_nul_text)],
     )
     app.state.settings = settings
@@ -95,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(realtime_router)
     app.include_router(api)
     app.include_router(web_router)
+    app.include_router(docs_router(title=app.title))
     app.include_router(health_router)
 
     @app.get("/healthz", tags=["ops"])
