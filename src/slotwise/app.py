@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(database_url, settings)
         app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.sessionmaker = create_sessionmaker(engine, settings)
         hub = Hub(app.state.sessionmaker, settings.realtime_queue_size,
                   settings.realtime_max_streams_per_user)
         listener = Listener(database_url, on_wake=hub.wake, on_connect=hub.wake_all,

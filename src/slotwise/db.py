@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import (
 
 from slotwise.config import Settings
 
+_SETTINGS = "slotwise.settings"
+
 
 def normalize_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs (as tools print them) and use the psycopg 3 driver."""
@@ -33,9 +35,27 @@ def create_engine(url: str, settings: Settings) -> AsyncEngine:
     )
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, settings: Settings | None = None
+) -> async_sessionmaker[AsyncSession]:
+    """``settings``: those of the app or worker the sessions serve; every session carries them
+    (``settings_of``), so what runs inside a transaction follows its own process's settings
+    rather than the environment. Tools that never change appointments may leave them out."""
     # expire_on_commit=False: responses are built from objects after the commit.
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    return async_sessionmaker(
+        engine,
+        expire_on_commit=False,
+        autoflush=True,
+        info={_SETTINGS: settings} if settings is not None else {},
+    )
+
+
+def settings_of(session: AsyncSession) -> Settings:
+    """The settings of the app or worker whose sessionmaker opened ``session``."""
+    settings = session.info.get(_SETTINGS)
+    if not isinstance(settings, Settings):
+        raise RuntimeError("this session's sessionmaker was created without settings")
+    return settings
 
 
 async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:

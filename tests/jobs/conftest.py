@@ -1,3 +1,3 @@
-from tests.jobs.fixtures import iso, iso_client, iso_world, short_delays, sink
+from tests.jobs.fixtures import iso, iso_client, iso_world, sink
 
-__all__ = ["iso", "iso_client", "iso_world", "short_delays", "sink"]
+__all__ = ["iso", "iso_client", "iso_world", "sink"]

@@ -1,6 +1,6 @@
 """Fixtures for tests that run workers: a database of their own (a worker takes every job in
-its database, so it must not see the jobs other tests leave behind), the app on it, and
-short grace delays for the API process."""
+its database, so it must not see the jobs other tests leave behind), and the app on it, with
+1-second grace delays so that messages go out within the test."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 
 from slotwise.app import create_app
-from slotwise.config import Settings, get_settings
+from slotwise.config import Settings
 from slotwise.migrate import upgrade
 from tests.factories import World, make_world
 from tests.jobs.support import SmtpSink, smtp_sink
@@ -30,7 +30,8 @@ async def iso(make_database: Callable[[], str],
     url = make_database()
     upgrade(url)
     settings = Settings(database_url=url, data_dir=tmp_path_factory.mktemp("iso"),
-                        secret_key="test-secret-key-that-is-long-enough-for-hs256")
+                        secret_key="test-secret-key-that-is-long-enough-for-hs256",
+                        confirmation_delay_seconds=1, notice_delay_seconds=1)
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield Isolated(settings, application)
@@ -46,16 +47,6 @@ async def iso_client(iso: Isolated) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 async def iso_world(iso: Isolated) -> World:
     return await make_world(iso.app)
-
-
-@pytest.fixture
-def short_delays(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """The API plans with a 1-second grace delay (it reads the process's settings)."""
-    monkeypatch.setenv("SLOTWISE_CONFIRMATION_DELAY_SECONDS", "1")
-    monkeypatch.setenv("SLOTWISE_NOTICE_DELAY_SECONDS", "1")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 @pytest.fixture

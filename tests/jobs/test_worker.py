@@ -34,7 +34,7 @@ def clara(world: World) -> str:
 
 
 async def test_booking_through_the_api_is_confirmed_once_after_the_delay(
-        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World,
         sink: SmtpSink) -> None:
     world = iso_world
     resp = await iso_client.patch(f"/api/v1/clients/{world.client_id}",
@@ -68,7 +68,7 @@ async def _job_events(iso: Isolated, job_id: int) -> list[str]:
 
 
 async def test_smtp_down_is_retried_with_backoff_and_delivered_once_it_is_back(
-        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World,
         sink: SmtpSink) -> None:
     world = iso_world
     sink.stop()
@@ -99,7 +99,7 @@ async def test_smtp_down_is_retried_with_backoff_and_delivered_once_it_is_back(
 
 
 async def test_a_killed_worker_s_job_runs_again_and_sends_once(
-        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World,
         sink: SmtpSink, tmp_path: Path) -> None:
     world = iso_world
     env = worker_env(iso.settings, sink)
@@ -138,7 +138,7 @@ async def test_a_killed_worker_s_job_runs_again_and_sends_once(
 
 
 async def test_sigterm_lets_the_running_job_finish(
-        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World,
         sink: SmtpSink, tmp_path: Path) -> None:
     world = iso_world
     sink.handler.stall.set()
@@ -162,7 +162,7 @@ async def test_sigterm_lets_the_running_job_finish(
 
 
 async def test_several_workers_share_the_work_and_send_each_message_once(
-        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World, short_delays: None,
+        iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World,
         sink: SmtpSink, tmp_path: Path) -> None:
     world = iso_world
     env = worker_env(iso.settings, sink)

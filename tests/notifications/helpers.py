@@ -64,5 +64,8 @@ async def count_jobs(app: FastAPI) -> int:
             "SELECT count(*) FROM procrastinate.procrastinate_jobs")) or 0)
 
 
-def close_to(moment: datetime, expected: datetime, seconds: float = 5.0) -> bool:
-    return abs(moment - expected) <= timedelta(seconds=seconds)
+def delayed_from(moment: datetime, before: datetime, after: datetime,
+                 delay: timedelta = timedelta(0)) -> bool:
+    """Whether ``moment`` is ``delay`` after some instant between ``before`` and ``after``
+    (taken around the request that planned it): exact, however slow the request was."""
+    return before + delay <= moment <= after + delay

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
 
+from slotwise.app import create_app
 from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.present import present_one
+from slotwise.config import Settings
 from slotwise.models import Appointment
 from tests.appointments.helpers import change_appointment, delete_appointment
 from tests.booking.helpers import hold
@@ -17,9 +20,9 @@ from tests.factories import World, add_appointment
 from tests.jobs.support import job_row, maker
 from tests.notifications.helpers import (
     book,
-    close_to,
     count_firm_notifications,
     count_jobs,
+    delayed_from,
     mark_sent,
     of,
     planned,
@@ -31,12 +34,13 @@ async def test_staff_booking_plans_a_delayed_confirmation_with_its_job(
         client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
     before = datetime.now(UTC)
     appointment = await book(client, world, slot())
+    after = datetime.now(UTC)
     rows = await planned(app, appointment)
 
     [confirmation] = of(rows, "confirmation")
     assert confirmation.status == "pending"
     assert confirmation.client_id == world.client_id
-    assert close_to(confirmation.send_after, before + timedelta(seconds=30))
+    assert delayed_from(confirmation.send_after, before, after, timedelta(seconds=30))
     # Due within the dispatch horizon: its job was deferred in the same transaction.
     assert confirmation.job_id is not None
     job = await job_row(app, confirmation.job_id)
@@ -138,6 +142,29 @@ async def test_worker_changes_notify_only_those_who_were_told(
         world.specialist_a}
 
 
+async def test_each_app_plans_with_its_own_settings(settings: Settings, world: World) -> None:
+    """Two apps in one process, on one database, with different confirmation delays: a
+    booking's confirmation waits as long as the app that took it says."""
+    delays = (7, 900)
+    async with contextlib.AsyncExitStack() as stack:
+        apps = []
+        for delay in delays:
+            application = create_app(settings.model_copy(
+                update={"confirmation_delay_seconds": delay}))
+            await stack.enter_async_context(application.router.lifespan_context(application))
+            apps.append(application)
+        for hour, (application, delay) in zip((9, 12), zip(apps, delays, strict=True),
+                                               strict=True):
+            transport = httpx.ASGITransport(app=application)
+            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+                before = datetime.now(UTC)
+                appointment = await book(http, world, slot(weeks=3, hour=hour))
+                after = datetime.now(UTC)
+            [confirmation] = of(await planned(application, appointment), "confirmation")
+            assert delayed_from(confirmation.send_after, before, after,
+                                timedelta(seconds=delay)), delay
+
+
 async def test_a_client_booking_is_confirmed_at_once(
         client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
     held = await hold(client, world, "client", slot(hour=11))
@@ -145,9 +172,10 @@ async def test_a_client_booking_is_confirmed_at_once(
     before = datetime.now(UTC)
     confirmed = await client.post("/api/v1/appointments", headers=world.headers("client"),
                                   json={"hold_id": held.json()["id"]})
+    after = datetime.now(UTC)
     assert confirmed.status_code == 201, confirmed.text
     [confirmation] = of(await planned(app, confirmed.json()), "confirmation")
-    assert close_to(confirmation.send_after, before, seconds=3)
+    assert delayed_from(confirmation.send_after, before, after)
     assert confirmation.job_id is not None
     job = await job_row(app, confirmation.job_id)
     assert job is not None and job["status"] == "todo"

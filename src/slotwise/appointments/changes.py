@@ -10,22 +10,33 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments.schemas import AppointmentOut
-from slotwise.config import get_settings
+from slotwise.db import settings_of
 from slotwise.deps import Caller
 from slotwise.notifications.planning import Policy, plan_for_change
 from slotwise.realtime.events import Actor, record_appointment_change
 
 
-async def appointment_changed(session: AsyncSession, firm_id: uuid.UUID,
-                              before: AppointmentOut | None, after: AppointmentOut | None,
-                              caller: Caller | None, *, now: datetime | None = None) -> None:
+async def appointment_changed(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    before: AppointmentOut | None,
+    after: AppointmentOut | None,
+    caller: Caller | None,
+    *,
+    now: datetime | None = None,
+) -> None:
     """``before`` is None for a creation, ``after`` None for a deletion; ``caller`` None when
     the system itself made the change (e.g. a status moved by time). ``now`` is the moment
     the change counts from (delays of the messages it causes)."""
-    await plan_for_change(session, firm_id, before, after,
-                          by_client=caller is not None and caller.role == "client",
-                          now=now or datetime.now(UTC),
-                          policy=Policy.from_settings(get_settings()))
+    await plan_for_change(
+        session,
+        firm_id,
+        before,
+        after,
+        by_client=caller is not None and caller.role == "client",
+        now=now or datetime.now(UTC),
+        policy=Policy.from_settings(settings_of(session)),
+    )
     # Last: taking the event sequence number locks the firm's row until commit (that lock
     # is what keeps sequence numbers in commit order), so nothing else should run after it.
     actor = Actor(caller.user_id, caller.full_name or caller.email) if caller else None

@@ -123,7 +123,8 @@ async def run_worker(database_url: str, settings: Settings, channels: ChannelSet
     connector = connector_for(database_url, settings.worker_concurrency + 4)
     try:
         async with httpx.AsyncClient() as http:
-            runtime = DeliveryRuntime(create_sessionmaker(engine), settings, channels, http)
+            runtime = DeliveryRuntime(create_sessionmaker(engine, settings), settings, channels,
+                                      http)
             with job_app.replace_connector(connector):
                 async with job_app.open_async():
                     def make_worker() -> Worker:
