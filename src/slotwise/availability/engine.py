@@ -17,7 +17,7 @@ import datetime as dt
 import math
 import uuid
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -56,6 +56,7 @@ __all__ = [
     "WorkplaceInput",
     "candidates",
     "choose",
+    "claim_padding",
     "compute_slots",
     "epoch_range",
     "max_claim_after_minutes",
@@ -68,6 +69,7 @@ class _Option:
     specialist: SpecialistInput
     workplace: WorkplaceInput | None
     duration: int  # seconds of the client's appointment
+    before: int  # seconds the claim reaches before the start
     after: int  # seconds the claim reaches past the start
     offer: SlotOffer  # shared by every slot of this option when no workplace is needed
 
@@ -86,6 +88,19 @@ def option_minutes(service: ServiceTerms, custom_duration: int | None,
         if workplace.break_after_minutes is not None:
             break_after = workplace.break_after_minutes
     return duration, break_after
+
+
+def claim_padding(terms: Iterable[tuple[int, int, int]]) -> tuple[int, int]:
+    """Minutes a booking blocks its specialists and workplace before its start and after its
+    end, from ``(buffer_before, break_after, buffer_after)`` of each of its services (the
+    break a workplace's own when it has one): the longest buffer before, and the longest
+    break after plus buffer after. Holds, confirmations and direct bookings all claim by it.
+    """
+    before = after = 0
+    for buffer_before, break_after, buffer_after in terms:
+        before = max(before, buffer_before)
+        after = max(after, break_after + buffer_after)
+    return before, after
 
 
 def padded_days(first: dt.date, last: dt.date, before_minutes: int,
@@ -165,9 +180,8 @@ def candidates(query: AvailabilityQuery, start: dt.datetime, *,
     """Every option free at ``start``, in the order choices are made: the first free
     specialist by name then id, then the first free workplace by name then id.
 
-    Each choice carries its claim range, computed here and only here for holds and their
-    confirmation: the option's own duration and break (workplace override, specialist's
-    custom duration) and the service's buffers.
+    Each choice carries its claim range: the option's own duration and break (workplace
+    override, specialist's custom duration) widened by ``claim_padding``.
     """
     at = math.floor(start.timestamp())
     if at != start.timestamp():
@@ -179,14 +193,13 @@ def candidates(query: AvailabilityQuery, start: dt.datetime, *,
              or (opt.workplace is not None and opt.workplace.id == workplace_id))
     ]
     found = _search(query, options)
-    before = query.service.buffer_before_minutes * 60
     chosen: list[SlotChoice] = []
     for opt in options:
         end = at + opt.duration
         if any(offered is opt for offered in found.get((at, end), ())):
             chosen.append(SlotChoice(opt.specialist.id,
                                      opt.workplace.id if opt.workplace is not None else None,
-                                     _utc(at), _utc(end), _utc(at - before),
+                                     _utc(at), _utc(end), _utc(at - opt.before),
                                      _utc(at + opt.after)))
     return chosen
 
@@ -212,9 +225,11 @@ def _options(query: AvailabilityQuery) -> list[_Option]:
         for workplace in workplaces:
             duration, break_after = option_minutes(service, spec.custom_duration_minutes,
                                                    workplace)
-            after = duration + break_after + service.buffer_after_minutes
+            before, padding = claim_padding([(service.buffer_before_minutes, break_after,
+                                              service.buffer_after_minutes)])
             offer = SlotOffer(spec.id, spec.name, ())
-            out.append(_Option(spec, workplace, duration * 60, after * 60, offer))
+            out.append(_Option(spec, workplace, duration * 60, before * 60,
+                               (duration + padding) * 60, offer))
     return out
 
 
@@ -320,7 +335,6 @@ def _search(query: AvailabilityQuery, options: list[_Option]) -> dict[Interval, 
     if not options or query.last_day < query.first_day:
         return found
     service, rules = query.service, query.rules
-    before = service.buffer_before_minutes * 60
     longest = max(opt.after for opt in options)
     first, last = padded_days(query.first_day, query.last_day,
                               service.buffer_before_minutes, longest // 60 + 1)
@@ -355,7 +369,7 @@ def _search(query: AvailabilityQuery, options: list[_Option]) -> dict[Interval, 
         free = subtract(scheduled, blocks)
         if workplace is not None:
             free = subtract(free, workplace_blocks[workplace.id])
-        duration, after = opt.duration, opt.after
+        duration, before, after = opt.duration, opt.before, opt.after
         for free_start, free_end in free:
             low, high = free_start + before, free_end - after
             if high < low:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.availability.engine import claim_padding
 from slotwise.errors import Conflict
 from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServiceOverride
 
@@ -179,9 +180,9 @@ async def padding(session: AsyncSession, firm_id: uuid.UUID, service_ids: Sequen
                 WorkplaceServiceOverride.break_after_minutes.is_not(None))
         )).all()
         breaks = {o.service_id: int(o.break_after_minutes or 0) for o in overrides}
-    before = max((s.buffer_before_minutes for s in services), default=0)
-    after = max((breaks.get(s.id, s.break_after_minutes) + s.buffer_after_minutes
-                 for s in services), default=0)
+    before, after = claim_padding(
+        (s.buffer_before_minutes, breaks.get(s.id, s.break_after_minutes),
+         s.buffer_after_minutes) for s in services)
     return timedelta(minutes=before), timedelta(minutes=after)
 
 
