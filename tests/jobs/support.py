@@ -202,6 +202,15 @@ async def job_row(app: FastAPI, job_id: int) -> dict[str, Any] | None:
         return dict(row._mapping) if row is not None else None
 
 
+async def waits_on(app: FastAPI, blocker_pid: int) -> bool:
+    """Whether some backend waits for a lock that the backend ``blocker_pid`` holds."""
+    async with maker(app)() as probe:
+        waiting = await probe.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
+            {"pid": blocker_pid})
+        return bool(waiting)
+
+
 async def wait_for(check: Callable[[], Any], timeout: float = 30.0,
                    interval: float = 0.1) -> Any:
     """Polls ``check`` (sync or async) until it returns something truthy."""

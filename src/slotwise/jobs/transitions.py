@@ -3,13 +3,18 @@
 
 Each move is a normal change: the version goes up, and ``appointment_changed`` records the
 event (actor: the system) and plans whatever messages follow, in the same transaction.
-Rows are taken with ``SKIP LOCKED`` in small batches, so several workers share the work and
-an appointment being edited right now is simply moved on the next run.
+
+One firm per transaction, firms in id order: recording an event locks its firm's row until
+commit, so a transaction spanning firms would make the API writers of every firm in it wait,
+and two runs taking firms in different orders could deadlock. Within a firm, rows are taken
+with ``SKIP LOCKED`` in small batches, so several workers share the work and an appointment
+being edited right now is simply moved on the next run.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,15 +35,32 @@ async def _advance(session: AsyncSession, appointment: Appointment, now: datetim
     await appointment_changed(session, appointment.firm_id, before, after, None, now=now)
 
 
-async def advance_statuses(sessionmaker: async_sessionmaker[AsyncSession], now: datetime, *,
-                           firm_id: uuid.UUID | None = None, batch: int = 100) -> int:
-    """Moves every appointment whose time has come; returns how many moved."""
+async def _advance_firm(
+    sessionmaker: async_sessionmaker[AsyncSession], firm_id: uuid.UUID, now: datetime, batch: int
+) -> int:
     moved = 0
     while True:
         async with sessionmaker.begin() as session:
-            due = await repository.due_for_transition(session, now, batch, firm_id)
+            due = await repository.due_for_transition(session, firm_id, now, batch)
             for appointment in due:
                 await _advance(session, appointment, now)
         moved += len(due)
         if len(due) < batch:
             return moved
+
+
+async def advance_statuses(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    firms: Collection[uuid.UUID] | None = None,
+    batch: int = 100,
+) -> int:
+    """Moves every appointment whose time has come (of ``firms`` only, when given); returns
+    how many moved."""
+    async with sessionmaker() as session:
+        due_firms = await repository.firms_due_for_transition(session, now, firms)
+    moved = 0
+    for firm_id in due_firms:
+        moved += await _advance_firm(sessionmaker, firm_id, now, batch)
+    return moved
