@@ -14,6 +14,9 @@ from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.appointments import service as appointment_service
+from slotwise.appointments.schemas import AppointmentFromHold
+from slotwise.deps import Caller
 from slotwise.models import Hold, Location, SpecialistService, TimeClaim
 from tests.booking.helpers import at, hold, next_monday
 from tests.factories import World
@@ -141,3 +144,36 @@ async def test_bookings_claiming_workers_in_opposite_orders_do_not_deadlock(
     assert resp.json()["code"] == "slot_taken"
     [detail] = resp.json()["details"]
     assert (detail["kind"], detail["resource_id"]) == ("hold", str(first))
+
+
+async def test_a_confirmation_sent_twice_at_once_books_once(client: httpx.AsyncClient,
+                                                            app: FastAPI, world: World) -> None:
+    """The second confirmation waits for the first one's lock on the hold, then finds the
+    appointment the hold became."""
+    start = at(next_monday(), 10)
+    held = (await hold(client, world, "client", start)).json()
+    maker = _maker(app)
+    async with maker() as session:
+        user_id = await session.scalar(text("SELECT id FROM users WHERE email = :email"),
+                                       {"email": world.emails["client"]})
+    assert user_id is not None
+    caller = Caller(user_id=user_id, firm_id=world.firm_id, role="client", specialist_id=None,
+                    client_id=world.client_id, email=world.emails["client"], full_name="C")
+    async with maker() as first:
+        out, created = await appointment_service.confirm(
+            first, caller, AppointmentFromHold(hold_id=held["id"]))
+        first_pid = await first.scalar(text("SELECT pg_backend_pid()"))
+        assert created and isinstance(first_pid, int)
+        second = asyncio.create_task(client.post(
+            "/api/v1/appointments", headers=world.headers("client"),
+            json={"hold_id": held["id"]}))
+        await _wait_until_blocked_by(app, first_pid)
+        await first.commit()
+    resp = await second
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["id"] == str(out.id)
+    assert resp.headers["etag"] == '"1"'
+    async with maker() as session:
+        count = await session.scalar(text("SELECT count(*) FROM appointments WHERE firm_id = :f"),
+                                     {"f": world.firm_id})
+    assert count == 1
