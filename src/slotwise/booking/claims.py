@@ -12,12 +12,12 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, delete, false, or_, select
+from sqlalchemy import ColumnElement, and_, delete, false, or_, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.availability.engine import claim_padding
+from slotwise.availability.engine import SlotChoice, claim_padding
 from slotwise.errors import Conflict
 from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServiceOverride
 
@@ -67,6 +67,24 @@ async def find_conflict(session: AsyncSession, firm_id: uuid.UUID, *,
     if exclude_hold_id is not None:
         stmt = stmt.where(TimeClaim.hold_id.is_distinct_from(exclude_hold_id))
     return (await session.scalars(stmt)).first()
+
+
+async def in_the_way(session: AsyncSession, firm_id: uuid.UUID, choices: Sequence[SlotChoice],
+                     now: datetime) -> list[TimeClaim]:
+    """The live claims overlapping the claim range of any of these choices on its specialist
+    or workplace, each once, by time: one query however many choices."""
+    if not choices:
+        return []
+    overlapping = or_(*(
+        and_(_resources([choice.specialist_id], choice.workplace_id),
+             TimeClaim.during.overlaps(Range(choice.claim_start, choice.claim_end,
+                                             bounds="[)")))
+        for choice in choices))
+    return list((await session.scalars(
+        select(TimeClaim)
+        .where(TimeClaim.firm_id == firm_id, overlapping, _live(now))
+        .order_by(TimeClaim.during, TimeClaim.id)
+    )).all())
 
 
 def slot_taken(conflicts: Sequence[TimeClaim]) -> SlotTaken:

@@ -19,7 +19,7 @@ from slotwise.booking import claims
 from slotwise.booking.schemas import HoldCreate
 from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, NotFound
-from slotwise.models import Client, Firm, Hold, Location, TimeClaim
+from slotwise.models import Client, Firm, Hold, Location
 from slotwise.repository import get_in_firm
 
 
@@ -42,17 +42,10 @@ async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID,
     (hours, schedules, notice, capacity...)."""
     if not unavailable.blocked:
         return unavailable
-    conflicts: dict[uuid.UUID, TimeClaim] = {}
-    for option in unavailable.blocked:
-        # The option's own claim range (with its duration and buffers), as claiming it would
-        # have asked for.
-        conflict = await claims.find_conflict(
-            session, firm_id, specialist_ids=[option.specialist_id],
-            workplace_id=option.workplace_id, start=option.claim_start,
-            end=option.claim_end, now=now)
-        if conflict is not None:
-            conflicts.setdefault(conflict.id, conflict)
-    return claims.slot_taken(list(conflicts.values()))
+    # Each option's own claim range (its duration and buffers), as claiming it would have
+    # asked for.
+    return claims.slot_taken(await claims.in_the_way(session, firm_id, unavailable.blocked,
+                                                     now))
 
 
 async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
