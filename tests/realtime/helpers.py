@@ -113,14 +113,6 @@ class SseReader:
             raise EOFError("the stream ended")
         return message
 
-    async def quiet(self, seconds: float = 0.3) -> bool:
-        """Whether no event (keepalives aside) arrives for ``seconds``."""
-        try:
-            await self.event(timeout=seconds)
-        except TimeoutError:
-            return True
-        return False
-
     async def event(self, timeout: float = 5.0) -> Message:
         """The next message that is not a keepalive."""
         while True:
