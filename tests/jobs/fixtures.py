@@ -25,13 +25,18 @@ class Isolated:
 
 
 @pytest.fixture(scope="module")
-async def iso(make_database: Callable[[], str],
-              tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Isolated]:
+async def iso(
+    make_database: Callable[[], str], tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Isolated]:
     url = make_database()
     upgrade(url)
-    settings = Settings(database_url=url, data_dir=tmp_path_factory.mktemp("iso"),
-                        secret_key="test-secret-key-that-is-long-enough-for-hs256",
-                        confirmation_delay_seconds=1, notice_delay_seconds=1)
+    settings = Settings(
+        database_url=url,
+        data_dir=tmp_path_factory.mktemp("iso"),
+        secret_key="test-secret-key-that-is-long-enough-for-hs256",
+        confirmation_delay_seconds=1,
+        notice_delay_seconds=1,
+    )
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         yield Isolated(settings, application)

@@ -43,8 +43,14 @@ class _Handler:
     stalled: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         while self.stall.is_set():
             self.stalled.set()
             await asyncio.sleep(0.02)
@@ -88,13 +94,19 @@ class SmtpSink:
         return [m for m in self.messages if address in str(m["To"])]
 
     def channel_settings(self) -> ChannelSettings:
-        return ChannelSettings(smtp_host="127.0.0.1", smtp_port=self.port,
-                               smtp_from_address="bookings@slotwise.example",
-                               smtp_timeout_seconds=10)
+        return ChannelSettings(
+            smtp_host="127.0.0.1",
+            smtp_port=self.port,
+            smtp_from_address="bookings@slotwise.example",
+            smtp_timeout_seconds=10,
+        )
 
     def env(self) -> dict[str, str]:
-        return {"SLOTWISE_SMTP_HOST": "127.0.0.1", "SLOTWISE_SMTP_PORT": str(self.port),
-                "SLOTWISE_SMTP_FROM_ADDRESS": "bookings@slotwise.example"}
+        return {
+            "SLOTWISE_SMTP_HOST": "127.0.0.1",
+            "SLOTWISE_SMTP_PORT": str(self.port),
+            "SLOTWISE_SMTP_FROM_ADDRESS": "bookings@slotwise.example",
+        }
 
 
 @contextlib.contextmanager
@@ -111,13 +123,18 @@ def smtp_sink() -> Iterator[SmtpSink]:
 def fast_settings(settings: Settings, **overrides: Any) -> Settings:
     """Settings for a worker under test: everything happens within seconds."""
     values: dict[str, Any] = {
-        "worker_concurrency": 4, "worker_poll_seconds": 0.2,
-        "worker_heartbeat_seconds": 0.5, "worker_stalled_seconds": 3.0,
+        "worker_concurrency": 4,
+        "worker_poll_seconds": 0.2,
+        "worker_heartbeat_seconds": 0.5,
+        "worker_stalled_seconds": 3.0,
         "worker_shutdown_timeout_seconds": 10.0,
-        "notification_retry_base_seconds": 0.3, "notification_retry_max_seconds": 2.0,
+        "notification_retry_base_seconds": 0.3,
+        "notification_retry_max_seconds": 2.0,
         "notification_max_attempts": 6,
-        "cron_status_transitions": "* * * * * */1", "cron_reminders": "* * * * * */1",
-        "cron_dispatch": "* * * * * */1", "cron_stalled_jobs": "* * * * * */1",
+        "cron_status_transitions": "* * * * * */1",
+        "cron_reminders": "* * * * * */1",
+        "cron_dispatch": "* * * * * */1",
+        "cron_stalled_jobs": "* * * * * */1",
         "cron_cleanup": "* * * * * */30",
     }
     values.update(overrides)
@@ -128,26 +145,42 @@ def worker_env(settings: Settings, sink: SmtpSink, **extra: str) -> dict[str, st
     """The environment of a ``slotwise worker`` subprocess with ``fast_settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SLOTWISE_")}
     fast = fast_settings(settings)
-    env.update({
-        "SLOTWISE_DATABASE_URL": str(settings.database_url),
-        "SLOTWISE_DATA_DIR": str(settings.data_dir),
-        "SLOTWISE_SECRET_KEY": str(settings.secret_key),
-        **{f"SLOTWISE_{name.upper()}": str(getattr(fast, name)) for name in (
-            "worker_concurrency", "worker_poll_seconds", "worker_heartbeat_seconds",
-            "worker_stalled_seconds", "worker_shutdown_timeout_seconds",
-            "notification_retry_base_seconds", "notification_retry_max_seconds",
-            "notification_max_attempts", "cron_status_transitions", "cron_reminders",
-            "cron_dispatch", "cron_stalled_jobs", "cron_cleanup")},
-        **sink.env(), **extra,
-    })
+    env.update(
+        {
+            "SLOTWISE_DATABASE_URL": str(settings.database_url),
+            "SLOTWISE_DATA_DIR": str(settings.data_dir),
+            "SLOTWISE_SECRET_KEY": str(settings.secret_key),
+            **{
+                f"SLOTWISE_{name.upper()}": str(getattr(fast, name))
+                for name in (
+                    "worker_concurrency",
+                    "worker_poll_seconds",
+                    "worker_heartbeat_seconds",
+                    "worker_stalled_seconds",
+                    "worker_shutdown_timeout_seconds",
+                    "notification_retry_base_seconds",
+                    "notification_retry_max_seconds",
+                    "notification_max_attempts",
+                    "cron_status_transitions",
+                    "cron_reminders",
+                    "cron_dispatch",
+                    "cron_stalled_jobs",
+                    "cron_cleanup",
+                )
+            },
+            **sink.env(),
+            **extra,
+        }
+    )
     return env
 
 
 def spawn_worker(env: dict[str, str], log_path: Path, name: str) -> subprocess.Popen[bytes]:
     log = log_path.open("ab")
     try:
-        return subprocess.Popen([*SLOTWISE, "worker", "--name", name], env=env, stdout=log,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            [*SLOTWISE, "worker", "--name", name], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
     finally:
         log.close()
 
@@ -159,12 +192,14 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running_worker(settings: Settings, channels: ChannelSettings,
-                         name: str = "test-worker") -> AsyncIterator[None]:
+async def running_worker(
+    settings: Settings, channels: ChannelSettings, name: str = "test-worker"
+) -> AsyncIterator[None]:
     """A worker in this process's event loop until the block ends (then a graceful stop)."""
     assert settings.database_url is not None
-    task = asyncio.create_task(run_worker(settings.database_url, settings, channels,
-                                          name=name, handle_signals=False))
+    task = asyncio.create_task(
+        run_worker(settings.database_url, settings, channels, name=name, handle_signals=False)
+    )
     await asyncio.sleep(0.3)
     if task.done():
         task.result()
@@ -185,34 +220,47 @@ def maker(app: FastAPI) -> async_sessionmaker[AsyncSession]:
     return sessionmaker
 
 
-async def notifications_of(app: FastAPI, appointment_id: uuid.UUID | str,
-                           ) -> list[Notification]:
+async def notifications_of(
+    app: FastAPI,
+    appointment_id: uuid.UUID | str,
+) -> list[Notification]:
     async with maker(app)() as session:
-        return list((await session.scalars(
-            select(Notification).where(Notification.appointment_id == uuid.UUID(
-                str(appointment_id))).order_by(Notification.created_at, Notification.type)
-        )).all())
+        return list(
+            (
+                await session.scalars(
+                    select(Notification)
+                    .where(Notification.appointment_id == uuid.UUID(str(appointment_id)))
+                    .order_by(Notification.created_at, Notification.type)
+                )
+            ).all()
+        )
 
 
 async def job_row(app: FastAPI, job_id: int) -> dict[str, Any] | None:
     async with maker(app)() as session:
-        row = (await session.execute(text(
-            "SELECT id, status::text AS status, attempts, scheduled_at, task_name, args "
-            "FROM procrastinate.procrastinate_jobs WHERE id = :id"), {"id": job_id})).first()
+        row = (
+            await session.execute(
+                text(
+                    "SELECT id, status::text AS status, attempts, scheduled_at, task_name, args "
+                    "FROM procrastinate.procrastinate_jobs WHERE id = :id"
+                ),
+                {"id": job_id},
+            )
+        ).first()
         return dict(row._mapping) if row is not None else None
 
 
 async def waits_on(app: FastAPI, blocker_pid: int) -> bool:
     """Whether some backend waits for a lock that the backend ``blocker_pid`` holds."""
     async with maker(app)() as probe:
-        waiting = await probe.scalar(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
-            {"pid": blocker_pid})
+        waiting = await probe.scalar(
+            text("SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"),
+            {"pid": blocker_pid},
+        )
         return bool(waiting)
 
 
-async def wait_for(check: Callable[[], Any], timeout: float = 30.0,
-                   interval: float = 0.1) -> Any:
+async def wait_for(check: Callable[[], Any], timeout: float = 30.0, interval: float = 0.1) -> Any:
     """Polls ``check`` (sync or async) until it returns something truthy."""
     deadline = time.monotonic() + timeout
     while True:
