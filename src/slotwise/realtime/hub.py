@@ -14,6 +14,7 @@ import logging
 import uuid
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.errors import TooManyRequests
@@ -271,8 +272,11 @@ class Hub:
             try:
                 await self._read(firms)
                 delay = 0.1
-            except Exception:
-                logger.exception("reading events failed; retrying in %.1f s", delay)
+            except Exception as exc:
+                # The database away (a restart) is expected now and then: one line, no trace.
+                logger.warning("reading events failed (%s); retrying in %.1f s",
+                               type(exc).__name__, delay,
+                               exc_info=not isinstance(exc, DBAPIError | OSError))
                 self._dirty |= firms
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
