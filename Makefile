@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# make demo ARGS="--reset" (or any option of `slotwise demo --help`)
 demo: $(STAMP)
-	$(BIN)/slotwise demo
+	$(BIN)/slotwise demo $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

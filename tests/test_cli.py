@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -197,3 +198,42 @@ def test_serve_refuses_a_schema_behind_head(make_database: Callable[[], str]) ->
                                 SLOTWISE_DATABASE_URL=url))
     assert "schema is at 0003" in line
     assert "run `slotwise migrate`" in line
+
+
+def test_a_taken_port_is_one_line_naming_slotwise_port() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        for command in ("demo", "serve"):
+            # The port is checked first: the unreachable database is never reached.
+            line = _one_error_line(_run([command, "--port", str(port)],
+                                        SLOTWISE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/x"))
+            assert f"port {port} on 127.0.0.1 is not available" in line
+            assert "SLOTWISE_PORT" in line
+
+
+def test_help_shows_defaults_and_environment_variables_on_whole_lines() -> None:
+    env = {"COLUMNS": "100"}
+    overview = _run(["--help"], **env)
+    assert overview.returncode == 0
+    commands = [line for line in overview.stdout.split("Commands")[1].splitlines()
+                if line.startswith("│")]
+    # One line per command: a summary wrapped by hand would continue on an indented line.
+    assert [line.split()[1] for line in commands] == [
+        "serve", "worker", "vapid-keys", "migrate", "createuser", "demo"]
+    demo = _run(["demo", "--help"], **env).stdout
+    assert "[env var: SLOTWISE_PORT]" in demo
+    assert "[default: (8000)]" in demo
+    assert "[env var: SLOTWISE_HOST]" in demo
+    assert "[default: no-reset]" in demo
+    worker = _run(["worker", "--help"], **env).stdout
+    assert "SLOTWISE_WORKER_CONCURRENCY" in worker
+    assert "[default: (10)]" in worker
+
+
+def test_make_demo_passes_arguments_through() -> None:
+    done = subprocess.run(["make", "-n", "demo", "ARGS=--reset --no-serve"],
+                          cwd=Path(__file__).parent.parent, capture_output=True, text=True,
+                          check=True)
+    assert ".venv/bin/slotwise demo --reset --no-serve" in done.stdout.splitlines()

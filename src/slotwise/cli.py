@@ -6,8 +6,10 @@ import asyncio
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -18,10 +20,33 @@ from slotwise.config import Settings, get_settings
 from slotwise.models import ROLES
 
 cli = typer.Typer(help="Slotwise appointment booking.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, rich_markup_mode="rich")
 
-HostOpt = Annotated[str | None, typer.Option(help="Address to listen on")]
-PortOpt = Annotated[int | None, typer.Option(help="Port to listen on")]
+
+def _default(name: str) -> str:
+    """A setting's default as ``--help`` shows it (the setting itself stays the one source)."""
+    return str(Settings.model_fields[name].get_default(call_default_factory=True))
+
+
+# The environment variable is the setting's: given, it is passed here as the option's value.
+HostOpt = Annotated[str | None, typer.Option(help="Address to listen on", envvar="SLOTWISE_HOST",
+                                             show_default=_default("host"))]
+PortOpt = Annotated[int | None, typer.Option(help="Port to listen on", envvar="SLOTWISE_PORT",
+                                             show_default=_default("port"))]
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """A port that is taken ends the command with one line, before anything is started."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As the server will: a port only in TIME_WAIT from an earlier run is free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            typer.echo(f"Error: port {port} on {host} is not available ({exc.strerror}); "
+                       f"choose another with SLOTWISE_PORT or --port", err=True)
+            raise typer.Exit(code=1) from None
 
 
 @contextmanager
@@ -74,10 +99,11 @@ def _serve(settings: Settings, url: str, host: str | None, port: int | None) -> 
 @cli.command()
 def serve(host: HostOpt = None, port: PortOpt = None,
           migrate: Annotated[bool | None, typer.Option(
-              help="Apply pending migrations first (default: only on the embedded database)"
-          )] = None) -> None:
+              help="Apply pending migrations first",
+              show_default="only on the embedded database")] = None) -> None:
     """Serve the HTTP API."""
     settings = get_settings()
+    _check_port_free(host or settings.host, port or settings.port)
     with database(settings) as url:
         if migrate if migrate is not None else settings.database_url is None:
             _migrate(url)
@@ -88,16 +114,25 @@ def serve(host: HostOpt = None, port: PortOpt = None,
 @cli.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(
-        help="Jobs run at once (default: SLOTWISE_WORKER_CONCURRENCY)")] = None,
+        help="Jobs run at once", envvar="SLOTWISE_WORKER_CONCURRENCY",
+        show_default=_default("worker_concurrency"))] = None,
     queue: Annotated[list[str] | None, typer.Option(
-        help="Only these queues (repeatable): notifications, periodic")] = None,
-    name: Annotated[str, typer.Option(help="Name in logs")] = "worker",
+        help="Only these queues (repeatable): notifications, periodic",
+        show_default="all")] = None,
+    name: Annotated[str, typer.Option(help="Name in logs", show_default=True)] = "worker",
+    job_logs: Annotated[bool, typer.Option(
+        help="Log the start and end of every job (procrastinate's INFO lines)",
+        show_default=True)] = True,
 ) -> None:
-    """Run background jobs: message delivery and the periodic jobs. Several workers may run
-    at once; SIGTERM or Ctrl-C lets running jobs finish, then stops."""
+    """Run background jobs: message delivery and the periodic jobs.
+
+    Several workers may run at once; SIGTERM or Ctrl-C lets running jobs finish, then stops.
+    """
     from slotwise.jobs.worker import run_worker
     from slotwise.notifications.channels import ChannelSettings
 
+    if not job_logs:
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
     settings = get_settings()
     if concurrency is not None:
         settings = settings.model_copy(update={"worker_concurrency": concurrency})
@@ -127,11 +162,12 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def _worker_process(url: str, settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+def _worker_process(url: str, settings: Settings, env: dict[str, str],
+                    args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
     """``slotwise worker`` as a child process on the same database, stopped (SIGTERM, then
     its graceful shutdown) when the block ends."""
-    env = {**os.environ, "SLOTWISE_DATABASE_URL": url}
-    child = subprocess.Popen([sys.executable, "-m", "slotwise", "worker"], env=env,
+    env = {**os.environ, **env, "SLOTWISE_DATABASE_URL": url}
+    child = subprocess.Popen([sys.executable, "-m", "slotwise", "worker", *args], env=env,
                              preexec_fn=_die_with_parent)
     try:
         yield child
@@ -146,8 +182,8 @@ def _worker_process(url: str, settings: Settings) -> Iterator[subprocess.Popen[b
 
 
 @cli.command("migrate")
-def migrate_command(revision: Annotated[str, typer.Option(help="Target revision")] = "head",
-                    ) -> None:
+def migrate_command(revision: Annotated[str, typer.Option(
+        help="Target revision", show_default=True)] = "head") -> None:
     """Bring the database schema to a revision (default: the newest)."""
     with database(get_settings()) as url:
         _migrate(url, revision)
@@ -160,11 +196,16 @@ def createuser(
     email: Annotated[str, typer.Option()],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     role: Annotated[str, typer.Option(help="|".join(ROLES))],
-    name: Annotated[str, typer.Option(help="Full name")] = "",
-    time_zone: Annotated[str, typer.Option(help="Time zone of a new firm")] = "Europe/Berlin",
+    name: Annotated[str, typer.Option(help="Full name",
+                                      show_default="from the email")] = "",
+    time_zone: Annotated[str, typer.Option(help="Time zone of a new firm",
+                                           show_default=True)] = "Europe/Berlin",
 ) -> None:
-    """Create a user (and the firm, if needed). A worker gets a specialist record, a client
-    a client record, so that they can see their appointments."""
+    """Create a user (and the firm, if needed).
+
+    A worker gets a specialist record, a client a client record, so that they can see their
+    appointments.
+    """
     from slotwise.admin import UserSpec, create_user
     from slotwise.errors import AppError
 
@@ -183,26 +224,69 @@ def createuser(
 
 @cli.command()
 def demo(host: HostOpt = None, port: PortOpt = None,
-         reset: Annotated[bool, typer.Option(help="Delete and reload the demo firm")] = False,
-         serve_api: Annotated[bool, typer.Option("--serve/--no-serve",
-                                                 help="Serve after loading")] = True) -> None:
-    """Load a realistic demo firm, print logins, then serve the API with a worker."""
+         reset: Annotated[bool, typer.Option(help="Delete and reload the demo firm",
+                                             show_default=True)] = False,
+         serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading",
+                                                 show_default=True)] = True) -> None:
+    """Load a realistic demo firm, print logins, then serve the API with a worker.
+
+    Messages the worker sends go to a mail catcher in this process and are shown here.
+    """
     from slotwise.demo import load_demo
+    from slotwise.mailcatcher import MailCatcher
 
     settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    if serve_api:
+        _check_port_free(host, port)
     with database(settings) as url:
         _migrate(url)
         logins = asyncio.run(load_demo(url, reset=reset))
-        bind = f"http://{host or settings.host}:{port or settings.port}"
-        typer.echo("")
-        typer.echo(f"Demo firm '{logins.firm_slug}' is ready. Log in at {bind}/docs "
-                   f"(Authorize) with password '{logins.password}':")
-        for role, email in logins.emails.items():
-            typer.echo(f"  {role:<9} {email}")
-        typer.echo("")
-        if serve_api:
-            with _worker_process(url, settings):
-                _serve(settings, url, host, port)
+        base = f"http://{host}:{port}"
+        banner = "\n".join([
+            "",
+            f"Demo firm '{logins.firm_slug}' is ready: the board is {base}/board, the API "
+            f"{base}/docs (Authorize). Log in with password '{logins.password}':",
+            *(f"  {role:<9} {email}" for role, email in logins.emails.items()),
+            "",
+        ])
+        typer.echo(banner)
+        if not serve_api:
+            return
+        # A line per job deferred would bury the banner and the mail lines; warnings stay.
+        logging.getLogger("procrastinate").setLevel(logging.WARNING)
+        with (MailCatcher(lambda line: typer.echo(f"  {line}")) as catcher,
+              _worker_process(url, settings, catcher.smtp_env(), ["--no-job-logs"]),
+              _announce_when_up(base, f"{banner}\nMessages sent show up here as they go out "
+                                      f"(Ctrl-C stops everything).\n")):
+            _serve(settings, url, host, port)
+
+
+@contextmanager
+def _announce_when_up(base_url: str, text: str) -> Iterator[None]:
+    """Prints ``text`` once the server answers, below its own start-up lines, so that the
+    address and logins are the last thing on the screen."""
+    stop = threading.Event()
+
+    def wait_then_print() -> None:
+        from urllib.request import urlopen
+
+        probe = base_url.replace("//0.0.0.0:", "//127.0.0.1:").replace("//[::]:", "//[::1]:")
+        while not stop.is_set():
+            try:
+                with urlopen(f"{probe}/healthz", timeout=2):  # an error status raises
+                    typer.echo(text)
+                    return
+            except OSError:
+                stop.wait(0.2)
+
+    thread = threading.Thread(target=wait_then_print, name="demo-banner", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def main() -> None:
