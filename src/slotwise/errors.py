@@ -149,6 +149,12 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's and Starlette's only 400: a body that cannot be read as JSON or form data
+        # (not UTF-8, nested too deeply, broken multipart). That is invalid input like
+        # malformed JSON, which FastAPI reports as 422: one status for one situation.
+        return error_response(422, "validation_error", "The request is not valid", details=[
+            {"loc": ["body"], "msg": "The body could not be parsed", "type": "body_invalid"}])
     codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
     code = codes.get(exc.status_code, "http_error")
     headers = dict(exc.headers) if exc.headers else None
@@ -211,8 +217,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         401: "Not authenticated",
         403: "Not allowed for this role",
         404: "Not found (or belongs to another firm)",
+        408: "The request body did not arrive in time",
         409: "Conflict",
         412: "Stale version",
-        422: "Invalid input",
+        413: "The request body is too large",
+        422: "Invalid input (including a body that is not JSON)",
+        503: "The database is unavailable; retry later",
     }.items()
 }

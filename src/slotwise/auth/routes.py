@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.auth import service, throttle
 from slotwise.auth.schemas import FirmOut, MeOut, RefreshIn, TokenPair
 from slotwise.deps import CallerDep, SessionDep, SettingsDep
-from slotwise.errors import ERROR_RESPONSES, NotAuthenticated
+from slotwise.errors import ERROR_RESPONSES, ErrorBody, NotAuthenticated
 from slotwise.models import Firm
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
@@ -35,7 +35,11 @@ def _no_store(response: Response) -> None:
 NoStore = Depends(_no_store)
 
 
-@router.post("/auth/token", response_model=TokenPair, dependencies=[NoStore])
+@router.post("/auth/token", response_model=TokenPair, dependencies=[NoStore], responses={
+    400: {"model": ErrorBody, "description": "`firm_required`: the email exists in several "
+          "firms; pass the firm slug as client_id"},
+    429: {"model": ErrorBody, "description": "`too_many_attempts`: too many failed logins "
+          "for this account or address; see Retry-After"}})
 async def login(
     request: Request,
     session: SessionDep,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
 from decimal import Decimal
 from functools import lru_cache
@@ -13,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictInt,
     StringConstraints,
     ValidationInfo,
     field_validator,
@@ -32,14 +32,6 @@ def _known_time_zones() -> frozenset[str]:
 def _check_time_zone(value: str) -> str:
     if value not in _known_time_zones():
         raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin")
-    return value
-
-
-def _check_wall_clock(value: dt.time) -> dt.time:
-    # Hours are wall-clock times in the location's own zone; an offset would be ambiguous
-    # across DST changes and the column could not keep it anyway.
-    if value.tzinfo is not None:
-        raise ValueError("use a wall-clock time without a UTC offset")
     return value
 
 
@@ -64,11 +56,11 @@ TimeZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64),
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2),
                   AfterValidator(_cents)]
-Minutes = Annotated[int, Field(ge=1, le=1440)]
-BreakMinutes = Annotated[int, Field(ge=0, le=1440)]
-Capacity = Annotated[int, Field(ge=1, le=100_000)]
-DayOfWeek = Annotated[int, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
-WallTime = Annotated[dt.time, AfterValidator(_check_wall_clock)]
+# Strict: `true` is not one minute (see slotwise.types).
+Minutes = Annotated[StrictInt, Field(ge=1, le=1440)]
+BreakMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
+Capacity = Annotated[StrictInt, Field(ge=1, le=100_000)]
+DayOfWeek = Annotated[StrictInt, Field(ge=0, le=6, description="0 = Monday ... 6 = Sunday")]
 
 T = TypeVar("T")
 

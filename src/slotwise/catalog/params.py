@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import Query
 
 from slotwise.repository import PageParams
+from slotwise.types import Date
 
 PageQuery = Annotated[PageParams, Query()]
 ActiveQuery = Annotated[bool | None, Query(
     description="Only active (true) or only inactive (false) records; all when omitted")]
-FromQuery = Annotated[dt.date | None, Query(alias="from", description="First date, inclusive")]
-ToQuery = Annotated[dt.date | None, Query(alias="to", description="Last date, inclusive")]
+FromQuery = Annotated[Date | None, Query(alias="from", description="First date, inclusive")]
+ToQuery = Annotated[Date | None, Query(alias="to", description="Last date, inclusive")]

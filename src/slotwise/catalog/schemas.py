@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import ClassVar, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from slotwise.catalog.fields import (
     BreakMinutes,
@@ -24,8 +24,8 @@ from slotwise.catalog.fields import (
     ShortText,
     Text500,
     TimeZoneName,
-    WallTime,
 )
+from slotwise.types import Date, TimeOfDay
 
 # A week with a few split days per location is far below this; the cap keeps one request
 # from writing thousands of rows.
@@ -37,11 +37,11 @@ class WeeklyEntryIn(InModel):
     """One interval of a weekly pattern; several per day make a split day."""
 
     day_of_week: DayOfWeek
-    start_time: WallTime | None = Field(None, description="Required unless is_day_off")
-    end_time: WallTime | None = Field(None, description="Required unless is_day_off; after "
+    start_time: TimeOfDay | None = Field(None, description="Required unless is_day_off")
+    end_time: TimeOfDay | None = Field(None, description="Required unless is_day_off; after "
                                       "start_time, on the same day")
-    is_day_off: bool = Field(False, description="The whole day is closed; its times are "
-                             "ignored and stored as 00:00")
+    is_day_off: StrictBool = Field(False, description="The whole day is closed; its times "
+                                   "are ignored and stored as 00:00")
 
     @model_validator(mode="after")
     def _interval_is_valid(self) -> Self:
@@ -61,8 +61,8 @@ class WeeklyEntryIn(InModel):
 
 class HoursOut(OutModel):
     day_of_week: int
-    start_time: dt.time
-    end_time: dt.time
+    start_time: TimeOfDay
+    end_time: TimeOfDay
     is_day_off: bool
 
 
@@ -72,7 +72,7 @@ class LocationIn(InModel):
     time_zone: TimeZoneName = Field(description="IANA time zone, e.g. Europe/Berlin")
     capacity: Capacity | None = Field(None, description="Most appointments at once; null "
                                       "means no limit beyond workers and workplaces")
-    is_active: bool = True
+    is_active: StrictBool = True
     hours: list[WeeklyEntryIn] = Field(default_factory=list, max_length=MAX_WEEKLY_ENTRIES,
                                        description="Initial weekly hours (see PUT .../hours)")
 
@@ -84,7 +84,7 @@ class LocationPatch(PatchModel):
     address: Text500 | None = None
     time_zone: TimeZoneName | None = None
     capacity: Capacity | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class LocationOut(OutModel):
@@ -99,15 +99,15 @@ class LocationOut(OutModel):
 
 
 class HolidayIn(InModel):
-    date: dt.date
-    is_working: bool = Field(False, description="Open on this date although the weekly "
-                             "hours say it is a day off")
+    date: Date
+    is_working: StrictBool = Field(False, description="Open on this date although the "
+                                   "weekly hours say it is a day off")
     description: Text500 = ""
 
 
 class HolidayPatch(PatchModel):
-    date: dt.date | None = None
-    is_working: bool | None = None
+    date: Date | None = None
+    is_working: StrictBool | None = None
     description: Text500 | None = None
 
 
@@ -123,14 +123,14 @@ class WorkplaceIn(InModel):
     location_id: uuid.UUID
     name: Name
     type: ShortText = ""
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class WorkplacePatch(PatchModel):
     location_id: uuid.UUID | None = None
     name: Name | None = None
     type: ShortText | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class WorkplaceOut(OutModel):
@@ -147,7 +147,7 @@ class OverrideIn(InModel):
     price: Money | None = None
     duration_minutes: Minutes | None = None
     break_after_minutes: BreakMinutes | None = None
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class OverrideOut(OutModel):
@@ -171,7 +171,7 @@ class ServiceIn(InModel):
                                                "the appointment")
     price: Money
     currency: Currency = "EUR"
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class ServicePatch(PatchModel):
@@ -183,7 +183,7 @@ class ServicePatch(PatchModel):
     buffer_after_minutes: BreakMinutes | None = None
     price: Money | None = None
     currency: Currency | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class ServiceOut(OutModel):

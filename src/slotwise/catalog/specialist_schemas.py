@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, StrictBool, model_validator
 
 from slotwise.catalog.fields import (
     InModel,
@@ -18,21 +18,21 @@ from slotwise.catalog.fields import (
     PatchModel,
     Text200,
     Text500,
-    WallTime,
 )
 from slotwise.catalog.schemas import WeeklyEntryIn
+from slotwise.types import Date, TimeOfDay
 
 
 class SpecialistIn(InModel):
     name: Name
     specialization: Text200 = ""
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class SpecialistPatch(PatchModel):
     name: Name | None = None
     specialization: Text200 | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
 
 class SpecialistOut(OutModel):
@@ -47,7 +47,7 @@ class SpecialistServiceIn(InModel):
 
     custom_price: Money | None = None
     custom_duration_minutes: Minutes | None = None
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class SpecialistServiceOut(OutModel):
@@ -70,15 +70,15 @@ class ScheduleEntryOut(OutModel):
     location_id: uuid.UUID
     workplace_id: uuid.UUID | None
     day_of_week: int
-    start_time: dt.time
-    end_time: dt.time
+    start_time: TimeOfDay
+    end_time: TimeOfDay
     is_day_off: bool
 
 
 class BreakIn(InModel):
-    date: dt.date
-    start_time: WallTime
-    end_time: WallTime
+    date: Date
+    start_time: TimeOfDay
+    end_time: TimeOfDay
     reason: Text500 = Field("", description="Private: only admins and the specialist see it")
 
     @model_validator(mode="after")
@@ -89,9 +89,9 @@ class BreakIn(InModel):
 
 
 class BreakPatch(PatchModel):
-    date: dt.date | None = None
-    start_time: WallTime | None = None
-    end_time: WallTime | None = None
+    date: Date | None = None
+    start_time: TimeOfDay | None = None
+    end_time: TimeOfDay | None = None
     reason: Text500 | None = None
 
     @model_validator(mode="after")
@@ -106,7 +106,7 @@ class BreakOut(OutModel):
     id: uuid.UUID
     specialist_id: uuid.UUID
     date: dt.date
-    start_time: dt.time
-    end_time: dt.time
+    start_time: TimeOfDay
+    end_time: TimeOfDay
     reason: str
 

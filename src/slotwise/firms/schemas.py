@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from slotwise.catalog.fields import Name, TimeZoneName
 
@@ -34,10 +34,10 @@ class FirmSettingsUpdate(BaseModel):
     name: Name | None = None
     time_zone: TimeZoneName | None = None
     default_locale: Locale | None = None
-    slot_step_minutes: int | None = Field(None, ge=1, le=1440)
-    min_notice_minutes: int | None = Field(None, ge=0, le=525_600)
-    booking_horizon_days: int | None = Field(None, ge=1, le=3660)
-    client_change_deadline_minutes: int | None = Field(None, ge=0, le=525_600)
-    hold_ttl_seconds: int | None = Field(None, ge=10, le=86_400)
-    reminder_offsets_minutes: list[Annotated[int, Field(ge=1, le=43_200)]] | None = Field(
+    slot_step_minutes: StrictInt | None = Field(None, ge=1, le=1440)
+    min_notice_minutes: StrictInt | None = Field(None, ge=0, le=525_600)
+    booking_horizon_days: StrictInt | None = Field(None, ge=1, le=3660)
+    client_change_deadline_minutes: StrictInt | None = Field(None, ge=0, le=525_600)
+    hold_ttl_seconds: StrictInt | None = Field(None, ge=10, le=86_400)
+    reminder_offsets_minutes: list[Annotated[StrictInt, Field(ge=1, le=43_200)]] | None = Field(
         None, max_length=10)
