@@ -17,14 +17,20 @@ import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import psutil
 import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from slotwise.embedded import SERVER_OS_USER, EmbeddedPostgres, run_with_embedded, server_pids
+from slotwise.embedded import (
+    SERVER_OS_USER,
+    EmbeddedPostgres,
+    run_with_embedded,
+    server_pids,
+    server_processes,
+)
 
 HELPER = Path(__file__).with_name("embedded_helper.py")
 CHILD_STARTUP_TIMEOUT = 30.0
@@ -43,6 +49,23 @@ def _postgres_with_pgdata_in_cmdline(pgdata: Path) -> list[int]:
         if str(pgdata) in " ".join(proc.info["cmdline"] or []):
             found.append(proc.pid)
     return found
+
+
+def _listening(proc: psutil.Process) -> list[Any]:
+    """The TCP sockets ``proc`` listens on: none once it has exited (a backend of a closed
+    connection ends a moment after its client, possibly between listing and looking)."""
+    try:
+        return [c for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _ended(proc: psutil.Process) -> bool:
+    """Whether ``proc`` has exited; a zombie has, and whoever reaps it may do so any time."""
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def _postmaster_pid(data_dir: Path) -> int:
@@ -78,9 +101,9 @@ def data_dir(shared_data_dir: Path) -> Iterator[Path]:
     _assert_no_server(shared_data_dir)
     yield shared_data_dir
     # A failed test must not leak a server or a registration into the next test.
-    for pid in server_pids(shared_data_dir):
+    for proc in server_processes(shared_data_dir):
         with contextlib.suppress(psutil.NoSuchProcess):
-            psutil.Process(pid).kill()
+            proc.kill()
     (shared_data_dir / "holders.json").unlink(missing_ok=True)
 
 
@@ -174,17 +197,12 @@ def test_start_connect_socket_only_and_stop(data_dir: Path) -> None:
             conn.rollback()
             assert conn.execute("SHOW listen_addresses").fetchone() == ("",)
 
-        pids = server_pids(data_dir)
+        processes = server_processes(data_dir)
         postmaster = psutil.Process(_postmaster_pid(data_dir))
-        assert postmaster.pid in pids
-        assert len(pids) > 1, "backends (checkpointer, ...) should be found too"
-        for pid in pids:
-            listening = [
-                c
-                for c in psutil.Process(pid).net_connections(kind="inet")
-                if c.status == psutil.CONN_LISTEN
-            ]
-            assert listening == []
+        assert postmaster.pid in [proc.pid for proc in processes]
+        assert len(processes) > 1, "backends (checkpointer, ...) should be found too"
+        for proc in processes:
+            assert _listening(proc) == []
         if os.geteuid() == 0:
             assert postmaster.username() == SERVER_OS_USER
 
@@ -201,7 +219,7 @@ def test_start_connect_socket_only_and_stop(data_dir: Path) -> None:
             assert gone.fetchone() is None
 
     _assert_no_server(data_dir)
-    assert not postmaster.is_running() or postmaster.status() == psutil.STATUS_ZOMBIE
+    assert _ended(postmaster)
     assert _holder_pids(data_dir) == []
     pg.stop()  # a second stop is harmless
 
@@ -213,6 +231,16 @@ def test_start_connect_socket_only_and_stop(data_dir: Path) -> None:
         assert conn.execute("SELECT 1 FROM pg_database WHERE datname = 'slotwise'").fetchone()
     again.stop()
     _assert_no_server(data_dir)
+
+
+def test_a_process_gone_before_it_is_inspected_counts_as_ended_and_listens_on_nothing() -> None:
+    child = subprocess.Popen(["sleep", "60"])
+    proc = psutil.Process(child.pid)
+    assert not _ended(proc)
+    child.kill()
+    assert child.wait() == -signal.SIGKILL  # reaped: the pid names no process any more
+    assert _ended(proc)
+    assert _listening(proc) == []
 
 
 def test_long_data_dir_uses_a_private_short_socket_dir(data_dir: Path) -> None:

@@ -82,6 +82,7 @@ __all__ = [
     "install_signal_handlers",
     "run_with_embedded",
     "server_pids",
+    "server_processes",
 ]
 
 logger = logging.getLogger("slotwise.embedded")
@@ -159,14 +160,19 @@ def _belongs_to(proc: Any, pgdata: Path) -> bool | None:
         return None
 
 
+def server_processes(data_dir: Path) -> list[Any]:
+    """The PostgreSQL processes (postmaster and backends, as ``psutil.Process``) serving
+    ``data_dir``, by pid. Backends come and go (a closed connection's backend exits a moment
+    later), so any of them may be gone by the time it is looked at: callers handle
+    ``psutil.NoSuchProcess``, and never look a pid up again (it may be a new process)."""
+    pgdata = Path(data_dir).resolve() / _PGDATA
+    found = [proc for proc in psutil.process_iter() if _belongs_to(proc, pgdata)]
+    return sorted(found, key=lambda proc: int(proc.pid))
+
+
 def server_pids(data_dir: Path) -> list[int]:
     """Pids of live PostgreSQL processes (postmaster and backends) serving ``data_dir``."""
-    pgdata = Path(data_dir).resolve() / _PGDATA
-    pids = []
-    for proc in psutil.process_iter():
-        if _belongs_to(proc, pgdata):
-            pids.append(int(proc.pid))
-    return sorted(pids)
+    return [int(proc.pid) for proc in server_processes(data_dir)]
 
 
 def _wait_gone(procs: Sequence[Any], timeout: float) -> bool:
@@ -532,7 +538,7 @@ class EmbeddedPostgres:
 
     def _initdb(self) -> None:
         # Postmasters whose pgdata was deleted under them keep running and would clash.
-        leftovers = [psutil.Process(pid) for pid in server_pids(self.data_dir)]
+        leftovers = server_processes(self.data_dir)
         if leftovers:
             logger.warning(
                 "killing PostgreSQL processes of a removed cluster: %s", [p.pid for p in leftovers]
