@@ -19,12 +19,14 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import httpx
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.jobs.worker import run_worker
 from slotwise.models import Notification
@@ -209,6 +211,16 @@ async def running_worker(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@contextlib.asynccontextmanager
+async def serving(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """An app of its own with these settings (next to the session's), and a client of it."""
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            yield application, http
 
 
 def runtime_for(app: FastAPI, settings: Settings, channels: ChannelSettings) -> DeliveryRuntime:

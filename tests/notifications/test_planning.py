@@ -9,7 +9,6 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from slotwise.app import create_app
 from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.present import present_one
 from slotwise.config import Settings
@@ -17,7 +16,7 @@ from slotwise.models import Appointment
 from tests.appointments.helpers import change_appointment, delete_appointment
 from tests.booking.helpers import hold
 from tests.factories import World, add_appointment
-from tests.jobs.support import job_row, maker
+from tests.jobs.support import job_row, maker, serving
 from tests.notifications.helpers import (
     book,
     count_firm_notifications,
@@ -151,27 +150,22 @@ async def test_worker_changes_notify_only_those_who_were_told(
 
 
 async def test_each_app_plans_with_its_own_settings(settings: Settings, world: World) -> None:
-    """Two apps in one process, on one database, with different confirmation delays: a
-    booking's confirmation waits as long as the app that took it says."""
+    """Two apps running at once in one process, on one database, with different confirmation
+    delays: a booking's confirmation waits as long as the app that took it says."""
     delays = (7, 900)
     async with contextlib.AsyncExitStack() as stack:
-        apps = []
-        for delay in delays:
-            application = create_app(
-                settings.model_copy(update={"confirmation_delay_seconds": delay})
+        served = [
+            await stack.enter_async_context(
+                serving(settings.model_copy(update={"confirmation_delay_seconds": delay}))
             )
-            await stack.enter_async_context(application.router.lifespan_context(application))
-            apps.append(application)
-        for hour, (application, delay) in zip((9, 12), zip(apps, delays, strict=True), strict=True):
-            transport = httpx.ASGITransport(app=application)
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
-                before = datetime.now(UTC)
-                appointment = await book(http, world, slot(weeks=3, hour=hour))
-                after = datetime.now(UTC)
+            for delay in delays
+        ]
+        for hour, (application, http), delay in zip((9, 12), served, delays, strict=True):
+            before = datetime.now(UTC)
+            appointment = await book(http, world, slot(weeks=3, hour=hour))
+            after = datetime.now(UTC)
             [confirmation] = of(await planned(application, appointment), "confirmation")
-            assert delayed_from(confirmation.send_after, before, after, timedelta(seconds=delay)), (
-                delay
-            )
+            assert delayed_from(confirmation.send_after, before, after, timedelta(seconds=delay))
 
 
 async def test_a_client_booking_is_confirmed_at_once(
