@@ -202,12 +202,12 @@ async def running_worker(
     task = asyncio.create_task(
         run_worker(settings.database_url, settings, channels, name=name, handle_signals=False)
     )
-    await asyncio.sleep(0.3)
-    if task.done():
-        task.result()
     try:
         yield
     finally:
+        # A worker that crashed is why the block failed (a condition never came): say so.
+        if task.done() and not task.cancelled():
+            task.result()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
