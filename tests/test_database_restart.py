@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from slotwise.app import create_app
-from slotwise.config import Settings, get_settings
+from slotwise.config import Settings
 from slotwise.embedded import EmbeddedPostgres
 from slotwise.migrate import upgrade
 from slotwise.models import Event, Notification
@@ -42,17 +42,6 @@ def own_server() -> Iterator[EmbeddedPostgres]:
     finally:
         server.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@pytest.fixture
-def no_grace(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Messages are due at once, also where the API plans with the process's settings
-    rather than the app's."""
-    monkeypatch.setenv("SLOTWISE_CONFIRMATION_DELAY_SECONDS", "0")
-    monkeypatch.setenv("SLOTWISE_NOTICE_DELAY_SECONDS", "0")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
 
 
 async def _book(http: httpx.AsyncClient, world: World, week: int) -> httpx.Response:
@@ -123,7 +112,7 @@ async def restartable(
 
 
 async def test_a_database_restart_is_survived(
-    own_server: EmbeddedPostgres, restartable: tuple[Settings, FastAPI, World], no_grace: None
+    own_server: EmbeddedPostgres, restartable: tuple[Settings, FastAPI, World]
 ) -> None:
     settings, app, world = restartable
     statuses: list[int] = []
