@@ -90,6 +90,18 @@ async def test_client_cancels_and_moves_own_appointment_before_deadline(
     into_conflict = await _patch(client, world, moved.json(), role="client",
                                  start_at=at(day, 16).isoformat())
     assert into_conflict.status_code == 409
+    assert into_conflict.json()["code"] == "slot_taken"
+    # Half over its own time and half over another booking: only the other one is named.
+    # (Its own claim is 15:00-15:40 with the break; the neighbour's ends at 16:00.)
+    neighbour = await book(client, world, at(day, 15, 45), 5, [world.specialist_b])
+    assert neighbour.status_code == 201, neighbour.text
+    overlapping = await _patch(client, world, moved.json(), role="client",
+                               start_at=at(day, 15, 15).isoformat())
+    assert overlapping.status_code == 409
+    assert overlapping.json()["code"] == "slot_taken"
+    [in_the_way] = overlapping.json()["details"]
+    assert (in_the_way["kind"], datetime.fromisoformat(in_the_way["start"])) == (
+        "appointment", at(day, 15, 45))
 
     cancelled = await _patch(client, world, moved.json(), role="client", status="cancelled")
     assert cancelled.status_code == 200, cancelled.text

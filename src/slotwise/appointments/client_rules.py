@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments.schemas import CLIENT_FIELDS
-from slotwise.availability.service import check_slot
+from slotwise.availability.service import SlotUnavailable, check_slot
+from slotwise.booking.holds import explain_unavailable
 from slotwise.errors import Conflict, Forbidden
 from slotwise.models import Appointment, Firm
 
@@ -39,10 +40,15 @@ async def check_client_change(session: AsyncSession, appointment: Appointment,
     if not appointment.workers or not appointment.services:
         raise Conflict("This appointment cannot be moved online", code="slot_unavailable")
     # The appointment's own time and place must not count against its new slot.
-    choice = await check_slot(
-        session, appointment.firm_id, service_id=appointment.services[0].service_id,
-        location_id=appointment.location_id, start_at=new_start,
-        specialist_id=appointment.workers[0].specialist_id,
-        workplace_id=appointment.workplace_id, now=now,
-        ignore_appointment_id=appointment.id)
+    try:
+        choice = await check_slot(
+            session, appointment.firm_id, service_id=appointment.services[0].service_id,
+            location_id=appointment.location_id, start_at=new_start,
+            specialist_id=appointment.workers[0].specialist_id,
+            workplace_id=appointment.workplace_id, now=now,
+            ignore_appointment_id=appointment.id)
+    except SlotUnavailable as unavailable:
+        # Another booking in the way is named, as for a hold (409 slot_taken).
+        raise await explain_unavailable(session, appointment.firm_id, unavailable, now,
+                                        moving_appointment_id=appointment.id) from None
     changes["end_at"] = choice.end

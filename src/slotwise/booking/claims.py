@@ -70,9 +70,11 @@ async def find_conflict(session: AsyncSession, firm_id: uuid.UUID, *,
 
 
 async def in_the_way(session: AsyncSession, firm_id: uuid.UUID, choices: Sequence[SlotChoice],
-                     now: datetime) -> list[TimeClaim]:
+                     now: datetime, *,
+                     exclude_appointment_id: uuid.UUID | None = None) -> list[TimeClaim]:
     """The live claims overlapping the claim range of any of these choices on its specialist
-    or workplace, each once, by time: one query however many choices."""
+    or workplace, each once, by time: one query however many choices. An appointment being
+    moved is not in its own way."""
     if not choices:
         return []
     overlapping = or_(*(
@@ -82,7 +84,8 @@ async def in_the_way(session: AsyncSession, firm_id: uuid.UUID, choices: Sequenc
         for choice in choices))
     return list((await session.scalars(
         select(TimeClaim)
-        .where(TimeClaim.firm_id == firm_id, overlapping, _live(now))
+        .where(TimeClaim.firm_id == firm_id, overlapping, _live(now),
+               TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id))
         .order_by(TimeClaim.during, TimeClaim.id)
     )).all())
 

@@ -36,7 +36,8 @@ async def lock_location_if_limited(session: AsyncSession, location: Location) ->
 
 
 async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID,
-                              unavailable: SlotUnavailable, now: datetime) -> Conflict:
+                              unavailable: SlotUnavailable, now: datetime, *,
+                              moving_appointment_id: uuid.UUID | None = None) -> Conflict:
     """409 ``slot_taken`` naming the bookings in the way when only other bookings' claims
     keep the slot from every option that could take it; otherwise ``unavailable`` as it is
     (hours, schedules, notice, capacity...)."""
@@ -44,8 +45,9 @@ async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID,
         return unavailable
     # Each option's own claim range (its duration and buffers), as claiming it would have
     # asked for.
-    return claims.slot_taken(await claims.in_the_way(session, firm_id, unavailable.blocked,
-                                                     now))
+    return claims.slot_taken(await claims.in_the_way(
+        session, firm_id, unavailable.blocked, now,
+        exclude_appointment_id=moving_appointment_id))
 
 
 async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
