@@ -164,7 +164,7 @@ async def test_bad_patches_change_nothing(client: httpx.AsyncClient, world: Worl
         {"start_at": "2030-01-07T09:00:00"}, {"opened_at": "2030-01-07T09:00:00"},
         {"is_open": "yes"}, {"status": "finished"}, {"worker_ids": []},
         {"notes": "x" * 5001}, {"firm_id": str(uuid.uuid4())}, {"created_by": None},
-        {"version": 0}, {"version": "one"},
+        {"version": 0}, {"version": "one"}, {"version": True}, {"version": "1"}, {"version": 1.0},
     ]
     for body in bad:
         resp = await patch(client, world, appt["id"], body, if_match='"1"')

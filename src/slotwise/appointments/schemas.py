@@ -17,6 +17,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
     StringConstraints,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -168,7 +169,7 @@ class AppointmentUpdate(BaseModel):
     is_open: StrictBool | None = None
     opened_at: Instant | None = None
     closed_at: Instant | None = None
-    version: int | None = Field(None, ge=1, lt=2**31,
+    version: StrictInt | None = Field(None, ge=1, lt=2**31,
                                 description="The version you read; instead of If-Match")
 
     @model_validator(mode="after")
