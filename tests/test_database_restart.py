@@ -5,6 +5,7 @@ message committed before the stop goes out exactly once."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -14,16 +15,18 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
+from websockets.exceptions import ConnectionClosed
 
 from slotwise.app import create_app
 from slotwise.config import Settings
 from slotwise.embedded import EmbeddedPostgres
 from slotwise.migrate import upgrade
 from slotwise.models import Event, Notification
+from slotwise.realtime.ws import CLOSE_TRY_AGAIN
 from tests.factories import World, make_world
 from tests.jobs.support import fast_settings, running_worker, smtp_sink, wait_for
 from tests.notifications.helpers import slot
-from tests.realtime.helpers import SseReader, live, sse
+from tests.realtime.helpers import SseReader, live, recv, sse, ws
 
 # Only bounds for a test that went wrong; nothing here waits for them.
 _GENEROUS = 120.0
@@ -135,6 +138,7 @@ async def test_a_database_restart_is_survived(
             httpx.AsyncClient(base_url=server.url, timeout=_GENEROUS) as http,
             sse(server.url, headers=world.headers("director")) as staff,
             sse(server.url, headers=world.headers("worker")) as specialist,
+            ws(server.url, headers=world.headers("manager")) as board,
         ):
             for week in (2, 3, 4):
                 assert (await _book(http, world, week)).status_code == 201
@@ -149,6 +153,14 @@ async def test_a_database_restart_is_survived(
             assert int(down.headers["Retry-After"]) > 0
             refused = await _book(http, world, 100)
             assert refused.status_code == 503, refused.text
+            stream = await http.get("/api/v1/events/stream", headers=world.headers("director"))
+            assert stream.status_code == 503, stream.text
+            # A subscription needs the database: the socket is closed with "try again".
+            await board.send(json.dumps({"type": "subscribe", "id": "a", "since": 0}))
+            with pytest.raises(ConnectionClosed) as closed:
+                await recv(board, timeout=_GENEROUS)
+            assert closed.value.rcvd is not None
+            assert closed.value.rcvd.code == CLOSE_TRY_AGAIN
 
             await asyncio.to_thread(own_server.start)
             writing.clear()

@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 
 from slotwise.config import Settings
-from slotwise.realtime.ws import CLOSE_TOO_MANY_STREAMS
+from slotwise.realtime.ws import CLOSE_TRY_AGAIN
 from tests.factories import World
 from tests.realtime.helpers import Live, live, recv, sse, stream_token, subscribe, ws
 
@@ -39,7 +39,7 @@ async def test_the_next_stream_past_the_cap_is_refused_until_one_ends(
                 with pytest.raises(ConnectionClosed) as closed:
                     await recv(extra)
                 assert closed.value.rcvd is not None
-                assert closed.value.rcvd.code == CLOSE_TOO_MANY_STREAMS
+                assert closed.value.rcvd.code == CLOSE_TRY_AGAIN
             # Another user of the firm is not counted with them.
             async with sse(server.url, headers=world.headers("manager")):
                 pass

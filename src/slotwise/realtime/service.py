@@ -73,6 +73,6 @@ async def websocket_session(websocket: WebSocket, hub: Hub,
         try:
             sub = await hub.subscribe(caller.firm_id, view, session, caller.user_id)
         except TooManyRequests as exc:
-            await websocket.close(ws.CLOSE_TOO_MANY_STREAMS, exc.message[:120])
+            await websocket.close(ws.CLOSE_TRY_AGAIN, exc.message[:120])
             return
     await ws.serve(websocket, hub, maker, sub, settings.realtime_send_timeout_seconds)

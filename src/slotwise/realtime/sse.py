@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 
+from sqlalchemy.exc import DBAPIError
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -56,6 +57,9 @@ class EventStreamResponse(Response):
             await self._stream(send)
         except Closed:
             pass
+        except DBAPIError as exc:  # a backlog read while the database is away (a restart)
+            logger.warning("ending an event stream: the database is unavailable (%s)",
+                           type(exc).__name__)
         finally:
             watcher.cancel()
             self._hub.unsubscribe(sub)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -25,8 +26,9 @@ from slotwise.realtime.views import Delivery, deliver
 
 CLOSE_UNAUTHENTICATED, CLOSE_FORBIDDEN, CLOSE_TOO_SLOW = 4401, 4403, 4429
 CLOSE_RESTART = 1012
-# "Try again later": the user already has the most event streams open at once.
-CLOSE_TOO_MANY_STREAMS = 1013
+# "Try again later": the user already has the most event streams open at once, or the
+# database is away.
+CLOSE_TRY_AGAIN = 1013
 MAX_SUBSCRIPTIONS = 20
 _BACKLOG_PAGE = 200
 
@@ -72,6 +74,8 @@ class WsSession:
                 await self._close(CLOSE_TOO_SLOW, "too slow; reconnect and resume with since")
             elif self._sub.reason == "shutdown":
                 await self._close(CLOSE_RESTART, "server restarting; resume with since")
+        except DBAPIError:  # a subscribe or replay while the database is away (a restart)
+            await self._close(CLOSE_TRY_AGAIN, "database unavailable; resume with since")
         finally:
             receiver.cancel()
 
