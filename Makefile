@@ -25,7 +25,8 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
-	$(BIN)/mypy src
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -56,41 +56,82 @@ async def make_world(app: FastAPI) -> World:
     secret: str = app.state.secret_key
     slug = f"firm-{uuid.uuid4().hex[:8]}"
     async with maker.begin() as session:
-        firm = Firm(name=f"Firm {slug}", slug=slug, time_zone="Europe/Berlin",
-                    default_locale="de")
+        firm = Firm(name=f"Firm {slug}", slug=slug, time_zone="Europe/Berlin", default_locale="de")
         session.add(firm)
         await session.flush()
         fid = firm.id
-        location = Location(firm_id=fid, name="Mitte", address="Torstr. 1, Berlin",
-                            time_zone="Europe/Berlin", capacity=4)
+        location = Location(
+            firm_id=fid,
+            name="Mitte",
+            address="Torstr. 1, Berlin",
+            time_zone="Europe/Berlin",
+            capacity=4,
+        )
         session.add(location)
         await session.flush()
         for day in range(6):
-            session.add(LocationHours(firm_id=fid, location_id=location.id, day_of_week=day,
-                                      start_time=time(9), end_time=time(19)))
+            session.add(
+                LocationHours(
+                    firm_id=fid,
+                    location_id=location.id,
+                    day_of_week=day,
+                    start_time=time(9),
+                    end_time=time(19),
+                )
+            )
         workplace = Workplace(firm_id=fid, location_id=location.id, name="Chair 1", type="chair")
-        service = Service(firm_id=fid, name="Haircut", duration_minutes=30,
-                          break_after_minutes=10, price=Decimal("25.00"), currency="EUR")
-        specialists = [Specialist(firm_id=fid, name=name, specialization="barber")
-                       for name in ("Anna", "Ben", "Cem")]
-        clients = [Client(firm_id=fid, first_name="Clara", last_name="Client",
-                          email=f"clara-{slug}@example.com", phone="+49301234567"),
-                   Client(firm_id=fid, first_name="Otto", last_name="Other",
-                          email=f"otto-{slug}@example.com")]
+        service = Service(
+            firm_id=fid,
+            name="Haircut",
+            duration_minutes=30,
+            break_after_minutes=10,
+            price=Decimal("25.00"),
+            currency="EUR",
+        )
+        specialists = [
+            Specialist(firm_id=fid, name=name, specialization="barber")
+            for name in ("Anna", "Ben", "Cem")
+        ]
+        clients = [
+            Client(
+                firm_id=fid,
+                first_name="Clara",
+                last_name="Client",
+                email=f"clara-{slug}@example.com",
+                phone="+49301234567",
+            ),
+            Client(
+                firm_id=fid, first_name="Otto", last_name="Other", email=f"otto-{slug}@example.com"
+            ),
+        ]
         session.add_all([workplace, service, *specialists, *clients])
         await session.flush()
         for spec in specialists:
-            session.add(SpecialistService(firm_id=fid, specialist_id=spec.id,
-                                          service_id=service.id))
+            session.add(
+                SpecialistService(firm_id=fid, specialist_id=spec.id, service_id=service.id)
+            )
             for day in range(5):
-                session.add(SpecialistSchedule(firm_id=fid, specialist_id=spec.id,
-                                               location_id=location.id, day_of_week=day,
-                                               start_time=time(9), end_time=time(18)))
+                session.add(
+                    SpecialistSchedule(
+                        firm_id=fid,
+                        specialist_id=spec.id,
+                        location_id=location.id,
+                        day_of_week=day,
+                        start_time=time(9),
+                        end_time=time(18),
+                    )
+                )
         world = World(
-            firm_id=fid, slug=slug, location_id=location.id, workplace_id=workplace.id,
-            service_id=service.id, specialist_a=specialists[0].id,
-            specialist_b=specialists[1].id, specialist_c=specialists[2].id,
-            client_id=clients[0].id, other_client_id=clients[1].id,
+            firm_id=fid,
+            slug=slug,
+            location_id=location.id,
+            workplace_id=workplace.id,
+            service_id=service.id,
+            specialist_a=specialists[0].id,
+            specialist_b=specialists[1].id,
+            specialist_c=specialists[2].id,
+            client_id=clients[0].id,
+            other_client_id=clients[1].id,
         )
         roles = {
             "owner": ("owner", None, None),
@@ -103,35 +144,60 @@ async def make_world(app: FastAPI) -> World:
         users = []
         for key, (role, spec_id, client_id) in roles.items():
             email = f"{key}@{slug}.example.com"
-            user = User(firm_id=fid, email=email, password_hash=_PASSWORD_HASH, role=role,
-                        full_name=key.title(), specialist_id=spec_id, client_id=client_id)
+            user = User(
+                firm_id=fid,
+                email=email,
+                password_hash=_PASSWORD_HASH,
+                role=role,
+                full_name=key.title(),
+                specialist_id=spec_id,
+                client_id=client_id,
+            )
             users.append((key, user))
             world.emails[key] = email
         session.add_all([u for _, u in users])
         await session.flush()
         for key, user in users:
-            token, _ = create_access_token(user_id=user.id, firm_id=fid, role=user.role,
-                                           secret=secret, ttl_seconds=3600)
+            token, _ = create_access_token(
+                user_id=user.id, firm_id=fid, role=user.role, secret=secret, ttl_seconds=3600
+            )
             world.tokens[key] = token
     return world
 
 
-async def add_appointment(app: FastAPI, world: World, *, workers: list[uuid.UUID],
-                          client_id: uuid.UUID | None = None, start: datetime | None = None,
-                          minutes: int = 30) -> uuid.UUID:
+async def add_appointment(
+    app: FastAPI,
+    world: World,
+    *,
+    workers: list[uuid.UUID],
+    client_id: uuid.UUID | None = None,
+    start: datetime | None = None,
+    minutes: int = 30,
+) -> uuid.UUID:
     """An appointment written straight to the database (for tests that read, not create)."""
     maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
     start = start or datetime(2030, 1, 7, 10, tzinfo=UTC)
     async with maker.begin() as session:
-        appt = Appointment(firm_id=world.firm_id, location_id=world.location_id,
-                           client_id=client_id, start_at=start,
-                           end_at=start + timedelta(minutes=minutes))
+        appt = Appointment(
+            firm_id=world.firm_id,
+            location_id=world.location_id,
+            client_id=client_id,
+            start_at=start,
+            end_at=start + timedelta(minutes=minutes),
+        )
         session.add(appt)
         await session.flush()
         for spec in workers:
-            session.add(AppointmentWorker(firm_id=world.firm_id, appointment_id=appt.id,
-                                          specialist_id=spec))
-        session.add(AppointmentServiceItem(firm_id=world.firm_id, appointment_id=appt.id,
-                                           service_id=world.service_id,
-                                           price=Decimal("25.00"), duration_minutes=minutes))
+            session.add(
+                AppointmentWorker(firm_id=world.firm_id, appointment_id=appt.id, specialist_id=spec)
+            )
+        session.add(
+            AppointmentServiceItem(
+                firm_id=world.firm_id,
+                appointment_id=appt.id,
+                service_id=world.service_id,
+                price=Decimal("25.00"),
+                duration_minutes=minutes,
+            )
+        )
         return appt.id

@@ -26,8 +26,7 @@ def free_port() -> int:
 def serve_app(app: FastAPI) -> Iterator[str]:
     """Serves ``app`` on a free loopback port until the block ends; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                            lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -102,7 +102,7 @@ async def own_ids(app: FastAPI, world: World) -> dict[str, str]:
     return {name: str(value) for name, value in ids.items()}
 
 
-def _use_own_ids(case: schemathesis.Case, ids: dict[str, str]) -> None:
+def _use_own_ids(case: schemathesis.Case[Any], ids: dict[str, str]) -> None:
     for values in (case.path_parameters, case.query):
         if values:
             for name in values.keys() & ids.keys():
@@ -118,7 +118,7 @@ def _use_own_ids(case: schemathesis.Case, ids: dict[str, str]) -> None:
 @schema.parametrize()
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_api_conforms(
-    case: schemathesis.Case, base_url: str, world: World, own_ids: dict[str, str]
+    case: schemathesis.Case[Any], base_url: str, world: World, own_ids: dict[str, str]
 ) -> None:
     # One firm per operation (hence the suppressed health check): the operation's examples
     # run in order on the same records, which makes a run repeatable. Valid input goes out

@@ -12,6 +12,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
@@ -31,16 +32,23 @@ def _env(**extra: str) -> dict[str, str]:
 
 
 def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*SLOTWISE, *args], env=_env(**env), capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [*SLOTWISE, *args],
+        env=_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def _login(base_url: str, email: str, password: str) -> httpx.Response:
-    return httpx.post(f"{base_url}/api/v1/auth/token",
-                      data={"username": email, "password": password}, timeout=10)
+    return httpx.post(
+        f"{base_url}/api/v1/auth/token", data={"username": email, "password": password}, timeout=10
+    )
 
 
-def _wait_healthy(base_url: str, proc: subprocess.Popen[str], timeout: float = 90) -> None:
+def _wait_healthy(base_url: str, proc: subprocess.Popen[Any], timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -56,18 +64,54 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen[str], timeout: float = 9
 
 def test_createuser_creates_firm_and_login_works(make_database: Callable[[], str]) -> None:
     url = make_database()
-    done = _run(["createuser", "--firm", "acme", "--email", "Boss@Acme.example",
-                 "--password", "s3cret-pass", "--role", "director"], SLOTWISE_DATABASE_URL=url)
+    done = _run(
+        [
+            "createuser",
+            "--firm",
+            "acme",
+            "--email",
+            "Boss@Acme.example",
+            "--password",
+            "s3cret-pass",
+            "--role",
+            "director",
+        ],
+        SLOTWISE_DATABASE_URL=url,
+    )
     assert done.returncode == 0, done.stderr
     assert "Created director boss@acme.example in firm 'acme'" in done.stdout
 
-    again = _run(["createuser", "--firm", "acme", "--email", "boss@acme.example",
-                  "--password", "s3cret-pass", "--role", "director"], SLOTWISE_DATABASE_URL=url)
+    again = _run(
+        [
+            "createuser",
+            "--firm",
+            "acme",
+            "--email",
+            "boss@acme.example",
+            "--password",
+            "s3cret-pass",
+            "--role",
+            "director",
+        ],
+        SLOTWISE_DATABASE_URL=url,
+    )
     assert again.returncode == 1
     assert "already exists" in again.stderr
 
-    bad = _run(["createuser", "--firm", "acme", "--email", "w@acme.example",
-                "--password", "short", "--role", "worker"], SLOTWISE_DATABASE_URL=url)
+    bad = _run(
+        [
+            "createuser",
+            "--firm",
+            "acme",
+            "--email",
+            "w@acme.example",
+            "--password",
+            "short",
+            "--role",
+            "worker",
+        ],
+        SLOTWISE_DATABASE_URL=url,
+    )
     assert bad.returncode == 1
     assert "at least 8 characters" in bad.stderr
 
@@ -88,9 +132,13 @@ def _serve_and_signal(data_dir: Path, log_dir: Path) -> None:
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         log = (log_dir / f"serve-{sig.name}.log").open("w")
-        proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
-                                env=_env(SLOTWISE_DATA_DIR=str(data_dir)),
-                                stdout=log, stderr=subprocess.STDOUT, text=True)
+        proc = subprocess.Popen(
+            [*SLOTWISE, "serve", "--port", str(port)],
+            env=_env(SLOTWISE_DATA_DIR=str(data_dir)),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             _wait_healthy(base, proc)
             assert server_pids(data_dir), "the embedded PostgreSQL should be running"
@@ -110,15 +158,17 @@ def _serve_and_signal(data_dir: Path, log_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("command", [["demo", "--no-serve"]])
-def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
-                                            command: list[str]) -> None:
+def test_demo_loads_and_printed_logins_work(
+    make_database: Callable[[], str], command: list[str]
+) -> None:
     url = make_database()
     done = _run(command, SLOTWISE_DATABASE_URL=url)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     password = done.stdout.split("with password '")[1].split("'")[0]
-    logins = {line.split()[0]: line.split()[1] for line in lines
-              if line.startswith("  ") and "@" in line}
+    logins = {
+        line.split()[0]: line.split()[1] for line in lines if line.startswith("  ") and "@" in line
+    }
     assert set(logins) == {"director", "worker", "client"}
 
     # Loading twice keeps one demo firm (the second run only prints the logins).
@@ -139,9 +189,13 @@ def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([*SLOTWISE, "serve", "--port", str(port)],
-                            env=_env(SLOTWISE_DATABASE_URL=url), text=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*SLOTWISE, "serve", "--port", str(port)],
+        env=_env(SLOTWISE_DATABASE_URL=url),
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_healthy(base, proc)
         seen: dict[str, int] = {}
@@ -151,8 +205,11 @@ def test_demo_loads_and_printed_logins_work(make_database: Callable[[], str],
             token = resp.json()["access_token"]
             me = httpx.get(f"{base}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
             assert me.json()["role"] == role
-            listed = httpx.get(f"{base}/api/v1/appointments", params={"limit": 500},
-                               headers={"Authorization": f"Bearer {token}"})
+            listed = httpx.get(
+                f"{base}/api/v1/appointments",
+                params={"limit": 500},
+                headers={"Authorization": f"Bearer {token}"},
+            )
             assert listed.status_code == 200, listed.text
             seen[role] = listed.json()["total"]
         # The director sees the whole firm, the worker and the client a part of it.
@@ -179,10 +236,13 @@ def _one_error_line(done: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("command", "url"), [
-    *((command, url) for command in (["migrate"], ["demo", "--no-serve"]) for url in BAD_URLS),
-    (["serve"], "postgresql://nobody@127.0.0.1:1/x"),
-])
+@pytest.mark.parametrize(
+    ("command", "url"),
+    [
+        *((command, url) for command in (["migrate"], ["demo", "--no-serve"]) for url in BAD_URLS),
+        (["serve"], "postgresql://nobody@127.0.0.1:1/x"),
+    ],
+)
 def test_a_bad_database_url_is_one_line_naming_the_problem(command: list[str], url: str) -> None:
     line = _one_error_line(_run(command, SLOTWISE_DATABASE_URL=url))
     assert BAD_URLS[url] in line
@@ -194,8 +254,7 @@ def test_serve_refuses_a_schema_behind_head(make_database: Callable[[], str]) ->
 
     url = make_database()
     upgrade(url, "0003")
-    line = _one_error_line(_run(["serve", "--port", str(free_port())],
-                                SLOTWISE_DATABASE_URL=url))
+    line = _one_error_line(_run(["serve", "--port", str(free_port())], SLOTWISE_DATABASE_URL=url))
     assert "schema is at 0003" in line
     assert "run `slotwise migrate`" in line
 
@@ -207,8 +266,12 @@ def test_a_taken_port_is_one_line_naming_slotwise_port() -> None:
         port = taken.getsockname()[1]
         for command in ("demo", "serve"):
             # The port is checked first: the unreachable database is never reached.
-            line = _one_error_line(_run([command, "--port", str(port)],
-                                        SLOTWISE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/x"))
+            line = _one_error_line(
+                _run(
+                    [command, "--port", str(port)],
+                    SLOTWISE_DATABASE_URL="postgresql://nobody@127.0.0.1:1/x",
+                )
+            )
             assert f"port {port} on 127.0.0.1 is not available" in line
             assert "SLOTWISE_PORT" in line
 
@@ -217,11 +280,18 @@ def test_help_shows_defaults_and_environment_variables_on_whole_lines() -> None:
     env = {"COLUMNS": "100"}
     overview = _run(["--help"], **env)
     assert overview.returncode == 0
-    commands = [line for line in overview.stdout.split("Commands")[1].splitlines()
-                if line.startswith("│")]
+    commands = [
+        line for line in overview.stdout.split("Commands")[1].splitlines() if line.startswith("│")
+    ]
     # One line per command: a summary wrapped by hand would continue on an indented line.
     assert [line.split()[1] for line in commands] == [
-        "serve", "worker", "vapid-keys", "migrate", "createuser", "demo"]
+        "serve",
+        "worker",
+        "vapid-keys",
+        "migrate",
+        "createuser",
+        "demo",
+    ]
     demo = _run(["demo", "--help"], **env).stdout
     assert "[env var: SLOTWISE_PORT]" in demo
     assert "[default: (8000)]" in demo
@@ -233,7 +303,11 @@ def test_help_shows_defaults_and_environment_variables_on_whole_lines() -> None:
 
 
 def test_make_demo_passes_arguments_through() -> None:
-    done = subprocess.run(["make", "-n", "demo", "ARGS=--reset --no-serve"],
-                          cwd=Path(__file__).parent.parent, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run(
+        ["make", "-n", "demo", "ARGS=--reset --no-serve"],
+        cwd=Path(__file__).parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert ".venv/bin/slotwise demo --reset --no-serve" in done.stdout.splitlines()

@@ -63,7 +63,7 @@ def _listening(proc: psutil.Process) -> list[Any]:
 def _ended(proc: psutil.Process) -> bool:
     """Whether ``proc`` has exited; a zombie has, and whoever reaps it may do so any time."""
     try:
-        return proc.status() == psutil.STATUS_ZOMBIE
+        return bool(proc.status() == psutil.STATUS_ZOMBIE)
     except psutil.NoSuchProcess:
         return True
 

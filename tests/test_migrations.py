@@ -52,8 +52,9 @@ def test_upgrade_downgrade_upgrade_and_models_agree(make_database: Callable[[], 
 def test_servers_older_than_14_are_refused_with_a_clear_message() -> None:
     check_server_version((14, 0))
     check_server_version((18, 6))
-    with pytest.raises(UnsupportedServer,
-                       match=r"needs PostgreSQL 14 or newer; the server is 13\.9$"):
+    with pytest.raises(
+        UnsupportedServer, match=r"needs PostgreSQL 14 or newer; the server is 13\.9$"
+    ):
         check_server_version((13, 9))
     with pytest.raises(UnsupportedServer, match="the server is unknown"):
         check_server_version(None)

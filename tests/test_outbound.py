@@ -166,7 +166,7 @@ async def tls_server(context: ssl.SSLContext) -> AsyncIterator[TlsServer]:
     def record_sni(sock: ssl.SSLObject, name: str | None, ctx: ssl.SSLContext) -> None:
         state.server_names.append(name)
 
-    context.sni_callback = record_sni  # type: ignore[assignment]
+    context.sni_callback = record_sni
 
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         state.requests.append(await reader.readuntil(b"\r\n\r\n"))

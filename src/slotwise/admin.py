@@ -54,16 +54,22 @@ def _validate(spec: UserSpec) -> str:
         raise Unprocessable(f"Invalid email: {exc}") from exc
 
 
-async def get_or_create_firm(session: AsyncSession, slug: str, *, name: str | None = None,
-                             time_zone: str = "Europe/Berlin") -> Firm:
+async def get_or_create_firm(
+    session: AsyncSession, slug: str, *, name: str | None = None, time_zone: str = "Europe/Berlin"
+) -> Firm:
     """The firm with this slug, created if missing. Two runs creating the same new firm at
     once both get it: the second insert waits for the first and then does nothing, where a
     look-then-insert would fail on the unique slug."""
     await session.execute(
         insert(Firm)
-        .values(id=uuid.uuid4(), slug=slug, name=name or slug.replace("-", " ").title(),
-                time_zone=time_zone)
-        .on_conflict_do_nothing(index_elements=[Firm.slug]))
+        .values(
+            id=uuid.uuid4(),
+            slug=slug,
+            name=name or slug.replace("-", " ").title(),
+            time_zone=time_zone,
+        )
+        .on_conflict_do_nothing(index_elements=[Firm.slug])
+    )
     return (await session.scalars(select(Firm).where(Firm.slug == slug))).one()
 
 
@@ -71,15 +77,22 @@ async def add_user(session: AsyncSession, firm: Firm, spec: UserSpec) -> User:
     """Adds a user; a worker gets a specialist and a client a client record to be linked to."""
     email = _validate(spec)
     exists = await session.scalar(
-        select(User.id).where(User.firm_id == firm.id, User.email == email))
+        select(User.id).where(User.firm_id == firm.id, User.email == email)
+    )
     if exists is not None:
         raise Conflict(f"{email} already exists in firm '{firm.slug}'", code="already_exists")
     name = spec.full_name or email.split("@", 1)[0].replace(".", " ").title()
     # One thread: the CLI and the demo create their users one after another.
     password_hash = await hash_password_async(spec.password, threads=1)
-    user = User(firm_id=firm.id, email=email, password_hash=password_hash,
-                role=spec.role, full_name=name, specialist_id=spec.specialist_id,
-                client_id=spec.client_id)
+    user = User(
+        firm_id=firm.id,
+        email=email,
+        password_hash=password_hash,
+        role=spec.role,
+        full_name=name,
+        specialist_id=spec.specialist_id,
+        client_id=spec.client_id,
+    )
     if spec.role == "worker" and user.specialist_id is None:
         specialist = Specialist(firm_id=firm.id, name=name)
         session.add(specialist)

@@ -44,11 +44,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(database_url, settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine, settings)
-        hub = Hub(app.state.sessionmaker, settings.realtime_queue_size,
-                  settings.realtime_max_streams_per_user)
-        listener = Listener(database_url, on_wake=hub.wake, on_connect=hub.wake_all,
-                            liveness_interval=settings.realtime_liveness_interval_seconds,
-                            liveness_timeout=settings.realtime_liveness_timeout_seconds)
+        hub = Hub(
+            app.state.sessionmaker,
+            settings.realtime_queue_size,
+            settings.realtime_max_streams_per_user,
+        )
+        listener = Listener(
+            database_url,
+            on_wake=hub.wake,
+            on_connect=hub.wake_all,
+            liveness_interval=settings.realtime_liveness_interval_seconds,
+            liveness_timeout=settings.realtime_liveness_timeout_seconds,
+        )
         app.state.hub, app.state.listener = hub, listener
         hub.start()
         listener.start()
@@ -84,8 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_key = settings.resolved_secret_key()
     install_error_handlers(app)
     # The last added runs first: every response, the guard's refusals included, gets nosniff.
-    app.add_middleware(RequestBodyGuard, max_bytes=settings.max_body_bytes,
-                       read_timeout=settings.body_read_timeout_seconds)
+    app.add_middleware(
+        RequestBodyGuard,
+        max_bytes=settings.max_body_bytes,
+        read_timeout=settings.body_read_timeout_seconds,
+    )
     app.add_middleware(NoSniff)
 
     api = APIRouter(prefix="/api/v1")

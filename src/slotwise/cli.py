@@ -19,8 +19,12 @@ import typer
 from slotwise.config import Settings, get_settings
 from slotwise.models import ROLES
 
-cli = typer.Typer(help="Slotwise appointment booking.", no_args_is_help=True,
-                  add_completion=False, rich_markup_mode="rich")
+cli = typer.Typer(
+    help="Slotwise appointment booking.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
 
 
 def _default(name: str) -> str:
@@ -29,10 +33,16 @@ def _default(name: str) -> str:
 
 
 # The environment variable is the setting's: given, it is passed here as the option's value.
-HostOpt = Annotated[str | None, typer.Option(help="Address to listen on", envvar="SLOTWISE_HOST",
-                                             show_default=_default("host"))]
-PortOpt = Annotated[int | None, typer.Option(help="Port to listen on", envvar="SLOTWISE_PORT",
-                                             show_default=_default("port"))]
+HostOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Address to listen on", envvar="SLOTWISE_HOST", show_default=_default("host")
+    ),
+]
+PortOpt = Annotated[
+    int | None,
+    typer.Option(help="Port to listen on", envvar="SLOTWISE_PORT", show_default=_default("port")),
+]
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -44,8 +54,11 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             sock.bind((host, port))
         except OSError as exc:
-            typer.echo(f"Error: port {port} on {host} is not available ({exc.strerror}); "
-                       f"choose another with SLOTWISE_PORT or --port", err=True)
+            typer.echo(
+                f"Error: port {port} on {host} is not available ({exc.strerror}); "
+                f"choose another with SLOTWISE_PORT or --port",
+                err=True,
+            )
             raise typer.Exit(code=1) from None
 
 
@@ -97,10 +110,16 @@ def _serve(settings: Settings, url: str, host: str | None, port: int | None) -> 
 
 
 @cli.command()
-def serve(host: HostOpt = None, port: PortOpt = None,
-          migrate: Annotated[bool | None, typer.Option(
-              help="Apply pending migrations first",
-              show_default="only on the embedded database")] = None) -> None:
+def serve(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    migrate: Annotated[
+        bool | None,
+        typer.Option(
+            help="Apply pending migrations first", show_default="only on the embedded database"
+        ),
+    ] = None,
+) -> None:
     """Serve the HTTP API."""
     settings = get_settings()
     _check_port_free(host or settings.host, port or settings.port)
@@ -113,16 +132,28 @@ def serve(host: HostOpt = None, port: PortOpt = None,
 
 @cli.command()
 def worker(
-    concurrency: Annotated[int | None, typer.Option(
-        help="Jobs run at once", envvar="SLOTWISE_WORKER_CONCURRENCY",
-        show_default=_default("worker_concurrency"))] = None,
-    queue: Annotated[list[str] | None, typer.Option(
-        help="Only these queues (repeatable): notifications, periodic",
-        show_default="all")] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Jobs run at once",
+            envvar="SLOTWISE_WORKER_CONCURRENCY",
+            show_default=_default("worker_concurrency"),
+        ),
+    ] = None,
+    queue: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only these queues (repeatable): notifications, periodic", show_default="all"
+        ),
+    ] = None,
     name: Annotated[str, typer.Option(help="Name in logs", show_default=True)] = "worker",
-    job_logs: Annotated[bool, typer.Option(
-        help="Log the start and end of every job (procrastinate's INFO lines)",
-        show_default=True)] = True,
+    job_logs: Annotated[
+        bool,
+        typer.Option(
+            help="Log the start and end of every job (procrastinate's INFO lines)",
+            show_default=True,
+        ),
+    ] = True,
 ) -> None:
     """Run background jobs: message delivery and the periodic jobs.
 
@@ -162,13 +193,15 @@ def _die_with_parent() -> None:
 
 
 @contextmanager
-def _worker_process(url: str, settings: Settings, env: dict[str, str],
-                    args: list[str]) -> Iterator[subprocess.Popen[bytes]]:
+def _worker_process(
+    url: str, settings: Settings, env: dict[str, str], args: list[str]
+) -> Iterator[subprocess.Popen[bytes]]:
     """``slotwise worker`` as a child process on the same database, stopped (SIGTERM, then
     its graceful shutdown) when the block ends."""
     env = {**os.environ, **env, "SLOTWISE_DATABASE_URL": url}
-    child = subprocess.Popen([sys.executable, "-m", "slotwise", "worker", *args], env=env,
-                             preexec_fn=_die_with_parent)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "slotwise", "worker", *args], env=env, preexec_fn=_die_with_parent
+    )
     try:
         yield child
     finally:
@@ -182,8 +215,9 @@ def _worker_process(url: str, settings: Settings, env: dict[str, str],
 
 
 @cli.command("migrate")
-def migrate_command(revision: Annotated[str, typer.Option(
-        help="Target revision", show_default=True)] = "head") -> None:
+def migrate_command(
+    revision: Annotated[str, typer.Option(help="Target revision", show_default=True)] = "head",
+) -> None:
     """Bring the database schema to a revision (default: the newest)."""
     with database(get_settings()) as url:
         _migrate(url, revision)
@@ -196,10 +230,10 @@ def createuser(
     email: Annotated[str, typer.Option()],
     password: Annotated[str, typer.Option(prompt=True, hide_input=True)],
     role: Annotated[str, typer.Option(help="|".join(ROLES))],
-    name: Annotated[str, typer.Option(help="Full name",
-                                      show_default="from the email")] = "",
-    time_zone: Annotated[str, typer.Option(help="Time zone of a new firm",
-                                           show_default=True)] = "Europe/Berlin",
+    name: Annotated[str, typer.Option(help="Full name", show_default="from the email")] = "",
+    time_zone: Annotated[
+        str, typer.Option(help="Time zone of a new firm", show_default=True)
+    ] = "Europe/Berlin",
 ) -> None:
     """Create a user (and the firm, if needed).
 
@@ -213,9 +247,19 @@ def createuser(
     with database(settings) as url:
         _migrate(url)
         try:
-            created = asyncio.run(create_user(url, UserSpec(
-                firm_slug=firm, email=email, password=password, role=role, full_name=name,
-                time_zone=time_zone)))
+            created = asyncio.run(
+                create_user(
+                    url,
+                    UserSpec(
+                        firm_slug=firm,
+                        email=email,
+                        password=password,
+                        role=role,
+                        full_name=name,
+                        time_zone=time_zone,
+                    ),
+                )
+            )
         except AppError as exc:
             typer.echo(f"Error: {exc.message}", err=True)
             raise typer.Exit(code=1) from exc
@@ -223,11 +267,16 @@ def createuser(
 
 
 @cli.command()
-def demo(host: HostOpt = None, port: PortOpt = None,
-         reset: Annotated[bool, typer.Option(help="Delete and reload the demo firm",
-                                             show_default=True)] = False,
-         serve_api: Annotated[bool, typer.Option("--serve/--no-serve", help="Serve after loading",
-                                                 show_default=True)] = True) -> None:
+def demo(
+    host: HostOpt = None,
+    port: PortOpt = None,
+    reset: Annotated[
+        bool, typer.Option(help="Delete and reload the demo firm", show_default=True)
+    ] = False,
+    serve_api: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve after loading", show_default=True)
+    ] = True,
+) -> None:
     """Load a realistic demo firm, print logins, then serve the API with a worker.
 
     Messages the worker sends go to a mail catcher in this process and are shown here.
@@ -243,22 +292,28 @@ def demo(host: HostOpt = None, port: PortOpt = None,
         _migrate(url)
         logins = asyncio.run(load_demo(url, reset=reset))
         base = f"http://{host}:{port}"
-        banner = "\n".join([
-            "",
-            f"Demo firm '{logins.firm_slug}' is ready: the board is {base}/board, the API "
-            f"{base}/docs (Authorize). Log in with password '{logins.password}':",
-            *(f"  {role:<9} {email}" for role, email in logins.emails.items()),
-            "",
-        ])
+        banner = "\n".join(
+            [
+                "",
+                f"Demo firm '{logins.firm_slug}' is ready: the board is {base}/board, the API "
+                f"{base}/docs (Authorize). Log in with password '{logins.password}':",
+                *(f"  {role:<9} {email}" for role, email in logins.emails.items()),
+                "",
+            ]
+        )
         typer.echo(banner)
         if not serve_api:
             return
         # A line per job deferred would bury the banner and the mail lines; warnings stay.
         logging.getLogger("procrastinate").setLevel(logging.WARNING)
-        with (MailCatcher(lambda line: typer.echo(f"  {line}")) as catcher,
-              _worker_process(url, settings, catcher.smtp_env(), ["--no-job-logs"]),
-              _announce_when_up(base, f"{banner}\nMessages sent show up here as they go out "
-                                      f"(Ctrl-C stops everything).\n")):
+        with (
+            MailCatcher(lambda line: typer.echo(f"  {line}")) as catcher,
+            _worker_process(url, settings, catcher.smtp_env(), ["--no-job-logs"]),
+            _announce_when_up(
+                base,
+                f"{banner}\nMessages sent show up here as they go out (Ctrl-C stops everything).\n",
+            ),
+        ):
             _serve(settings, url, host, port)
 
 

@@ -80,7 +80,8 @@ class Settings(BaseSettings):
     notice_delay_seconds: float = Field(30.0, ge=0, le=3600)
     # Channels tried after a client's own preference, in this order.
     notification_channel_order: list[str] = Field(
-        default_factory=lambda: ["email", "webpush", "telegram", "whatsapp"])
+        default_factory=lambda: ["email", "webpush", "telegram", "whatsapp"]
+    )
     # Attempts of one delivery (transient errors only); waits double from the base up to
     # the maximum (a provider's Retry-After wins when longer).
     notification_max_attempts: int = Field(8, ge=1, le=50)

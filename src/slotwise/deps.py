@@ -63,11 +63,20 @@ async def current_caller(
     # The user is read on every request so that a deactivated user or a changed role takes
     # effect at once, not when the token expires.
     # Only the columns a caller needs: no ORM object to build and track on every request.
-    user = (await session.execute(
-        select(User.id, User.firm_id, User.role, User.specialist_id, User.client_id,
-               User.email, User.full_name, User.is_active)
-        .where(User.id == claims.user_id, User.firm_id == claims.firm_id)
-    )).one_or_none()
+    user = (
+        await session.execute(
+            select(
+                User.id,
+                User.firm_id,
+                User.role,
+                User.specialist_id,
+                User.client_id,
+                User.email,
+                User.full_name,
+                User.is_active,
+            ).where(User.id == claims.user_id, User.firm_id == claims.firm_id)
+        )
+    ).one_or_none()
     if user is None or not user.is_active:
         raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
     return Caller(

@@ -32,9 +32,14 @@ class AppError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None,
-                 headers: dict[str, str] | None = None,
-                 details: list[dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
@@ -93,8 +98,11 @@ class TooManyRequests(AppError):
 
 # The database is the last guard: a constraint that fires is a client error, never a 500.
 _SQLSTATE_ERRORS: dict[str, tuple[int, str, str]] = {
-    "23503": (409, "reference_conflict",
-              "The record is referenced by other records or refers to a missing one"),
+    "23503": (
+        409,
+        "reference_conflict",
+        "The record is referenced by other records or refers to a missing one",
+    ),
     "23505": (409, "already_exists", "A record with these unique values already exists"),
     "23514": (422, "constraint_violation", "The values break a rule of the data model"),
     "23P01": (409, "slot_taken", "The time overlaps an existing claim"),
@@ -111,9 +119,14 @@ _SQLSTATE_ERRORS: dict[str, tuple[int, str, str]] = {
 _CLIENT_SIDE_NUL = "cannot contain NUL"
 
 
-def error_response(status: int, code: str, message: str, *,
-                   details: list[dict[str, Any]] | None = None,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    *,
+    details: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     body = ErrorBody(code=code, message=message, details=details)
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
 
@@ -133,15 +146,19 @@ def _constraint_name(exc: DBAPIError) -> str | None:
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return error_response(exc.status_code, exc.code, exc.message, headers=exc.headers,
-                          details=exc.details)
+    return error_response(
+        exc.status_code, exc.code, exc.message, headers=exc.headers, details=exc.details
+    )
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")),
-         "type": str(err.get("type", ""))}
+        {
+            "loc": list(err.get("loc", ())),
+            "msg": str(err.get("msg", "")),
+            "type": str(err.get("type", "")),
+        }
         for err in exc.errors()
     ]
     return error_response(422, "validation_error", "The request is not valid", details=details)
@@ -153,8 +170,14 @@ async def _http_error(_: Request, exc: Exception) -> JSONResponse:
         # FastAPI's and Starlette's only 400: a body that cannot be read as JSON or form data
         # (not UTF-8, nested too deeply, broken multipart). That is invalid input like
         # malformed JSON, which FastAPI reports as 422: one status for one situation.
-        return error_response(422, "validation_error", "The request is not valid", details=[
-            {"loc": ["body"], "msg": "The body could not be parsed", "type": "body_invalid"}])
+        return error_response(
+            422,
+            "validation_error",
+            "The request is not valid",
+            details=[
+                {"loc": ["body"], "msg": "The body could not be parsed", "type": "body_invalid"}
+            ],
+        )
     codes = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}
     code = codes.get(exc.status_code, "http_error")
     headers = dict(exc.headers) if exc.headers else None
@@ -181,9 +204,12 @@ def _database_unavailable(exc: Exception) -> bool:
 
 async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     logger.warning("the database is unavailable: %s", type(exc).__name__)
-    return error_response(503, "database_unavailable",
-                          "The database is unavailable; retry in a few seconds",
-                          headers={"Retry-After": str(_RETRY_AFTER_SECONDS)})
+    return error_response(
+        503,
+        "database_unavailable",
+        "The database is unavailable; retry in a few seconds",
+        headers={"Retry-After": str(_RETRY_AFTER_SECONDS)},
+    )
 
 
 async def _db_error(request: Request, exc: Exception) -> JSONResponse:

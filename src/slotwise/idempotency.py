@@ -28,10 +28,15 @@ from slotwise.models import IdempotencyKey
 # The headers of an answer, from its JSON body.
 ResponseHeaders = Callable[[dict[str, Any]], dict[str, str]]
 
-IdempotencyKeyHeader = Annotated[str | None, Header(
-    alias="Idempotency-Key", min_length=1, max_length=200,
-    description="Makes retries safe: the same key and body return the first result",
-)]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        description="Makes retries safe: the same key and body return the first result",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,9 @@ def request_hash(body: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def begin(session: AsyncSession, *, user_id: uuid.UUID, key: str, endpoint: str,
-                body: dict[str, Any]) -> Replay | None:
+async def begin(
+    session: AsyncSession, *, user_id: uuid.UUID, key: str, endpoint: str, body: dict[str, Any]
+) -> Replay | None:
     """Reserves the key, or returns the stored result of the first request with it."""
     digest = request_hash(body)
     inserted = await session.scalar(
@@ -57,33 +63,55 @@ async def begin(session: AsyncSession, *, user_id: uuid.UUID, key: str, endpoint
     )
     if inserted is not None:
         return None
-    stored = await session.scalar(select(IdempotencyKey).where(
-        IdempotencyKey.user_id == user_id, IdempotencyKey.key == key,
-        IdempotencyKey.endpoint == endpoint))
+    stored = await session.scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == user_id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.endpoint == endpoint,
+        )
+    )
     if stored is None or stored.status_code is None or stored.response is None:
         # Only possible if the row vanished between the two statements (a purge); refuse
         # rather than act twice.
         raise Conflict("The idempotency key is being processed; retry", code="idempotency_busy")
     if stored.request_hash != digest:
-        raise Unprocessable("This Idempotency-Key was used with a different request body",
-                            code="idempotency_key_reused")
+        raise Unprocessable(
+            "This Idempotency-Key was used with a different request body",
+            code="idempotency_key_reused",
+        )
     return Replay(stored.status_code, stored.response)
 
 
-async def finish(session: AsyncSession, *, user_id: uuid.UUID, key: str, endpoint: str,
-                 status_code: int, body: dict[str, Any]) -> None:
+async def finish(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    key: str,
+    endpoint: str,
+    status_code: int,
+    body: dict[str, Any],
+) -> None:
     await session.execute(
         update(IdempotencyKey)
-        .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key,
-               IdempotencyKey.endpoint == endpoint)
+        .where(
+            IdempotencyKey.user_id == user_id,
+            IdempotencyKey.key == key,
+            IdempotencyKey.endpoint == endpoint,
+        )
         .values(status_code=status_code, response=body)
     )
 
 
-async def run_idempotent(session: AsyncSession, *, user_id: uuid.UUID, key: str | None,
-                         endpoint: str, body: BaseModel,
-                         action: Callable[[], Awaitable[tuple[int, BaseModel]]],
-                         headers: ResponseHeaders | None = None) -> JSONResponse:
+async def run_idempotent(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    key: str | None,
+    endpoint: str,
+    body: BaseModel,
+    action: Callable[[], Awaitable[tuple[int, BaseModel]]],
+    headers: ResponseHeaders | None = None,
+) -> JSONResponse:
     """Runs ``action`` (which answers a status and a result) once per key: a retry gets the
     stored answer (``Idempotent-Replayed: true``).
 
@@ -93,20 +121,24 @@ async def run_idempotent(session: AsyncSession, *, user_id: uuid.UUID, key: str 
     if key is None:
         status_code, result = await action()
         return _respond(status_code, result.model_dump(mode="json"), headers)
-    replay = await begin(session, user_id=user_id, key=key, endpoint=endpoint,
-                         body=body.model_dump(mode="json"))
+    replay = await begin(
+        session, user_id=user_id, key=key, endpoint=endpoint, body=body.model_dump(mode="json")
+    )
     if replay is not None:
         response = _respond(replay.status_code, replay.body, headers)
         response.headers["Idempotent-Replayed"] = "true"
         return response
     status_code, result = await action()
     stored = result.model_dump(mode="json")
-    await finish(session, user_id=user_id, key=key, endpoint=endpoint, status_code=status_code,
-                 body=stored)
+    await finish(
+        session, user_id=user_id, key=key, endpoint=endpoint, status_code=status_code, body=stored
+    )
     return _respond(status_code, stored, headers)
 
 
-def _respond(status_code: int, body: dict[str, Any],
-             headers: ResponseHeaders | None) -> JSONResponse:
-    return JSONResponse(body, status_code=status_code,
-                        headers=headers(body) if headers is not None else None)
+def _respond(
+    status_code: int, body: dict[str, Any], headers: ResponseHeaders | None
+) -> JSONResponse:
+    return JSONResponse(
+        body, status_code=status_code, headers=headers(body) if headers is not None else None
+    )

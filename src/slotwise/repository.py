@@ -16,9 +16,15 @@ RowT = TypeVar("RowT", bound=FirmScoped)
 ItemT = TypeVar("ItemT")
 
 
-async def get_in_firm(session: AsyncSession, model: type[RowT], firm_id: uuid.UUID,
-                      row_id: uuid.UUID, *, what: str | None = None,
-                      for_update: bool = False) -> RowT:
+async def get_in_firm(
+    session: AsyncSession,
+    model: type[RowT],
+    firm_id: uuid.UUID,
+    row_id: uuid.UUID,
+    *,
+    what: str | None = None,
+    for_update: bool = False,
+) -> RowT:
     """The row with this id in the caller's firm.
 
     A row of another firm is reported exactly like a missing one (404), so ids of other
@@ -52,8 +58,9 @@ class PageParams(BaseModel):
     offset: int = Field(0, ge=0, le=1_000_000)
 
 
-async def paginate(session: AsyncSession, stmt: Select[Any], page: PageParams) -> tuple[
-        list[Any], int]:
+async def paginate(
+    session: AsyncSession, stmt: Select[Any], page: PageParams
+) -> tuple[list[Any], int]:
     """One page of ``stmt`` (which must already be ordered deterministically) and the total."""
     total = await session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = (await session.scalars(stmt.limit(page.limit).offset(page.offset))).all()

@@ -19,6 +19,7 @@ logger = logging.getLogger("slotwise.signals")
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
+
 class SignalExit:
     """Turns the first stop signal into SystemExit(128 + signum) while armed; afterwards (during
     cleanup) signals are only recorded, so a second Ctrl-C cannot interrupt the shutdown."""

@@ -28,10 +28,12 @@ def appointment_body(world: World, **fields: Any) -> dict[str, Any]:
     return body
 
 
-async def create(client: httpx.AsyncClient, world: World, role: str = "manager",
-                 **fields: Any) -> httpx.Response:
-    return await client.post(f"{API}/appointments", json=appointment_body(world, **fields),
-                             headers=world.headers(role))
+async def create(
+    client: httpx.AsyncClient, world: World, role: str = "manager", **fields: Any
+) -> httpx.Response:
+    return await client.post(
+        f"{API}/appointments", json=appointment_body(world, **fields), headers=world.headers(role)
+    )
 
 
 async def created(client: httpx.AsyncClient, world: World, **fields: Any) -> dict[str, Any]:
@@ -41,42 +43,56 @@ async def created(client: httpx.AsyncClient, world: World, **fields: Any) -> dic
     return data
 
 
-async def read(client: httpx.AsyncClient, world: World, appointment_id: object,
-               role: str = "manager") -> httpx.Response:
+async def read(
+    client: httpx.AsyncClient, world: World, appointment_id: object, role: str = "manager"
+) -> httpx.Response:
     return await client.get(f"{API}/appointments/{appointment_id}", headers=world.headers(role))
 
 
-async def patch(client: httpx.AsyncClient, world: World, appointment_id: object,
-                body: dict[str, Any], *, role: str = "manager",
-                if_match: str | None = None) -> httpx.Response:
+async def patch(
+    client: httpx.AsyncClient,
+    world: World,
+    appointment_id: object,
+    body: dict[str, Any],
+    *,
+    role: str = "manager",
+    if_match: str | None = None,
+) -> httpx.Response:
     headers = world.headers(role)
     if if_match is not None:
         headers["If-Match"] = if_match
-    return await client.patch(f"{API}/appointments/{appointment_id}", json=body,
-                              headers=headers)
+    return await client.patch(f"{API}/appointments/{appointment_id}", json=body, headers=headers)
 
 
-async def change_appointment(client: httpx.AsyncClient, world: World,
-                             appointment: dict[str, Any], role: str = "director",
-                             **changes: Any) -> dict[str, Any]:
+async def change_appointment(
+    client: httpx.AsyncClient,
+    world: World,
+    appointment: dict[str, Any],
+    role: str = "director",
+    **changes: Any,
+) -> dict[str, Any]:
     """PATCHes the appointment at its current version; asserts 200 and returns the new one."""
     headers = {**world.headers(role), "If-Match": f'"{appointment["version"]}"'}
-    resp = await client.patch(f"{API}/appointments/{appointment['id']}", headers=headers,
-                              json=changes)
+    resp = await client.patch(
+        f"{API}/appointments/{appointment['id']}", headers=headers, json=changes
+    )
     assert resp.status_code == 200, resp.text
     data: dict[str, Any] = resp.json()
     return data
 
 
-async def delete_appointment(client: httpx.AsyncClient, world: World,
-                             appointment: dict[str, Any]) -> None:
-    resp = await client.delete(f"{API}/appointments/{appointment['id']}",
-                               headers=world.headers("director"))
+async def delete_appointment(
+    client: httpx.AsyncClient, world: World, appointment: dict[str, Any]
+) -> None:
+    resp = await client.delete(
+        f"{API}/appointments/{appointment['id']}", headers=world.headers("director")
+    )
     assert resp.status_code == 204, resp.text
 
 
-async def list_ids(client: httpx.AsyncClient, world: World, role: str = "manager",
-                   **params: Any) -> list[str]:
+async def list_ids(
+    client: httpx.AsyncClient, world: World, role: str = "manager", **params: Any
+) -> list[str]:
     params.setdefault("limit", 500)
     resp = await client.get(f"{API}/appointments", params=params, headers=world.headers(role))
     assert resp.status_code == 200, resp.text
@@ -89,6 +105,12 @@ async def count_rows(app: FastAPI, firm_id: uuid.UUID) -> tuple[int, int, int]:
     async with maker() as session:
         counts = []
         for model in (Appointment, AppointmentWorker, AppointmentServiceItem):
-            counts.append(int(await session.scalar(
-                select(func.count()).select_from(model).where(model.firm_id == firm_id)) or 0))
+            counts.append(
+                int(
+                    await session.scalar(
+                        select(func.count()).select_from(model).where(model.firm_id == firm_id)
+                    )
+                    or 0
+                )
+            )
         return counts[0], counts[1], counts[2]

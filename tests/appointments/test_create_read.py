@@ -17,12 +17,19 @@ from tests.appointments.helpers import API, count_rows, create, created, read
 from tests.factories import World, add_appointment
 
 
-async def test_create_returns_everything(client: httpx.AsyncClient, app: FastAPI,
-                                         world: World) -> None:
-    resp = await create(client, world, worker_ids=[str(world.specialist_b),
-                                                   str(world.specialist_a)],
-                        client_id=str(world.client_id), workplace_id=str(world.workplace_id),
-                        notes="bring the dog", external_id="ext-1", source="import")
+async def test_create_returns_everything(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    resp = await create(
+        client,
+        world,
+        worker_ids=[str(world.specialist_b), str(world.specialist_a)],
+        client_id=str(world.client_id),
+        workplace_id=str(world.workplace_id),
+        notes="bring the dog",
+        external_id="ext-1",
+        source="import",
+    )
     assert resp.status_code == 201, resp.text
     body = resp.json()
     assert resp.headers["etag"] == '"1"'
@@ -38,12 +45,18 @@ async def test_create_returns_everything(client: httpx.AsyncClient, app: FastAPI
     assert datetime.fromisoformat(body["start_at"]) == datetime(2030, 1, 7, 10, tzinfo=UTC)
     # No end_at: the service's 30 minutes.
     assert datetime.fromisoformat(body["end_at"]) == datetime(2030, 1, 7, 10, 30, tzinfo=UTC)
-    assert body["workers"] == [{"id": str(world.specialist_a), "name": "Anna"},
-                               {"id": str(world.specialist_b), "name": "Ben"}]
-    assert body["services"] == [{"id": str(world.service_id), "name": "Haircut",
-                                 "price": "25.00", "duration_minutes": 30}]
-    assert body["client"] == {"id": str(world.client_id), "first_name": "Clara",
-                              "last_name": "Client"}
+    assert body["workers"] == [
+        {"id": str(world.specialist_a), "name": "Anna"},
+        {"id": str(world.specialist_b), "name": "Ben"},
+    ]
+    assert body["services"] == [
+        {"id": str(world.service_id), "name": "Haircut", "price": "25.00", "duration_minutes": 30}
+    ]
+    assert body["client"] == {
+        "id": str(world.client_id),
+        "first_name": "Clara",
+        "last_name": "Client",
+    }
     me = (await client.get(f"{API}/me", headers=world.headers("manager"))).json()
     assert body["created_by"] == me["id"]
     assert body["created_at"] and body["updated_at"]
@@ -55,11 +68,16 @@ async def test_create_returns_everything(client: httpx.AsyncClient, app: FastAPI
     assert await count_rows(app, world.firm_id) == (1, 2, 1)
 
 
-async def test_explicit_end_and_price_and_no_client(client: httpx.AsyncClient,
-                                                    world: World) -> None:
-    body = await created(client, world, end_at="2030-01-07T12:15:00+01:00",
-                         services=[{"service_id": str(world.service_id), "price": "19.90"}],
-                         status="completed")
+async def test_explicit_end_and_price_and_no_client(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    body = await created(
+        client,
+        world,
+        end_at="2030-01-07T12:15:00+01:00",
+        services=[{"service_id": str(world.service_id), "price": "19.90"}],
+        status="completed",
+    )
     assert datetime.fromisoformat(body["end_at"]) == datetime(2030, 1, 7, 11, 15, tzinfo=UTC)
     assert body["services"][0]["price"] == "19.90"
     assert body["services"][0]["duration_minutes"] == 30
@@ -70,8 +88,9 @@ async def test_explicit_end_and_price_and_no_client(client: httpx.AsyncClient,
 async def test_price_precedence(client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
     maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
     async with maker.begin() as session:
-        colour = Service(firm_id=world.firm_id, name="Colour", duration_minutes=60,
-                         price=Decimal("80.00"))
+        colour = Service(
+            firm_id=world.firm_id, name="Colour", duration_minutes=60, price=Decimal("80.00")
+        )
         session.add(colour)
         await session.flush()
         colour_id = colour.id
@@ -79,50 +98,82 @@ async def test_price_precedence(client: httpx.AsyncClient, app: FastAPI, world: 
         await session.execute(
             update(SpecialistService)
             .where(SpecialistService.specialist_id == world.specialist_a)
-            .values(custom_price=Decimal("30.00"), custom_duration_minutes=40))
-        session.add(SpecialistService(firm_id=world.firm_id, specialist_id=world.specialist_a,
-                                      service_id=colour_id, custom_duration_minutes=75))
+            .values(custom_price=Decimal("30.00"), custom_duration_minutes=40)
+        )
+        session.add(
+            SpecialistService(
+                firm_id=world.firm_id,
+                specialist_id=world.specialist_a,
+                service_id=colour_id,
+                custom_duration_minutes=75,
+            )
+        )
         # The workplace overrides only the haircut's price (its duration falls through).
-        session.add(WorkplaceServiceOverride(firm_id=world.firm_id,
-                                             workplace_id=world.workplace_id,
-                                             service_id=world.service_id,
-                                             price=Decimal("27.50")))
+        session.add(
+            WorkplaceServiceOverride(
+                firm_id=world.firm_id,
+                workplace_id=world.workplace_id,
+                service_id=world.service_id,
+                price=Decimal("27.50"),
+            )
+        )
     lines = [{"service_id": str(world.service_id)}, {"service_id": str(colour_id)}]
 
     def terms(body: dict[str, Any]) -> dict[str, tuple[str, int]]:
         return {s["name"]: (s["price"], s["duration_minutes"]) for s in body["services"]}
 
     def minutes(body: dict[str, Any]) -> float:
-        delta = (datetime.fromisoformat(body["end_at"])
-                 - datetime.fromisoformat(body["start_at"]))
+        delta = datetime.fromisoformat(body["end_at"]) - datetime.fromisoformat(body["start_at"])
         return delta.total_seconds() / 60
 
-    at_workplace = await created(client, world, services=lines,
-                                 workplace_id=str(world.workplace_id))
+    at_workplace = await created(
+        client, world, services=lines, workplace_id=str(world.workplace_id)
+    )
     assert terms(at_workplace) == {"Haircut": ("27.50", 40), "Colour": ("80.00", 75)}
     assert minutes(at_workplace) == 40 + 75
 
-    anna_first = await created(client, world, services=lines, start_at="2030-01-08T10:00:00Z",
-                               worker_ids=[str(world.specialist_a), str(world.specialist_b)])
+    anna_first = await created(
+        client,
+        world,
+        services=lines,
+        start_at="2030-01-08T10:00:00Z",
+        worker_ids=[str(world.specialist_a), str(world.specialist_b)],
+    )
     assert terms(anna_first) == {"Haircut": ("30.00", 40), "Colour": ("80.00", 75)}
 
-    ben_first = await created(client, world, services=lines, start_at="2030-01-09T10:00:00Z",
-                              worker_ids=[str(world.specialist_b), str(world.specialist_a)])
+    ben_first = await created(
+        client,
+        world,
+        services=lines,
+        start_at="2030-01-09T10:00:00Z",
+        worker_ids=[str(world.specialist_b), str(world.specialist_a)],
+    )
     assert terms(ben_first) == {"Haircut": ("25.00", 30), "Colour": ("80.00", 60)}
     assert minutes(ben_first) == 90
 
-    explicit = await created(client, world, start_at="2030-01-10T10:00:00Z",
-                             workplace_id=str(world.workplace_id),
-                             services=[{"service_id": str(world.service_id), "price": "0.00"}])
+    explicit = await created(
+        client,
+        world,
+        start_at="2030-01-10T10:00:00Z",
+        workplace_id=str(world.workplace_id),
+        services=[{"service_id": str(world.service_id), "price": "0.00"}],
+    )
     assert terms(explicit) == {"Haircut": ("0.00", 40)}
 
     # An inactive override is ignored.
     async with maker.begin() as session:
-        await session.execute(update(WorkplaceServiceOverride)
-                              .where(WorkplaceServiceOverride.workplace_id == world.workplace_id)
-                              .values(is_active=False))
-    inactive = await created(client, world, start_at="2030-01-11T10:00:00Z",
-                             workplace_id=str(world.workplace_id), services=lines[:1])
+        await session.execute(
+            update(WorkplaceServiceOverride)
+            .where(WorkplaceServiceOverride.workplace_id == world.workplace_id)
+            .values(is_active=False)
+        )
+    inactive = await created(
+        client,
+        world,
+        start_at="2030-01-11T10:00:00Z",
+        workplace_id=str(world.workplace_id),
+        services=lines[:1],
+    )
     assert terms(inactive) == {"Haircut": ("30.00", 40)}
 
 
@@ -140,13 +191,19 @@ def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
-async def test_a_page_costs_a_fixed_number_of_queries(client: httpx.AsyncClient, app: FastAPI,
-                                                      world: World) -> None:
+async def test_a_page_costs_a_fixed_number_of_queries(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     start = datetime(2030, 2, 4, 8, tzinfo=UTC)
     for i in range(12):
         client_id = world.client_id if i % 2 else world.other_client_id
-        await add_appointment(app, world, workers=[world.specialist_a, world.specialist_b],
-                              client_id=client_id, start=start + timedelta(hours=i))
+        await add_appointment(
+            app,
+            world,
+            workers=[world.specialist_a, world.specialist_b],
+            client_id=client_id,
+            start=start + timedelta(hours=i),
+        )
     head = world.headers("manager")
     with count_statements(app.state.engine) as small:
         one = await client.get(f"{API}/appointments", params={"limit": 1}, headers=head)

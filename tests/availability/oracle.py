@@ -38,16 +38,15 @@ def _location_open(location: LocationInput, local: dt.datetime) -> bool:
     return any(row.start <= clock < row.end for row in rows)
 
 
-def _scheduled(spec: SpecialistInput, workplace: WorkplaceInput | None,
-               local: dt.datetime) -> bool:
+def _scheduled(spec: SpecialistInput, workplace: WorkplaceInput | None, local: dt.datetime) -> bool:
     day, clock = local.date(), local.time()
     entries = [e for e in spec.schedule if e.day_of_week == day.weekday()]
     if any(e.is_day_off for e in entries):
         return False
     return any(
-        e.start <= clock < e.end
-        and (workplace is None or e.workplace_id in (None, workplace.id))
-        for e in entries)
+        e.start <= clock < e.end and (workplace is None or e.workplace_id in (None, workplace.id))
+        for e in entries
+    )
 
 
 def _on_break(spec: SpecialistInput, local: dt.datetime) -> bool:
@@ -71,8 +70,10 @@ def expected_offers(query: AvailabilityQuery) -> set[Offer]:
     earliest = now + rules.min_notice_minutes * 60
     latest = now + rules.booking_horizon_days * 86_400
     starts = [
-        (i, u) for i, (u, local) in enumerate(zip(cells, locals_, strict=True))
-        if query.first_day <= local.date() <= query.last_day and local.fold == 0
+        (i, u)
+        for i, (u, local) in enumerate(zip(cells, locals_, strict=True))
+        if query.first_day <= local.date() <= query.last_day
+        and local.fold == 0
         and (local.hour * 60 + local.minute) % rules.slot_step_minutes == 0
         and earliest <= u <= latest
     ]
@@ -87,8 +88,10 @@ def expected_offers(query: AvailabilityQuery) -> set[Offer]:
                 if workplace.break_after_minutes is not None:
                     break_after = workplace.break_after_minutes
             free = [
-                opened[i] and _scheduled(spec, workplace, local)
-                and not _on_break(spec, local) and not _busy(spec.busy, u)
+                opened[i]
+                and _scheduled(spec, workplace, local)
+                and not _on_break(spec, local)
+                and not _busy(spec.busy, u)
                 and (workplace is None or not _busy(workplace.busy, u))
                 for i, (u, local) in enumerate(zip(cells, locals_, strict=True))
             ]

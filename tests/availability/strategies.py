@@ -50,13 +50,15 @@ def spans(draw: st.DrawFn, longest: int = 150) -> tuple[dt.time, dt.time]:
 def working_spans(draw: st.DrawFn) -> tuple[dt.time, dt.time]:
     """Mostly long (so that slots exist), sometimes short or anywhere."""
     wide = st.tuples(st.integers(0, 40), st.integers(100, LAST_UNIT)).map(
-        lambda se: (unit_time(se[0]), unit_time(se[1])))
+        lambda se: (unit_time(se[0]), unit_time(se[1]))
+    )
     return draw(st.one_of(wide, wide, spans()))
 
 
 @st.composite
-def weekday_rows(draw: st.DrawFn, day: int,
-                 open_weight: int = 6) -> list[tuple[int, dt.time, dt.time, bool]]:
+def weekday_rows(
+    draw: st.DrawFn, day: int, open_weight: int = 6
+) -> list[tuple[int, dt.time, dt.time, bool]]:
     kind = draw(st.sampled_from((*["open"] * open_weight, "none", "day_off")))
     if kind == "none":
         return []
@@ -87,10 +89,13 @@ def queries(draw: st.DrawFn) -> AvailabilityQuery:
     hours = [WeeklyHours(*row) for day in range(7) for row in draw(weekday_rows(day, 3))]
     holidays = {day: draw(st.booleans()) for day in days if draw(st.integers(0, 2)) == 0}
     workplaces = [
-        WorkplaceInput(draw(st.uuids()), draw(st.sampled_from(("Chair A", "Chair B"))),
-                       draw(st.none() | st.sampled_from((15, 45, 60))),
-                       draw(st.none() | st.sampled_from((0, 5, 20))),
-                       draw(busy_spans(low, high, 3)))
+        WorkplaceInput(
+            draw(st.uuids()),
+            draw(st.sampled_from(("Chair A", "Chair B"))),
+            draw(st.none() | st.sampled_from((15, 45, 60))),
+            draw(st.none() | st.sampled_from((0, 5, 20))),
+            draw(busy_spans(low, high, 3)),
+        )
         for _ in range(draw(st.integers(0, 2)))
     ]
     stray = uuid.UUID(int=1)  # a workplace that does not offer the service
@@ -99,21 +104,44 @@ def queries(draw: st.DrawFn) -> AvailabilityQuery:
     for _ in range(draw(st.integers(1, 3))):
         schedule = [
             ScheduleEntry(day, start, end, off, draw(st.sampled_from(places)))
-            for weekday in range(7) for day, start, end, off in draw(weekday_rows(weekday))
+            for weekday in range(7)
+            for day, start, end, off in draw(weekday_rows(weekday))
         ]
-        breaks = [DatedBreak(draw(st.sampled_from(days)), *draw(spans(longest=24)))
-                  for _ in range(draw(st.integers(0, 3)))]
-        specialists.append(SpecialistInput(
-            draw(st.uuids()), draw(st.sampled_from(("Anna", "Ben", "Anna"))), schedule,
-            draw(st.none() | st.sampled_from((10, 25, 90))), breaks,
-            draw(busy_spans(low, high, 6))))
-    service = ServiceTerms(5 * draw(st.integers(1, 24)), draw(st.sampled_from((0, 5, 10, 30))),
-                           draw(st.sampled_from((0, 5, 15))),
-                           draw(st.sampled_from((0, 5, 15))))
-    rules = BookingRules(draw(st.sampled_from((5, 10, 15, 20, 30, 60))),
-                         draw(st.sampled_from((0, 30, 60, 120))), draw(st.integers(1, 4)))
+        breaks = [
+            DatedBreak(draw(st.sampled_from(days)), *draw(spans(longest=24)))
+            for _ in range(draw(st.integers(0, 3)))
+        ]
+        specialists.append(
+            SpecialistInput(
+                draw(st.uuids()),
+                draw(st.sampled_from(("Anna", "Ben", "Anna"))),
+                schedule,
+                draw(st.none() | st.sampled_from((10, 25, 90))),
+                breaks,
+                draw(busy_spans(low, high, 6)),
+            )
+        )
+    service = ServiceTerms(
+        5 * draw(st.integers(1, 24)),
+        draw(st.sampled_from((0, 5, 10, 30))),
+        draw(st.sampled_from((0, 5, 15))),
+        draw(st.sampled_from((0, 5, 15))),
+    )
+    rules = BookingRules(
+        draw(st.sampled_from((5, 10, 15, 20, 30, 60))),
+        draw(st.sampled_from((0, 30, 60, 120))),
+        draw(st.integers(1, 4)),
+    )
     capacity = draw(st.none() | st.integers(1, 3))
     bookings = draw(busy_spans(low, high, 6)) if capacity is not None else []
     now = dt.datetime.fromtimestamp(low + 300 * draw(st.integers(-300, 120)), dt.UTC)
-    return AvailabilityQuery(LocationInput(zone, hours, holidays, capacity, bookings), service,
-                             rules, specialists, workplaces, first, last, now)
+    return AvailabilityQuery(
+        LocationInput(zone, hours, holidays, capacity, bookings),
+        service,
+        rules,
+        specialists,
+        workplaces,
+        first,
+        last,
+        now,
+    )

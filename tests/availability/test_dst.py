@@ -18,8 +18,9 @@ NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 def night_slots(zone: str, day: dt.date, breaks: Sequence[DatedBreak] = ()) -> list[Slot]:
     anna = specialist(schedule=weekly(range(7), "00:00", "06:00"), breaks=breaks)
-    return compute_slots(query([anna], zone=zone, opening=NIGHT, duration=60, step=30,
-                               first=day, now=NOW))
+    return compute_slots(
+        query([anna], zone=zone, opening=NIGHT, duration=60, step=30, first=day, now=NOW)
+    )
 
 
 def utc(value: str) -> dt.datetime:
@@ -28,18 +29,34 @@ def utc(value: str) -> dt.datetime:
 
 def describe(slots: list[Slot], zone: str) -> list[tuple[str, str, str]]:
     tz = ZoneInfo(zone)
-    return [(s.start.astimezone(tz).isoformat()[11:], s.end.astimezone(tz).isoformat()[11:],
-             f"{s.start:%H:%MZ}") for s in slots]
+    return [
+        (
+            s.start.astimezone(tz).isoformat()[11:],
+            s.end.astimezone(tz).isoformat()[11:],
+            f"{s.start:%H:%MZ}",
+        )
+        for s in slots
+    ]
 
 
-@pytest.mark.parametrize(("zone", "day"), [(BERLIN, dt.date(2026, 3, 29)),
-                                           (NEW_YORK, dt.date(2026, 3, 8))])
+@pytest.mark.parametrize(
+    ("zone", "day"), [(BERLIN, dt.date(2026, 3, 29)), (NEW_YORK, dt.date(2026, 3, 8))]
+)
 def test_spring_forward_skips_the_missing_hour(zone: str, day: dt.date) -> None:
     slots = night_slots(zone, day)
     tz = ZoneInfo(zone)
     local_labels = [f"{s.start.astimezone(tz):%H:%M}" for s in slots]
-    assert local_labels == ["00:00", "00:30", "01:00", "01:30", "03:00", "03:30", "04:00",
-                            "04:30", "05:00"]
+    assert local_labels == [
+        "00:00",
+        "00:30",
+        "01:00",
+        "01:30",
+        "03:00",
+        "03:30",
+        "04:00",
+        "04:30",
+        "05:00",
+    ]
     # 60 real minutes: 01:30 standard time ends at 03:30 summer time.
     one_thirty = slots[3]
     assert one_thirty.end - one_thirty.start == dt.timedelta(hours=1)
@@ -84,11 +101,14 @@ def test_fall_back_offers_the_repeated_hour_once_new_york() -> None:
     described = describe(slots, NEW_YORK)
     starts = [start[:5] for start, _, _ in described]
     assert len(starts) == len(set(starts))
-    assert described[2:5] == [("01:00:00-04:00", "01:00:00-05:00", "05:00Z"),
-                              ("01:30:00-04:00", "01:30:00-05:00", "05:30Z"),
-                              ("02:00:00-05:00", "03:00:00-05:00", "07:00Z")]
+    assert described[2:5] == [
+        ("01:00:00-04:00", "01:00:00-05:00", "05:00Z"),
+        ("01:30:00-04:00", "01:30:00-05:00", "05:30Z"),
+        ("02:00:00-05:00", "03:00:00-05:00", "07:00Z"),
+    ]
     assert {utc("2026-11-01T06:00"), utc("2026-11-01T06:30")}.isdisjoint(
-        s.start for s in slots)  # the second 01:00 and 01:30
+        s.start for s in slots
+    )  # the second 01:00 and 01:30
     assert slots[-1].start == utc("2026-11-01T10:00")  # 05:00 EST
 
 
@@ -97,7 +117,15 @@ def test_a_break_in_the_repeated_hour_blocks_both_occurrences() -> None:
     slots = night_slots(NEW_YORK, day, breaks=[DatedBreak(day, t("01:00"), t("01:30"))])
     tz = ZoneInfo(NEW_YORK)
     assert [f"{s.start.astimezone(tz):%H:%M}" for s in slots] == [
-        "00:00", "02:00", "02:30", "03:00", "03:30", "04:00", "04:30", "05:00"]
+        "00:00",
+        "02:00",
+        "02:30",
+        "03:00",
+        "03:30",
+        "04:00",
+        "04:30",
+        "05:00",
+    ]
 
 
 def test_hours_ending_inside_the_missing_hour() -> None:

@@ -40,7 +40,8 @@ def test_working_day_with_break_after() -> None:
     assert first.start == dt.datetime(2030, 1, 7, 8, 0, tzinfo=dt.UTC)
     assert first.end == dt.datetime(2030, 1, 7, 8, 30, tzinfo=dt.UTC)  # break not included
     assert [(o.specialist_id, o.specialist_name, o.workplace_ids) for o in first.offers] == [
-        (anna.id, "Anna", ())]
+        (anna.id, "Anna", ())
+    ]
     assert labels(compute_slots(query([anna]))) == grid("09:00", "17:30")
 
 
@@ -73,8 +74,9 @@ def test_closed_holiday() -> None:
 def test_working_holiday_opens_a_day_off_with_its_stored_times() -> None:
     every_day = specialist(schedule=weekly(range(7)))
     opening = [*hours(), WeeklyHours(6, t("10:00"), t("14:00"), is_day_off=True)]
-    opened = compute_slots(query([every_day], opening=opening, first=SUNDAY,
-                                 holidays={SUNDAY: True}))
+    opened = compute_slots(
+        query([every_day], opening=opening, first=SUNDAY, holidays={SUNDAY: True})
+    )
     assert labels(opened) == grid("10:00", "13:30")
     assert compute_slots(query([every_day], opening=opening, first=SUNDAY)) == []
     # A day without any rows has no times to open with: it stays closed.
@@ -85,8 +87,9 @@ def test_working_holiday_opens_a_day_off_with_its_stored_times() -> None:
 
 
 def test_day_off_in_the_schedule() -> None:
-    anna = specialist(schedule=[ScheduleEntry(0, t("09:00"), t("18:00"), is_day_off=True),
-                                *weekly(range(1, 5))])
+    anna = specialist(
+        schedule=[ScheduleEntry(0, t("09:00"), t("18:00"), is_day_off=True), *weekly(range(1, 5))]
+    )
     assert compute_slots(query([anna])) == []
     assert labels(compute_slots(query([anna], first=TUESDAY))) == grid("09:00", "17:30")
 
@@ -97,7 +100,8 @@ def test_breaks_block_the_whole_claim() -> None:
     assert labels(slots) == grid("09:00", "11:15") + grid("13:00", "17:15")
     # Breaks are per date: Tuesday is whole.
     assert labels(compute_slots(query([anna], first=TUESDAY, break_after=10))) == grid(
-        "09:00", "17:15")
+        "09:00", "17:15"
+    )
 
 
 def test_busy_claims_with_buffers_and_break_after() -> None:
@@ -115,15 +119,17 @@ def test_custom_duration_gives_separate_slots_sorted_by_end() -> None:
     slots = compute_slots(query([ben, anna]))
     nine = [s for s in slots if labels([s]) == ["09:00"]]
     assert [(s.end - s.start, s.offers[0].specialist_name) for s in nine] == [
-        (dt.timedelta(minutes=30), "Ben"), (dt.timedelta(minutes=45), "Anna")]
+        (dt.timedelta(minutes=30), "Ben"),
+        (dt.timedelta(minutes=45), "Anna"),
+    ]
     assert [s.start for s in slots] == sorted(s.start for s in slots)
     assert max(s.start for s in slots if s.offers[0].specialist_name == "Anna") == local(
-        MONDAY, "17:15")
+        MONDAY, "17:15"
+    )
 
 
 def test_workplace_override_terms_and_workplace_must_be_free() -> None:
-    chair = workplace("Chair 1", duration=60, break_after=0,
-                      busy=[busy(MONDAY, "10:00", "11:00")])
+    chair = workplace("Chair 1", duration=60, break_after=0, busy=[busy(MONDAY, "10:00", "11:00")])
     anna = specialist(custom_duration=45)
     slots = compute_slots(query([anna], workplaces=[chair], break_after=10))
     assert labels(slots) == ["09:00", *grid("11:00", "17:00")]
@@ -148,18 +154,30 @@ def test_free_workplaces_are_listed_by_name() -> None:
 
 def test_schedule_entries_bind_a_workplace() -> None:
     chair1, chair2 = workplace("Chair 1"), workplace("Chair 2")
-    anna = specialist("Anna", schedule=[
-        ScheduleEntry(0, t("09:00"), t("12:00"), workplace_id=chair1.id),
-        ScheduleEntry(0, t("12:00"), t("18:00"), workplace_id=chair2.id)])
+    anna = specialist(
+        "Anna",
+        schedule=[
+            ScheduleEntry(0, t("09:00"), t("12:00"), workplace_id=chair1.id),
+            ScheduleEntry(0, t("12:00"), t("18:00"), workplace_id=chair2.id),
+        ],
+    )
     ben = specialist("Ben")
     slots = compute_slots(query([anna, ben], workplaces=[chair1, chair2]))
-    anna_at = {labels([s])[0]: o.workplace_ids for s in slots for o in s.offers
-               if o.specialist_id == anna.id}
+    anna_at = {
+        labels([s])[0]: o.workplace_ids
+        for s in slots
+        for o in s.offers
+        if o.specialist_id == anna.id
+    }
     assert anna_at["09:00"] == anna_at["11:30"] == (chair1.id,)
     assert anna_at["12:00"] == anna_at["17:30"] == (chair2.id,)
     assert "11:45" not in anna_at  # it would need both chairs
-    ben_at = {labels([s])[0]: o.workplace_ids for s in slots for o in s.offers
-              if o.specialist_id == ben.id}
+    ben_at = {
+        labels([s])[0]: o.workplace_ids
+        for s in slots
+        for o in s.offers
+        if o.specialist_id == ben.id
+    }
     assert ben_at["11:45"] == (chair1.id, chair2.id)
     # An entry naming a workplace that does not offer the service gives nothing.
     elsewhere = specialist("Cem", schedule=weekly(workplace_id=uuid.uuid4()))
@@ -227,8 +245,10 @@ def test_choose_takes_first_free_by_name() -> None:
     assert choice.workplace_id is None
     assert choice.start == local(MONDAY, "10:00")
     assert choice.end == local(MONDAY, "10:30")
-    assert (choice.claim_start, choice.claim_end) == (local(MONDAY, "09:55"),
-                                                      local(MONDAY, "10:45"))
+    assert (choice.claim_start, choice.claim_end) == (
+        local(MONDAY, "09:55"),
+        local(MONDAY, "10:45"),
+    )
     only_ben = choose(q, local(MONDAY, "10:00"), specialist_id=ben.id)
     assert only_ben is not None and only_ben.specialist_id == ben.id
     assert choose(q, nine_fifteen, specialist_id=anna.id) is None

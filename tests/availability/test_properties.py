@@ -24,7 +24,8 @@ from tests.availability.strategies import queries
 def offered(query: AvailabilityQuery) -> set[Offer]:
     offers = [
         (int(slot.start.timestamp()), int(slot.end.timestamp()), offer.specialist_id, wp)
-        for slot in compute_slots(query) for offer in slot.offers
+        for slot in compute_slots(query)
+        for offer in slot.offers
         for wp in (offer.workplace_ids or (None,))
     ]
     assert len(offers) == len(set(offers)), "an option is listed twice"
@@ -33,8 +34,10 @@ def offered(query: AvailabilityQuery) -> set[Offer]:
 
 def show(offers: set[Offer], zone: str) -> list[str]:
     tz = ZoneInfo(zone)
-    return [f"{dt.datetime.fromtimestamp(s, tz):%m-%d %H:%M%z}+{(e - s) // 60} {p} {w}"
-            for s, e, p, w in sorted(offers, key=str)[:10]]
+    return [
+        f"{dt.datetime.fromtimestamp(s, tz):%m-%d %H:%M%z}+{(e - s) // 60} {p} {w}"
+        for s, e, p, w in sorted(offers, key=str)[:10]
+    ]
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -48,8 +51,9 @@ def test_engine_offers_exactly_the_free_claim_ranges(query: AvailabilityQuery) -
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(queries(), st.randoms(use_true_random=False))
-def test_every_offered_slot_passes_the_one_day_check(query: AvailabilityQuery,
-                                                     rnd: random.Random) -> None:
+def test_every_offered_slot_passes_the_one_day_check(
+    query: AvailabilityQuery, rnd: random.Random
+) -> None:
     slots = compute_slots(query)
     zone = ZoneInfo(query.location.time_zone)
     by_id = {w.id: w for w in query.workplaces}
@@ -60,8 +64,12 @@ def test_every_offered_slot_passes_the_one_day_check(query: AvailabilityQuery,
         assert choose(one_day, slot.start) is not None
         for offer in slot.offers:
             for workplace_id in offer.workplace_ids or (None,):
-                choice = choose(one_day, slot.start, specialist_id=offer.specialist_id,
-                                workplace_id=workplace_id)
+                choice = choose(
+                    one_day,
+                    slot.start,
+                    specialist_id=offer.specialist_id,
+                    workplace_id=workplace_id,
+                )
                 assert choice is not None
                 assert (choice.start, choice.end) == (slot.start, slot.end)
                 assert choice.workplace_id == workplace_id
@@ -71,6 +79,8 @@ def test_every_offered_slot_passes_the_one_day_check(query: AvailabilityQuery,
                 if workplace is not None and workplace.break_after_minutes is not None:
                     brk = workplace.break_after_minutes
                 assert choice.claim_start == slot.start - dt.timedelta(
-                    minutes=terms.buffer_before_minutes)
+                    minutes=terms.buffer_before_minutes
+                )
                 assert choice.claim_end == slot.end + dt.timedelta(
-                    minutes=brk + terms.buffer_after_minutes)
+                    minutes=brk + terms.buffer_after_minutes
+                )

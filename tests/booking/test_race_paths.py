@@ -27,18 +27,29 @@ def _maker(app: FastAPI) -> async_sessionmaker[AsyncSession]:
     return sessions
 
 
-async def _hold_rows(session: AsyncSession, world: World, start: datetime,
-                     user_id: Any) -> Hold:
+async def _hold_rows(session: AsyncSession, world: World, start: datetime, user_id: Any) -> Hold:
     """A hold of Anna's at ``start`` with its claim, written as ``create_hold`` writes it."""
     end = start + timedelta(minutes=30)
-    held = Hold(firm_id=world.firm_id, user_id=user_id, location_id=world.location_id,
-                specialist_id=world.specialist_a, service_id=world.service_id,
-                start_at=start, end_at=end, expires_at=datetime.now(UTC) + timedelta(hours=1))
+    held = Hold(
+        firm_id=world.firm_id,
+        user_id=user_id,
+        location_id=world.location_id,
+        specialist_id=world.specialist_a,
+        service_id=world.service_id,
+        start_at=start,
+        end_at=end,
+        expires_at=datetime.now(UTC) + timedelta(hours=1),
+    )
     session.add(held)
     await session.flush()
-    session.add(TimeClaim(firm_id=world.firm_id, hold_id=held.id,
-                          specialist_id=world.specialist_a,
-                          during=Range(start, end + timedelta(minutes=10), bounds="[)")))
+    session.add(
+        TimeClaim(
+            firm_id=world.firm_id,
+            hold_id=held.id,
+            specialist_id=world.specialist_a,
+            during=Range(start, end + timedelta(minutes=10), bounds="[)"),
+        )
+    )
     await session.flush()
     return held
 
@@ -47,9 +58,12 @@ async def _wait_until_blocked_by(app: FastAPI, blocker_pid: int) -> None:
     """Returns once another backend waits for a lock that ``blocker_pid`` holds."""
     async with _maker(app)() as probe:
         for _ in range(3000):
-            waiting = await probe.scalar(text(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE :pid = ANY(pg_blocking_pids(pid))"), {"pid": blocker_pid})
+            waiting = await probe.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
+                ),
+                {"pid": blocker_pid},
+            )
             await probe.rollback()  # a fresh snapshot of the activity view each time
             if waiting:
                 return
@@ -57,12 +71,16 @@ async def _wait_until_blocked_by(app: FastAPI, blocker_pid: int) -> None:
     raise AssertionError("the request never waited for the uncommitted claim")
 
 
-async def test_loser_at_the_check_gets_slot_taken(client: httpx.AsyncClient, app: FastAPI,
-                                                  world: World) -> None:
+async def test_loser_at_the_check_gets_slot_taken(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     """Only Anna offers the service; a second "any specialist" hold of her held slot."""
     async with _maker(app).begin() as session:
-        await session.execute(update(SpecialistService).where(
-            SpecialistService.specialist_id != world.specialist_a).values(is_active=False))
+        await session.execute(
+            update(SpecialistService)
+            .where(SpecialistService.specialist_id != world.specialist_a)
+            .values(is_active=False)
+        )
     start = at(next_monday(), 10)
     first = await hold(client, world, "client", start)
     assert first.status_code == 201, first.text
@@ -73,17 +91,20 @@ async def test_loser_at_the_check_gets_slot_taken(client: httpx.AsyncClient, app
     assert (detail["kind"], detail["resource_id"]) == ("hold", str(world.specialist_a))
 
 
-async def test_loser_at_the_constraint_gets_slot_taken(client: httpx.AsyncClient,
-                                                       app: FastAPI, world: World) -> None:
+async def test_loser_at_the_constraint_gets_slot_taken(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     """The winner's claim is written but not committed when the loser checks the slot (so
     the check passes); it commits while the loser's claim waits on it."""
     maker = _maker(app)
     async with maker.begin() as session:
         # No capacity: hold requests would otherwise take turns on the location's lock.
-        await session.execute(update(Location).where(Location.id == world.location_id)
-                              .values(capacity=None))
-        user_id = await session.scalar(text("SELECT id FROM users WHERE email = :email"),
-                                       {"email": world.emails["director"]})
+        await session.execute(
+            update(Location).where(Location.id == world.location_id).values(capacity=None)
+        )
+        user_id = await session.scalar(
+            text("SELECT id FROM users WHERE email = :email"), {"email": world.emails["director"]}
+        )
     start = at(next_monday(), 10)
     async with maker() as winner:
         held = await _hold_rows(winner, world, start, user_id)
@@ -102,13 +123,17 @@ async def test_loser_at_the_constraint_gets_slot_taken(client: httpx.AsyncClient
     assert datetime.fromisoformat(detail["start"]) == start
     assert datetime.fromisoformat(detail["end"]) == start + timedelta(minutes=40)
     async with maker() as session:
-        holds = (await session.scalars(
-            text("SELECT id FROM holds WHERE firm_id = :firm"), {"firm": world.firm_id})).all()
+        holds = (
+            await session.scalars(
+                text("SELECT id FROM holds WHERE firm_id = :firm"), {"firm": world.firm_id}
+            )
+        ).all()
     assert holds == [held.id]
 
 
 async def test_bookings_claiming_workers_in_opposite_orders_do_not_deadlock(
-        client: httpx.AsyncClient, app: FastAPI, world: World) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     """The winner claims its workers one after the other; the loser books the same two in
     the opposite order. Claims are always written in one order, so the loser waits for the
     winner's first claim instead of holding the second one the winner needs next."""
@@ -117,26 +142,37 @@ async def test_bookings_claiming_workers_in_opposite_orders_do_not_deadlock(
     start = at(next_monday(), 10)
     during = Range(start, start + timedelta(minutes=30), bounds="[)")
     async with maker.begin() as session:
-        user_id = await session.scalar(text("SELECT id FROM users WHERE email = :email"),
-                                       {"email": world.emails["director"]})
+        user_id = await session.scalar(
+            text("SELECT id FROM users WHERE email = :email"), {"email": world.emails["director"]}
+        )
     async with maker() as winner:
         held = await _hold_rows(winner, world, start, user_id)
         winner_pid = await winner.scalar(text("SELECT pg_backend_pid()"))
         assert isinstance(winner_pid, int)
-        await winner.execute(text("DELETE FROM time_claims WHERE hold_id = :hold"),
-                             {"hold": held.id})
-        winner.add(TimeClaim(firm_id=world.firm_id, hold_id=held.id, specialist_id=first,
-                             during=during))
+        await winner.execute(
+            text("DELETE FROM time_claims WHERE hold_id = :hold"), {"hold": held.id}
+        )
+        winner.add(
+            TimeClaim(firm_id=world.firm_id, hold_id=held.id, specialist_id=first, during=during)
+        )
         await winner.flush()
-        loser = asyncio.create_task(client.post(
-            "/api/v1/appointments", headers=world.headers("director"), json={
-                "location_id": str(world.location_id), "start_at": start.isoformat(),
-                "end_at": (start + timedelta(minutes=30)).isoformat(),
-                "worker_ids": [str(second), str(first)],
-                "services": [{"service_id": str(world.service_id)}]}))
+        loser = asyncio.create_task(
+            client.post(
+                "/api/v1/appointments",
+                headers=world.headers("director"),
+                json={
+                    "location_id": str(world.location_id),
+                    "start_at": start.isoformat(),
+                    "end_at": (start + timedelta(minutes=30)).isoformat(),
+                    "worker_ids": [str(second), str(first)],
+                    "services": [{"service_id": str(world.service_id)}],
+                },
+            )
+        )
         await _wait_until_blocked_by(app, winner_pid)
-        winner.add(TimeClaim(firm_id=world.firm_id, hold_id=held.id, specialist_id=second,
-                             during=during))
+        winner.add(
+            TimeClaim(firm_id=world.firm_id, hold_id=held.id, specialist_id=second, during=during)
+        )
         await winner.flush()  # would wait for the loser's claim on it: a deadlock
         await winner.commit()
     resp = await loser
@@ -146,27 +182,41 @@ async def test_bookings_claiming_workers_in_opposite_orders_do_not_deadlock(
     assert (detail["kind"], detail["resource_id"]) == ("hold", str(first))
 
 
-async def test_a_confirmation_sent_twice_at_once_books_once(client: httpx.AsyncClient,
-                                                            app: FastAPI, world: World) -> None:
+async def test_a_confirmation_sent_twice_at_once_books_once(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     """The second confirmation waits for the first one's lock on the hold, then finds the
     appointment the hold became."""
     start = at(next_monday(), 10)
     held = (await hold(client, world, "client", start)).json()
     maker = _maker(app)
     async with maker() as session:
-        user_id = await session.scalar(text("SELECT id FROM users WHERE email = :email"),
-                                       {"email": world.emails["client"]})
+        user_id = await session.scalar(
+            text("SELECT id FROM users WHERE email = :email"), {"email": world.emails["client"]}
+        )
     assert user_id is not None
-    caller = Caller(user_id=user_id, firm_id=world.firm_id, role="client", specialist_id=None,
-                    client_id=world.client_id, email=world.emails["client"], full_name="C")
+    caller = Caller(
+        user_id=user_id,
+        firm_id=world.firm_id,
+        role="client",
+        specialist_id=None,
+        client_id=world.client_id,
+        email=world.emails["client"],
+        full_name="C",
+    )
     async with maker() as first:
         out, created = await appointment_service.confirm(
-            first, caller, AppointmentFromHold(hold_id=held["id"]))
+            first, caller, AppointmentFromHold(hold_id=held["id"])
+        )
         first_pid = await first.scalar(text("SELECT pg_backend_pid()"))
         assert created and isinstance(first_pid, int)
-        second = asyncio.create_task(client.post(
-            "/api/v1/appointments", headers=world.headers("client"),
-            json={"hold_id": held["id"]}))
+        second = asyncio.create_task(
+            client.post(
+                "/api/v1/appointments",
+                headers=world.headers("client"),
+                json={"hold_id": held["id"]},
+            )
+        )
         await _wait_until_blocked_by(app, first_pid)
         await first.commit()
     resp = await second
@@ -174,6 +224,7 @@ async def test_a_confirmation_sent_twice_at_once_books_once(client: httpx.AsyncC
     assert resp.json()["id"] == str(out.id)
     assert resp.headers["etag"] == '"1"'
     async with maker() as session:
-        count = await session.scalar(text("SELECT count(*) FROM appointments WHERE firm_id = :f"),
-                                     {"f": world.firm_id})
+        count = await session.scalar(
+            text("SELECT count(*) FROM appointments WHERE firm_id = :f"), {"f": world.firm_id}
+        )
     assert count == 1

@@ -9,17 +9,24 @@ from tests.factories import World, add_appointment
 
 async def test_specialist_crud(client: httpx.AsyncClient, world: World) -> None:
     admin = world.headers("owner")
-    resp = await client.post(f"{API}/specialists",
-                             json={"name": "Dana", "specialization": "colorist"}, headers=admin)
+    resp = await client.post(
+        f"{API}/specialists", json={"name": "Dana", "specialization": "colorist"}, headers=admin
+    )
     assert resp.status_code == 201, resp.text
     created = resp.json()
-    assert created == {"id": created["id"], "name": "Dana", "specialization": "colorist",
-                       "is_active": True}
+    assert created == {
+        "id": created["id"],
+        "name": "Dana",
+        "specialization": "colorist",
+        "is_active": True,
+    }
     assert resp.headers["location"] == f"http://test{API}/specialists/{created['id']}"
-    assert await get_json(client, f"/specialists/{created['id']}",
-                          world.headers("client")) == created
-    patch = await client.patch(f"{API}/specialists/{created['id']}",
-                               json={"is_active": False}, headers=admin)
+    assert (
+        await get_json(client, f"/specialists/{created['id']}", world.headers("client")) == created
+    )
+    patch = await client.patch(
+        f"{API}/specialists/{created['id']}", json={"is_active": False}, headers=admin
+    )
     assert patch.status_code == 200
     assert patch.json() == {**created, "is_active": False}
     assert await get_json(client, f"/specialists/{created['id']}", admin) == patch.json()
@@ -32,8 +39,9 @@ async def test_specialist_crud(client: httpx.AsyncClient, world: World) -> None:
 
 async def test_list_specialists(client: httpx.AsyncClient, world: World) -> None:
     admin = world.headers("owner")
-    await client.patch(f"{API}/specialists/{world.specialist_b}", json={"is_active": False},
-                       headers=admin)
+    await client.patch(
+        f"{API}/specialists/{world.specialist_b}", json={"is_active": False}, headers=admin
+    )
     listed = await get_json(client, "/specialists", world.headers("client"))
     assert [s["name"] for s in listed["items"]] == ["Anna", "Ben", "Cem"]
     assert listed["total"] == 3
@@ -45,8 +53,9 @@ async def test_list_specialists(client: httpx.AsyncClient, world: World) -> None
     assert [s["name"] for s in paged["items"]] == ["Ben"]
 
 
-async def test_delete_specialist_in_use_or_linked_is_409(client: httpx.AsyncClient,
-                                                         app: FastAPI, world: World) -> None:
+async def test_delete_specialist_in_use_or_linked_is_409(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     admin = world.headers("owner")
     await add_appointment(app, world, workers=[world.specialist_c])
     booked = await client.delete(f"{API}/specialists/{world.specialist_c}", headers=admin)
@@ -65,23 +74,35 @@ async def test_delete_specialist_in_use_or_linked_is_409(client: httpx.AsyncClie
 async def test_specialist_services(client: httpx.AsyncClient, world: World) -> None:
     admin = world.headers("owner")
     base = f"{API}/specialists/{world.specialist_b}/services"
-    coloring = (await client.post(f"{API}/services", json=service_body("Coloring"),
-                                  headers=admin)).json()["id"]
-    initial = await get_json(client, f"/specialists/{world.specialist_b}/services",
-                             world.headers("client"))
-    assert [(s["service_id"], s["custom_price"], s["custom_duration_minutes"], s["is_active"])
-            for s in initial] == [(str(world.service_id), None, None, True)]
+    coloring = (
+        await client.post(f"{API}/services", json=service_body("Coloring"), headers=admin)
+    ).json()["id"]
+    initial = await get_json(
+        client, f"/specialists/{world.specialist_b}/services", world.headers("client")
+    )
+    assert [
+        (s["service_id"], s["custom_price"], s["custom_duration_minutes"], s["is_active"])
+        for s in initial
+    ] == [(str(world.service_id), None, None, True)]
 
-    created = await client.put(f"{base}/{coloring}",
-                               json={"custom_price": "40.10", "custom_duration_minutes": 90},
-                               headers=admin)
+    created = await client.put(
+        f"{base}/{coloring}",
+        json={"custom_price": "40.10", "custom_duration_minutes": 90},
+        headers=admin,
+    )
     assert created.status_code == 201, created.text
     link = created.json()
-    assert link == {"id": link["id"], "specialist_id": str(world.specialist_b),
-                    "service_id": coloring, "custom_price": "40.10",
-                    "custom_duration_minutes": 90, "is_active": True}
-    replaced = await client.put(f"{base}/{world.service_id}",
-                                json={"custom_price": "30", "is_active": False}, headers=admin)
+    assert link == {
+        "id": link["id"],
+        "specialist_id": str(world.specialist_b),
+        "service_id": coloring,
+        "custom_price": "40.10",
+        "custom_duration_minutes": 90,
+        "is_active": True,
+    }
+    replaced = await client.put(
+        f"{base}/{world.service_id}", json={"custom_price": "30", "is_active": False}, headers=admin
+    )
     assert replaced.status_code == 200
     assert replaced.json()["id"] == initial[0]["id"]
     assert replaced.json()["custom_price"] == "30.00"
@@ -103,36 +124,60 @@ async def test_replace_schedule(client: httpx.AsyncClient, world: World) -> None
     path = f"/specialists/{world.specialist_a}/schedules"
     initial = await get_json(client, path, world.headers("client"))
     assert [(e["day_of_week"], e["start_time"], e["end_time"]) for e in initial] == [
-        (day, "09:00:00", "18:00:00") for day in range(5)]
+        (day, "09:00:00", "18:00:00") for day in range(5)
+    ]
     assert initial[0]["location_id"] == str(world.location_id)
     assert initial[0]["workplace_id"] is None
 
-    second = (await client.post(f"{API}/locations", json=location_body("Neukölln"),
-                                headers=admin)).json()["id"]
+    second = (
+        await client.post(f"{API}/locations", json=location_body("Neukölln"), headers=admin)
+    ).json()["id"]
     mitte = str(world.location_id)
     schedule = [
         {"location_id": second, "day_of_week": 1, "start_time": "13:00", "end_time": "20:00"},
-        {"location_id": mitte, "workplace_id": str(world.workplace_id), "day_of_week": 1,
-         "start_time": "08:00", "end_time": "12:30"},
+        {
+            "location_id": mitte,
+            "workplace_id": str(world.workplace_id),
+            "day_of_week": 1,
+            "start_time": "08:00",
+            "end_time": "12:30",
+        },
         {"location_id": mitte, "day_of_week": 6, "is_day_off": True},
     ]
     resp = await client.put(f"{API}{path}", json=schedule, headers=admin)
     assert resp.status_code == 200, resp.text
     expected = [
-        {"location_id": mitte, "workplace_id": str(world.workplace_id), "day_of_week": 1,
-         "start_time": "08:00:00", "end_time": "12:30:00", "is_day_off": False},
-        {"location_id": second, "workplace_id": None, "day_of_week": 1,
-         "start_time": "13:00:00", "end_time": "20:00:00", "is_day_off": False},
-        {"location_id": mitte, "workplace_id": None, "day_of_week": 6,
-         "start_time": "00:00:00", "end_time": "00:00:00", "is_day_off": True},
+        {
+            "location_id": mitte,
+            "workplace_id": str(world.workplace_id),
+            "day_of_week": 1,
+            "start_time": "08:00:00",
+            "end_time": "12:30:00",
+            "is_day_off": False,
+        },
+        {
+            "location_id": second,
+            "workplace_id": None,
+            "day_of_week": 1,
+            "start_time": "13:00:00",
+            "end_time": "20:00:00",
+            "is_day_off": False,
+        },
+        {
+            "location_id": mitte,
+            "workplace_id": None,
+            "day_of_week": 6,
+            "start_time": "00:00:00",
+            "end_time": "00:00:00",
+            "is_day_off": True,
+        },
     ]
     assert resp.json() == expected
     assert await get_json(client, path, admin) == expected
     # A schedule that was read can be sent back as it is.
     assert (await client.put(f"{API}{path}", json=expected, headers=admin)).json() == expected
     # Only this specialist's schedule was replaced.
-    assert len(await get_json(client, f"/specialists/{world.specialist_b}/schedules",
-                              admin)) == 5
+    assert len(await get_json(client, f"/specialists/{world.specialist_b}/schedules", admin)) == 5
 
     cleared = await client.put(f"{API}{path}", json=[], headers=admin)
     assert cleared.status_code == 200
@@ -144,16 +189,26 @@ async def test_breaks_crud(client: httpx.AsyncClient, world: World) -> None:
     admin = world.headers("owner")
     base = f"{API}/specialists/{world.specialist_a}/breaks"
     made = []
-    for date, start, end in (("2030-01-08", "12:00", "12:45"), ("2030-01-07", "15:00", "15:15"),
-                             ("2030-01-07", "10:00", "10:30")):
-        resp = await client.post(base, json={"date": date, "start_time": start,
-                                             "end_time": end, "reason": "doctor"},
-                                 headers=admin)
+    for date, start, end in (
+        ("2030-01-08", "12:00", "12:45"),
+        ("2030-01-07", "15:00", "15:15"),
+        ("2030-01-07", "10:00", "10:30"),
+    ):
+        resp = await client.post(
+            base,
+            json={"date": date, "start_time": start, "end_time": end, "reason": "doctor"},
+            headers=admin,
+        )
         assert resp.status_code == 201, resp.text
         made.append(resp.json())
-    assert made[0] == {"id": made[0]["id"], "specialist_id": str(world.specialist_a),
-                       "date": "2030-01-08", "start_time": "12:00:00", "end_time": "12:45:00",
-                       "reason": "doctor"}
+    assert made[0] == {
+        "id": made[0]["id"],
+        "specialist_id": str(world.specialist_a),
+        "date": "2030-01-08",
+        "start_time": "12:00:00",
+        "end_time": "12:45:00",
+        "reason": "doctor",
+    }
     path = f"/specialists/{world.specialist_a}/breaks"
     listed = await get_json(client, path, admin)
     assert [b["id"] for b in listed] == [made[2]["id"], made[1]["id"], made[0]["id"]]
@@ -162,8 +217,9 @@ async def test_breaks_crud(client: httpx.AsyncClient, world: World) -> None:
     later = await get_json(client, f"{path}?from=2030-01-08", admin)
     assert [b["id"] for b in later] == [made[0]["id"]]
 
-    patch = await client.patch(f"{base}/{made[0]['id']}",
-                               json={"end_time": "13:30", "reason": ""}, headers=admin)
+    patch = await client.patch(
+        f"{base}/{made[0]['id']}", json={"end_time": "13:30", "reason": ""}, headers=admin
+    )
     assert patch.status_code == 200, patch.text
     assert patch.json() == {**made[0], "end_time": "13:30:00", "reason": ""}
     deleted = await client.delete(f"{base}/{made[1]['id']}", headers=admin)
@@ -171,7 +227,8 @@ async def test_breaks_crud(client: httpx.AsyncClient, world: World) -> None:
     listed = await get_json(client, path, admin)
     assert listed == [made[2], patch.json()]
     # Another specialist's break id is not found under this specialist.
-    other = await client.delete(f"{API}/specialists/{world.specialist_b}/breaks/{made[2]['id']}",
-                                headers=admin)
+    other = await client.delete(
+        f"{API}/specialists/{world.specialist_b}/breaks/{made[2]['id']}", headers=admin
+    )
     assert other.status_code == 404
     assert other.json()["code"] == "break_not_found"

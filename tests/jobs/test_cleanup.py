@@ -21,8 +21,9 @@ async def _count(iso: Isolated, stmt: object) -> int:
         return int(await session.scalar(stmt) or 0)  # type: ignore[call-overload]
 
 
-async def test_cleanup_keeps_what_is_still_needed(iso: Isolated, iso_client: httpx.AsyncClient,
-                                                  iso_world: World) -> None:
+async def test_cleanup_keeps_what_is_still_needed(
+    iso: Isolated, iso_client: httpx.AsyncClient, iso_world: World
+) -> None:
     world = iso_world
     held = await hold(iso_client, world, "client", slot(weeks=3, hour=9))
     assert held.status_code == 201, held.text
@@ -30,19 +31,25 @@ async def test_cleanup_keeps_what_is_still_needed(iso: Isolated, iso_client: htt
     rows = await planned(iso.app, appointment)
     [confirmation] = of(rows, "confirmation")
     async with maker(iso.app).begin() as session:
-        await session.execute(update(Notification).where(Notification.id == confirmation.id)
-                              .values(status="sent"))
+        await session.execute(
+            update(Notification).where(Notification.id == confirmation.id).values(status="sent")
+        )
         # A finished job of the past.
-        await session.execute(text(
-            "UPDATE procrastinate.procrastinate_jobs SET status = 'succeeded' WHERE id = :id"),
-            {"id": confirmation.job_id})
+        await session.execute(
+            text("UPDATE procrastinate.procrastinate_jobs SET status = 'succeeded' WHERE id = :id"),
+            {"id": confirmation.job_id},
+        )
     now = datetime.now(UTC)
     holds = select(func.count()).select_from(Hold).where(Hold.firm_id == world.firm_id)
     events = select(func.count()).select_from(Event).where(Event.firm_id == world.firm_id)
-    notifications = (select(func.count()).select_from(Notification)
-                     .where(Notification.appointment_id == appointment["id"]))
-    job = text("SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE id = :id"
-               ).bindparams(id=confirmation.job_id)
+    notifications = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.appointment_id == appointment["id"])
+    )
+    job = text("SELECT count(*) FROM procrastinate.procrastinate_jobs WHERE id = :id").bindparams(
+        id=confirmation.job_id
+    )
 
     soon = await cleanup(maker(iso.app), iso.settings, now + timedelta(minutes=30))
     assert soon["holds"] == 0 and soon["events"] == 0

@@ -22,8 +22,11 @@ from tests.test_cli import SLOTWISE, _env, _login, _wait_healthy
 
 
 def _worker_children(proc: subprocess.Popen[str]) -> list[psutil.Process]:
-    return [child for child in psutil.Process(proc.pid).children(recursive=True)
-            if "worker" in child.cmdline()]
+    return [
+        child
+        for child in psutil.Process(proc.pid).children(recursive=True)
+        if "worker" in child.cmdline()
+    ]
 
 
 def test_demo_runs_api_and_worker_and_stops_them_on_sigterm(tmp_path: Path) -> None:
@@ -31,9 +34,13 @@ def test_demo_runs_api_and_worker_and_stops_them_on_sigterm(tmp_path: Path) -> N
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log = (tmp_path / "demo.log").open("w")
-    proc = subprocess.Popen([*SLOTWISE, "demo", "--port", str(port)],
-                            env=_env(SLOTWISE_DATA_DIR=str(data_dir)), stdout=log,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [*SLOTWISE, "demo", "--port", str(port)],
+        env=_env(SLOTWISE_DATA_DIR=str(data_dir)),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_healthy(base, proc, timeout=120)
         [worker] = _worker_children(proc)
@@ -42,10 +49,13 @@ def test_demo_runs_api_and_worker_and_stops_them_on_sigterm(tmp_path: Path) -> N
         # The worker runs the periodic jobs: at start it catches up on the last tick.
         deadline = time.monotonic() + 60
         while True:
-            history = httpx.get(f"{base}/api/v1/ops/periodic", headers=headers,
-                                timeout=10).json()
-            finished = [run for item in history["items"] for run in item["runs"]
-                        if run["status"] == "succeeded"]
+            history = httpx.get(f"{base}/api/v1/ops/periodic", headers=headers, timeout=10).json()
+            finished = [
+                run
+                for item in history["items"]
+                for run in item["runs"]
+                if run["status"] == "succeeded"
+            ]
             if finished:
                 break
             assert time.monotonic() < deadline, "no periodic job ran"
@@ -117,35 +127,57 @@ def _book_first_slot(base: str, email: str) -> None:
     tomorrow = date.today() + timedelta(days=1)
     for service in items("services"):
         for location in items("locations"):
-            slots = httpx.get(f"{api}/availability", headers=headers, params={
-                "service_id": service["id"], "location_id": location["id"],
-                "from": str(tomorrow), "to": str(tomorrow + timedelta(days=3))}).json()["slots"]
+            slots = httpx.get(
+                f"{api}/availability",
+                headers=headers,
+                params={
+                    "service_id": service["id"],
+                    "location_id": location["id"],
+                    "from": str(tomorrow),
+                    "to": str(tomorrow + timedelta(days=3)),
+                },
+            ).json()["slots"]
             if slots:
-                hold = httpx.post(f"{api}/holds", headers=headers, json={
-                    "service_id": service["id"], "location_id": location["id"],
-                    "start_at": slots[0]["start"]})
+                hold = httpx.post(
+                    f"{api}/holds",
+                    headers=headers,
+                    json={
+                        "service_id": service["id"],
+                        "location_id": location["id"],
+                        "start_at": slots[0]["start"],
+                    },
+                )
                 assert hold.status_code == 201, hold.text
-                booked = httpx.post(f"{api}/appointments", headers=headers,
-                                    json={"hold_id": hold.json()["id"]})
+                booked = httpx.post(
+                    f"{api}/appointments", headers=headers, json={"hold_id": hold.json()["id"]}
+                )
                 assert booked.status_code == 201, booked.text
                 return
     raise AssertionError("no free slot in the demo firm")
 
 
 def test_demo_banner_comes_after_start_up_and_sent_mail_shows(
-        make_database: Callable[[], str]) -> None:
+    make_database: Callable[[], str],
+) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen([*SLOTWISE, "demo", "--port", str(port)],
-                            env=_env(SLOTWISE_DATABASE_URL=make_database()),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [*SLOTWISE, "demo", "--port", str(port)],
+        env=_env(SLOTWISE_DATABASE_URL=make_database()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     console = _Console(proc)
     try:
         started = console.index("Uvicorn running on")
         banner = console.index("Demo firm 'demo' is ready", after=started)
         assert f"{base}/board" in console.lines[banner]
-        for login in ("director@demo.slotwise.dev", "anna@demo.slotwise.dev",
-                      "lena@demo.slotwise.dev"):
+        for login in (
+            "director@demo.slotwise.dev",
+            "anna@demo.slotwise.dev",
+            "lena@demo.slotwise.dev",
+        ):
             console.index(login, after=banner)
 
         _book_first_slot(base, "lena@demo.slotwise.dev")

@@ -12,8 +12,14 @@ from slotwise.notifications.channels import PermanentError, RetryableError
 
 
 def job(attempts: int) -> Job:
-    return Job(id=1, queue="notifications", lock=None, queueing_lock=None,
-               task_name="deliver_notification", attempts=attempts)
+    return Job(
+        id=1,
+        queue="notifications",
+        lock=None,
+        queueing_lock=None,
+        task_name="deliver_notification",
+        attempts=attempts,
+    )
 
 
 def wait(policy: DeliveryRetry, exc: BaseException, attempts: int) -> float | None:

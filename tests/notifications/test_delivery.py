@@ -32,8 +32,9 @@ async def _set_client(app: FastAPI, world: World, **values: Any) -> None:
         await session.execute(update(Client).where(Client.id == world.client_id).values(**values))
 
 
-async def _confirmation(client: httpx.AsyncClient, app: FastAPI,
-                        world: World) -> tuple[dict[str, Any], Notification]:
+async def _confirmation(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> tuple[dict[str, Any], Notification]:
     appointment = await book(client, world, slot())
     [row] = of(await planned(app, appointment), "confirmation")
     return appointment, row
@@ -47,8 +48,8 @@ async def _reload(app: FastAPI, row: Notification) -> Notification:
 
 
 async def test_confirmation_in_the_clients_language_and_local_time(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     await _set_client(app, world, locale="de-AT")
     _, row = await _confirmation(client, app, world)
 
@@ -71,8 +72,9 @@ async def test_confirmation_in_the_clients_language_and_local_time(
     assert len(sink.to(f"clara-{world.slug}@example.com")) == 1
 
 
-async def test_not_before_its_time(client: httpx.AsyncClient, app: FastAPI, world: World,
-                                   runtime: DeliveryRuntime, sink: SmtpSink) -> None:
+async def test_not_before_its_time(
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     _, row = await _confirmation(client, app, world)
     assert await deliver(runtime, row.id, now=row.send_after - timedelta(seconds=20)) == "not due"
     assert sink.messages == []
@@ -80,13 +82,14 @@ async def test_not_before_its_time(client: httpx.AsyncClient, app: FastAPI, worl
 
 
 async def test_a_message_that_no_longer_applies_is_withdrawn_at_send_time(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     appointment, row = await _confirmation(client, app, world)
     # Gone behind the planner's back (as if by a path that forgot to report it).
     async with maker(app).begin() as session:
-        await session.execute(text("DELETE FROM time_claims WHERE appointment_id = :id"),
-                              {"id": appointment["id"]})
+        await session.execute(
+            text("DELETE FROM time_claims WHERE appointment_id = :id"), {"id": appointment["id"]}
+        )
         await session.execute(delete(Appointment).where(Appointment.id == appointment["id"]))
     assert await deliver(runtime, row.id, now=row.send_after) == "cancelled"
     assert sink.messages == []
@@ -94,22 +97,24 @@ async def test_a_message_that_no_longer_applies_is_withdrawn_at_send_time(
 
 
 async def test_a_client_without_any_address_is_skipped_with_the_reason(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     await _set_client(app, world, email=None, phone=None, telegram_id=None)
     _, row = await _confirmation(client, app, world)
     assert await deliver(runtime, row.id, now=row.send_after) == "skipped"
     skipped = await _reload(app, row)
     assert skipped.status == "skipped"
-    assert skipped.last_error == ("no usable address: email: no address; webpush: not "
-                                  "configured; telegram: not configured; whatsapp: not "
-                                  "configured")
+    assert skipped.last_error == (
+        "no usable address: email: no address; webpush: not "
+        "configured; telegram: not configured; whatsapp: not "
+        "configured"
+    )
     assert sink.messages == []
 
 
 async def test_preferred_channel_falls_back_in_order(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     await _set_client(app, world, preferred_channels=["telegram", "email"])
     _, row = await _confirmation(client, app, world)
     assert await deliver(runtime, row.id, now=row.send_after) == "sent"
@@ -118,8 +123,8 @@ async def test_preferred_channel_falls_back_in_order(
 
 
 async def test_a_worker_is_told_at_their_login_address(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     appointment = await book(client, world, slot(), workers=[world.specialist_b])
     [row] = of(await planned(app, appointment), "worker_assigned")
     assert await deliver(runtime, row.id, now=row.send_after) == "sent"
@@ -130,8 +135,8 @@ async def test_a_worker_is_told_at_their_login_address(
 
 
 async def test_smtp_down_is_retried_and_the_last_attempt_fails(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     _, row = await _confirmation(client, app, world)
     sink.stop()
     with pytest.raises(RetryableError):
@@ -153,8 +158,8 @@ async def test_smtp_down_is_retried_and_the_last_attempt_fails(
 
 
 async def test_a_permanent_refusal_fails_at_once(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     await _set_client(app, world, email="not-an-address")
     _, row = await _confirmation(client, app, world)
     with pytest.raises(DeliveryFailed):
@@ -162,38 +167,49 @@ async def test_a_permanent_refusal_fails_at_once(
     failed = await _reload(app, row)
     assert failed.status == "failed"
     assert failed.last_error is not None and failed.last_error.startswith(
-        "email: invalid email address")
+        "email: invalid email address"
+    )
 
 
 async def test_an_attempt_in_flight_elsewhere_is_not_repeated(
-        client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, runtime: DeliveryRuntime, sink: SmtpSink
+) -> None:
     _, row = await _confirmation(client, app, world)
     assert row.job_id is not None
     # Its job is running on some worker, which marked the row before talking to SMTP.
     async with maker(app).begin() as session:
-        await session.execute(text("UPDATE procrastinate.procrastinate_jobs "
-                                   "SET status = 'doing' WHERE id = :id"), {"id": row.job_id})
-        await session.execute(update(Notification).where(Notification.id == row.id).values(
-            status="sending", sending_job_id=row.job_id, attempts=1,
-            sending_started_at=datetime.now(UTC)))
+        await session.execute(
+            text("UPDATE procrastinate.procrastinate_jobs SET status = 'doing' WHERE id = :id"),
+            {"id": row.job_id},
+        )
+        await session.execute(
+            update(Notification)
+            .where(Notification.id == row.id)
+            .values(
+                status="sending",
+                sending_job_id=row.job_id,
+                attempts=1,
+                sending_started_at=datetime.now(UTC),
+            )
+        )
     with pytest.raises(RetryableError, match="is sending this message right now"):
         await deliver(runtime, row.id, job_id=row.job_id + 10_000, now=row.send_after)
     assert sink.messages == []
 
     # That worker died: its job was given back (here: failed); the row is resent, once.
     async with maker(app).begin() as session:
-        await session.execute(text("UPDATE procrastinate.procrastinate_jobs "
-                                   "SET status = 'failed' WHERE id = :id"), {"id": row.job_id})
-    assert await deliver(runtime, row.id, job_id=row.job_id + 10_000,
-                         now=row.send_after) == "sent"
+        await session.execute(
+            text("UPDATE procrastinate.procrastinate_jobs SET status = 'failed' WHERE id = :id"),
+            {"id": row.job_id},
+        )
+    assert await deliver(runtime, row.id, job_id=row.job_id + 10_000, now=row.send_after) == "sent"
     assert len(sink.messages) == 1
     assert (await _reload(app, row)).attempts == 2
 
 
 async def test_a_gone_push_subscription_is_forgotten_and_email_takes_over(
-        client: httpx.AsyncClient, app: FastAPI, world: World, settings: Settings,
-        sink: SmtpSink) -> None:
+    client: httpx.AsyncClient, app: FastAPI, world: World, settings: Settings, sink: SmtpSink
+) -> None:
     pushes: list[str] = []
 
     async def push_service(scope: Any, receive: Any, send: Any) -> None:
@@ -202,19 +218,31 @@ async def test_a_gone_push_subscription_is_forgotten_and_email_takes_over(
 
     keys = generate_vapid_keys()
     async with serve_asgi(push_service) as base:
-        channels = sink.channel_settings().model_copy(update={
-            "vapid_private_key": SecretStr(keys.private_key), "webpush_allow_http": True,
-            "outbound_allowed_hosts": [base.removeprefix("http://")]})
+        channels = sink.channel_settings().model_copy(
+            update={
+                "vapid_private_key": SecretStr(keys.private_key),
+                "webpush_allow_http": True,
+                "outbound_allowed_hosts": [base.removeprefix("http://")],
+            }
+        )
         runtime = DeliveryRuntime(maker(app), settings, channels)
         await _set_client(app, world, preferred_channels=["webpush", "email"])
         async with maker(app).begin() as session:
-            user_id = await session.scalar(select(User.id).where(
-                User.firm_id == world.firm_id, User.client_id == world.client_id))
+            user_id = await session.scalar(
+                select(User.id).where(
+                    User.firm_id == world.firm_id, User.client_id == world.client_id
+                )
+            )
             assert user_id is not None
             await lookups.upsert_push_subscription(
-                session, firm_id=world.firm_id, user_id=user_id,
-                endpoint=f"{base}/push/{world.slug}", p256dh=keys.public_key,
-                auth="MDEyMzQ1Njc4OWFiY2RlZg", user_agent="test")
+                session,
+                firm_id=world.firm_id,
+                user_id=user_id,
+                endpoint=f"{base}/push/{world.slug}",
+                p256dh=keys.public_key,
+                auth="MDEyMzQ1Njc4OWFiY2RlZg",
+                user_agent="test",
+            )
         _, row = await _confirmation(client, app, world)
         assert await deliver(runtime, row.id, now=row.send_after) == "sent"
 
@@ -224,5 +252,8 @@ async def test_a_gone_push_subscription_is_forgotten_and_email_takes_over(
     assert sent.last_error.startswith("webpush: ")
     assert len(sink.to(f"clara-{world.slug}@example.com")) == 1
     async with maker(app)() as session:
-        assert (await session.scalars(select(PushSubscription).where(
-            PushSubscription.firm_id == world.firm_id))).all() == []
+        assert (
+            await session.scalars(
+                select(PushSubscription).where(PushSubscription.firm_id == world.firm_id)
+            )
+        ).all() == []

@@ -125,13 +125,19 @@ class SseReader:
 
 
 @asynccontextmanager
-async def sse(base_url: str, *, headers: dict[str, str] | None = None,
-              params: dict[str, Any] | None = None,
-              connected: bool = True) -> AsyncIterator[SseReader]:
+async def sse(
+    base_url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    params: dict[str, Any] | None = None,
+    connected: bool = True,
+) -> AsyncIterator[SseReader]:
     """An open stream; with ``connected`` the ``connected`` message is read already and kept
     as ``reader.connected``."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=10) as http, http.stream(
-            "GET", "/api/v1/events/stream", headers=headers, params=params) as response:
+    async with (
+        httpx.AsyncClient(base_url=base_url, timeout=10) as http,
+        http.stream("GET", "/api/v1/events/stream", headers=headers, params=params) as response,
+    ):
         assert response.status_code == 200, await response.aread()
         reader = SseReader(response)
         try:
@@ -144,18 +150,35 @@ async def sse(base_url: str, *, headers: dict[str, str] | None = None,
             await reader.close()
 
 
-async def add_user(app: FastAPI, world: World, key: str, role: str, *,
-                   specialist_id: uuid.UUID | None = None,
-                   client_id: uuid.UUID | None = None) -> None:
+async def add_user(
+    app: FastAPI,
+    world: World,
+    key: str,
+    role: str,
+    *,
+    specialist_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+) -> None:
     """Another user in the world (e.g. a login for specialist C or the other client)."""
     async with app.state.sessionmaker.begin() as session:
-        user = User(firm_id=world.firm_id, email=f"{key}@{world.slug}.example.com",
-                    password_hash="x", role=role, full_name=key.title(),
-                    specialist_id=specialist_id, client_id=client_id)
+        user = User(
+            firm_id=world.firm_id,
+            email=f"{key}@{world.slug}.example.com",
+            password_hash="x",
+            role=role,
+            full_name=key.title(),
+            specialist_id=specialist_id,
+            client_id=client_id,
+        )
         session.add(user)
         await session.flush()
-        token, _ = create_access_token(user_id=user.id, firm_id=world.firm_id, role=role,
-                                       secret=app.state.secret_key, ttl_seconds=3600)
+        token, _ = create_access_token(
+            user_id=user.id,
+            firm_id=world.firm_id,
+            role=role,
+            secret=app.state.secret_key,
+            ttl_seconds=3600,
+        )
     world.tokens[key] = token
     world.emails[key] = user.email
 
@@ -172,30 +195,49 @@ def slot(day: int, hour: int = 10) -> datetime:
     return datetime(2031, 1, 6, hour, tzinfo=UTC) + timedelta(weeks=day)
 
 
-async def create(client: httpx.AsyncClient, world: World, workers: list[uuid.UUID], *,
-                 client_id: uuid.UUID | None = None, start: datetime | None = None,
-                 notes: str = "", location_id: uuid.UUID | None = None) -> dict[str, Any]:
+async def create(
+    client: httpx.AsyncClient,
+    world: World,
+    workers: list[uuid.UUID],
+    *,
+    client_id: uuid.UUID | None = None,
+    start: datetime | None = None,
+    notes: str = "",
+    location_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
     start = start or slot(0)
-    resp = await client.post("/api/v1/appointments", headers=world.headers("director"), json={
-        "location_id": str(location_id or world.location_id), "start_at": start.isoformat(),
-        "end_at": (start + timedelta(minutes=30)).isoformat(),
-        "worker_ids": [str(w) for w in workers],
-        "services": [{"service_id": str(world.service_id)}],
-        "client_id": str(client_id) if client_id else None, "notes": notes,
-    })
+    resp = await client.post(
+        "/api/v1/appointments",
+        headers=world.headers("director"),
+        json={
+            "location_id": str(location_id or world.location_id),
+            "start_at": start.isoformat(),
+            "end_at": (start + timedelta(minutes=30)).isoformat(),
+            "worker_ids": [str(w) for w in workers],
+            "services": [{"service_id": str(world.service_id)}],
+            "client_id": str(client_id) if client_id else None,
+            "notes": notes,
+        },
+    )
     assert resp.status_code == 201, resp.text
     body: dict[str, Any] = resp.json()
     return body
 
 
-
-
-async def bulk_events(settings: Settings, world: World, appointment: dict[str, Any],
-                       count: int, *, notify: bool = True, notes_size: int = 10) -> None:
+async def bulk_events(
+    settings: Settings,
+    world: World,
+    appointment: dict[str, Any],
+    count: int,
+    *,
+    notify: bool = True,
+    notes_size: int = 10,
+) -> None:
     """``count`` events in one transaction (as a bulk job would write them)."""
     data = {**appointment, "notes": "x" * notes_size}
     async with await psycopg.AsyncConnection.connect(
-            psycopg_dsn(settings.database_url or "")) as conn:
+        psycopg_dsn(settings.database_url or "")
+    ) as conn:
         await conn.execute(
             """WITH taken AS (UPDATE firms SET event_seq = event_seq + %(n)s
                               WHERE id = %(firm)s RETURNING event_seq)
@@ -204,18 +246,24 @@ async def bulk_events(settings: Settings, world: World, appointment: dict[str, A
                SELECT %(firm)s, taken.event_seq - %(n)s + g, 'appointment.updated',
                       %(appt)s, %(loc)s, %(workers)s, %(workers)s, '{notes}', %(data)s
                FROM taken, generate_series(1, %(n)s) AS g""",
-            {"n": count, "firm": world.firm_id, "appt": uuid.UUID(appointment["id"]),
-             "loc": world.location_id, "data": Jsonb(data),
-             "workers": [uuid.UUID(w["id"]) for w in appointment["workers"]]})
+            {
+                "n": count,
+                "firm": world.firm_id,
+                "appt": uuid.UUID(appointment["id"]),
+                "loc": world.location_id,
+                "data": Jsonb(data),
+                "workers": [uuid.UUID(w["id"]) for w in appointment["workers"]],
+            },
+        )
         if notify:
-            await conn.execute("SELECT pg_notify('slotwise_events', %s)",
-                               (f"{world.firm_id}:0",))
+            await conn.execute("SELECT pg_notify('slotwise_events', %s)", (f"{world.firm_id}:0",))
         await conn.commit()
 
 
 @asynccontextmanager
-async def ws(base_url: str, token: str | None = None,
-             headers: dict[str, str] | None = None) -> AsyncIterator[ClientConnection]:
+async def ws(
+    base_url: str, token: str | None = None, headers: dict[str, str] | None = None
+) -> AsyncIterator[ClientConnection]:
     url = base_url.replace("http://", "ws://") + "/api/v1/ws"
     if token is not None:
         url += f"?token={token}"
@@ -230,8 +278,9 @@ async def recv(conn: ClientConnection, timeout: float = 5.0) -> dict[str, Any]:
     return message
 
 
-async def subscribe(conn: ClientConnection, ref: str, topic: str = "appointments",
-                    since: int | None = None) -> dict[str, Any]:
+async def subscribe(
+    conn: ClientConnection, ref: str, topic: str = "appointments", since: int | None = None
+) -> dict[str, Any]:
     message: dict[str, Any] = {"type": "subscribe", "id": ref, "topic": topic}
     if since is not None:
         message["since"] = since

@@ -27,11 +27,16 @@ async def _kill_listener(settings: Settings, server: Live) -> None:
     listener = server.app.state.listener
     pid = listener.backend_pid
     assert pid is not None
-    async with await psycopg.AsyncConnection.connect(psycopg_dsn(settings.database_url or ""),
-                                                     autocommit=True) as conn:
-        row = await (await conn.execute(
-            "SELECT application_name, pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-            "WHERE pid = %s", (pid,))).fetchone()
+    async with await psycopg.AsyncConnection.connect(
+        psycopg_dsn(settings.database_url or ""), autocommit=True
+    ) as conn:
+        row = await (
+            await conn.execute(
+                "SELECT application_name, pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
+                "WHERE pid = %s",
+                (pid,),
+            )
+        ).fetchone()
     assert row == (APPLICATION_NAME, True)
 
 
@@ -43,30 +48,40 @@ async def _reconnected(server: Live, connections: int) -> None:
 
 async def _waits_for_a_lock(settings: Settings, pid: int) -> None:
     """Until the backend ``pid`` waits for a lock another transaction holds."""
-    async with await psycopg.AsyncConnection.connect(
-            psycopg_dsn(settings.database_url or ""), autocommit=True) as conn, \
-            asyncio.timeout(30):
-        while (await (await conn.execute(
-                "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
-                (pid,))).fetchone()) != ("Lock",):
+    async with (
+        await psycopg.AsyncConnection.connect(
+            psycopg_dsn(settings.database_url or ""), autocommit=True
+        ) as conn,
+        asyncio.timeout(30),
+    ):
+        while (
+            await (
+                await conn.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)
+                )
+            ).fetchone()
+        ) != ("Lock",):
             await asyncio.sleep(0.02)
 
 
-async def test_killed_listener_loses_nothing(client: httpx.AsyncClient, settings: Settings,
-                                             world: World) -> None:
+async def test_killed_listener_loses_nothing(
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     with live(settings, realtime_liveness_interval_seconds=0.5) as server:
         async with AsyncExitStack() as stack:
             staff, worker, customer = [
                 await stack.enter_async_context(sse(server.url, headers=world.headers(role)))
-                for role in ("director", "worker", "client")]
+                for role in ("director", "worker", "client")
+            ]
             expected: dict[str, list[int]] = {"staff": [], "worker": [], "client": []}
 
             async def produce(round_: int) -> None:
                 for hour in range(9, 15):
                     workers = [world.specialist_a] if hour % 2 else [world.specialist_b]
                     customer_id = world.client_id if hour % 3 == 0 else None
-                    appt = await create(client, world, workers, client_id=customer_id,
-                                        start=slot(round_, hour))
+                    appt = await create(
+                        client, world, workers, client_id=customer_id, start=slot(round_, hour)
+                    )
                     for _ in range(2):
                         seq = len(expected["staff"]) + 1
                         expected["staff"].append(seq)
@@ -75,8 +90,9 @@ async def test_killed_listener_loses_nothing(client: httpx.AsyncClient, settings
                         if customer_id is not None:
                             expected["client"].append(seq)
                         if _ == 0:
-                            appt = await change_appointment(client, world, appt,
-                                                            notes=f"round {round_}")
+                            appt = await change_appointment(
+                                client, world, appt, notes=f"round {round_}"
+                            )
 
             for round_ in range(3):  # the backend is killed while events are produced
                 connections = server.app.state.listener.connections
@@ -102,8 +118,9 @@ async def test_killed_listener_loses_nothing(client: httpx.AsyncClient, settings
             expected["staff"] = []
 
             # One more that everyone sees: nothing came twice if it is next for each.
-            last = await create(client, world, [world.specialist_a], client_id=world.client_id,
-                                start=slot(6))
+            last = await create(
+                client, world, [world.specialist_a], client_id=world.client_id, start=slot(6)
+            )
             for name, reader in (("staff", staff), ("worker", worker), ("client", customer)):
                 got = await reader.events(len(expected[name]) + 1)
                 assert [e["seq"] for e in got[:-1]] == expected[name], name
@@ -111,23 +128,26 @@ async def test_killed_listener_loses_nothing(client: httpx.AsyncClient, settings
     assert len(expected["client"]) >= 6
 
 
-async def test_writers_commit_in_sequence_order(client: httpx.AsyncClient, settings: Settings,
-                                                app: FastAPI, world: World) -> None:
+async def test_writers_commit_in_sequence_order(
+    client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World
+) -> None:
     appt = AppointmentOut.model_validate(await create(client, world, [world.specialist_a]))
     maker = app.state.sessionmaker
     with live(settings) as server:
-        async with sse(server.url, headers=world.headers("director"),
-                       params={"last_event_id": 0}) as stream:
+        async with sse(
+            server.url, headers=world.headers("director"), params={"last_event_id": 0}
+        ) as stream:
             assert (await stream.event()).json()["seq"] == 1
             async with maker() as first, maker() as second:
                 one = await record_appointment_change(
-                    first, world.firm_id, appt, appt.model_copy(update={"notes": "first"}), None)
+                    first, world.firm_id, appt, appt.model_copy(update={"notes": "first"}), None
+                )
                 assert one is not None and one.seq == 2
 
                 async def take_second() -> int:
                     two = await record_appointment_change(
-                        second, world.firm_id, appt, appt.model_copy(update={"notes": "2nd"}),
-                        None)
+                        second, world.firm_id, appt, appt.model_copy(update={"notes": "2nd"}), None
+                    )
                     assert two is not None
                     await second.commit()
                     return two.seq
@@ -142,19 +162,24 @@ async def test_writers_commit_in_sequence_order(client: httpx.AsyncClient, setti
                 assert await asyncio.wait_for(second_writer, 5) == 3
             got = [await stream.event() for _ in range(2)]
             assert [(m.json()["seq"], m.json()["appointment"]["notes"]) for m in got] == [
-                (2, "first"), (3, "2nd")]
+                (2, "first"),
+                (3, "2nd"),
+            ]
 
 
 async def test_a_subscriber_that_stops_reading_is_dropped(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     appointment = await create(client, world, [world.specialist_a])
     with live(settings, realtime_queue_size=32) as server:
         host, port = server.url.removeprefix("http://").split(":")
         stalled = socket.socket()
         stalled.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         stalled.connect((host, int(port)))
-        stalled.sendall(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
-                        f"Authorization: Bearer {world.tokens['director']}\r\n\r\n".encode())
+        stalled.sendall(
+            f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {world.tokens['director']}\r\n\r\n".encode()
+        )
         hub = server.app.state.hub
         try:
             async with sse(server.url, headers=world.headers("director")) as healthy:
@@ -176,8 +201,11 @@ async def test_a_subscriber_that_stops_reading_is_dropped(
                 received += chunk
             assert received.startswith(b"HTTP/1.1 200")
             assert len(received) < count * 5000
-            last_id = max(int(line.split(b": ")[1]) for line in received.split(b"\n")
-                          if line.startswith(b"id: "))
+            last_id = max(
+                int(line.split(b": ")[1])
+                for line in received.split(b"\n")
+                if line.startswith(b"id: ")
+            )
             assert last_id < count + 1  # it can resume from there
             assert json.loads(received.split(b"data: ")[1].split(b"\n")[0]) == {"seq": 1}
         finally:

@@ -15,28 +15,39 @@ from tests.factories import World
 from tests.realtime.helpers import create, slot
 
 
-async def _poll(client: httpx.AsyncClient, world: World, role: str,
-                **params: int) -> httpx.Response:
+async def _poll(
+    client: httpx.AsyncClient, world: World, role: str, **params: int
+) -> httpx.Response:
     return await client.get("/api/v1/events", headers=world.headers(role), params=params)
 
 
-async def test_polling_filters_pages_and_resets(client: httpx.AsyncClient, app: FastAPI,
-                                                world: World) -> None:
+async def test_polling_filters_pages_and_resets(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     start = await _poll(client, world, "worker")
     assert start.status_code == 200
     assert start.json() == {"items": [], "last_seq": 0, "reset": False}
 
-    shared = await create(client, world, [world.specialist_a, world.specialist_b],
-                          client_id=world.client_id, notes="internal")          # 1
-    await create(client, world, [world.specialist_b], start=slot(1))            # 2
-    await change_appointment(client, world, shared, worker_ids=[str(world.specialist_b)])    # 3
-    for hour in (9, 11, 13):                                                    # 4, 5, 6
+    shared = await create(
+        client,
+        world,
+        [world.specialist_a, world.specialist_b],
+        client_id=world.client_id,
+        notes="internal",
+    )  # 1
+    await create(client, world, [world.specialist_b], start=slot(1))  # 2
+    await change_appointment(client, world, shared, worker_ids=[str(world.specialist_b)])  # 3
+    for hour in (9, 11, 13):  # 4, 5, 6
         await create(client, world, [world.specialist_a], start=slot(2, hour))
 
     worker = (await _poll(client, world, "worker", after=0)).json()
     assert [(e["seq"], e["type"]) for e in worker["items"]] == [
-        (1, "appointment.created"), (3, "appointment.deleted"), (4, "appointment.created"),
-        (5, "appointment.created"), (6, "appointment.created")]
+        (1, "appointment.created"),
+        (3, "appointment.deleted"),
+        (4, "appointment.created"),
+        (5, "appointment.created"),
+        (6, "appointment.created"),
+    ]
     assert worker["items"][1]["appointment"] is None
     assert worker["last_seq"] == 6 and worker["reset"] is False
 
@@ -51,23 +62,20 @@ async def test_polling_filters_pages_and_resets(client: httpx.AsyncClient, app: 
 
     customer = (await _poll(client, world, "client", after=0)).json()
     assert [e["seq"] for e in customer["items"]] == [1, 3]
-    assert all(e["actor"] is None and "notes" not in e["appointment"]
-               for e in customer["items"])
+    assert all(e["actor"] is None and "notes" not in e["appointment"] for e in customer["items"])
     staff = (await _poll(client, world, "director", after=0)).json()
     assert [e["seq"] for e in staff["items"]] == [1, 2, 3, 4, 5, 6]
     assert staff["items"][0]["appointment"]["notes"] == "internal"
     assert staff["items"][0]["actor"]["name"] == "Director"
 
     async with app.state.sessionmaker.begin() as session:
-        await session.execute(delete(Event).where(Event.firm_id == world.firm_id,
-                                                  Event.seq <= 2))
+        await session.execute(delete(Event).where(Event.firm_id == world.firm_id, Event.seq <= 2))
     assert (await _poll(client, world, "director", after=2)).json()["reset"] is False
     reset = (await _poll(client, world, "director", after=1)).json()
     assert reset == {"items": [], "last_seq": 6, "reset": True}
 
 
-async def test_polling_rules(client: httpx.AsyncClient, world: World,
-                             other_world: World) -> None:
+async def test_polling_rules(client: httpx.AsyncClient, world: World, other_world: World) -> None:
     assert (await client.get("/api/v1/events")).status_code == 401
     assert (await client.get("/openapi.json")).status_code == 200  # the stream documents
     assert (await _poll(client, world, "director", limit=0)).status_code == 422
@@ -78,8 +86,9 @@ async def test_polling_rules(client: httpx.AsyncClient, world: World,
     assert mine == {"items": [], "last_seq": 0, "reset": False}
 
 
-async def test_purge_keeps_the_retention(client: httpx.AsyncClient, app: FastAPI,
-                                         world: World) -> None:
+async def test_purge_keeps_the_retention(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
     await create(client, world, [world.specialist_a])
     await create(client, world, [world.specialist_a], start=slot(1))
     settings = app.state.settings
@@ -87,10 +96,13 @@ async def test_purge_keeps_the_retention(client: httpx.AsyncClient, app: FastAPI
     async with app.state.sessionmaker.begin() as session:
         # Nothing is older than 7 days yet ...
         await service.purge_expired_events(session, settings, now)
-        assert await session.scalar(select(func.count()).select_from(Event).where(
-            Event.firm_id == world.firm_id)) == 2
+        assert (
+            await session.scalar(
+                select(func.count()).select_from(Event).where(Event.firm_id == world.firm_id)
+            )
+            == 2
+        )
         # ... and everything is, 8 days from now.
-        assert await service.purge_expired_events(session, settings,
-                                                  now + timedelta(days=8)) >= 2
+        assert await service.purge_expired_events(session, settings, now + timedelta(days=8)) >= 2
     polled = (await _poll(client, world, "director", after=0)).json()
     assert polled == {"items": [], "last_seq": 2, "reset": True}

@@ -21,7 +21,8 @@ from tests.realtime.helpers import bulk_events, create, live, slot, sse, stream_
 
 
 async def test_connected_then_events_with_ids_and_keepalive(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     first = await create(client, world, [world.specialist_a])  # before connecting: not sent
     with live(settings, realtime_keepalive_seconds=0.3) as server:
         async with sse(server.url, headers=world.headers("director"), connected=False) as s:
@@ -46,8 +47,9 @@ async def test_connected_then_events_with_ids_and_keepalive(
             assert envelope["appointment"]["version"] == moved["version"]
 
 
-async def test_tokens(client: httpx.AsyncClient, settings: Settings, app: FastAPI,
-                      world: World) -> None:
+async def test_tokens(
+    client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World
+) -> None:
     with live(settings) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
             none = await http.get("/api/v1/events/stream")
@@ -60,13 +62,19 @@ async def test_tokens(client: httpx.AsyncClient, settings: Settings, app: FastAP
             assert in_url.json()["code"] == "invalid_token"
             # Nor a stream token as a bearer token for the REST API.
             token = await stream_token(client, world, "worker")
-            rest = await client.get("/api/v1/appointments",
-                                    headers={"Authorization": f"Bearer {token}"})
+            rest = await client.get(
+                "/api/v1/appointments", headers={"Authorization": f"Bearer {token}"}
+            )
             assert rest.status_code == 401
             me = (await client.get("/api/v1/me", headers=world.headers("worker"))).json()
             expired, _ = create_access_token(
-                user_id=uuid.UUID(me["id"]), firm_id=world.firm_id, role="worker",
-                secret=app.state.secret_key, ttl_seconds=-5, purpose="stream")
+                user_id=uuid.UUID(me["id"]),
+                firm_id=world.firm_id,
+                role="worker",
+                secret=app.state.secret_key,
+                ttl_seconds=-5,
+                purpose="stream",
+            )
             old = await http.get("/api/v1/events/stream", params={"token": expired})
             assert old.status_code == 401
         async with sse(server.url, params={"token": token}) as stream:
@@ -76,7 +84,8 @@ async def test_tokens(client: httpx.AsyncClient, settings: Settings, app: FastAP
 
 
 async def test_resume_with_last_event_id_gets_exactly_what_was_missed(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     with live(settings) as server:
         headers = world.headers("worker")
         async with sse(server.url, headers=headers) as s:
@@ -92,7 +101,9 @@ async def test_resume_with_last_event_id_gets_exactly_what_was_missed(
             assert s.connected.id == "1"  # the stream starts where the client was
             missed = [await s.event() for _ in range(2)]
             assert [(m.id, m.event, m.json()["appointment_id"]) for m in missed] == [
-                ("2", "appointment.created", b["id"]), ("4", "appointment.updated", a["id"])]
+                ("2", "appointment.created", b["id"]),
+                ("4", "appointment.updated", a["id"]),
+            ]
             c = await create(client, world, [world.specialist_a], start=slot(0, 15))
             live_one = await s.event()
             assert (live_one.id, live_one.json()["appointment_id"]) == ("5", c["id"])
@@ -103,22 +114,22 @@ async def test_resume_with_last_event_id_gets_exactly_what_was_missed(
         # the header); the header wins when both are there.
         async with sse(server.url, headers=headers, params={"last_event_id": 2}) as s:
             assert [m["seq"] for m in await s.events(2)] == [4, 5]
-        async with sse(server.url, headers={**headers, "Last-Event-ID": "4"},
-                       params={"last_event_id": 0}) as s:
+        async with sse(
+            server.url, headers={**headers, "Last-Event-ID": "4"}, params={"last_event_id": 0}
+        ) as s:
             assert [m["seq"] for m in await s.events(1)] == [5]
 
 
 async def test_reset_when_the_position_is_older_than_retention(
-        client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World
+) -> None:
     for hour in (9, 11, 13):
         await create(client, world, [world.specialist_a], start=slot(0, hour))
     async with app.state.sessionmaker.begin() as session:  # retention purged 1 and 2
-        await session.execute(delete(Event).where(Event.firm_id == world.firm_id,
-                                                  Event.seq < 3))
+        await session.execute(delete(Event).where(Event.firm_id == world.firm_id, Event.seq < 3))
     with live(settings) as server:
         headers = world.headers("director")
-        async with sse(server.url, headers={**headers, "Last-Event-ID": "0"},
-                       connected=False) as s:
+        async with sse(server.url, headers={**headers, "Last-Event-ID": "0"}, connected=False) as s:
             assert (await s.next()).event == "connected"
             reset = await s.next()
             assert reset.event == "reset"
@@ -130,19 +141,22 @@ async def test_reset_when_the_position_is_older_than_retention(
         async with sse(server.url, headers={**headers, "Last-Event-ID": "2"}) as s:
             assert [m["seq"] for m in await s.events(2)] == [3, 4]
         # A position from the future (another database) is reset too.
-        async with sse(server.url, headers={**headers, "Last-Event-ID": "99"},
-                       connected=False) as s:
+        async with sse(
+            server.url, headers={**headers, "Last-Event-ID": "99"}, connected=False
+        ) as s:
             await s.next()
             assert (await s.next()).event == "reset"
         async with httpx.AsyncClient(base_url=server.url) as http:
-            bad = await http.get("/api/v1/events/stream",
-                                 headers={**headers, "Last-Event-ID": "abc"})
+            bad = await http.get(
+                "/api/v1/events/stream", headers={**headers, "Last-Event-ID": "abc"}
+            )
             assert bad.status_code == 422
             assert bad.json()["code"] == "invalid_last_event_id"
 
 
 async def test_disconnected_clients_leave_the_hub(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     with live(settings, realtime_keepalive_seconds=0.2) as server:
         async with sse(server.url, headers=world.headers("client")):
             assert server.app.state.hub.subscriber_count(world.firm_id) == 1
@@ -154,15 +168,19 @@ async def test_disconnected_clients_leave_the_hub(
 
 
 async def test_many_streams_open_at_once_on_a_small_pool(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     """Opening a stream holds one pooled connection at a time (never a second one while
     others wait for the first), so a rush of subscribers cannot exhaust the pool."""
     with live(settings, db_pool_size=2, db_max_overflow=0) as server:
         async with AsyncExitStack() as stack, asyncio.timeout(15):
             roles = ["director", "worker", "worker_b", "client"] * 4
-            readers = await asyncio.gather(*(
-                stack.enter_async_context(sse(server.url, headers=world.headers(role)))
-                for role in roles))
+            readers = await asyncio.gather(
+                *(
+                    stack.enter_async_context(sse(server.url, headers=world.headers(role)))
+                    for role in roles
+                )
+            )
             await create(client, world, [world.specialist_a], client_id=world.client_id)
             for role, reader in zip(roles, readers, strict=True):
                 if role != "worker_b":
@@ -180,8 +198,10 @@ class _RawStream:
     async def open(cls, url: str, token: str) -> _RawStream:
         host, port = url.removeprefix("http://").split(":")
         reader, writer = await asyncio.open_connection(host, int(port))
-        writer.write(f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
-                     f"Authorization: Bearer {token}\r\n\r\n".encode())
+        writer.write(
+            f"GET /api/v1/events/stream HTTP/1.1\r\nHost: {host}\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n".encode()
+        )
         head = await reader.readuntil(b"\r\n\r\n")
         assert head.startswith(b"HTTP/1.1 200") and b"transfer-encoding: chunked" in head
         return cls(reader, writer)
@@ -195,10 +215,10 @@ class _RawStream:
 
 
 async def test_every_stream_of_a_view_writes_the_shared_bytes_and_waiting_events_in_one_chunk(
-        client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World
+) -> None:
     with live(settings) as server:
-        streams = [await _RawStream.open(server.url, world.tokens["director"])
-                   for _ in range(2)]
+        streams = [await _RawStream.open(server.url, world.tokens["director"]) for _ in range(2)]
         try:
             for stream in streams:
                 assert b"event: connected" in await stream.chunk()

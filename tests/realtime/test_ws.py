@@ -26,8 +26,9 @@ async def nothing_pending(conn: ClientConnection) -> None:
     assert ack["type"] == "ack" and ack["id"] == "probe", ack
 
 
-async def test_handshake_needs_a_stream_token(client: httpx.AsyncClient, settings: Settings,
-                                              world: World) -> None:
+async def test_handshake_needs_a_stream_token(
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     with live(settings) as server:
         for token in (None, world.tokens["director"], "nonsense"):
             async with ws(server.url, token) as conn:
@@ -41,7 +42,8 @@ async def test_handshake_needs_a_stream_token(client: httpx.AsyncClient, setting
 
 
 async def test_subscribe_events_unsubscribe_and_errors(
-        client: httpx.AsyncClient, settings: Settings, world: World) -> None:
+    client: httpx.AsyncClient, settings: Settings, world: World
+) -> None:
     with live(settings) as server:
         token = await stream_token(client, world, "worker")
         async with ws(server.url, token) as conn:
@@ -63,17 +65,16 @@ async def test_subscribe_events_unsubscribe_and_errors(
             await create(client, world, [world.specialist_a], start=slot(3))
             assert (await recv(conn))["event"]["seq"] == 4
 
-            for bad, code in (("not json", "invalid_message"), ("[1]", "invalid_message"),
-                              ('{"type": "dance", "id": "x"}', "unknown_type"),
-                              ('{"type": "subscribe", "id": "all"}', "duplicate_subscription"),
-                              ('{"type": "subscribe", "id": "t", "topic": "colour:red"}',
-                               "invalid_topic"),
-                              ('{"type": "subscribe", "id": "t", "topic": "location:zz"}',
-                               "invalid_topic"),
-                              ('{"type": "subscribe", "id": "t", "since": -1}',
-                               "invalid_message"),
-                              ('{"type": "unsubscribe", "id": "nope"}',
-                               "unknown_subscription")):
+            for bad, code in (
+                ("not json", "invalid_message"),
+                ("[1]", "invalid_message"),
+                ('{"type": "dance", "id": "x"}', "unknown_type"),
+                ('{"type": "subscribe", "id": "all"}', "duplicate_subscription"),
+                ('{"type": "subscribe", "id": "t", "topic": "colour:red"}', "invalid_topic"),
+                ('{"type": "subscribe", "id": "t", "topic": "location:zz"}', "invalid_topic"),
+                ('{"type": "subscribe", "id": "t", "since": -1}', "invalid_message"),
+                ('{"type": "unsubscribe", "id": "nope"}', "unknown_subscription"),
+            ):
                 await conn.send(bad)
                 error = await recv(conn)
                 assert error["type"] == "error" and error["code"] == code, (bad, error)
@@ -88,11 +89,17 @@ async def test_subscribe_events_unsubscribe_and_errors(
             assert (message["subscription"], message["event"]["seq"]) == ("later", 6)
 
 
-async def test_topics_and_resume(client: httpx.AsyncClient, settings: Settings, app: FastAPI,
-                                 world: World) -> None:
+async def test_topics_and_resume(
+    client: httpx.AsyncClient, settings: Settings, app: FastAPI, world: World
+) -> None:
     async with app.state.sessionmaker.begin() as session:
-        other = Location(firm_id=world.firm_id, name="Nord", address="Nordstr. 2",
-                         time_zone="Europe/Berlin", capacity=2)
+        other = Location(
+            firm_id=world.firm_id,
+            name="Nord",
+            address="Nordstr. 2",
+            time_zone="Europe/Berlin",
+            capacity=2,
+        )
         session.add(other)
         await session.flush()
         other_id = other.id
@@ -108,15 +115,20 @@ async def test_topics_and_resume(client: httpx.AsyncClient, settings: Settings, 
             replayed = await recv(conn)
             assert (replayed["subscription"], replayed["event"]["seq"]) == ("since", 1)
 
-            nord = await create(client, world, [world.specialist_b], start=slot(1),
-                                location_id=other_id)
+            nord = await create(
+                client, world, [world.specialist_b], start=slot(1), location_id=other_id
+            )
             got = [await recv(conn) for _ in range(2)]
             assert {(m["subscription"], m["event"]["appointment_id"]) for m in got} == {
-                ("nord", nord["id"]), ("since", nord["id"])}
+                ("nord", nord["id"]),
+                ("since", nord["id"]),
+            }
             third = await create(client, world, [world.specialist_c], start=slot(3, 10))
             got = [await recv(conn) for _ in range(2)]
             assert {(m["subscription"], m["event"]["seq"]) for m in got} == {
-                ("week3", 3), ("since", 3)}
+                ("week3", 3),
+                ("since", 3),
+            }
             # Moving an appointment out of the range still reaches the range's subscription,
             # so a client can drop it.
             await change_appointment(client, world, third, start_at=slot(4, 10).isoformat())

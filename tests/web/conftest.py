@@ -27,9 +27,16 @@ if TYPE_CHECKING:
     from playwright.async_api import Browser, Page
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 STREAM_URL = re.compile(r"/api/v1/events/stream\?")
 FIRM_ZONE = ZoneInfo("Europe/Berlin")  # tests.factories.make_world's firm and location
 BROWSER_ZONE = "Pacific/Kiritimati"  # UTC+14: the browser's "today" is rarely the firm's
@@ -45,15 +52,19 @@ def expect(target: Any) -> Any:
 
 def _loud_skip(reason: str) -> None:
     # Printed past pytest's capture: a skipped browser test must not go unnoticed.
-    sys.__stderr__.write(f"\nWARNING: browser tests skipped: {reason}\n")
+    print(f"\nWARNING: browser tests skipped: {reason}", file=sys.__stderr__)
     pytest.skip(reason)
 
 
 def _run(command: list[str], timeout: int) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive",
-           "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env,
-                          check=False)
+    env = {
+        **os.environ,
+        "DEBIAN_FRONTEND": "noninteractive",
+        "PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1",
+    }
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
 
 
 def _install_chromium() -> str | None:
@@ -61,8 +72,10 @@ def _install_chromium() -> str | None:
     if shutil.which("apt-get") is None:
         return "apt-get is not available to install Debian's chromium"
     prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    steps = [[*prefix, "apt-get", "update", "-qq"],
-             [*prefix, "apt-get", "install", "-y", "-qq", "chromium"]]
+    steps = [
+        [*prefix, "apt-get", "update", "-qq"],
+        [*prefix, "apt-get", "install", "-y", "-qq", "chromium"],
+    ]
     for step in steps:
         try:
             done = _run(step, timeout=1200)
@@ -95,8 +108,10 @@ def chromium_path() -> str:
     if not os.path.exists(CHROMIUM):
         problem = _install_chromium()
         if problem is not None or not os.path.exists(CHROMIUM):
-            _loud_skip(f"Chromium ({CHROMIUM}) is missing and could not be installed: "
-                       f"{problem or 'the package did not provide it'}")
+            _loud_skip(
+                f"Chromium ({CHROMIUM}) is missing and could not be installed: "
+                f"{problem or 'the package did not provide it'}"
+            )
     problem = _ensure_playwright()
     if problem is not None:
         _loud_skip(problem)
@@ -109,8 +124,9 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=chromium_path,
-                                                    headless=True, args=CHROMIUM_ARGS)
+        chromium = await playwright.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -143,32 +159,42 @@ class Staff:
         self.http = http
         self.world = world
 
-    async def book(self, start: datetime, workers: list[Any], *, client: bool = True,
-                   notes: str = "") -> dict[str, Any]:
-        body = {"location_id": str(self.world.location_id), "start_at": start.isoformat(),
-                "worker_ids": [str(w) for w in workers],
-                "services": [{"service_id": str(self.world.service_id)}], "notes": notes}
+    async def book(
+        self, start: datetime, workers: list[Any], *, client: bool = True, notes: str = ""
+    ) -> dict[str, Any]:
+        body = {
+            "location_id": str(self.world.location_id),
+            "start_at": start.isoformat(),
+            "worker_ids": [str(w) for w in workers],
+            "services": [{"service_id": str(self.world.service_id)}],
+            "notes": notes,
+        }
         if client:
             body["client_id"] = str(self.world.client_id)
-        response = await self.http.post("/appointments", json=body,
-                                        headers=self.world.headers("director"))
+        response = await self.http.post(
+            "/appointments", json=body, headers=self.world.headers("director")
+        )
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
         return result
 
-    async def change(self, appointment: dict[str, Any], *, role: str = "director",
-                     **fields: Any) -> dict[str, Any]:
+    async def change(
+        self, appointment: dict[str, Any], *, role: str = "director", **fields: Any
+    ) -> dict[str, Any]:
         body = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}
         response = await self.http.patch(
-            f"/appointments/{appointment['id']}", json=body,
-            headers={**self.world.headers(role), "If-Match": f'"{appointment["version"]}"'})
+            f"/appointments/{appointment['id']}",
+            json=body,
+            headers={**self.world.headers(role), "If-Match": f'"{appointment["version"]}"'},
+        )
         assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
         return result
 
     async def delete(self, appointment: dict[str, Any]) -> None:
-        response = await self.http.delete(f"/appointments/{appointment['id']}",
-                                          headers=self.world.headers("director"))
+        response = await self.http.delete(
+            f"/appointments/{appointment['id']}", headers=self.world.headers("director")
+        )
         assert response.status_code == 204, response.text
 
 
@@ -188,15 +214,20 @@ BoardOpener = Callable[..., Awaitable[Board]]
 
 
 @pytest.fixture
-async def open_board(browser: Browser, server: str,
-                     world: World) -> AsyncIterator[BoardOpener]:
+async def open_board(browser: Browser, server: str, world: World) -> AsyncIterator[BoardOpener]:
     """Opens /board in a fresh browser context, logged in as a role, with the day loaded."""
     from playwright.async_api import BrowserContext
 
     contexts: list[BrowserContext] = []
 
-    async def open_as(role: str, *, poll_seconds: int = 60, block_stream: bool = False,
-                      expect_live: bool = True, base_url: str | None = None) -> Board:
+    async def open_as(
+        role: str,
+        *,
+        poll_seconds: int = 60,
+        block_stream: bool = False,
+        expect_live: bool = True,
+        base_url: str | None = None,
+    ) -> Board:
         # A browser far from the firm, in a 12-hour locale: the board must still show the
         # firm's day and its wall-clock times.
         context = await browser.new_context(timezone_id=BROWSER_ZONE, locale="en-US")
@@ -207,16 +238,17 @@ async def open_board(browser: Browser, server: str,
         page = await context.new_page()
         board = Board(page, [], [])
         page.on("pageerror", lambda exc: board.errors.append(str(exc)))
-        page.on("console", lambda msg: board.console.append(msg.text)
-                if msg.type == "error" else None)
+        page.on(
+            "console", lambda msg: board.console.append(msg.text) if msg.type == "error" else None
+        )
         await page.goto(f"{base_url or server}/board?poll={poll_seconds}")
         await page.get_by_label("Email", exact=True).fill(world.emails[role])
         await page.get_by_label("Password", exact=True).fill(PASSWORD)
         await page.get_by_role("button", name="Sign in").click()
-        await expect(page.locator("#board")).to_have_attribute("aria-busy", "false",
-                                                               timeout=10000)
+        await expect(page.locator("#board")).to_have_attribute("aria-busy", "false", timeout=10000)
         await expect(page.locator("body")).to_have_attribute(
-            "data-live", "live" if expect_live else "down", timeout=10000)
+            "data-live", "live" if expect_live else "down", timeout=10000
+        )
         return board
 
     yield open_as

@@ -41,8 +41,9 @@ class Stopwatch:
         self.started = time.monotonic()
 
 
-async def test_worker_board_shows_directors_changes_live(open_board: BoardOpener,
-                                                         staff: Staff, world: World) -> None:
+async def test_worker_board_shows_directors_changes_live(
+    open_board: BoardOpener, staff: Staff, world: World
+) -> None:
     first = await staff.book(today_at(10), [world.specialist_a])
     board = await open_board("worker")
     page = board.page
@@ -74,8 +75,9 @@ async def test_worker_board_shows_directors_changes_live(open_board: BoardOpener
     assert board.errors == [] and board.console == []
 
 
-async def test_worker_board_drops_appointments_taken_away(open_board: BoardOpener,
-                                                          staff: Staff, world: World) -> None:
+async def test_worker_board_drops_appointments_taken_away(
+    open_board: BoardOpener, staff: Staff, world: World
+) -> None:
     shared = await staff.book(today_at(10), [world.specialist_a, world.specialist_b])
     doomed = await staff.book(today_at(12), [world.specialist_a])
     kept = await staff.book(today_at(15), [world.specialist_a])
@@ -98,8 +100,9 @@ async def test_worker_board_drops_appointments_taken_away(open_board: BoardOpene
     assert board.errors == [] and board.console == []
 
 
-async def test_toast_when_a_worker_opens_an_appointment(open_board: BoardOpener,
-                                                        staff: Staff, world: World) -> None:
+async def test_toast_when_a_worker_opens_an_appointment(
+    open_board: BoardOpener, staff: Staff, world: World
+) -> None:
     appointment = await staff.book(today_at(10), [world.specialist_a])
     board = await open_board("director")
     page = board.page
@@ -110,7 +113,8 @@ async def test_toast_when_a_worker_opens_an_appointment(open_board: BoardOpener,
     toast = page.locator("#toasts .toast")
     # The actor is the worker's user ("Worker" in the test firm), the time local (Berlin).
     await expect(toast.locator("span")).to_have_text(
-        "Worker started the 10:00 appointment with Clara Client", timeout=LIVE_MS)
+        "Worker started the 10:00 appointment with Clara Client", timeout=LIVE_MS
+    )
     watch.lap("the toast")
     await expect(card(page, appointment).locator(".badge-open")).to_have_text("Open")
     # The toast is announced politely to screen readers and can be dismissed.
@@ -120,8 +124,9 @@ async def test_toast_when_a_worker_opens_an_appointment(open_board: BoardOpener,
     assert board.errors == [] and board.console == []
 
 
-async def test_banner_and_polling_while_the_stream_is_down(open_board: BoardOpener,
-                                                           staff: Staff, world: World) -> None:
+async def test_banner_and_polling_while_the_stream_is_down(
+    open_board: BoardOpener, staff: Staff, world: World
+) -> None:
     appointment = await staff.book(today_at(10), [world.specialist_a])
     board = await open_board("worker", poll_seconds=1, block_stream=True, expect_live=False)
     page = board.page
@@ -151,8 +156,9 @@ async def test_banner_and_polling_while_the_stream_is_down(open_board: BoardOpen
     assert board.errors == []
 
 
-async def test_director_board_has_a_column_per_worker(open_board: BoardOpener, staff: Staff,
-                                                      world: World) -> None:
+async def test_director_board_has_a_column_per_worker(
+    open_board: BoardOpener, staff: Staff, world: World
+) -> None:
     pair = await staff.book(today_at(10), [world.specialist_a, world.specialist_b])
     tomorrow = await staff.book(today_at(10, days=1), [world.specialist_c])
     board = await open_board("director")
@@ -160,8 +166,9 @@ async def test_director_board_has_a_column_per_worker(open_board: BoardOpener, s
     columns = page.locator("section.column")
     await expect(columns).to_have_count(3)
     await expect(columns.locator("h3 .column-name")).to_have_text(["Anna", "Ben", "Cem"])
-    anna, ben, cem = (column(page, s) for s in
-                      (world.specialist_a, world.specialist_b, world.specialist_c))
+    anna, ben, cem = (
+        column(page, s) for s in (world.specialist_a, world.specialist_b, world.specialist_c)
+    )
     await expect(card(anna, pair)).to_contain_text("With Ben")
     await expect(card(ben, pair)).to_contain_text("With Anna")
     await expect(cem.locator("li.card")).to_have_count(0)
@@ -184,8 +191,9 @@ async def test_director_board_has_a_column_per_worker(open_board: BoardOpener, s
     assert board.errors == [] and board.console == []
 
 
-async def test_client_board_shows_only_their_own(open_board: BoardOpener, staff: Staff,
-                                                 world: World) -> None:
+async def test_client_board_shows_only_their_own(
+    open_board: BoardOpener, staff: Staff, world: World
+) -> None:
     own = await staff.book(today_at(10), [world.specialist_a], notes="Staff only: VIP")
     other = await staff.book(today_at(11), [world.specialist_b], client=False)
     board = await open_board("client")
@@ -195,8 +203,9 @@ async def test_client_board_shows_only_their_own(open_board: BoardOpener, staff:
     await expect(card(page, own)).to_contain_text("With Anna")
     await expect(card(page, other)).to_have_count(0)
 
-    own = await staff.change(own, start_at=today_at(14), end_at=today_at(14, 30),
-                             notes="Staff only: changed")
+    own = await staff.change(
+        own, start_at=today_at(14), end_at=today_at(14, 30), notes="Staff only: changed"
+    )
     await expect(card(page, own)).to_contain_text(times("14:00", "14:30"), timeout=LIVE_MS)
     # Staff notes never reach a client's board (neither from the list nor from the stream).
     await expect(page.locator("body")).not_to_contain_text("Staff only")
@@ -207,7 +216,8 @@ async def test_client_board_shows_only_their_own(open_board: BoardOpener, staff:
 
 
 async def test_session_is_refreshed_before_the_access_token_expires(
-        open_board: BoardOpener, staff: Staff, world: World, settings: Settings) -> None:
+    open_board: BoardOpener, staff: Staff, world: World, settings: Settings
+) -> None:
     ttl = 4
     short_lived = settings.model_copy(update={"access_token_ttl_seconds": ttl})
     with live_server(short_lived) as url:
@@ -215,8 +225,9 @@ async def test_session_is_refreshed_before_the_access_token_expires(
         page = board.page
         read_token = "() => JSON.parse(sessionStorage.getItem('slotwise.board.session')).access"
         first = await page.evaluate(read_token)
-        await page.wait_for_function(f"(t) => ({read_token})() !== t", arg=first,
-                                     timeout=ttl * 1000)
+        await page.wait_for_function(
+            f"(t) => ({read_token})() !== t", arg=first, timeout=ttl * 1000
+        )
         await asyncio.sleep(ttl + 1)  # the first access token has expired by now
         status_of = """async (token) => (await fetch('/api/v1/me',
                            {headers: {Authorization: `Bearer ${token}`}})).status"""
@@ -228,8 +239,9 @@ async def test_session_is_refreshed_before_the_access_token_expires(
     assert board.errors == []
 
 
-async def test_sign_in_reload_and_sign_out(browser: Browser, server: str, staff: Staff,
-                                           world: World) -> None:
+async def test_sign_in_reload_and_sign_out(
+    browser: Browser, server: str, staff: Staff, world: World
+) -> None:
     appointment = await staff.book(today_at(10), [world.specialist_a])
     context = await browser.new_context()
     try:

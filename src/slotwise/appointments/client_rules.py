@@ -15,25 +15,32 @@ from slotwise.errors import Conflict, Forbidden
 from slotwise.models import Appointment, Firm
 
 
-async def check_client_change(session: AsyncSession, appointment: Appointment,
-                              changes: dict[str, Any], now: datetime) -> None:
+async def check_client_change(
+    session: AsyncSession, appointment: Appointment, changes: dict[str, Any], now: datetime
+) -> None:
     forbidden = sorted(set(changes) - CLIENT_FIELDS)
     if forbidden:
-        raise Forbidden(f"A client may only cancel (status) or move (start_at) an appointment, "
-                        f"not change: {', '.join(forbidden)}", code="forbidden_field")
+        raise Forbidden(
+            f"A client may only cancel (status) or move (start_at) an appointment, "
+            f"not change: {', '.join(forbidden)}",
+            code="forbidden_field",
+        )
     if "status" in changes and changes["status"] != "cancelled":
-        raise Forbidden("A client may only set the status to 'cancelled'",
-                        code="forbidden_field")
+        raise Forbidden("A client may only set the status to 'cancelled'", code="forbidden_field")
     if appointment.status != "scheduled":
-        raise Conflict(f"A {appointment.status} appointment cannot be changed",
-                       code="appointment_not_scheduled")
+        raise Conflict(
+            f"A {appointment.status} appointment cannot be changed",
+            code="appointment_not_scheduled",
+        )
     firm = await session.get(Firm, appointment.firm_id)
     assert firm is not None
     deadline = appointment.start_at - timedelta(minutes=firm.client_change_deadline_minutes)
     if now > deadline:
-        raise Conflict(f"Changes are possible until {deadline.isoformat()} "
-                       f"({firm.client_change_deadline_minutes} min before the start)",
-                       code="change_deadline_passed")
+        raise Conflict(
+            f"Changes are possible until {deadline.isoformat()} "
+            f"({firm.client_change_deadline_minutes} min before the start)",
+            code="change_deadline_passed",
+        )
     new_start = changes.get("start_at")
     if new_start is None or changes.get("status") == "cancelled":
         return
@@ -42,13 +49,19 @@ async def check_client_change(session: AsyncSession, appointment: Appointment,
     # The appointment's own time and place must not count against its new slot.
     try:
         choice = await check_slot(
-            session, appointment.firm_id, service_id=appointment.services[0].service_id,
-            location_id=appointment.location_id, start_at=new_start,
+            session,
+            appointment.firm_id,
+            service_id=appointment.services[0].service_id,
+            location_id=appointment.location_id,
+            start_at=new_start,
             specialist_id=appointment.workers[0].specialist_id,
-            workplace_id=appointment.workplace_id, now=now,
-            ignore_appointment_id=appointment.id)
+            workplace_id=appointment.workplace_id,
+            now=now,
+            ignore_appointment_id=appointment.id,
+        )
     except SlotUnavailable as unavailable:
         # Another booking in the way is named, as for a hold (409 slot_taken).
-        raise await explain_unavailable(session, appointment.firm_id, unavailable, now,
-                                        moving_appointment_id=appointment.id) from None
+        raise await explain_unavailable(
+            session, appointment.firm_id, unavailable, now, moving_appointment_id=appointment.id
+        ) from None
     changes["end_at"] = choice.end

@@ -24,19 +24,22 @@ def parse_if_match(header: str) -> set[int]:
     return versions
 
 
-def expected_versions(if_match: str | None, body_version: int | None, *,
-                      required: bool) -> set[int] | None:
+def expected_versions(
+    if_match: str | None, body_version: int | None, *, required: bool
+) -> set[int] | None:
     """The versions the caller accepts, or ``None`` when it sent none (and none is required)."""
     versions = parse_if_match(if_match) if if_match is not None else None
     if body_version is not None:
         if versions is not None and body_version not in versions:
-            raise Unprocessable("If-Match and the body's version disagree",
-                                code="ambiguous_version")
+            raise Unprocessable(
+                "If-Match and the body's version disagree", code="ambiguous_version"
+            )
         versions = {body_version}
     if versions is None and required:
         raise PreconditionRequired(
             'Send the version you read as If-Match: "<version>" (or a "version" field) so '
-            "that a concurrent change is not overwritten")
+            "that a concurrent change is not overwritten"
+        )
     return versions
 
 
@@ -44,4 +47,5 @@ def check_version(current: int, expected: set[int] | None) -> None:
     if expected is not None and current not in expected:
         raise PreconditionFailed(
             f"The appointment was changed meanwhile; the current version is {current}",
-            headers={"ETag": etag(current)})
+            headers={"ETag": etag(current)},
+        )

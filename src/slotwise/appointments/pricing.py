@@ -36,33 +36,48 @@ def _first(*values: T | None) -> T:
     raise AssertionError("the service's own value is never empty")
 
 
-async def price_services(session: AsyncSession, firm_id: uuid.UUID,
-                         lines: Sequence[ServiceLineIn], *, workplace_id: uuid.UUID | None,
-                         first_worker_id: uuid.UUID) -> list[PricedService]:
+async def price_services(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    lines: Sequence[ServiceLineIn],
+    *,
+    workplace_id: uuid.UUID | None,
+    first_worker_id: uuid.UUID,
+) -> list[PricedService]:
     ids = [line.service_id for line in lines]
     services = await repository.services_by_id(session, firm_id, ids)
     missing = [service_id for service_id in ids if service_id not in services]
     if missing:
-        raise NotFound(f"No service with id {', '.join(map(str, missing))}",
-                       code="service_not_found")
-    overrides = (await repository.active_overrides(session, firm_id, workplace_id, ids)
-                 if workplace_id is not None else {})
+        raise NotFound(
+            f"No service with id {', '.join(map(str, missing))}", code="service_not_found"
+        )
+    overrides = (
+        await repository.active_overrides(session, firm_id, workplace_id, ids)
+        if workplace_id is not None
+        else {}
+    )
     terms = await repository.specialist_terms(session, firm_id, first_worker_id, ids)
     priced = []
     for line in lines:
         service = services[line.service_id]
         override = overrides.get(line.service_id)
         term = terms.get(line.service_id)
-        priced.append(PricedService(
-            service_id=line.service_id,
-            price=_first(line.price,
-                         override.price if override else None,
-                         term.custom_price if term else None,
-                         service.price),
-            duration_minutes=_first(override.duration_minutes if override else None,
-                                    term.custom_duration_minutes if term else None,
-                                    service.duration_minutes),
-        ))
+        priced.append(
+            PricedService(
+                service_id=line.service_id,
+                price=_first(
+                    line.price,
+                    override.price if override else None,
+                    term.custom_price if term else None,
+                    service.price,
+                ),
+                duration_minutes=_first(
+                    override.duration_minutes if override else None,
+                    term.custom_duration_minutes if term else None,
+                    service.duration_minutes,
+                ),
+            )
+        )
     return priced
 
 

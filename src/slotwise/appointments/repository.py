@@ -43,9 +43,11 @@ class Scope:
 
 
 def _assigned_to(specialist_id: uuid.UUID) -> ColumnElement[bool]:
-    return exists().where(AppointmentWorker.appointment_id == Appointment.id,
-                          AppointmentWorker.firm_id == Appointment.firm_id,
-                          AppointmentWorker.specialist_id == specialist_id)
+    return exists().where(
+        AppointmentWorker.appointment_id == Appointment.id,
+        AppointmentWorker.firm_id == Appointment.firm_id,
+        AppointmentWorker.specialist_id == specialist_id,
+    )
 
 
 def _visible(scope: Scope) -> list[ColumnElement[bool]]:
@@ -65,8 +67,9 @@ def _without_children(stmt: Select[Any]) -> Select[Any]:
     return stmt.options(raiseload(Appointment.workers), raiseload(Appointment.services))
 
 
-async def list_page(session: AsyncSession, scope: Scope, filters: AppointmentFilters,
-                    page: PageParams) -> tuple[list[Appointment], int]:
+async def list_page(
+    session: AsyncSession, scope: Scope, filters: AppointmentFilters, page: PageParams
+) -> tuple[list[Appointment], int]:
     stmt = select(Appointment).where(*_visible(scope))
     if filters.start is not None:
         stmt = stmt.where(Appointment.end_at > filters.start)
@@ -84,8 +87,9 @@ async def list_page(session: AsyncSession, scope: Scope, filters: AppointmentFil
     return await paginate(session, stmt, page)
 
 
-async def get_visible(session: AsyncSession, scope: Scope, appointment_id: uuid.UUID, *,
-                      lock: bool = False) -> Appointment | None:
+async def get_visible(
+    session: AsyncSession, scope: Scope, appointment_id: uuid.UUID, *, lock: bool = False
+) -> Appointment | None:
     """The appointment if the scope sees it; ``lock`` takes the row lock and loads the
     worker and service rows (for a change)."""
     stmt = select(Appointment).where(Appointment.id == appointment_id, *_visible(scope))
@@ -119,14 +123,22 @@ class ClientRow:
     last_name: str
 
 
-async def workers_of(session: AsyncSession, firm_id: uuid.UUID,
-                     appointment_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[WorkerRow]]:
+async def workers_of(
+    session: AsyncSession, firm_id: uuid.UUID, appointment_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[WorkerRow]]:
     result = await session.execute(
         select(AppointmentWorker.appointment_id, Specialist.id, Specialist.name)
-        .join(Specialist, and_(Specialist.id == AppointmentWorker.specialist_id,
-                               Specialist.firm_id == AppointmentWorker.firm_id))
-        .where(AppointmentWorker.firm_id == firm_id,
-               AppointmentWorker.appointment_id.in_(appointment_ids))
+        .join(
+            Specialist,
+            and_(
+                Specialist.id == AppointmentWorker.specialist_id,
+                Specialist.firm_id == AppointmentWorker.firm_id,
+            ),
+        )
+        .where(
+            AppointmentWorker.firm_id == firm_id,
+            AppointmentWorker.appointment_id.in_(appointment_ids),
+        )
         .order_by(Specialist.name, Specialist.id)
     )
     by_appointment: dict[uuid.UUID, list[WorkerRow]] = defaultdict(list)
@@ -135,15 +147,28 @@ async def workers_of(session: AsyncSession, firm_id: uuid.UUID,
     return by_appointment
 
 
-async def services_of(session: AsyncSession, firm_id: uuid.UUID, appointment_ids: Collection[
-        uuid.UUID]) -> dict[uuid.UUID, list[ServiceRow]]:
+async def services_of(
+    session: AsyncSession, firm_id: uuid.UUID, appointment_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, list[ServiceRow]]:
     result = await session.execute(
-        select(AppointmentServiceItem.appointment_id, Service.id, Service.name,
-               AppointmentServiceItem.price, AppointmentServiceItem.duration_minutes)
-        .join(Service, and_(Service.id == AppointmentServiceItem.service_id,
-                            Service.firm_id == AppointmentServiceItem.firm_id))
-        .where(AppointmentServiceItem.firm_id == firm_id,
-               AppointmentServiceItem.appointment_id.in_(appointment_ids))
+        select(
+            AppointmentServiceItem.appointment_id,
+            Service.id,
+            Service.name,
+            AppointmentServiceItem.price,
+            AppointmentServiceItem.duration_minutes,
+        )
+        .join(
+            Service,
+            and_(
+                Service.id == AppointmentServiceItem.service_id,
+                Service.firm_id == AppointmentServiceItem.firm_id,
+            ),
+        )
+        .where(
+            AppointmentServiceItem.firm_id == firm_id,
+            AppointmentServiceItem.appointment_id.in_(appointment_ids),
+        )
         .order_by(Service.name, Service.id)
     )
     by_appointment: dict[uuid.UUID, list[ServiceRow]] = defaultdict(list)
@@ -152,69 +177,94 @@ async def services_of(session: AsyncSession, firm_id: uuid.UUID, appointment_ids
     return by_appointment
 
 
-async def client_names(session: AsyncSession, firm_id: uuid.UUID,
-                       client_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, ClientRow]:
+async def client_names(
+    session: AsyncSession, firm_id: uuid.UUID, client_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, ClientRow]:
     if not client_ids:
         return {}
     result = await session.execute(
-        select(Client.id, Client.first_name, Client.last_name)
-        .where(Client.firm_id == firm_id, Client.id.in_(client_ids))
+        select(Client.id, Client.first_name, Client.last_name).where(
+            Client.firm_id == firm_id, Client.id.in_(client_ids)
+        )
     )
     return {row[0]: ClientRow(row[0], row[1], row[2]) for row in result}
 
 
-async def missing_ids(session: AsyncSession, model: type[FirmScoped], firm_id: uuid.UUID,
-                      ids: Collection[uuid.UUID]) -> list[uuid.UUID]:
+async def missing_ids(
+    session: AsyncSession, model: type[FirmScoped], firm_id: uuid.UUID, ids: Collection[uuid.UUID]
+) -> list[uuid.UUID]:
     """The ids that are not rows of ``model`` in the firm, in the order given."""
-    found = set(await session.scalars(
-        select(model.id).where(model.firm_id == firm_id, model.id.in_(ids))))
+    found = set(
+        await session.scalars(select(model.id).where(model.firm_id == firm_id, model.id.in_(ids)))
+    )
     return [row_id for row_id in ids if row_id not in found]
 
 
-async def services_by_id(session: AsyncSession, firm_id: uuid.UUID,
-                         ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Service]:
+async def services_by_id(
+    session: AsyncSession, firm_id: uuid.UUID, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, Service]:
     rows = await session.scalars(
-        select(Service).where(Service.firm_id == firm_id, Service.id.in_(ids)))
+        select(Service).where(Service.firm_id == firm_id, Service.id.in_(ids))
+    )
     return {row.id: row for row in rows}
 
 
-async def active_overrides(session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID,
-                           service_ids: Collection[uuid.UUID]
-                           ) -> dict[uuid.UUID, WorkplaceServiceOverride]:
+async def active_overrides(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    workplace_id: uuid.UUID,
+    service_ids: Collection[uuid.UUID],
+) -> dict[uuid.UUID, WorkplaceServiceOverride]:
     rows = await session.scalars(
         select(WorkplaceServiceOverride).where(
             WorkplaceServiceOverride.firm_id == firm_id,
             WorkplaceServiceOverride.workplace_id == workplace_id,
             WorkplaceServiceOverride.service_id.in_(service_ids),
-            WorkplaceServiceOverride.is_active.is_(True)))
+            WorkplaceServiceOverride.is_active.is_(True),
+        )
+    )
     return {row.service_id: row for row in rows}
 
 
-async def specialist_terms(session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID,
-                           service_ids: Collection[uuid.UUID]) -> dict[uuid.UUID,
-                                                                       SpecialistService]:
+async def specialist_terms(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    specialist_id: uuid.UUID,
+    service_ids: Collection[uuid.UUID],
+) -> dict[uuid.UUID, SpecialistService]:
     rows = await session.scalars(
         select(SpecialistService).where(
             SpecialistService.firm_id == firm_id,
             SpecialistService.specialist_id == specialist_id,
             SpecialistService.service_id.in_(service_ids),
-            SpecialistService.is_active.is_(True)))
+            SpecialistService.is_active.is_(True),
+        )
+    )
     return {row.service_id: row for row in rows}
 
 
-async def external_id_taken(session: AsyncSession, firm_id: uuid.UUID, source: str,
-                            external_id: str, *, except_id: uuid.UUID | None = None) -> bool:
-    stmt = select(Appointment.id).where(Appointment.firm_id == firm_id,
-                                        Appointment.source == source,
-                                        Appointment.external_id == external_id)
+async def external_id_taken(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    source: str,
+    external_id: str,
+    *,
+    except_id: uuid.UUID | None = None,
+) -> bool:
+    stmt = select(Appointment.id).where(
+        Appointment.firm_id == firm_id,
+        Appointment.source == source,
+        Appointment.external_id == external_id,
+    )
     if except_id is not None:
         stmt = stmt.where(Appointment.id != except_id)
     return await session.scalar(select(exists(stmt))) or False
 
 
-async def referenced_by_wallet(session: AsyncSession, firm_id: uuid.UUID,
-                               appointment_id: uuid.UUID) -> bool:
-    stmt = select(WalletTransaction.id).where(WalletTransaction.firm_id == firm_id,
-                                              WalletTransaction.appointment_id == appointment_id)
+async def referenced_by_wallet(
+    session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID
+) -> bool:
+    stmt = select(WalletTransaction.id).where(
+        WalletTransaction.firm_id == firm_id, WalletTransaction.appointment_id == appointment_id
+    )
     return await session.scalar(select(exists(stmt))) or False
-

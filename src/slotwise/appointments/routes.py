@@ -26,13 +26,17 @@ from slotwise.errors import ERROR_RESPONSES, ErrorBody, Forbidden
 from slotwise.idempotency import IdempotencyKeyHeader, run_idempotent
 from slotwise.repository import PageParams
 
-router = APIRouter(tags=["appointments"], responses={
-    **ERROR_RESPONSES,
-    428: {"model": ErrorBody, "description": "If-Match (or version) missing"},
-})
+router = APIRouter(
+    tags=["appointments"],
+    responses={
+        **ERROR_RESPONSES,
+        428: {"model": ErrorBody, "description": "If-Match (or version) missing"},
+    },
+)
 
-IfMatch = Annotated[str | None, Header(max_length=200,
-                                       description='The version you read, e.g. "3"')]
+IfMatch = Annotated[
+    str | None, Header(max_length=200, description='The version you read, e.g. "3"')
+]
 
 
 @router.get("/appointments", response_model=AppointmentPage)
@@ -40,16 +44,27 @@ async def list_appointments(
     caller: CallerDep,
     session: SessionDep,
     page: Annotated[PageParams, Query()],
-    start: Annotated[DayOrInstant | None, Query(
-        alias="from", description="Appointments ending after this instant; a plain date "
-        "(2030-01-07) is the start of that day in the firm's time zone")] = None,
-    end: Annotated[DayOrInstant | None, Query(
-        alias="to", description="Appointments starting before this instant; a plain date "
-        "includes that whole day (up to the start of the next one, in the firm's time "
-        "zone)")] = None,
+    start: Annotated[
+        DayOrInstant | None,
+        Query(
+            alias="from",
+            description="Appointments ending after this instant; a plain date "
+            "(2030-01-07) is the start of that day in the firm's time zone",
+        ),
+    ] = None,
+    end: Annotated[
+        DayOrInstant | None,
+        Query(
+            alias="to",
+            description="Appointments starting before this instant; a plain date "
+            "includes that whole day (up to the start of the next one, in the firm's time "
+            "zone)",
+        ),
+    ] = None,
     location_id: uuid.UUID | None = None,
-    specialist_id: Annotated[uuid.UUID | None, Query(
-        description="Only appointments this specialist is assigned to")] = None,
+    specialist_id: Annotated[
+        uuid.UUID | None, Query(description="Only appointments this specialist is assigned to")
+    ] = None,
     client_id: uuid.UUID | None = None,
     status: Status | None = None,
 ) -> AppointmentPage:
@@ -59,22 +74,33 @@ async def list_appointments(
     that day. Staff see the whole firm, a worker the appointments they are assigned to, a
     client their own.
     """
-    filters = AppointmentFilters(location_id=location_id, specialist_id=specialist_id,
-                                 client_id=client_id, status=status)
-    listed = await service.list_appointments(session, caller, filters, page,
-                                             start=start, end=end)
+    filters = AppointmentFilters(
+        location_id=location_id, specialist_id=specialist_id, client_id=client_id, status=status
+    )
+    listed = await service.list_appointments(session, caller, filters, page, start=start, end=end)
     listed.items = [for_caller(item, caller.role) for item in listed.items]
     return listed
 
 
-@router.post("/appointments", response_model=AppointmentOut, status_code=201, responses={
-    200: {"model": AppointmentOut,
-          "description": "You had confirmed this hold already: the appointment it became"},
-    410: {"model": ErrorBody, "description": "The hold expired"},
-})
-async def create_appointment(body: AppointmentRequest, caller: CallerDep,
-                             session: SessionDep, request: Request,
-                             idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+@router.post(
+    "/appointments",
+    response_model=AppointmentOut,
+    status_code=201,
+    responses={
+        200: {
+            "model": AppointmentOut,
+            "description": "You had confirmed this hold already: the appointment it became",
+        },
+        410: {"model": ErrorBody, "description": "The hold expired"},
+    },
+)
+async def create_appointment(
+    body: AppointmentRequest,
+    caller: CallerDep,
+    session: SessionDep,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Book an appointment: confirm a hold, or (staff) book a time and workers directly.
 
     With `hold_id` (clients and staff): the appointment takes the hold's time, specialist,
@@ -92,6 +118,7 @@ async def create_appointment(body: AppointmentRequest, caller: CallerDep,
     Responses carry the `ETag` and the `Location` of the appointment, replays of an
     `Idempotency-Key` too.
     """
+
     async def act() -> tuple[int, AppointmentOut]:
         if isinstance(body, AppointmentFromHold):
             out, created = await service.confirm(session, caller, body)
@@ -104,25 +131,38 @@ async def create_appointment(body: AppointmentRequest, caller: CallerDep,
         location = request.url_for("get_appointment", appointment_id=answer["id"])
         return {"ETag": etag(answer["version"]), "Location": str(location)}
 
-    return await run_idempotent(session, user_id=caller.user_id, key=idempotency_key,
-                                endpoint="POST /appointments", body=body, action=act,
-                                headers=headers)
+    return await run_idempotent(
+        session,
+        user_id=caller.user_id,
+        key=idempotency_key,
+        endpoint="POST /appointments",
+        body=body,
+        action=act,
+        headers=headers,
+    )
 
 
 @router.get("/appointments/{appointment_id}", response_model=AppointmentOut)
-async def get_appointment(appointment_id: uuid.UUID, caller: CallerDep, session: SessionDep,
-                          response: Response) -> AppointmentOut:
+async def get_appointment(
+    appointment_id: uuid.UUID, caller: CallerDep, session: SessionDep, response: Response
+) -> AppointmentOut:
     """One appointment; its ``ETag`` is the version to send back in ``If-Match``."""
-    appointment = for_caller(await service.get_appointment(session, caller, appointment_id),
-                             caller.role)
+    appointment = for_caller(
+        await service.get_appointment(session, caller, appointment_id), caller.role
+    )
     response.headers["ETag"] = etag(appointment.version)
     return appointment
 
 
 @router.patch("/appointments/{appointment_id}", response_model=AppointmentOut)
-async def update_appointment(appointment_id: uuid.UUID, body: AppointmentUpdate,
-                             caller: CallerDep, session: SessionDep, response: Response,
-                             if_match: IfMatch = None) -> AppointmentOut:
+async def update_appointment(
+    appointment_id: uuid.UUID,
+    body: AppointmentUpdate,
+    caller: CallerDep,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> AppointmentOut:
     """Change an appointment; requires ``If-Match: "<version>"`` or a ``version`` field.
 
     Without either: 428 ``precondition_required``; with a stale one: 412 ``version_mismatch``
@@ -131,15 +171,15 @@ async def update_appointment(appointment_id: uuid.UUID, body: AppointmentUpdate,
     (``is_open``, ``opened_at``, ``closed_at``; other fields: 403 ``forbidden_field``);
     opening without ``opened_at`` stamps it now, closing stamps ``closed_at``. Clients: 403.
     """
-    appointment = await updates.update_appointment(session, caller, appointment_id, body,
-                                                   if_match)
+    appointment = await updates.update_appointment(session, caller, appointment_id, body, if_match)
     response.headers["ETag"] = etag(appointment.version)
     return for_caller(appointment, caller.role)
 
 
 @router.delete("/appointments/{appointment_id}", status_code=204, response_class=Response)
-async def delete_appointment(appointment_id: uuid.UUID, caller: AdminDep, session: SessionDep,
-                             if_match: IfMatch = None) -> Response:
+async def delete_appointment(
+    appointment_id: uuid.UUID, caller: AdminDep, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     """Delete an appointment (staff only); an ``If-Match`` sent is checked (412 if stale).
 
     An appointment that wallet transactions refer to is kept: 409

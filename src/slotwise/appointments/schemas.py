@@ -39,7 +39,8 @@ def _iso_datetime(value: Any) -> Any:
     # A number (or a string of digits, in a query) would otherwise be read as a Unix
     # timestamp: far too easy to send by mistake.
     if isinstance(value, bool | int | float) or (
-            isinstance(value, str) and not _ISO_DATE_START.match(value)):
+        isinstance(value, str) and not _ISO_DATE_START.match(value)
+    ):
         raise ValueError("must be an ISO 8601 date-time with a UTC offset")
     return value
 
@@ -53,15 +54,22 @@ def plausible_year(value: DayT) -> DayT:
 
 
 # Naive date-times are refused (422): the server would have to guess their time zone.
-Instant = Annotated[AwareDatetime, BeforeValidator(_iso_datetime), AfterValidator(plausible_year),
-                    Field(description="ISO 8601 with offset, e.g. 2030-01-07T10:00:00+01:00")]
+Instant = Annotated[
+    AwareDatetime,
+    BeforeValidator(_iso_datetime),
+    AfterValidator(plausible_year),
+    Field(description="ISO 8601 with offset, e.g. 2030-01-07T10:00:00+01:00"),
+]
 Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2)]
 Notes = Annotated[str, StringConstraints(max_length=5000)]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,31}$")]
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-WorkerIds = Annotated[list[uuid.UUID], Field(min_length=1, max_length=10,
-                                             description="Specialists; the first one's "
-                                             "custom prices apply")]
+WorkerIds = Annotated[
+    list[uuid.UUID],
+    Field(
+        min_length=1, max_length=10, description="Specialists; the first one's custom prices apply"
+    ),
+]
 
 
 class ServiceLineIn(BaseModel):
@@ -79,8 +87,7 @@ def _check_times(start: datetime | None, end: datetime | None) -> None:
         raise ValueError("end_at must be after start_at")
 
 
-def _check_unique(worker_ids: list[uuid.UUID] | None,
-                  services: list[ServiceLineIn] | None) -> None:
+def _check_unique(worker_ids: list[uuid.UUID] | None, services: list[ServiceLineIn] | None) -> None:
     if worker_ids is not None and len(set(worker_ids)) != len(worker_ids):
         raise ValueError("worker_ids must be unique")
     if services is not None and len({s.service_id for s in services}) != len(services):
@@ -118,7 +125,8 @@ class AppointmentFromHold(BaseModel):
     hold_id: uuid.UUID
     notes: Notes = ""
     client_id: uuid.UUID | None = Field(
-        None, description="Staff only, when the hold names no client")
+        None, description="Staff only, when the hold names no client"
+    )
 
 
 def _one_shape(value: Any, _handler: ValidatorFunctionWrapHandler) -> Any:
@@ -134,7 +142,8 @@ def _one_shape(value: Any, _handler: ValidatorFunctionWrapHandler) -> Any:
 
 
 AppointmentRequest = Annotated[
-    AppointmentFromHold | AppointmentCreate, WrapValidator(_one_shape),
+    AppointmentFromHold | AppointmentCreate,
+    WrapValidator(_one_shape),
     Field(description="With `hold_id`: confirm a hold; otherwise (staff) book directly"),
 ]
 
@@ -142,12 +151,24 @@ AppointmentRequest = Annotated[
 # Fields a worker may change on an appointment they are assigned to; anything else is 403.
 WORKER_FIELDS = frozenset({"is_open", "opened_at", "closed_at"})
 # Fields whose change moves the time an appointment claims on its workers and workplace.
-CLAIM_FIELDS = frozenset({"start_at", "end_at", "worker_ids", "workplace_id", "status",
-                          "services", "location_id"})
+CLAIM_FIELDS = frozenset(
+    {"start_at", "end_at", "worker_ids", "workplace_id", "status", "services", "location_id"}
+)
 # Fields a client may change on their own appointment (before the firm's deadline).
 CLIENT_FIELDS = frozenset({"start_at", "status"})
-_NOT_NULLABLE = frozenset({"location_id", "start_at", "end_at", "worker_ids", "services",
-                           "notes", "status", "source", "is_open"})
+_NOT_NULLABLE = frozenset(
+    {
+        "location_id",
+        "start_at",
+        "end_at",
+        "worker_ids",
+        "services",
+        "notes",
+        "status",
+        "source",
+        "is_open",
+    }
+)
 
 
 class AppointmentUpdate(BaseModel):
@@ -169,13 +190,13 @@ class AppointmentUpdate(BaseModel):
     is_open: StrictBool | None = None
     opened_at: Instant | None = None
     closed_at: Instant | None = None
-    version: StrictInt | None = Field(None, ge=1, lt=2**31,
-                                description="The version you read; instead of If-Match")
+    version: StrictInt | None = Field(
+        None, ge=1, lt=2**31, description="The version you read; instead of If-Match"
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> AppointmentUpdate:
-        nulls = sorted(n for n in self.model_fields_set & _NOT_NULLABLE
-                       if getattr(self, n) is None)
+        nulls = sorted(n for n in self.model_fields_set & _NOT_NULLABLE if getattr(self, n) is None)
         if nulls:
             raise ValueError(f"may not be null: {', '.join(nulls)}")
         _check_times(self.start_at, self.end_at)

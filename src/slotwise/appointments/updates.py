@@ -32,11 +32,17 @@ from slotwise.models import Appointment, AppointmentServiceItem, AppointmentWork
 from slotwise.repository import apply_changes
 
 
-async def update_appointment(session: AsyncSession, caller: Caller, appointment_id: uuid.UUID,
-                             data: AppointmentUpdate, if_match: str | None) -> AppointmentOut:
+async def update_appointment(
+    session: AsyncSession,
+    caller: Caller,
+    appointment_id: uuid.UUID,
+    data: AppointmentUpdate,
+    if_match: str | None,
+) -> AppointmentOut:
     expected = expected_versions(if_match, data.version, required=True)
-    appointment = await repository.get_visible(session, service.scope_of(caller),
-                                               appointment_id, lock=True)
+    appointment = await repository.get_visible(
+        session, service.scope_of(caller), appointment_id, lock=True
+    )
     if appointment is None:
         raise service.not_found(appointment_id)
     changes = data.changes()
@@ -44,8 +50,11 @@ async def update_appointment(session: AsyncSession, caller: Caller, appointment_
     if caller.role == "worker":
         forbidden = sorted(set(changes) - WORKER_FIELDS)
         if forbidden:
-            raise Forbidden(f"A worker may change only is_open, opened_at and closed_at, not: "
-                            f"{', '.join(forbidden)}", code="forbidden_field")
+            raise Forbidden(
+                f"A worker may change only is_open, opened_at and closed_at, not: "
+                f"{', '.join(forbidden)}",
+                code="forbidden_field",
+            )
     elif not caller.is_admin:
         await client_rules.check_client_change(session, appointment, changes, now)
     check_version(appointment.version, expected)
@@ -98,31 +107,39 @@ def _merged(appointment: Appointment, changes: dict[str, Any], name: str) -> Any
     return changes[name] if name in changes else getattr(appointment, name)
 
 
-async def _validate(session: AsyncSession, firm_id: uuid.UUID, appointment: Appointment,
-                    changes: dict[str, Any]) -> None:
+async def _validate(
+    session: AsyncSession, firm_id: uuid.UUID, appointment: Appointment, changes: dict[str, Any]
+) -> None:
     start, end = _merged(appointment, changes, "start_at"), _merged(appointment, changes, "end_at")
     if end <= start:
         raise Unprocessable("end_at must be after start_at", code="end_before_start")
     opened = _merged(appointment, changes, "opened_at")
     closed = _merged(appointment, changes, "closed_at")
     if opened is not None and closed is not None and closed < opened:
-        raise Unprocessable("closed_at must not be before opened_at",
-                            code="closed_before_opened")
+        raise Unprocessable("closed_at must not be before opened_at", code="closed_before_opened")
     if "location_id" in changes or "workplace_id" in changes:
-        await service.check_place(session, firm_id, _merged(appointment, changes, "location_id"),
-                                  _merged(appointment, changes, "workplace_id"))
+        await service.check_place(
+            session,
+            firm_id,
+            _merged(appointment, changes, "location_id"),
+            _merged(appointment, changes, "workplace_id"),
+        )
     if "client_id" in changes:
         await service.check_client(session, firm_id, changes["client_id"])
     if "source" in changes or "external_id" in changes:
-        await service.check_external_id(session, firm_id,
-                                        _merged(appointment, changes, "source"),
-                                        _merged(appointment, changes, "external_id"),
-                                        except_id=appointment.id)
+        await service.check_external_id(
+            session,
+            firm_id,
+            _merged(appointment, changes, "source"),
+            _merged(appointment, changes, "external_id"),
+            except_id=appointment.id,
+        )
 
 
 def _assign(appointment: Appointment, changes: dict[str, Any]) -> bool:
-    differing = {name: value for name, value in changes.items()
-                 if getattr(appointment, name) != value}
+    differing = {
+        name: value for name, value in changes.items() if getattr(appointment, name) != value
+    }
     apply_changes(appointment, differing)
     return bool(differing)
 
@@ -135,15 +152,21 @@ def _replace_workers(appointment: Appointment, worker_ids: list[uuid.UUID]) -> b
         if specialist_id not in worker_ids:
             appointment.workers.remove(row)
     appointment.workers.extend(
-        AppointmentWorker(firm_id=appointment.firm_id, appointment_id=appointment.id,
-                          specialist_id=specialist_id)
-        for specialist_id in worker_ids if specialist_id not in current)
+        AppointmentWorker(
+            firm_id=appointment.firm_id, appointment_id=appointment.id, specialist_id=specialist_id
+        )
+        for specialist_id in worker_ids
+        if specialist_id not in current
+    )
     return True
 
 
-async def _replace_services(session: AsyncSession, appointment: Appointment,
-                            lines: list[ServiceLineIn],
-                            worker_ids: list[uuid.UUID] | None) -> bool:
+async def _replace_services(
+    session: AsyncSession,
+    appointment: Appointment,
+    lines: list[ServiceLineIn],
+    worker_ids: list[uuid.UUID] | None,
+) -> bool:
     """Replaces the set of services; a line without a price gets today's catalog terms.
 
     The first worker's custom terms apply: the first of ``worker_ids`` when sent, otherwise
@@ -153,11 +176,16 @@ async def _replace_services(session: AsyncSession, appointment: Appointment,
         listed = await repository.workers_of(session, appointment.firm_id, [appointment.id])
         worker_ids = [w.id for w in listed.get(appointment.id, [])]
     if not worker_ids:
-        raise Unprocessable("The appointment has no worker to price its services by",
-                            code="no_workers")
-    priced = await pricing.price_services(session, appointment.firm_id, lines,
-                                          workplace_id=appointment.workplace_id,
-                                          first_worker_id=worker_ids[0])
+        raise Unprocessable(
+            "The appointment has no worker to price its services by", code="no_workers"
+        )
+    priced = await pricing.price_services(
+        session,
+        appointment.firm_id,
+        lines,
+        workplace_id=appointment.workplace_id,
+        first_worker_id=worker_ids[0],
+    )
     wanted = {p.service_id: p for p in priced}
     changed = False
     for row in list(appointment.services):
@@ -171,9 +199,14 @@ async def _replace_services(session: AsyncSession, appointment: Appointment,
     present = {row.service_id for row in appointment.services}
     for term in priced:
         if term.service_id not in present:
-            appointment.services.append(AppointmentServiceItem(
-                firm_id=appointment.firm_id, appointment_id=appointment.id,
-                service_id=term.service_id, price=term.price,
-                duration_minutes=term.duration_minutes))
+            appointment.services.append(
+                AppointmentServiceItem(
+                    firm_id=appointment.firm_id,
+                    appointment_id=appointment.id,
+                    service_id=term.service_id,
+                    price=term.price,
+                    duration_minutes=term.duration_minutes,
+                )
+            )
             changed = True
     return changed

@@ -35,11 +35,23 @@ def _no_store(response: Response) -> None:
 NoStore = Depends(_no_store)
 
 
-@router.post("/auth/token", response_model=TokenPair, dependencies=[NoStore], responses={
-    400: {"model": ErrorBody, "description": "`firm_required`: the email exists in several "
-          "firms; pass the firm slug as client_id"},
-    429: {"model": ErrorBody, "description": "`too_many_attempts`: too many failed logins "
-          "for this account or address; see Retry-After"}})
+@router.post(
+    "/auth/token",
+    response_model=TokenPair,
+    dependencies=[NoStore],
+    responses={
+        400: {
+            "model": ErrorBody,
+            "description": "`firm_required`: the email exists in several "
+            "firms; pass the firm slug as client_id",
+        },
+        429: {
+            "model": ErrorBody,
+            "description": "`too_many_attempts`: too many failed logins "
+            "for this account or address; see Retry-After",
+        },
+    },
+)
 async def login(
     request: Request,
     session: SessionDep,

@@ -27,8 +27,9 @@ def _day_or_instant(value: Any) -> dt.date | dt.datetime:
         try:
             day = dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError("must be a date (2030-01-07) or a date-time with offset "
-                             "(2030-01-07T10:00:00+01:00)") from None
+            raise ValueError(
+                "must be a date (2030-01-07) or a date-time with offset (2030-01-07T10:00:00+01:00)"
+            ) from None
         return plausible_year(day)
     return _INSTANT.validate_python(value)
 
@@ -36,8 +37,9 @@ def _day_or_instant(value: Any) -> dt.date | dt.datetime:
 DayOrInstant = Annotated[
     dt.date | dt.datetime,
     PlainValidator(_day_or_instant),
-    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
-                              {"type": "string", "format": "date-time"}]}),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+    ),
 ]
 
 

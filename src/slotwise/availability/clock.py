@@ -48,8 +48,11 @@ class LocalClock:
         if found is None:
             local_start = naive_midnight(day)
             local_end = local_start + DAY
-            found = [seg for seg in self._segments
-                     if seg[0] + seg[2] < local_end and seg[1] + seg[2] > local_start]
+            found = [
+                seg
+                for seg in self._segments
+                if seg[0] + seg[2] < local_end and seg[1] + seg[2] > local_start
+            ]
             self._by_day[day] = found
         return found
 

@@ -64,6 +64,7 @@ __all__ = [
     "padded_days",
 ]
 
+
 @dataclass(frozen=True, slots=True)
 class _Option:
     specialist: SpecialistInput
@@ -74,8 +75,9 @@ class _Option:
     offer: SlotOffer  # shared by every slot of this option when no workplace is needed
 
 
-def option_minutes(service: ServiceTerms, custom_duration: int | None,
-                   workplace: WorkplaceInput | None) -> tuple[int, int]:
+def option_minutes(
+    service: ServiceTerms, custom_duration: int | None, workplace: WorkplaceInput | None
+) -> tuple[int, int]:
     """(duration, break after) in minutes: the workplace's override wins, then the
     specialist's custom duration, then the service."""
     duration = service.duration_minutes
@@ -103,19 +105,25 @@ def claim_padding(terms: Iterable[tuple[int, int, int]]) -> tuple[int, int]:
     return before, after
 
 
-def padded_days(first: dt.date, last: dt.date, before_minutes: int,
-                after_minutes: int) -> tuple[dt.date, dt.date]:
+def padded_days(
+    first: dt.date, last: dt.date, before_minutes: int, after_minutes: int
+) -> tuple[dt.date, dt.date]:
     """The dates whose rules can touch a claim range of a slot starting in ``[first, last]``.
 
     Loading (and computing) exactly these keeps a one-day check and a long listing in
     agreement about every slot.
     """
-    return (first - dt.timedelta(days=before_minutes // 1440 + 2),
-            last + dt.timedelta(days=after_minutes // 1440 + 2))
+    return (
+        first - dt.timedelta(days=before_minutes // 1440 + 2),
+        last + dt.timedelta(days=after_minutes // 1440 + 2),
+    )
 
 
-def max_claim_after_minutes(service: ServiceTerms, custom_durations: Sequence[int | None],
-                            workplaces: Sequence[WorkplaceInput]) -> int:
+def max_claim_after_minutes(
+    service: ServiceTerms,
+    custom_durations: Sequence[int | None],
+    workplaces: Sequence[WorkplaceInput],
+) -> int:
     """The longest a claim of any option can reach past its start."""
     candidates = [*workplaces] if workplaces else [None]
     longest = 0
@@ -165,18 +173,26 @@ def _grouped(options: list[_Option]) -> tuple[SlotOffer, ...]:
     return tuple(offers)
 
 
-def choose(query: AvailabilityQuery, start: dt.datetime, *,
-           specialist_id: uuid.UUID | None = None,
-           workplace_id: uuid.UUID | None = None) -> SlotChoice | None:
+def choose(
+    query: AvailabilityQuery,
+    start: dt.datetime,
+    *,
+    specialist_id: uuid.UUID | None = None,
+    workplace_id: uuid.UUID | None = None,
+) -> SlotChoice | None:
     """The option a booking at ``start`` would take, or None when ``start`` is not offered
     (for that specialist / workplace when given)."""
     found = candidates(query, start, specialist_id=specialist_id, workplace_id=workplace_id)
     return found[0] if found else None
 
 
-def candidates(query: AvailabilityQuery, start: dt.datetime, *,
-               specialist_id: uuid.UUID | None = None,
-               workplace_id: uuid.UUID | None = None) -> list[SlotChoice]:
+def candidates(
+    query: AvailabilityQuery,
+    start: dt.datetime,
+    *,
+    specialist_id: uuid.UUID | None = None,
+    workplace_id: uuid.UUID | None = None,
+) -> list[SlotChoice]:
     """Every option free at ``start``, in the order choices are made: the first free
     specialist by name then id, then the first free workplace by name then id.
 
@@ -187,27 +203,33 @@ def candidates(query: AvailabilityQuery, start: dt.datetime, *,
     if at != start.timestamp():
         return []  # starts lie on whole seconds of the grid
     options = [
-        opt for opt in _options(query)
+        opt
+        for opt in _options(query)
         if (specialist_id is None or opt.specialist.id == specialist_id)
-        and (workplace_id is None
-             or (opt.workplace is not None and opt.workplace.id == workplace_id))
+        and (
+            workplace_id is None or (opt.workplace is not None and opt.workplace.id == workplace_id)
+        )
     ]
     found = _search(query, options)
     chosen: list[SlotChoice] = []
     for opt in options:
         end = at + opt.duration
         if any(offered is opt for offered in found.get((at, end), ())):
-            chosen.append(SlotChoice(opt.specialist.id,
-                                     opt.workplace.id if opt.workplace is not None else None,
-                                     _utc(at), _utc(end), _utc(at - opt.before),
-                                     _utc(at + opt.after)))
+            chosen.append(
+                SlotChoice(
+                    opt.specialist.id,
+                    opt.workplace.id if opt.workplace is not None else None,
+                    _utc(at),
+                    _utc(end),
+                    _utc(at - opt.before),
+                    _utc(at + opt.after),
+                )
+            )
     return chosen
 
 
 def _utc(instant: int) -> dt.datetime:
     return dt.datetime.fromtimestamp(instant, dt.UTC)
-
-
 
 
 def _days(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -223,13 +245,16 @@ def _options(query: AvailabilityQuery) -> list[_Option]:
     out: list[_Option] = []
     for spec in sorted(query.specialists, key=lambda s: (s.name, s.id)):
         for workplace in workplaces:
-            duration, break_after = option_minutes(service, spec.custom_duration_minutes,
-                                                   workplace)
-            before, padding = claim_padding([(service.buffer_before_minutes, break_after,
-                                              service.buffer_after_minutes)])
+            duration, break_after = option_minutes(service, spec.custom_duration_minutes, workplace)
+            before, padding = claim_padding(
+                [(service.buffer_before_minutes, break_after, service.buffer_after_minutes)]
+            )
             offer = SlotOffer(spec.id, spec.name, ())
-            out.append(_Option(spec, workplace, duration * 60, before * 60,
-                               (duration + padding) * 60, offer))
+            out.append(
+                _Option(
+                    spec, workplace, duration * 60, before * 60, (duration + padding) * 60, offer
+                )
+            )
     return out
 
 
@@ -264,13 +289,17 @@ class _Location:
             rows = [row for row in days_off if row.end > row.start]
         pieces: list[Interval] = []
         for row in rows:
-            pieces.extend(self._clock.wall(day, seconds_of_day(row.start),
-                                           seconds_of_day(row.end)))
+            pieces.extend(self._clock.wall(day, seconds_of_day(row.start), seconds_of_day(row.end)))
         return merge(pieces)
 
 
-def _working(schedule: Sequence[ScheduleEntry], workplace: WorkplaceInput | None,
-             days: list[dt.date], location: _Location, clock: LocalClock) -> list[Interval]:
+def _working(
+    schedule: Sequence[ScheduleEntry],
+    workplace: WorkplaceInput | None,
+    days: list[dt.date],
+    location: _Location,
+    clock: LocalClock,
+) -> list[Interval]:
     """A specialist's scheduled time at the location (for this workplace, when one is
     needed), inside the opening hours; breaks and claims are taken off later."""
     by_day: dict[int, list[ScheduleEntry]] = {}
@@ -279,8 +308,11 @@ def _working(schedule: Sequence[ScheduleEntry], workplace: WorkplaceInput | None
         if entry.is_day_off:
             off_days.add(entry.day_of_week)
             continue
-        if (workplace is not None and entry.workplace_id is not None
-                and entry.workplace_id != workplace.id):
+        if (
+            workplace is not None
+            and entry.workplace_id is not None
+            and entry.workplace_id != workplace.id
+        ):
             continue
         by_day.setdefault(entry.day_of_week, []).append(entry)
     pieces: list[Interval] = []
@@ -303,8 +335,7 @@ def _blocked(spec: SpecialistInput, days: list[dt.date], clock: LocalClock) -> l
     pieces = list(spec.busy)
     for brk in spec.breaks:
         if first <= brk.date <= last:
-            pieces.extend(clock.wall(brk.date, seconds_of_day(brk.start),
-                                     seconds_of_day(brk.end)))
+            pieces.extend(clock.wall(brk.date, seconds_of_day(brk.start), seconds_of_day(brk.end)))
     return merge(pieces)
 
 
@@ -336,18 +367,21 @@ def _search(query: AvailabilityQuery, options: list[_Option]) -> dict[Interval, 
         return found
     service, rules = query.service, query.rules
     longest = max(opt.after for opt in options)
-    first, last = padded_days(query.first_day, query.last_day,
-                              service.buffer_before_minutes, longest // 60 + 1)
+    first, last = padded_days(
+        query.first_day, query.last_day, service.buffer_before_minutes, longest // 60 + 1
+    )
     clock = LocalClock(ZoneInfo(query.location.time_zone), first, last)
     days = _days(first, last)
     location = _Location(query.location, clock)
     now = math.floor(query.now.timestamp())
     earliest = now + rules.min_notice_minutes * 60
     latest = now + rules.booking_horizon_days * DAY
-    grid = [instant
-            for day in _days(query.first_day, query.last_day)
-            for instant in clock.grid(day, rules.slot_step_minutes * 60)
-            if earliest <= instant <= latest]
+    grid = [
+        instant
+        for day in _days(query.first_day, query.last_day)
+        for instant in clock.grid(day, rules.slot_step_minutes * 60)
+        if earliest <= instant <= latest
+    ]
     if not grid:
         return found
     grid.sort()  # already ordered in every real zone; sorting an ordered list is linear
@@ -374,7 +408,7 @@ def _search(query: AvailabilityQuery, options: list[_Option]) -> dict[Interval, 
             low, high = free_start + before, free_end - after
             if high < low:
                 continue
-            for start in grid[bisect_left(grid, low):bisect_right(grid, high)]:
+            for start in grid[bisect_left(grid, low) : bisect_right(grid, high)]:
                 key = (start, start + duration)
                 if capacity.limit is not None and not capacity.allows(*key):
                     continue

@@ -35,14 +35,21 @@ class _Stamps:
             # Slots lie on whole seconds, so ``isoformat`` writes no fraction.
             found = self._known[instant] = (
                 _z(instant.astimezone(dt.UTC).isoformat()),
-                _z(instant.astimezone(self._zone).isoformat()))
+                _z(instant.astimezone(self._zone).isoformat()),
+            )
         return found
 
 
 def _offer(offer: SlotOffer) -> str:
-    return json.dumps({"id": str(offer.specialist_id), "name": offer.specialist_name,
-                       "workplace_ids": [str(w) for w in offer.workplace_ids]},
-                      ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {
+            "id": str(offer.specialist_id),
+            "name": offer.specialist_name,
+            "workplace_ids": [str(w) for w in offer.workplace_ids],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def render(result: Availability) -> bytes:
@@ -68,8 +75,14 @@ def render(result: Availability) -> bytes:
         end, end_local = stamps(slot.end)
         slots.append(
             f'{{"start":"{start}","end":"{end}","start_local":"{start_local}",'
-            f'"end_local":"{end_local}","specialists":[{",".join(offers)}]}}')
-    head = json.dumps({"service_id": str(result.service_id),
-                       "location_id": str(result.location_id),
-                       "time_zone": result.time_zone}, separators=(",", ":"))
+            f'"end_local":"{end_local}","specialists":[{",".join(offers)}]}}'
+        )
+    head = json.dumps(
+        {
+            "service_id": str(result.service_id),
+            "location_id": str(result.location_id),
+            "time_zone": result.time_zone,
+        },
+        separators=(",", ":"),
+    )
     return f'{head[:-1]},"slots":[{",".join(slots)}]}}'.encode()

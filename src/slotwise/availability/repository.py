@@ -116,14 +116,29 @@ SELECT
 """)
 
 
-async def catalog(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                  service_id: uuid.UUID, *, specialist_id: uuid.UUID | None = None,
-                  workplace_id: uuid.UUID | None = None) -> Catalog:
+async def catalog(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    service_id: uuid.UUID,
+    *,
+    specialist_id: uuid.UUID | None = None,
+    workplace_id: uuid.UUID | None = None,
+) -> Catalog:
     """Raises 404 for a location or service not in the firm, exactly as for a missing row:
     other tenants' ids cannot be probed."""
-    row = (await session.execute(_CATALOG, {
-        "firm": firm_id, "location": location_id, "service": service_id,
-        "specialist": specialist_id, "workplace": workplace_id})).one()
+    row = (
+        await session.execute(
+            _CATALOG,
+            {
+                "firm": firm_id,
+                "location": location_id,
+                "service": service_id,
+                "specialist": specialist_id,
+                "workplace": workplace_id,
+            },
+        )
+    ).one()
     if row.location is None:
         raise NotFound(f"No location with id {location_id}", code="location_not_found")
     if row.service is None:
@@ -131,25 +146,41 @@ async def catalog(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.U
     assert row.rules is not None  # the caller's firm exists: its user was just read
     time_zone, capacity, location_active = row.location
     duration, break_after, buffer_before, buffer_after, service_active = row.service
-    offering = [OfferingSpecialist(uuid.UUID(sid), name, custom)
-                for sid, name, custom in row.specialists]
+    offering = [
+        OfferingSpecialist(uuid.UUID(sid), name, custom) for sid, name, custom in row.specialists
+    ]
     schedules: defaultdict[uuid.UUID, list[ScheduleEntry]] = defaultdict(list)
     for sid, day, start, end, day_off, workplace in row.schedules:
-        schedules[uuid.UUID(sid)].append(ScheduleEntry(
-            day, _time(start), _time(end), day_off,
-            uuid.UUID(workplace) if workplace is not None else None))
+        schedules[uuid.UUID(sid)].append(
+            ScheduleEntry(
+                day,
+                _time(start),
+                _time(end),
+                day_off,
+                uuid.UUID(workplace) if workplace is not None else None,
+            )
+        )
     return Catalog(
-        location_id=location_id, time_zone=time_zone,
-        capacity=capacity, location_active=location_active, service_active=service_active,
+        location_id=location_id,
+        time_zone=time_zone,
+        capacity=capacity,
+        location_active=location_active,
+        service_active=service_active,
         terms=ServiceTerms(duration, break_after, buffer_before, buffer_after),
         rules=BookingRules(*row.rules),
         specialists=offering,
-        workplaces=[WorkplaceInput(uuid.UUID(wid), name, minutes, after)
-                    for wid, name, minutes, after in row.workplaces],
-        hours=[WeeklyHours(day, _time(start), _time(end), day_off)
-               for day, start, end, day_off in row.hours],
+        workplaces=[
+            WorkplaceInput(uuid.UUID(wid), name, minutes, after)
+            for wid, name, minutes, after in row.workplaces
+        ],
+        hours=[
+            WeeklyHours(day, _time(start), _time(end), day_off)
+            for day, start, end, day_off in row.hours
+        ],
         schedules=dict(schedules),
-        specialist_active=row.specialist_active, workplace_found=row.workplace_found)
+        specialist_active=row.specialist_active,
+        workplace_found=row.workplace_found,
+    )
 
 
 # A claim is live when an appointment owns it or its hold has not expired yet, so an expired
@@ -170,13 +201,18 @@ _LIVE_CLAIM = """
   AND (CAST(:ignored_hold AS uuid) IS NULL
        OR c.hold_id IS DISTINCT FROM CAST(:ignored_hold AS uuid))"""
 
-_MERGED_SPANS = """
+_MERGED_SPANS = (
+    """
   SELECT array_agg(floor(extract(epoch FROM lower(x.span)))::bigint) AS starts,
          array_agg(ceil(extract(epoch FROM upper(x.span)))::bigint) AS ends
     FROM (SELECT unnest(range_agg(c.during)) AS span FROM time_claims c
-           WHERE c.{column} = r.id AND""" + _LIVE_CLAIM + """) AS x"""
+           WHERE c.{column} = r.id AND"""
+    + _LIVE_CLAIM
+    + """) AS x"""
+)
 
-_WINDOW = text("""
+_WINDOW = text(
+    """
 SELECT
   (SELECT coalesce(json_agg(json_build_array(h.date, h.is_working)), '[]')
      FROM holidays h WHERE h.firm_id = :firm AND h.location_id = :location
@@ -192,12 +228,16 @@ SELECT
                                              t.ends)), '[]')
      FROM (SELECT r.id AS specialist_id, NULL::uuid AS workplace_id, m.starts, m.ends
              FROM unnest(CAST(:specialists AS uuid[])) AS r(id)
-             CROSS JOIN LATERAL (""" + _MERGED_SPANS.format(column="specialist_id") + """) AS m
+             CROSS JOIN LATERAL ("""
+    + _MERGED_SPANS.format(column="specialist_id")
+    + """) AS m
             WHERE m.starts IS NOT NULL
            UNION ALL
            SELECT NULL::uuid, r.id, m.starts, m.ends
              FROM unnest(CAST(:workplaces AS uuid[])) AS r(id)
-             CROSS JOIN LATERAL (""" + _MERGED_SPANS.format(column="workplace_id") + """) AS m
+             CROSS JOIN LATERAL ("""
+    + _MERGED_SPANS.format(column="workplace_id")
+    + """) AS m
             WHERE m.starts IS NOT NULL) AS t) AS claims,
   CASE WHEN :with_bookings THEN
     (SELECT coalesce(json_agg(json_build_array(floor(extract(epoch FROM u.start_at))::bigint,
@@ -213,24 +253,54 @@ SELECT
                  AND o.start_at < :high AND o.end_at > :low
                  AND o.id IS DISTINCT FROM CAST(:ignored_hold AS uuid)) AS u)
   END AS bookings
-""")
+"""
+)
 
 
-async def window(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, *,
-                 specialist_ids: Sequence[uuid.UUID], workplace_ids: Sequence[uuid.UUID],
-                 first: dt.date, last: dt.date, low: dt.datetime, high: dt.datetime,
-                 now: dt.datetime, ignored: Ignored, with_bookings: bool) -> Window:
+async def window(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    *,
+    specialist_ids: Sequence[uuid.UUID],
+    workplace_ids: Sequence[uuid.UUID],
+    first: dt.date,
+    last: dt.date,
+    low: dt.datetime,
+    high: dt.datetime,
+    now: dt.datetime,
+    ignored: Ignored,
+    with_bookings: bool,
+) -> Window:
     """Holidays and breaks on local dates ``[first, last]``; claims of the specialists and
     workplaces and (``with_bookings``) the location's bookings overlapping ``[low, high)``,
     live at ``now``, as epoch seconds."""
-    row = (await session.execute(_WINDOW, {
-        "firm": firm_id, "location": location_id, "specialists": list(specialist_ids),
-        "workplaces": list(workplace_ids), "first": first, "last": last, "low": low,
-        "high": high, "now": now, "ignored_appointment": ignored.appointment_id,
-        "ignored_hold": ignored.hold_id, "with_bookings": with_bookings})).one()
-    breaks = {uuid.UUID(sid): [DatedBreak(dt.date.fromisoformat(day), _time(start), _time(end))
-                               for day, start, end in dated]
-              for sid, dated in row.breaks}
+    row = (
+        await session.execute(
+            _WINDOW,
+            {
+                "firm": firm_id,
+                "location": location_id,
+                "specialists": list(specialist_ids),
+                "workplaces": list(workplace_ids),
+                "first": first,
+                "last": last,
+                "low": low,
+                "high": high,
+                "now": now,
+                "ignored_appointment": ignored.appointment_id,
+                "ignored_hold": ignored.hold_id,
+                "with_bookings": with_bookings,
+            },
+        )
+    ).one()
+    breaks = {
+        uuid.UUID(sid): [
+            DatedBreak(dt.date.fromisoformat(day), _time(start), _time(end))
+            for day, start, end in dated
+        ]
+        for sid, dated in row.breaks
+    }
     by_specialist: dict[uuid.UUID, list[Busy]] = {}
     by_workplace: dict[uuid.UUID, list[Busy]] = {}
     for sid, wid, starts, ends in row.claims:
@@ -241,10 +311,12 @@ async def window(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UU
             by_workplace[uuid.UUID(wid)] = spans
     return Window(
         holidays={dt.date.fromisoformat(day): working for day, working in row.holidays},
-        breaks=breaks, specialist_busy=by_specialist, workplace_busy=by_workplace,
-        bookings=[(start, end) for start, end in row.bookings or ()])
+        breaks=breaks,
+        specialist_busy=by_specialist,
+        workplace_busy=by_workplace,
+        bookings=[(start, end) for start, end in row.bookings or ()],
+    )
 
 
 def _time(value: str) -> dt.time:
     return dt.time.fromisoformat(value)
-

@@ -15,8 +15,9 @@ router = APIRouter(responses=ERROR_RESPONSES, tags=["availability"])
 
 
 @router.get("/availability", response_model=AvailabilityOut)
-async def get_availability(params: Annotated[AvailabilityParams, Query()], caller: CallerDep,
-                           session: SessionDep) -> Response:
+async def get_availability(
+    params: Annotated[AvailabilityParams, Query()], caller: CallerDep, session: SessionDep
+) -> Response:
     """Free slots of a service at a location, for one specialist or any.
 
     Open to every role of the firm. ``from``/``to`` are local dates of the location
@@ -34,8 +35,13 @@ async def get_availability(params: Annotated[AvailabilityParams, Query()], calle
     409 ``specialist_inactive`` / ``service_not_offered``.
     """
     result = await service.get_availability(
-        session, caller.firm_id, service_id=params.service_id,
-        location_id=params.location_id, first=params.first, last=params.last,
-        specialist_id=params.specialist_id)
+        session,
+        caller.firm_id,
+        service_id=params.service_id,
+        location_id=params.location_id,
+        first=params.first,
+        last=params.last,
+        specialist_id=params.specialist_id,
+    )
     # Written directly (see ``present``); the response model documents the same shape.
     return Response(present.render(result), media_type="application/json")

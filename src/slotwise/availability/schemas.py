@@ -18,14 +18,18 @@ class AvailabilityParams(BaseModel):
     service_id: uuid.UUID
     location_id: uuid.UUID
     first: DayOrInstant = Field(
-        alias="from", description="First local date, inclusive; or an instant with offset: "
-        "slots starting at or after it")
+        alias="from",
+        description="First local date, inclusive; or an instant with offset: "
+        "slots starting at or after it",
+    )
     last: DayOrInstant = Field(
-        alias="to", description="Last local date, inclusive (at most 62 days); or an instant "
-        "with offset: slots starting before it")
+        alias="to",
+        description="Last local date, inclusive (at most 62 days); or an instant "
+        "with offset: slots starting before it",
+    )
     specialist_id: uuid.UUID | None = Field(
-        None, description="Only this specialist; every active one offering the service "
-        "when omitted")
+        None, description="Only this specialist; every active one offering the service when omitted"
+    )
 
 
 class SlotSpecialistOut(BaseModel):
@@ -35,15 +39,18 @@ class SlotSpecialistOut(BaseModel):
     name: str
     workplace_ids: list[uuid.UUID] = Field(
         description="Free workplaces that offer the service, by name; empty when the "
-        "service needs no workplace")
+        "service needs no workplace"
+    )
 
 
 class SlotOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     start: dt.datetime = Field(description="UTC")
-    end: dt.datetime = Field(description="UTC; the client's appointment ends here (the "
-                             "break after and buffers are not included)")
+    end: dt.datetime = Field(
+        description="UTC; the client's appointment ends here (the "
+        "break after and buffers are not included)"
+    )
     start_local: dt.datetime = Field(description="In the location's time zone, with offset")
     end_local: dt.datetime
     specialists: list[SlotSpecialistOut]

@@ -30,8 +30,15 @@ from slotwise.availability.engine import (
 )
 from slotwise.errors import Conflict, NotFound, Unprocessable
 
-__all__ = ["MAX_RANGE_DAYS", "Availability", "SlotChoice", "SlotUnavailable", "check_range",
-           "check_slot", "get_availability"]
+__all__ = [
+    "MAX_RANGE_DAYS",
+    "Availability",
+    "SlotChoice",
+    "SlotUnavailable",
+    "check_range",
+    "check_slot",
+    "get_availability",
+]
 
 MAX_RANGE_DAYS = 62
 
@@ -41,8 +48,9 @@ def check_range(first: dt.date, last: dt.date) -> None:
     if last < first:
         raise Unprocessable("'to' is before 'from'", code="invalid_range")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise Unprocessable(f"The range spans more than {MAX_RANGE_DAYS} days",
-                            code="range_too_long")
+        raise Unprocessable(
+            f"The range spans more than {MAX_RANGE_DAYS} days", code="range_too_long"
+        )
 
 
 def local_days(low: dt.datetime, high: dt.datetime, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
@@ -77,24 +85,32 @@ class Availability:
     slots: list[Slot]
 
 
-async def get_availability(session: AsyncSession, firm_id: uuid.UUID, *,
-                           service_id: uuid.UUID, location_id: uuid.UUID,
-                           first: dt.date | dt.datetime, last: dt.date | dt.datetime,
-                           specialist_id: uuid.UUID | None = None,
-                           now: dt.datetime | None = None) -> Availability:
+async def get_availability(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    service_id: uuid.UUID,
+    location_id: uuid.UUID,
+    first: dt.date | dt.datetime,
+    last: dt.date | dt.datetime,
+    specialist_id: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
+) -> Availability:
     """Free slots of a service at a location from ``first`` to ``last``: local dates of the
     location, inclusive, or instants (slots starting in ``[first, last)``)."""
     if not isinstance(first, dt.datetime) and not isinstance(last, dt.datetime):
         check_range(first, last)  # before anything is loaded
-    catalog = await _bookable(session, firm_id, location_id, service_id,
-                              specialist_id=specialist_id)
+    catalog = await _bookable(
+        session, firm_id, location_id, service_id, specialist_id=specialist_id
+    )
     if specialist_id is not None and not catalog.specialist_active:
         raise Conflict("The specialist is inactive", code="specialist_inactive")
     zone = ZoneInfo(catalog.time_zone)
     low, high = lower_bound(first, zone), upper_bound(last, zone)
     first_day, last_day = local_days(low, high, zone)
-    query = await _load(session, firm_id, catalog, first_day, last_day,
-                        now or dt.datetime.now(dt.UTC))
+    query = await _load(
+        session, firm_id, catalog, first_day, last_day, now or dt.datetime.now(dt.UTC)
+    )
     if specialist_id is not None and not query.specialists:
         raise Conflict("The specialist does not offer this service", code="service_not_offered")
     slots = compute_slots(query)
@@ -103,12 +119,20 @@ async def get_availability(session: AsyncSession, firm_id: uuid.UUID, *,
     return Availability(service_id, location_id, catalog.time_zone, slots)
 
 
-async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: uuid.UUID,
-                     location_id: uuid.UUID, start_at: dt.datetime,
-                     specialist_id: uuid.UUID | None, workplace_id: uuid.UUID | None,
-                     now: dt.datetime, notice_from: dt.datetime | None = None,
-                     ignore_appointment_id: uuid.UUID | None = None,
-                     ignore_hold_id: uuid.UUID | None = None) -> SlotChoice:
+async def check_slot(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    service_id: uuid.UUID,
+    location_id: uuid.UUID,
+    start_at: dt.datetime,
+    specialist_id: uuid.UUID | None,
+    workplace_id: uuid.UUID | None,
+    now: dt.datetime,
+    notice_from: dt.datetime | None = None,
+    ignore_appointment_id: uuid.UUID | None = None,
+    ignore_hold_id: uuid.UUID | None = None,
+) -> SlotChoice:
     """The specialist, workplace, times and claim range a booking at ``start_at`` takes.
 
     Raises ``SlotUnavailable`` (409 ``slot_unavailable``) unless that exact start is offered
@@ -120,18 +144,32 @@ async def check_slot(session: AsyncSession, firm_id: uuid.UUID, *, service_id: u
     """
     if start_at.tzinfo is None:
         raise Unprocessable("The start needs a time zone", code="invalid_datetime")
-    catalog = await _bookable(session, firm_id, location_id, service_id,
-                              specialist_id=specialist_id, workplace_id=workplace_id)
+    catalog = await _bookable(
+        session,
+        firm_id,
+        location_id,
+        service_id,
+        specialist_id=specialist_id,
+        workplace_id=workplace_id,
+    )
     day = start_at.astimezone(ZoneInfo(catalog.time_zone)).date()
-    query = await _load(session, firm_id, catalog, day, day, now, notice_from=notice_from,
-                        ignored=repo.Ignored(ignore_appointment_id, ignore_hold_id))
+    query = await _load(
+        session,
+        firm_id,
+        catalog,
+        day,
+        day,
+        now,
+        notice_from=notice_from,
+        ignored=repo.Ignored(ignore_appointment_id, ignore_hold_id),
+    )
     found = candidates(query, start_at, specialist_id=specialist_id, workplace_id=workplace_id)
     if not found:
         # Only when refusing: would the start be offered if no booking claimed any time?
-        blocked = candidates(_without_claims(query), start_at, specialist_id=specialist_id,
-                             workplace_id=workplace_id)
-        raise SlotUnavailable(_unavailable_message(start_at, specialist_id, workplace_id),
-                              blocked)
+        blocked = candidates(
+            _without_claims(query), start_at, specialist_id=specialist_id, workplace_id=workplace_id
+        )
+        raise SlotUnavailable(_unavailable_message(start_at, specialist_id, workplace_id), blocked)
     return found[0]
 
 
@@ -141,11 +179,13 @@ def _without_claims(query: AvailabilityQuery) -> AvailabilityQuery:
     return dataclasses.replace(
         query,
         specialists=[dataclasses.replace(s, busy=()) for s in query.specialists],
-        workplaces=[dataclasses.replace(w, busy=()) for w in query.workplaces])
+        workplaces=[dataclasses.replace(w, busy=()) for w in query.workplaces],
+    )
 
 
-def _unavailable_message(start_at: dt.datetime, specialist_id: uuid.UUID | None,
-                         workplace_id: uuid.UUID | None) -> str:
+def _unavailable_message(
+    start_at: dt.datetime, specialist_id: uuid.UUID | None, workplace_id: uuid.UUID | None
+) -> str:
     message = f"No free slot starts at {start_at.astimezone(dt.UTC):%Y-%m-%dT%H:%M:%SZ}"
     if specialist_id is not None:
         message += f" with specialist {specialist_id}"
@@ -154,11 +194,23 @@ def _unavailable_message(start_at: dt.datetime, specialist_id: uuid.UUID | None,
     return message
 
 
-async def _bookable(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                    service_id: uuid.UUID, *, specialist_id: uuid.UUID | None = None,
-                    workplace_id: uuid.UUID | None = None) -> repo.Catalog:
-    catalog = await repo.catalog(session, firm_id, location_id, service_id,
-                                 specialist_id=specialist_id, workplace_id=workplace_id)
+async def _bookable(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    service_id: uuid.UUID,
+    *,
+    specialist_id: uuid.UUID | None = None,
+    workplace_id: uuid.UUID | None = None,
+) -> repo.Catalog:
+    catalog = await repo.catalog(
+        session,
+        firm_id,
+        location_id,
+        service_id,
+        specialist_id=specialist_id,
+        workplace_id=workplace_id,
+    )
     if not catalog.location_active:
         raise Conflict("The location is inactive", code="location_inactive")
     if not catalog.service_active:
@@ -170,38 +222,83 @@ async def _bookable(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid
     return catalog
 
 
-async def _load(session: AsyncSession, firm_id: uuid.UUID, catalog: repo.Catalog,
-                first: dt.date, last: dt.date, now: dt.datetime, *,
-                notice_from: dt.datetime | None = None,
-                ignored: repo.Ignored | None = None) -> AvailabilityQuery:
+async def _load(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    catalog: repo.Catalog,
+    first: dt.date,
+    last: dt.date,
+    now: dt.datetime,
+    *,
+    notice_from: dt.datetime | None = None,
+    ignored: repo.Ignored | None = None,
+) -> AvailabilityQuery:
     """Everything the engine needs for slots starting on ``[first, last]``; claims and
     bookings count when live at ``now``."""
     rules_now = notice_from or now
     terms, offering = catalog.terms, catalog.specialists
     if not offering:
-        return AvailabilityQuery(LocationInput(catalog.time_zone, ()), terms, catalog.rules,
-                                 (), (), first, last, rules_now)
+        return AvailabilityQuery(
+            LocationInput(catalog.time_zone, ()),
+            terms,
+            catalog.rules,
+            (),
+            (),
+            first,
+            last,
+            rules_now,
+        )
     workplaces = catalog.workplaces
-    after = max_claim_after_minutes(terms, [s.custom_duration_minutes for s in offering],
-                                    workplaces)
+    after = max_claim_after_minutes(
+        terms, [s.custom_duration_minutes for s in offering], workplaces
+    )
     day_low, day_high = padded_days(first, last, terms.buffer_before_minutes, after)
     zone = ZoneInfo(catalog.time_zone)
     ids = [s.id for s in offering]
     found = await repo.window(
-        session, firm_id, catalog.location_id, specialist_ids=ids,
-        workplace_ids=[w.id for w in workplaces], first=day_low, last=day_high,
+        session,
+        firm_id,
+        catalog.location_id,
+        specialist_ids=ids,
+        workplace_ids=[w.id for w in workplaces],
+        first=day_low,
+        last=day_high,
         low=dt.datetime.combine(day_low, dt.time(), zone),
         high=dt.datetime.combine(day_high + dt.timedelta(days=1), dt.time(), zone),
-        now=now, ignored=ignored or repo.Ignored(), with_bookings=catalog.capacity is not None)
+        now=now,
+        ignored=ignored or repo.Ignored(),
+        with_bookings=catalog.capacity is not None,
+    )
     specialists = [
-        SpecialistInput(s.id, s.name, catalog.schedules.get(s.id, []),
-                        s.custom_duration_minutes, found.breaks.get(s.id, []),
-                        found.specialist_busy.get(s.id, []))
+        SpecialistInput(
+            s.id,
+            s.name,
+            catalog.schedules.get(s.id, []),
+            s.custom_duration_minutes,
+            found.breaks.get(s.id, []),
+            found.specialist_busy.get(s.id, []),
+        )
         for s in offering
     ]
-    workplace_inputs = [WorkplaceInput(w.id, w.name, w.duration_minutes, w.break_after_minutes,
-                                       found.workplace_busy.get(w.id, [])) for w in workplaces]
+    workplace_inputs = [
+        WorkplaceInput(
+            w.id,
+            w.name,
+            w.duration_minutes,
+            w.break_after_minutes,
+            found.workplace_busy.get(w.id, []),
+        )
+        for w in workplaces
+    ]
     return AvailabilityQuery(
-        LocationInput(catalog.time_zone, catalog.hours, found.holidays, catalog.capacity,
-                      found.bookings),
-        terms, catalog.rules, specialists, workplace_inputs, first, last, rules_now)
+        LocationInput(
+            catalog.time_zone, catalog.hours, found.holidays, catalog.capacity, found.bookings
+        ),
+        terms,
+        catalog.rules,
+        specialists,
+        workplace_inputs,
+        first,
+        last,
+        rules_now,
+    )

@@ -33,8 +33,9 @@ class SlotTaken(Conflict):
     code = "slot_taken"
 
 
-def _resources(specialist_ids: Sequence[uuid.UUID],
-               workplace_id: uuid.UUID | None) -> ColumnElement[bool]:
+def _resources(
+    specialist_ids: Sequence[uuid.UUID], workplace_id: uuid.UUID | None
+) -> ColumnElement[bool]:
     conditions: list[ColumnElement[bool]] = []
     if specialist_ids:
         conditions.append(TimeClaim.specialist_id.in_(list(specialist_ids)))
@@ -48,17 +49,27 @@ def _live(now: datetime) -> ColumnElement[bool]:
     return or_(TimeClaim.appointment_id.is_not(None), live_hold.exists())
 
 
-async def find_conflict(session: AsyncSession, firm_id: uuid.UUID, *,
-                        specialist_ids: Sequence[uuid.UUID], workplace_id: uuid.UUID | None,
-                        start: datetime, end: datetime, now: datetime,
-                        exclude_appointment_id: uuid.UUID | None = None,
-                        exclude_hold_id: uuid.UUID | None = None) -> TimeClaim | None:
+async def find_conflict(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    specialist_ids: Sequence[uuid.UUID],
+    workplace_id: uuid.UUID | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    exclude_appointment_id: uuid.UUID | None = None,
+    exclude_hold_id: uuid.UUID | None = None,
+) -> TimeClaim | None:
     """The first live claim on these resources overlapping [start, end), if any."""
     stmt = (
         select(TimeClaim)
-        .where(TimeClaim.firm_id == firm_id,
-               TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
-               _resources(specialist_ids, workplace_id), _live(now))
+        .where(
+            TimeClaim.firm_id == firm_id,
+            TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
+            _resources(specialist_ids, workplace_id),
+            _live(now),
+        )
         .order_by(TimeClaim.during)
         .limit(1)
     )
@@ -69,25 +80,42 @@ async def find_conflict(session: AsyncSession, firm_id: uuid.UUID, *,
     return (await session.scalars(stmt)).first()
 
 
-async def in_the_way(session: AsyncSession, firm_id: uuid.UUID, choices: Sequence[SlotChoice],
-                     now: datetime, *,
-                     exclude_appointment_id: uuid.UUID | None = None) -> list[TimeClaim]:
+async def in_the_way(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    choices: Sequence[SlotChoice],
+    now: datetime,
+    *,
+    exclude_appointment_id: uuid.UUID | None = None,
+) -> list[TimeClaim]:
     """The live claims overlapping the claim range of any of these choices on its specialist
     or workplace, each once, by time: one query however many choices. An appointment being
     moved is not in its own way."""
     if not choices:
         return []
-    overlapping = or_(*(
-        and_(_resources([choice.specialist_id], choice.workplace_id),
-             TimeClaim.during.overlaps(Range(choice.claim_start, choice.claim_end,
-                                             bounds="[)")))
-        for choice in choices))
-    return list((await session.scalars(
-        select(TimeClaim)
-        .where(TimeClaim.firm_id == firm_id, overlapping, _live(now),
-               TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id))
-        .order_by(TimeClaim.during, TimeClaim.id)
-    )).all())
+    overlapping = or_(
+        *(
+            and_(
+                _resources([choice.specialist_id], choice.workplace_id),
+                TimeClaim.during.overlaps(Range(choice.claim_start, choice.claim_end, bounds="[)")),
+            )
+            for choice in choices
+        )
+    )
+    return list(
+        (
+            await session.scalars(
+                select(TimeClaim)
+                .where(
+                    TimeClaim.firm_id == firm_id,
+                    overlapping,
+                    _live(now),
+                    TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id),
+                )
+                .order_by(TimeClaim.during, TimeClaim.id)
+            )
+        ).all()
+    )
 
 
 def slot_taken(conflicts: Sequence[TimeClaim]) -> SlotTaken:
@@ -100,52 +128,90 @@ def slot_taken(conflicts: Sequence[TimeClaim]) -> SlotTaken:
         return SlotTaken("The time was just taken by another booking")
     first = details[0]
     what = "an appointment" if first["kind"] == "appointment" else "a hold"
-    return SlotTaken(f"The {first['resource']} is already claimed by {what} from "
-                     f"{first['start']} to {first['end']}", details=details)
+    return SlotTaken(
+        f"The {first['resource']} is already claimed by {what} from "
+        f"{first['start']} to {first['end']}",
+        details=details,
+    )
 
 
 def _detail(conflict: TimeClaim) -> dict[str, str]:
     lower, upper = conflict.during.lower, conflict.during.upper
     assert lower is not None and upper is not None  # the "bounded" check constraint
     resource = "specialist" if conflict.specialist_id else "workplace"
-    return {"start": lower.isoformat(), "end": upper.isoformat(), "resource": resource,
-            "resource_id": str(conflict.specialist_id or conflict.workplace_id),
-            "kind": "appointment" if conflict.appointment_id else "hold"}
+    return {
+        "start": lower.isoformat(),
+        "end": upper.isoformat(),
+        "resource": resource,
+        "resource_id": str(conflict.specialist_id or conflict.workplace_id),
+        "kind": "appointment" if conflict.appointment_id else "hold",
+    }
 
 
-async def purge_expired_holds(session: AsyncSession, firm_id: uuid.UUID, *,
-                              specialist_ids: Sequence[uuid.UUID],
-                              workplace_id: uuid.UUID | None, start: datetime, end: datetime,
-                              now: datetime) -> None:
+async def purge_expired_holds(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    specialist_ids: Sequence[uuid.UUID],
+    workplace_id: uuid.UUID | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> None:
     """Frees the claims of expired holds that are in the way of [start, end) on these
     resources. The hold rows stay until the cleanup job's grace has passed, so that
     confirming one still says ``hold_expired`` rather than "no such hold"."""
     expired = select(Hold.id).where(Hold.firm_id == firm_id, Hold.expires_at <= now)
     await session.execute(
-        delete(TimeClaim).where(
-            TimeClaim.firm_id == firm_id, TimeClaim.hold_id.in_(expired),
+        delete(TimeClaim)
+        .where(
+            TimeClaim.firm_id == firm_id,
+            TimeClaim.hold_id.in_(expired),
             TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
-            _resources(specialist_ids, workplace_id))
+            _resources(specialist_ids, workplace_id),
+        )
         .execution_options(synchronize_session=False)
     )
 
 
-async def claim(session: AsyncSession, firm_id: uuid.UUID, *,
-                specialist_ids: Sequence[uuid.UUID], workplace_id: uuid.UUID | None,
-                start: datetime, end: datetime, now: datetime,
-                hold_id: uuid.UUID | None = None,
-                appointment_id: uuid.UUID | None = None) -> None:
+async def claim(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    specialist_ids: Sequence[uuid.UUID],
+    workplace_id: uuid.UUID | None,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    hold_id: uuid.UUID | None = None,
+    appointment_id: uuid.UUID | None = None,
+) -> None:
     """Claims [start, end) on every specialist and the workplace, or raises ``SlotTaken``."""
-    await purge_expired_holds(session, firm_id, specialist_ids=specialist_ids,
-                              workplace_id=workplace_id, start=start, end=end, now=now)
+    await purge_expired_holds(
+        session,
+        firm_id,
+        specialist_ids=specialist_ids,
+        workplace_id=workplace_id,
+        start=start,
+        end=end,
+        now=now,
+    )
     during = Range(start, end, bounds="[)")
     for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
         try:
             # A savepoint, so that after a violation the transaction can still look up the
             # conflicting claim for the error message.
             async with session.begin_nested():
-                session.add_all(_rows(firm_id, specialist_ids, workplace_id, during,
-                                      hold_id=hold_id, appointment_id=appointment_id))
+                session.add_all(
+                    _rows(
+                        firm_id,
+                        specialist_ids,
+                        workplace_id,
+                        during,
+                        hold_id=hold_id,
+                        appointment_id=appointment_id,
+                    )
+                )
                 await session.flush()
             return
         except DBAPIError as exc:
@@ -158,23 +224,50 @@ async def claim(session: AsyncSession, firm_id: uuid.UUID, *,
                 # and then meets it as a plain violation (or succeeds if it rolled back).
                 continue
             conflict = await find_conflict(
-                session, firm_id, specialist_ids=specialist_ids, workplace_id=workplace_id,
-                start=start, end=end, now=now, exclude_appointment_id=appointment_id,
-                exclude_hold_id=hold_id)
+                session,
+                firm_id,
+                specialist_ids=specialist_ids,
+                workplace_id=workplace_id,
+                start=start,
+                end=end,
+                now=now,
+                exclude_appointment_id=appointment_id,
+                exclude_hold_id=hold_id,
+            )
             raise slot_taken([conflict] if conflict is not None else []) from exc
 
 
-def _rows(firm_id: uuid.UUID, specialist_ids: Sequence[uuid.UUID],
-          workplace_id: uuid.UUID | None, during: Range[datetime], *,
-          hold_id: uuid.UUID | None, appointment_id: uuid.UUID | None) -> list[TimeClaim]:
+def _rows(
+    firm_id: uuid.UUID,
+    specialist_ids: Sequence[uuid.UUID],
+    workplace_id: uuid.UUID | None,
+    during: Range[datetime],
+    *,
+    hold_id: uuid.UUID | None,
+    appointment_id: uuid.UUID | None,
+) -> list[TimeClaim]:
     # One order of resources for every writer (specialists by id, then the workplace), so
     # that two bookings never each hold a claim the other waits for.
-    rows = [TimeClaim(firm_id=firm_id, hold_id=hold_id, appointment_id=appointment_id,
-                      specialist_id=specialist_id, during=during)
-            for specialist_id in sorted(specialist_ids)]
+    rows = [
+        TimeClaim(
+            firm_id=firm_id,
+            hold_id=hold_id,
+            appointment_id=appointment_id,
+            specialist_id=specialist_id,
+            during=during,
+        )
+        for specialist_id in sorted(specialist_ids)
+    ]
     if workplace_id is not None:
-        rows.append(TimeClaim(firm_id=firm_id, hold_id=hold_id, appointment_id=appointment_id,
-                              workplace_id=workplace_id, during=during))
+        rows.append(
+            TimeClaim(
+                firm_id=firm_id,
+                hold_id=hold_id,
+                appointment_id=appointment_id,
+                workplace_id=workplace_id,
+                during=during,
+            )
+        )
     return rows
 
 
@@ -182,42 +275,62 @@ async def release_appointment(session: AsyncSession, appointment_id: uuid.UUID) 
     await session.execute(delete(TimeClaim).where(TimeClaim.appointment_id == appointment_id))
 
 
-async def padding(session: AsyncSession, firm_id: uuid.UUID, service_ids: Sequence[uuid.UUID],
-                  workplace_id: uuid.UUID | None) -> tuple[timedelta, timedelta]:
+async def padding(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    service_ids: Sequence[uuid.UUID],
+    workplace_id: uuid.UUID | None,
+) -> tuple[timedelta, timedelta]:
     """Time blocked before and after an appointment with these services: the longest buffer
     before, and the longest break-after plus buffer-after (a workplace's own break counts)."""
     if not service_ids:
         return timedelta(0), timedelta(0)
-    services = (await session.scalars(
-        select(Service).where(Service.firm_id == firm_id, Service.id.in_(list(service_ids)))
-    )).all()
+    services = (
+        await session.scalars(
+            select(Service).where(Service.firm_id == firm_id, Service.id.in_(list(service_ids)))
+        )
+    ).all()
     breaks: dict[uuid.UUID, int] = {}
     if workplace_id is not None:
-        overrides = (await session.scalars(
-            select(WorkplaceServiceOverride).where(
-                WorkplaceServiceOverride.firm_id == firm_id,
-                WorkplaceServiceOverride.workplace_id == workplace_id,
-                WorkplaceServiceOverride.is_active.is_(True),
-                WorkplaceServiceOverride.break_after_minutes.is_not(None))
-        )).all()
+        overrides = (
+            await session.scalars(
+                select(WorkplaceServiceOverride).where(
+                    WorkplaceServiceOverride.firm_id == firm_id,
+                    WorkplaceServiceOverride.workplace_id == workplace_id,
+                    WorkplaceServiceOverride.is_active.is_(True),
+                    WorkplaceServiceOverride.break_after_minutes.is_not(None),
+                )
+            )
+        ).all()
         breaks = {o.service_id: int(o.break_after_minutes or 0) for o in overrides}
     before, after = claim_padding(
-        (s.buffer_before_minutes, breaks.get(s.id, s.break_after_minutes),
-         s.buffer_after_minutes) for s in services)
+        (s.buffer_before_minutes, breaks.get(s.id, s.break_after_minutes), s.buffer_after_minutes)
+        for s in services
+    )
     return timedelta(minutes=before), timedelta(minutes=after)
 
 
-async def reclaim_appointment(session: AsyncSession, appointment: Appointment,
-                              now: datetime) -> None:
+async def reclaim_appointment(
+    session: AsyncSession, appointment: Appointment, now: datetime
+) -> None:
     """Makes the appointment's claims match it: none when cancelled, otherwise its workers and
     workplace over its time widened by the services' buffers and break (raises SlotTaken)."""
     await release_appointment(session, appointment.id)
     if appointment.status == "cancelled":
         return
-    before, after = await padding(session, appointment.firm_id,
-                                  [line.service_id for line in appointment.services],
-                                  appointment.workplace_id)
-    await claim(session, appointment.firm_id,
-                specialist_ids=[worker.specialist_id for worker in appointment.workers],
-                workplace_id=appointment.workplace_id, start=appointment.start_at - before,
-                end=appointment.end_at + after, now=now, appointment_id=appointment.id)
+    before, after = await padding(
+        session,
+        appointment.firm_id,
+        [line.service_id for line in appointment.services],
+        appointment.workplace_id,
+    )
+    await claim(
+        session,
+        appointment.firm_id,
+        specialist_ids=[worker.specialist_id for worker in appointment.workers],
+        workplace_id=appointment.workplace_id,
+        start=appointment.start_at - before,
+        end=appointment.end_at + after,
+        now=now,
+        appointment_id=appointment.id,
+    )

@@ -46,16 +46,23 @@ class Confirmed:
     created: bool
 
 
-async def booked_from_hold(session: AsyncSession, caller: Caller,
-                           hold_id: uuid.UUID) -> Appointment | None:
+async def booked_from_hold(
+    session: AsyncSession, caller: Caller, hold_id: uuid.UUID
+) -> Appointment | None:
     """The appointment the caller's confirmation of this hold created, if any."""
-    return await session.scalar(select(Appointment).where(
-        Appointment.firm_id == caller.firm_id, Appointment.source == BOOKING_SOURCE,
-        Appointment.external_id == str(hold_id), Appointment.created_by == caller.user_id))
+    return await session.scalar(
+        select(Appointment).where(
+            Appointment.firm_id == caller.firm_id,
+            Appointment.source == BOOKING_SOURCE,
+            Appointment.external_id == str(hold_id),
+            Appointment.created_by == caller.user_id,
+        )
+    )
 
 
-async def confirm_hold(session: AsyncSession, caller: Caller, data: AppointmentFromHold,
-                       now: datetime) -> Confirmed:
+async def confirm_hold(
+    session: AsyncSession, caller: Caller, data: AppointmentFromHold, now: datetime
+) -> Confirmed:
     if caller.role == "worker":
         raise Forbidden("Workers cannot book appointments")
     firm_id = caller.firm_id
@@ -82,40 +89,80 @@ async def confirm_hold(session: AsyncSession, caller: Caller, data: AppointmentF
     await lock_location_if_limited(session, location)
     # The hold gives way to the appointment: its claims go with it, and the slot is checked
     # again, because hours, schedules or the service may have changed since it was held.
-    hold_id, service_id, specialist_id, workplace_id = hold.id, hold.service_id, \
-        hold.specialist_id, hold.workplace_id
+    hold_id, service_id, specialist_id, workplace_id = (
+        hold.id,
+        hold.service_id,
+        hold.specialist_id,
+        hold.workplace_id,
+    )
     start_at, held_at = hold.start_at, hold.created_at
     await session.delete(hold)
     await session.flush()
     try:
         choice = await check_slot(
-            session, firm_id, service_id=service_id, location_id=location.id,
-            start_at=start_at, specialist_id=specialist_id, workplace_id=workplace_id,
-            now=now, notice_from=held_at)
+            session,
+            firm_id,
+            service_id=service_id,
+            location_id=location.id,
+            start_at=start_at,
+            specialist_id=specialist_id,
+            workplace_id=workplace_id,
+            now=now,
+            notice_from=held_at,
+        )
     except SlotUnavailable as unavailable:
         explained = await explain_unavailable(session, firm_id, unavailable, now)
         if isinstance(explained, claims.SlotTaken):
             raise explained from None
-        raise Conflict(f"The held slot is no longer available: {unavailable.message}",
-                       code="slot_unavailable") from None
+        raise Conflict(
+            f"The held slot is no longer available: {unavailable.message}", code="slot_unavailable"
+        ) from None
 
     [priced] = await pricing.price_services(
-        session, firm_id, [ServiceLineIn(service_id=service_id)],
-        workplace_id=choice.workplace_id, first_worker_id=choice.specialist_id)
+        session,
+        firm_id,
+        [ServiceLineIn(service_id=service_id)],
+        workplace_id=choice.workplace_id,
+        first_worker_id=choice.specialist_id,
+    )
     appointment = Appointment(
-        firm_id=firm_id, location_id=location.id, workplace_id=choice.workplace_id,
-        client_id=client_id, start_at=choice.start, end_at=choice.end, notes=data.notes,
-        source=BOOKING_SOURCE, external_id=str(hold_id), created_by=caller.user_id)
+        firm_id=firm_id,
+        location_id=location.id,
+        workplace_id=choice.workplace_id,
+        client_id=client_id,
+        start_at=choice.start,
+        end_at=choice.end,
+        notes=data.notes,
+        source=BOOKING_SOURCE,
+        external_id=str(hold_id),
+        created_by=caller.user_id,
+    )
     session.add(appointment)
     await session.flush()
-    session.add(AppointmentWorker(firm_id=firm_id, appointment_id=appointment.id,
-                                  specialist_id=choice.specialist_id))
-    session.add(AppointmentServiceItem(firm_id=firm_id, appointment_id=appointment.id,
-                                       service_id=service_id, price=priced.price,
-                                       duration_minutes=priced.duration_minutes))
+    session.add(
+        AppointmentWorker(
+            firm_id=firm_id, appointment_id=appointment.id, specialist_id=choice.specialist_id
+        )
+    )
+    session.add(
+        AppointmentServiceItem(
+            firm_id=firm_id,
+            appointment_id=appointment.id,
+            service_id=service_id,
+            price=priced.price,
+            duration_minutes=priced.duration_minutes,
+        )
+    )
     await session.flush()
-    await claims.claim(session, firm_id, specialist_ids=[choice.specialist_id],
-                       workplace_id=choice.workplace_id, start=choice.claim_start,
-                       end=choice.claim_end, now=now, appointment_id=appointment.id)
+    await claims.claim(
+        session,
+        firm_id,
+        specialist_ids=[choice.specialist_id],
+        workplace_id=choice.workplace_id,
+        start=choice.claim_start,
+        end=choice.claim_end,
+        now=now,
+        appointment_id=appointment.id,
+    )
     await session.refresh(appointment)
     return Confirmed(appointment, created=True)

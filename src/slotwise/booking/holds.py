@@ -31,13 +31,19 @@ async def lock_location_if_limited(session: AsyncSession, location: Location) ->
     """Capacity (concurrent appointments at a location) cannot be an exclusion constraint, so
     bookings at a location with a capacity take turns under a transaction-scoped lock."""
     if location.capacity is not None:
-        await session.execute(select(func.pg_advisory_xact_lock(
-            func.hashtextextended(str(location.id), 0))))
+        await session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(str(location.id), 0)))
+        )
 
 
-async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID,
-                              unavailable: SlotUnavailable, now: datetime, *,
-                              moving_appointment_id: uuid.UUID | None = None) -> Conflict:
+async def explain_unavailable(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    unavailable: SlotUnavailable,
+    now: datetime,
+    *,
+    moving_appointment_id: uuid.UUID | None = None,
+) -> Conflict:
     """409 ``slot_taken`` naming the bookings in the way when only other bookings' claims
     keep the slot from every option that could take it; otherwise ``unavailable`` as it is
     (hours, schedules, notice, capacity...)."""
@@ -45,13 +51,16 @@ async def explain_unavailable(session: AsyncSession, firm_id: uuid.UUID,
         return unavailable
     # Each option's own claim range (its duration and buffers), as claiming it would have
     # asked for.
-    return claims.slot_taken(await claims.in_the_way(
-        session, firm_id, unavailable.blocked, now,
-        exclude_appointment_id=moving_appointment_id))
+    return claims.slot_taken(
+        await claims.in_the_way(
+            session, firm_id, unavailable.blocked, now, exclude_appointment_id=moving_appointment_id
+        )
+    )
 
 
-async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
-                      now: datetime) -> Hold:
+async def create_hold(
+    session: AsyncSession, caller: Caller, data: HoldCreate, now: datetime
+) -> Hold:
     firm_id = caller.firm_id
     if caller.role == "client":
         if data.client_id not in (None, caller.client_id):
@@ -67,27 +76,49 @@ async def create_hold(session: AsyncSession, caller: Caller, data: HoldCreate,
     await lock_location_if_limited(session, location)
     try:
         choice = await check_slot(
-            session, firm_id, service_id=data.service_id, location_id=data.location_id,
-            start_at=data.start_at, specialist_id=data.specialist_id,
-            workplace_id=data.workplace_id, now=now)
+            session,
+            firm_id,
+            service_id=data.service_id,
+            location_id=data.location_id,
+            start_at=data.start_at,
+            specialist_id=data.specialist_id,
+            workplace_id=data.workplace_id,
+            now=now,
+        )
     except SlotUnavailable as unavailable:
         raise await explain_unavailable(session, firm_id, unavailable, now) from None
     firm = await session.get(Firm, firm_id)
     assert firm is not None
-    hold = Hold(firm_id=firm_id, user_id=caller.user_id, location_id=data.location_id,
-                workplace_id=choice.workplace_id, specialist_id=choice.specialist_id,
-                service_id=data.service_id, client_id=client_id, start_at=choice.start,
-                end_at=choice.end, expires_at=now + timedelta(seconds=firm.hold_ttl_seconds))
+    hold = Hold(
+        firm_id=firm_id,
+        user_id=caller.user_id,
+        location_id=data.location_id,
+        workplace_id=choice.workplace_id,
+        specialist_id=choice.specialist_id,
+        service_id=data.service_id,
+        client_id=client_id,
+        start_at=choice.start,
+        end_at=choice.end,
+        expires_at=now + timedelta(seconds=firm.hold_ttl_seconds),
+    )
     session.add(hold)
     await session.flush()
-    await claims.claim(session, firm_id, specialist_ids=[choice.specialist_id],
-                       workplace_id=choice.workplace_id, start=choice.claim_start,
-                       end=choice.claim_end, now=now, hold_id=hold.id)
+    await claims.claim(
+        session,
+        firm_id,
+        specialist_ids=[choice.specialist_id],
+        workplace_id=choice.workplace_id,
+        start=choice.claim_start,
+        end=choice.claim_end,
+        now=now,
+        hold_id=hold.id,
+    )
     return hold
 
 
-async def find_visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *,
-                            lock: bool = False) -> Hold | None:
+async def find_visible_hold(
+    session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *, lock: bool = False
+) -> Hold | None:
     """A hold the caller may see: staff see the firm's, others only their own."""
     stmt = select(Hold).where(Hold.id == hold_id, Hold.firm_id == caller.firm_id)
     if not caller.is_admin:
@@ -97,8 +128,9 @@ async def find_visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid
     return await session.scalar(stmt)
 
 
-async def visible_hold(session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *,
-                       lock: bool = False) -> Hold:
+async def visible_hold(
+    session: AsyncSession, caller: Caller, hold_id: uuid.UUID, *, lock: bool = False
+) -> Hold:
     hold = await find_visible_hold(session, caller, hold_id, lock=lock)
     if hold is None:
         raise hold_not_found(hold_id)

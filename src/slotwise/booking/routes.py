@@ -18,8 +18,12 @@ router = APIRouter(tags=["booking"], responses=ERROR_RESPONSES)
 
 
 @router.post("/holds", response_model=HoldOut, status_code=201)
-async def create_hold(body: HoldCreate, caller: CallerDep, session: SessionDep,
-                      idempotency_key: IdempotencyKeyHeader = None) -> JSONResponse:
+async def create_hold(
+    body: HoldCreate,
+    caller: CallerDep,
+    session: SessionDep,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
     """Hold a free slot for a short time (the firm's `hold_ttl_seconds`, default 120 s).
 
     The slot must be one that `GET /availability` offers. A slot overlapping another hold or
@@ -31,12 +35,19 @@ async def create_hold(body: HoldCreate, caller: CallerDep, session: SessionDep,
     Clients hold for themselves, staff for any client (or none). Confirm with
     `POST /appointments {"hold_id": ...}` before `expires_at`.
     """
+
     async def act() -> tuple[int, HoldOut]:
         hold = await holds.create_hold(session, caller, body, datetime.now(UTC))
         return 201, HoldOut.model_validate(hold)
 
-    return await run_idempotent(session, user_id=caller.user_id, key=idempotency_key,
-                                endpoint="POST /holds", body=body, action=act)
+    return await run_idempotent(
+        session,
+        user_id=caller.user_id,
+        key=idempotency_key,
+        endpoint="POST /holds",
+        body=body,
+        action=act,
+    )
 
 
 @router.get("/holds/{hold_id}", response_model=HoldOut)

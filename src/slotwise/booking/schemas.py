@@ -15,11 +15,14 @@ class HoldCreate(BaseModel):
     location_id: uuid.UUID
     start_at: Instant
     specialist_id: uuid.UUID | None = Field(
-        None, description="Omit to take any specialist who is free")
+        None, description="Omit to take any specialist who is free"
+    )
     workplace_id: uuid.UUID | None = Field(
-        None, description="Omit to take any free workplace that offers the service")
+        None, description="Omit to take any free workplace that offers the service"
+    )
     client_id: uuid.UUID | None = Field(
-        None, description="Staff: the client the slot is held for; clients hold for themselves")
+        None, description="Staff: the client the slot is held for; clients hold for themselves"
+    )
 
 
 class HoldOut(BaseModel):

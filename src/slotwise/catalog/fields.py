@@ -42,8 +42,7 @@ def _cents(value: Decimal) -> Decimal:
 
 
 def _strip(max_length: int, *, min_length: int = 0) -> Any:
-    return StringConstraints(strip_whitespace=True, min_length=min_length,
-                             max_length=max_length)
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
 Name = Annotated[str, _strip(200, min_length=1)]
@@ -51,11 +50,13 @@ ShortText = Annotated[str, _strip(100)]
 Text200 = Annotated[str, _strip(200)]
 Text500 = Annotated[str, _strip(500)]
 LongText = Annotated[str, _strip(5000)]
-TimeZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64),
-                         AfterValidator(_check_time_zone)]
+TimeZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_check_time_zone)
+]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2),
-                  AfterValidator(_cents)]
+Money = Annotated[
+    Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2), AfterValidator(_cents)
+]
 # Strict: `true` is not one minute (see slotwise.types).
 Minutes = Annotated[StrictInt, Field(ge=1, le=1440)]
 BreakMinutes = Annotated[StrictInt, Field(ge=0, le=1440)]
@@ -93,4 +94,3 @@ class PatchModel(InModel):
 
 class OutModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
-

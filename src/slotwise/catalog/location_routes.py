@@ -30,8 +30,9 @@ WeekIn = Annotated[list[WeeklyEntryIn], Body(max_length=MAX_WEEKLY_ENTRIES)]
 
 
 @router.get("/locations", response_model=Page[LocationOut])
-async def list_locations(caller: CallerDep, session: SessionDep, page: PageQuery,
-                         active: ActiveQuery = None) -> Page[LocationOut]:
+async def list_locations(
+    caller: CallerDep, session: SessionDep, page: PageQuery, active: ActiveQuery = None
+) -> Page[LocationOut]:
     """The firm's locations with their weekly hours, ordered by name.
 
     Open to every role of the firm. Holidays are listed at ``/locations/{id}/holidays``.
@@ -40,8 +41,9 @@ async def list_locations(caller: CallerDep, session: SessionDep, page: PageQuery
 
 
 @router.post("/locations", response_model=LocationOut, status_code=201)
-async def create_location(body: LocationIn, caller: AdminDep, session: SessionDep,
-                          request: Request, response: Response) -> LocationOut:
+async def create_location(
+    body: LocationIn, caller: AdminDep, session: SessionDep, request: Request, response: Response
+) -> LocationOut:
     """Create a location, optionally with its weekly hours. Admins only.
 
     The name is unique in the firm (409 ``location_name_taken``).
@@ -52,15 +54,17 @@ async def create_location(body: LocationIn, caller: AdminDep, session: SessionDe
 
 
 @router.get("/locations/{location_id}", response_model=LocationOut)
-async def get_location(location_id: uuid.UUID, caller: CallerDep,
-                       session: SessionDep) -> LocationOut:
+async def get_location(
+    location_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> LocationOut:
     """One location with its weekly hours. Open to every role of the firm."""
     return await service.get_location(session, caller, location_id)
 
 
 @router.patch("/locations/{location_id}", response_model=LocationOut)
-async def update_location(location_id: uuid.UUID, body: LocationPatch, caller: AdminDep,
-                          session: SessionDep) -> LocationOut:
+async def update_location(
+    location_id: uuid.UUID, body: LocationPatch, caller: AdminDep, session: SessionDep
+) -> LocationOut:
     """Change some fields of a location. Admins only.
 
     Hours are replaced with ``PUT /locations/{id}/hours``.
@@ -69,8 +73,9 @@ async def update_location(location_id: uuid.UUID, body: LocationPatch, caller: A
 
 
 @router.delete("/locations/{location_id}", status_code=204, response_class=Response)
-async def delete_location(location_id: uuid.UUID, caller: AdminDep,
-                          session: SessionDep) -> Response:
+async def delete_location(
+    location_id: uuid.UUID, caller: AdminDep, session: SessionDep
+) -> Response:
     """Delete a location with its weekly hours, holidays and the specialist schedule
     entries at it. Admins only.
 
@@ -83,15 +88,17 @@ async def delete_location(location_id: uuid.UUID, caller: AdminDep,
 
 
 @router.get("/locations/{location_id}/hours", response_model=list[HoursOut])
-async def get_hours(location_id: uuid.UUID, caller: CallerDep,
-                    session: SessionDep) -> list[HoursOut]:
+async def get_hours(
+    location_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> list[HoursOut]:
     """The weekly opening hours, by day (0 = Monday) and start. Open to every role."""
     return await service.get_hours(session, caller, location_id)
 
 
 @router.put("/locations/{location_id}/hours", response_model=list[HoursOut])
-async def replace_hours(location_id: uuid.UUID, body: WeekIn, caller: AdminDep,
-                        session: SessionDep) -> list[HoursOut]:
+async def replace_hours(
+    location_id: uuid.UUID, body: WeekIn, caller: AdminDep, session: SessionDep
+) -> list[HoursOut]:
     """Replace the whole week at once (an empty list clears it). Admins only.
 
     Several intervals on one day make a split day; they may touch but not overlap
@@ -101,8 +108,13 @@ async def replace_hours(location_id: uuid.UUID, body: WeekIn, caller: AdminDep,
 
 
 @router.get("/locations/{location_id}/holidays", response_model=list[HolidayOut])
-async def list_holidays(location_id: uuid.UUID, caller: CallerDep, session: SessionDep,
-                        from_: FromQuery = None, to: ToQuery = None) -> list[HolidayOut]:
+async def list_holidays(
+    location_id: uuid.UUID,
+    caller: CallerDep,
+    session: SessionDep,
+    from_: FromQuery = None,
+    to: ToQuery = None,
+) -> list[HolidayOut]:
     """The location's holidays by date, optionally between ``from`` and ``to`` (inclusive).
 
     Open to every role of the firm.
@@ -110,25 +122,32 @@ async def list_holidays(location_id: uuid.UUID, caller: CallerDep, session: Sess
     return await service.list_holidays(session, caller, location_id, start=from_, end=to)
 
 
-@router.post("/locations/{location_id}/holidays", response_model=HolidayOut,
-             status_code=201)
-async def create_holiday(location_id: uuid.UUID, body: HolidayIn, caller: AdminDep,
-                         session: SessionDep) -> HolidayOut:
+@router.post("/locations/{location_id}/holidays", response_model=HolidayOut, status_code=201)
+async def create_holiday(
+    location_id: uuid.UUID, body: HolidayIn, caller: AdminDep, session: SessionDep
+) -> HolidayOut:
     """Add a holiday (one per date: 409 ``holiday_exists``). Admins only."""
     return await service.create_holiday(session, caller, location_id, body)
 
 
 @router.patch("/locations/{location_id}/holidays/{holiday_id}", response_model=HolidayOut)
-async def update_holiday(location_id: uuid.UUID, holiday_id: uuid.UUID, body: HolidayPatch,
-                         caller: AdminDep, session: SessionDep) -> HolidayOut:
+async def update_holiday(
+    location_id: uuid.UUID,
+    holiday_id: uuid.UUID,
+    body: HolidayPatch,
+    caller: AdminDep,
+    session: SessionDep,
+) -> HolidayOut:
     """Change a holiday. Admins only."""
     return await service.update_holiday(session, caller, location_id, holiday_id, body)
 
 
-@router.delete("/locations/{location_id}/holidays/{holiday_id}", status_code=204,
-               response_class=Response)
-async def delete_holiday(location_id: uuid.UUID, holiday_id: uuid.UUID, caller: AdminDep,
-                         session: SessionDep) -> Response:
+@router.delete(
+    "/locations/{location_id}/holidays/{holiday_id}", status_code=204, response_class=Response
+)
+async def delete_holiday(
+    location_id: uuid.UUID, holiday_id: uuid.UUID, caller: AdminDep, session: SessionDep
+) -> Response:
     """Remove a holiday. Admins only."""
     await service.delete_holiday(session, caller, location_id, holiday_id)
     return Response(status_code=204)

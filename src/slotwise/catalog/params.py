@@ -10,7 +10,9 @@ from slotwise.repository import PageParams
 from slotwise.types import Date
 
 PageQuery = Annotated[PageParams, Query()]
-ActiveQuery = Annotated[bool | None, Query(
-    description="Only active (true) or only inactive (false) records; all when omitted")]
+ActiveQuery = Annotated[
+    bool | None,
+    Query(description="Only active (true) or only inactive (false) records; all when omitted"),
+]
 FromQuery = Annotated[Date | None, Query(alias="from", description="First date, inclusive")]
 ToQuery = Annotated[Date | None, Query(alias="to", description="Last date, inclusive")]

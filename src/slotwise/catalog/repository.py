@@ -52,8 +52,9 @@ def _not_self(column: Any, except_id: uuid.UUID | None) -> ColumnElement[bool]:
     return column != except_id if except_id is not None else true()
 
 
-def _dated(stmt: Select[Any], column: Any, start: dt.date | None,
-           end: dt.date | None) -> Select[Any]:
+def _dated(
+    stmt: Select[Any], column: Any, start: dt.date | None, end: dt.date | None
+) -> Select[Any]:
     if start is not None:
         stmt = stmt.where(column >= start)
     if end is not None:
@@ -63,17 +64,19 @@ def _dated(stmt: Select[Any], column: Any, start: dt.date | None,
 
 # Locations, their weekly hours and holidays
 
-async def location_page(session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None,
-                        page: PageParams) -> tuple[list[Location], int]:
+
+async def location_page(
+    session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None, page: PageParams
+) -> tuple[list[Location], int]:
     stmt = select(Location).where(Location.firm_id == firm_id)
     if active is not None:
         stmt = stmt.where(Location.is_active.is_(active))
     return await paginate(session, stmt.order_by(Location.name, Location.id), page)
 
 
-async def hours_by_location(session: AsyncSession, firm_id: uuid.UUID,
-                            location_ids: Iterable[uuid.UUID]
-                            ) -> dict[uuid.UUID, list[LocationHours]]:
+async def hours_by_location(
+    session: AsyncSession, firm_id: uuid.UUID, location_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[LocationHours]]:
     ids = list(location_ids)
     found: dict[uuid.UUID, list[LocationHours]] = {lid: [] for lid in ids}
     if not ids:
@@ -88,63 +91,100 @@ async def hours_by_location(session: AsyncSession, firm_id: uuid.UUID,
     return found
 
 
-async def replace_hours(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                        rows: Sequence[LocationHours]) -> None:
-    await session.execute(delete(LocationHours).where(
-        LocationHours.firm_id == firm_id, LocationHours.location_id == location_id))
+async def replace_hours(
+    session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, rows: Sequence[LocationHours]
+) -> None:
+    await session.execute(
+        delete(LocationHours).where(
+            LocationHours.firm_id == firm_id, LocationHours.location_id == location_id
+        )
+    )
     session.add_all(rows)
     await session.flush()
 
 
-async def location_name_taken(session: AsyncSession, firm_id: uuid.UUID, name: str, *,
-                              except_id: uuid.UUID | None = None) -> bool:
-    return await _any(session, Location.firm_id == firm_id, Location.name == name,
-                      _not_self(Location.id, except_id))
+async def location_name_taken(
+    session: AsyncSession, firm_id: uuid.UUID, name: str, *, except_id: uuid.UUID | None = None
+) -> bool:
+    return await _any(
+        session,
+        Location.firm_id == firm_id,
+        Location.name == name,
+        _not_self(Location.id, except_id),
+    )
 
 
-async def location_in_use(session: AsyncSession, firm_id: uuid.UUID,
-                          location_id: uuid.UUID) -> bool:
+async def location_in_use(
+    session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID
+) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to it."""
-    return (await _any(session, Appointment.firm_id == firm_id,
-                       Appointment.location_id == location_id)
-            or await _any(session, Hold.firm_id == firm_id, Hold.location_id == location_id))
+    return await _any(
+        session, Appointment.firm_id == firm_id, Appointment.location_id == location_id
+    ) or await _any(session, Hold.firm_id == firm_id, Hold.location_id == location_id)
 
 
-async def location_has_workplaces(session: AsyncSession, firm_id: uuid.UUID,
-                                  location_id: uuid.UUID) -> bool:
-    return await _any(session, Workplace.firm_id == firm_id,
-                      Workplace.location_id == location_id)
+async def location_has_workplaces(
+    session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID
+) -> bool:
+    return await _any(session, Workplace.firm_id == firm_id, Workplace.location_id == location_id)
 
 
-async def holidays_of(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, *,
-                      start: dt.date | None, end: dt.date | None) -> list[Holiday]:
+async def holidays_of(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> list[Holiday]:
     stmt = select(Holiday).where(Holiday.firm_id == firm_id, Holiday.location_id == location_id)
     stmt = _dated(stmt, Holiday.date, start, end)
     return list((await session.scalars(stmt.order_by(Holiday.date))).all())
 
 
-async def get_holiday(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                      holiday_id: uuid.UUID) -> Holiday:
-    row = await session.scalar(select(Holiday).where(
-        Holiday.id == holiday_id, Holiday.firm_id == firm_id,
-        Holiday.location_id == location_id))
+async def get_holiday(
+    session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, holiday_id: uuid.UUID
+) -> Holiday:
+    row = await session.scalar(
+        select(Holiday).where(
+            Holiday.id == holiday_id, Holiday.firm_id == firm_id, Holiday.location_id == location_id
+        )
+    )
     if row is None:
-        raise NotFound(f"No holiday with id {holiday_id} at this location",
-                       code="holiday_not_found")
+        raise NotFound(
+            f"No holiday with id {holiday_id} at this location", code="holiday_not_found"
+        )
     return row
 
 
-async def holiday_date_taken(session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID,
-                             date: dt.date, *, except_id: uuid.UUID | None = None) -> bool:
-    return await _any(session, Holiday.firm_id == firm_id, Holiday.location_id == location_id,
-                      Holiday.date == date, _not_self(Holiday.id, except_id))
+async def holiday_date_taken(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    date: dt.date,
+    *,
+    except_id: uuid.UUID | None = None,
+) -> bool:
+    return await _any(
+        session,
+        Holiday.firm_id == firm_id,
+        Holiday.location_id == location_id,
+        Holiday.date == date,
+        _not_self(Holiday.id, except_id),
+    )
 
 
 # Workplaces and the services they offer
 
-async def workplace_page(session: AsyncSession, firm_id: uuid.UUID, *,
-                         location_id: uuid.UUID | None, active: bool | None,
-                         page: PageParams) -> tuple[list[Workplace], int]:
+
+async def workplace_page(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    location_id: uuid.UUID | None,
+    active: bool | None,
+    page: PageParams,
+) -> tuple[list[Workplace], int]:
     stmt = select(Workplace).where(Workplace.firm_id == firm_id)
     if location_id is not None:
         stmt = stmt.where(Workplace.location_id == location_id)
@@ -153,171 +193,237 @@ async def workplace_page(session: AsyncSession, firm_id: uuid.UUID, *,
     return await paginate(session, stmt.order_by(Workplace.name, Workplace.id), page)
 
 
-async def workplace_name_taken(session: AsyncSession, firm_id: uuid.UUID,
-                               location_id: uuid.UUID, name: str, *,
-                               except_id: uuid.UUID | None = None) -> bool:
-    return await _any(session, Workplace.firm_id == firm_id,
-                      Workplace.location_id == location_id, Workplace.name == name,
-                      _not_self(Workplace.id, except_id))
+async def workplace_name_taken(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    name: str,
+    *,
+    except_id: uuid.UUID | None = None,
+) -> bool:
+    return await _any(
+        session,
+        Workplace.firm_id == firm_id,
+        Workplace.location_id == location_id,
+        Workplace.name == name,
+        _not_self(Workplace.id, except_id),
+    )
 
 
-async def workplace_in_use(session: AsyncSession, firm_id: uuid.UUID,
-                           workplace_id: uuid.UUID) -> bool:
+async def workplace_in_use(
+    session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID
+) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to it."""
-    return (await _any(session, Appointment.firm_id == firm_id,
-                       Appointment.workplace_id == workplace_id)
-            or await _any(session, Hold.firm_id == firm_id, Hold.workplace_id == workplace_id))
+    return await _any(
+        session, Appointment.firm_id == firm_id, Appointment.workplace_id == workplace_id
+    ) or await _any(session, Hold.firm_id == firm_id, Hold.workplace_id == workplace_id)
 
 
-async def workplace_in_schedules(session: AsyncSession, firm_id: uuid.UUID,
-                                 workplace_id: uuid.UUID) -> bool:
-    return await _any(session, SpecialistSchedule.firm_id == firm_id,
-                      SpecialistSchedule.workplace_id == workplace_id)
+async def workplace_in_schedules(
+    session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID
+) -> bool:
+    return await _any(
+        session,
+        SpecialistSchedule.firm_id == firm_id,
+        SpecialistSchedule.workplace_id == workplace_id,
+    )
 
 
-async def workplaces_by_id(session: AsyncSession, firm_id: uuid.UUID,
-                           ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Workplace]:
+async def workplaces_by_id(
+    session: AsyncSession, firm_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, Workplace]:
     wanted = list(set(ids))
     if not wanted:
         return {}
     rows = await session.scalars(
-        select(Workplace).where(Workplace.firm_id == firm_id, Workplace.id.in_(wanted)))
+        select(Workplace).where(Workplace.firm_id == firm_id, Workplace.id.in_(wanted))
+    )
     return {row.id: row for row in rows}
 
 
-async def existing_location_ids(session: AsyncSession, firm_id: uuid.UUID,
-                                ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+async def existing_location_ids(
+    session: AsyncSession, firm_id: uuid.UUID, ids: Iterable[uuid.UUID]
+) -> set[uuid.UUID]:
     wanted = list(set(ids))
     if not wanted:
         return set()
     rows = await session.scalars(
-        select(Location.id).where(Location.firm_id == firm_id, Location.id.in_(wanted)))
+        select(Location.id).where(Location.firm_id == firm_id, Location.id.in_(wanted))
+    )
     return set(rows)
 
 
-async def overrides_of(session: AsyncSession, firm_id: uuid.UUID,
-                       workplace_id: uuid.UUID) -> list[WorkplaceServiceOverride]:
+async def overrides_of(
+    session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID
+) -> list[WorkplaceServiceOverride]:
     rows = await session.scalars(
         select(WorkplaceServiceOverride)
         .join(Service, Service.id == WorkplaceServiceOverride.service_id)
-        .where(WorkplaceServiceOverride.firm_id == firm_id,
-               WorkplaceServiceOverride.workplace_id == workplace_id)
-        .order_by(Service.name, Service.id))
+        .where(
+            WorkplaceServiceOverride.firm_id == firm_id,
+            WorkplaceServiceOverride.workplace_id == workplace_id,
+        )
+        .order_by(Service.name, Service.id)
+    )
     return list(rows.all())
 
 
-async def find_override(session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID,
-                        service_id: uuid.UUID) -> WorkplaceServiceOverride | None:
-    return await session.scalar(select(WorkplaceServiceOverride).where(
-        WorkplaceServiceOverride.firm_id == firm_id,
-        WorkplaceServiceOverride.workplace_id == workplace_id,
-        WorkplaceServiceOverride.service_id == service_id))
+async def find_override(
+    session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID, service_id: uuid.UUID
+) -> WorkplaceServiceOverride | None:
+    return await session.scalar(
+        select(WorkplaceServiceOverride).where(
+            WorkplaceServiceOverride.firm_id == firm_id,
+            WorkplaceServiceOverride.workplace_id == workplace_id,
+            WorkplaceServiceOverride.service_id == service_id,
+        )
+    )
 
 
 # Services
 
-async def service_page(session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None,
-                       page: PageParams) -> tuple[list[Service], int]:
+
+async def service_page(
+    session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None, page: PageParams
+) -> tuple[list[Service], int]:
     stmt = select(Service).where(Service.firm_id == firm_id)
     if active is not None:
         stmt = stmt.where(Service.is_active.is_(active))
     return await paginate(session, stmt.order_by(Service.name, Service.id), page)
 
 
-async def service_name_taken(session: AsyncSession, firm_id: uuid.UUID, name: str, *,
-                             except_id: uuid.UUID | None = None) -> bool:
-    return await _any(session, Service.firm_id == firm_id, Service.name == name,
-                      _not_self(Service.id, except_id))
+async def service_name_taken(
+    session: AsyncSession, firm_id: uuid.UUID, name: str, *, except_id: uuid.UUID | None = None
+) -> bool:
+    return await _any(
+        session, Service.firm_id == firm_id, Service.name == name, _not_self(Service.id, except_id)
+    )
 
 
-async def service_in_use(session: AsyncSession, firm_id: uuid.UUID,
-                         service_id: uuid.UUID) -> bool:
+async def service_in_use(session: AsyncSession, firm_id: uuid.UUID, service_id: uuid.UUID) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to it."""
-    return (await _any(session, AppointmentServiceItem.firm_id == firm_id,
-                       AppointmentServiceItem.service_id == service_id)
-            or await _any(session, Hold.firm_id == firm_id, Hold.service_id == service_id))
+    return await _any(
+        session,
+        AppointmentServiceItem.firm_id == firm_id,
+        AppointmentServiceItem.service_id == service_id,
+    ) or await _any(session, Hold.firm_id == firm_id, Hold.service_id == service_id)
 
 
 # Specialists, their services, schedules and breaks
 
-async def specialist_page(session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None,
-                          page: PageParams) -> tuple[list[Specialist], int]:
+
+async def specialist_page(
+    session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None, page: PageParams
+) -> tuple[list[Specialist], int]:
     stmt = select(Specialist).where(Specialist.firm_id == firm_id)
     if active is not None:
         stmt = stmt.where(Specialist.is_active.is_(active))
     return await paginate(session, stmt.order_by(Specialist.name, Specialist.id), page)
 
 
-async def specialist_in_use(session: AsyncSession, firm_id: uuid.UUID,
-                            specialist_id: uuid.UUID) -> bool:
+async def specialist_in_use(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
+) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to them."""
-    return (await _any(session, AppointmentWorker.firm_id == firm_id,
-                       AppointmentWorker.specialist_id == specialist_id)
-            or await _any(session, Hold.firm_id == firm_id,
-                          Hold.specialist_id == specialist_id))
+    return await _any(
+        session,
+        AppointmentWorker.firm_id == firm_id,
+        AppointmentWorker.specialist_id == specialist_id,
+    ) or await _any(session, Hold.firm_id == firm_id, Hold.specialist_id == specialist_id)
 
 
-async def specialist_linked_to_user(session: AsyncSession, firm_id: uuid.UUID,
-                                    specialist_id: uuid.UUID) -> bool:
+async def specialist_linked_to_user(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
+) -> bool:
     return await _any(session, User.firm_id == firm_id, User.specialist_id == specialist_id)
 
 
-async def specialist_services_of(session: AsyncSession, firm_id: uuid.UUID,
-                                 specialist_id: uuid.UUID) -> list[SpecialistService]:
+async def specialist_services_of(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
+) -> list[SpecialistService]:
     rows = await session.scalars(
         select(SpecialistService)
         .join(Service, Service.id == SpecialistService.service_id)
-        .where(SpecialistService.firm_id == firm_id,
-               SpecialistService.specialist_id == specialist_id)
-        .order_by(Service.name, Service.id))
+        .where(
+            SpecialistService.firm_id == firm_id, SpecialistService.specialist_id == specialist_id
+        )
+        .order_by(Service.name, Service.id)
+    )
     return list(rows.all())
 
 
-async def find_specialist_service(session: AsyncSession, firm_id: uuid.UUID,
-                                  specialist_id: uuid.UUID,
-                                  service_id: uuid.UUID) -> SpecialistService | None:
-    return await session.scalar(select(SpecialistService).where(
-        SpecialistService.firm_id == firm_id,
-        SpecialistService.specialist_id == specialist_id,
-        SpecialistService.service_id == service_id))
+async def find_specialist_service(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID, service_id: uuid.UUID
+) -> SpecialistService | None:
+    return await session.scalar(
+        select(SpecialistService).where(
+            SpecialistService.firm_id == firm_id,
+            SpecialistService.specialist_id == specialist_id,
+            SpecialistService.service_id == service_id,
+        )
+    )
 
 
-async def schedule_of(session: AsyncSession, firm_id: uuid.UUID,
-                      specialist_id: uuid.UUID) -> list[SpecialistSchedule]:
+async def schedule_of(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
+) -> list[SpecialistSchedule]:
     rows = await session.scalars(
         select(SpecialistSchedule)
-        .where(SpecialistSchedule.firm_id == firm_id,
-               SpecialistSchedule.specialist_id == specialist_id)
-        .order_by(SpecialistSchedule.day_of_week, SpecialistSchedule.start_time,
-                  SpecialistSchedule.location_id))
+        .where(
+            SpecialistSchedule.firm_id == firm_id, SpecialistSchedule.specialist_id == specialist_id
+        )
+        .order_by(
+            SpecialistSchedule.day_of_week,
+            SpecialistSchedule.start_time,
+            SpecialistSchedule.location_id,
+        )
+    )
     return list(rows.all())
 
 
-async def replace_schedule(session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID,
-                           rows: Sequence[SpecialistSchedule]) -> None:
-    await session.execute(delete(SpecialistSchedule).where(
-        SpecialistSchedule.firm_id == firm_id,
-        SpecialistSchedule.specialist_id == specialist_id))
+async def replace_schedule(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    specialist_id: uuid.UUID,
+    rows: Sequence[SpecialistSchedule],
+) -> None:
+    await session.execute(
+        delete(SpecialistSchedule).where(
+            SpecialistSchedule.firm_id == firm_id, SpecialistSchedule.specialist_id == specialist_id
+        )
+    )
     session.add_all(rows)
     await session.flush()
 
 
-async def breaks_of(session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID, *,
-                    start: dt.date | None, end: dt.date | None) -> list[SpecialistBreak]:
-    stmt = select(SpecialistBreak).where(SpecialistBreak.firm_id == firm_id,
-                                         SpecialistBreak.specialist_id == specialist_id)
+async def breaks_of(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    specialist_id: uuid.UUID,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> list[SpecialistBreak]:
+    stmt = select(SpecialistBreak).where(
+        SpecialistBreak.firm_id == firm_id, SpecialistBreak.specialist_id == specialist_id
+    )
     stmt = _dated(stmt, SpecialistBreak.date, start, end)
-    rows = await session.scalars(stmt.order_by(SpecialistBreak.date, SpecialistBreak.start_time,
-                                               SpecialistBreak.id))
+    rows = await session.scalars(
+        stmt.order_by(SpecialistBreak.date, SpecialistBreak.start_time, SpecialistBreak.id)
+    )
     return list(rows.all())
 
 
-async def get_break(session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID,
-                    break_id: uuid.UUID) -> SpecialistBreak:
-    row = await session.scalar(select(SpecialistBreak).where(
-        SpecialistBreak.id == break_id, SpecialistBreak.firm_id == firm_id,
-        SpecialistBreak.specialist_id == specialist_id))
+async def get_break(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID, break_id: uuid.UUID
+) -> SpecialistBreak:
+    row = await session.scalar(
+        select(SpecialistBreak).where(
+            SpecialistBreak.id == break_id,
+            SpecialistBreak.firm_id == firm_id,
+            SpecialistBreak.specialist_id == specialist_id,
+        )
+    )
     if row is None:
-        raise NotFound(f"No break with id {break_id} for this specialist",
-                       code="break_not_found")
+        raise NotFound(f"No break with id {break_id} for this specialist", code="break_not_found")
     return row

@@ -38,10 +38,12 @@ class WeeklyEntryIn(InModel):
 
     day_of_week: DayOfWeek
     start_time: TimeOfDay | None = Field(None, description="Required unless is_day_off")
-    end_time: TimeOfDay | None = Field(None, description="Required unless is_day_off; after "
-                                      "start_time, on the same day")
-    is_day_off: StrictBool = Field(False, description="The whole day is closed; its times "
-                                   "are ignored and stored as 00:00")
+    end_time: TimeOfDay | None = Field(
+        None, description="Required unless is_day_off; after start_time, on the same day"
+    )
+    is_day_off: StrictBool = Field(
+        False, description="The whole day is closed; its times are ignored and stored as 00:00"
+    )
 
     @model_validator(mode="after")
     def _interval_is_valid(self) -> Self:
@@ -70,11 +72,16 @@ class LocationIn(InModel):
     name: Name
     address: Text500 = ""
     time_zone: TimeZoneName = Field(description="IANA time zone, e.g. Europe/Berlin")
-    capacity: Capacity | None = Field(None, description="Most appointments at once; null "
-                                      "means no limit beyond workers and workplaces")
+    capacity: Capacity | None = Field(
+        None,
+        description="Most appointments at once; null means no limit beyond workers and workplaces",
+    )
     is_active: StrictBool = True
-    hours: list[WeeklyEntryIn] = Field(default_factory=list, max_length=MAX_WEEKLY_ENTRIES,
-                                       description="Initial weekly hours (see PUT .../hours)")
+    hours: list[WeeklyEntryIn] = Field(
+        default_factory=list,
+        max_length=MAX_WEEKLY_ENTRIES,
+        description="Initial weekly hours (see PUT .../hours)",
+    )
 
 
 class LocationPatch(PatchModel):
@@ -100,8 +107,9 @@ class LocationOut(OutModel):
 
 class HolidayIn(InModel):
     date: Date
-    is_working: StrictBool = Field(False, description="Open on this date although the "
-                                   "weekly hours say it is a day off")
+    is_working: StrictBool = Field(
+        False, description="Open on this date although the weekly hours say it is a day off"
+    )
     description: Text500 = ""
 
 
@@ -165,10 +173,12 @@ class ServiceIn(InModel):
     description: LongText = ""
     duration_minutes: Minutes
     break_after_minutes: BreakMinutes = 0
-    buffer_before_minutes: BreakMinutes = Field(0, description="Preparation time blocked "
-                                                "before the appointment")
-    buffer_after_minutes: BreakMinutes = Field(0, description="Cleanup time blocked after "
-                                               "the appointment")
+    buffer_before_minutes: BreakMinutes = Field(
+        0, description="Preparation time blocked before the appointment"
+    )
+    buffer_after_minutes: BreakMinutes = Field(
+        0, description="Cleanup time blocked after the appointment"
+    )
     price: Money
     currency: Currency = "EUR"
     is_active: StrictBool = True

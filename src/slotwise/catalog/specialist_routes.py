@@ -33,39 +33,43 @@ ScheduleIn = Annotated[list[ScheduleEntryIn], Body(max_length=MAX_WEEKLY_ENTRIES
 
 
 @router.get("/specialists", response_model=Page[SpecialistOut])
-async def list_specialists(caller: CallerDep, session: SessionDep, page: PageQuery,
-                           active: ActiveQuery = None) -> Page[SpecialistOut]:
+async def list_specialists(
+    caller: CallerDep, session: SessionDep, page: PageQuery, active: ActiveQuery = None
+) -> Page[SpecialistOut]:
     """The firm's specialists ordered by name. Open to every role of the firm."""
     return await specialists.list_specialists(session, caller, active=active, page=page)
 
 
 @router.post("/specialists", response_model=SpecialistOut, status_code=201)
-async def create_specialist(body: SpecialistIn, caller: AdminDep, session: SessionDep,
-                            request: Request, response: Response) -> SpecialistOut:
+async def create_specialist(
+    body: SpecialistIn, caller: AdminDep, session: SessionDep, request: Request, response: Response
+) -> SpecialistOut:
     """Create a specialist. Admins only."""
     created = await specialists.create_specialist(session, caller, body)
-    response.headers["Location"] = str(request.url_for("get_specialist",
-                                                       specialist_id=created.id))
+    response.headers["Location"] = str(request.url_for("get_specialist", specialist_id=created.id))
     return created
 
 
 @router.get("/specialists/{specialist_id}", response_model=SpecialistOut)
-async def get_specialist(specialist_id: uuid.UUID, caller: CallerDep,
-                         session: SessionDep) -> SpecialistOut:
+async def get_specialist(
+    specialist_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> SpecialistOut:
     """One specialist. Open to every role of the firm."""
     return await specialists.get_specialist(session, caller, specialist_id)
 
 
 @router.patch("/specialists/{specialist_id}", response_model=SpecialistOut)
-async def update_specialist(specialist_id: uuid.UUID, body: SpecialistPatch, caller: AdminDep,
-                            session: SessionDep) -> SpecialistOut:
+async def update_specialist(
+    specialist_id: uuid.UUID, body: SpecialistPatch, caller: AdminDep, session: SessionDep
+) -> SpecialistOut:
     """Change a specialist. Admins only."""
     return await specialists.update_specialist(session, caller, specialist_id, body)
 
 
 @router.delete("/specialists/{specialist_id}", status_code=204, response_class=Response)
-async def delete_specialist(specialist_id: uuid.UUID, caller: AdminDep,
-                            session: SessionDep) -> Response:
+async def delete_specialist(
+    specialist_id: uuid.UUID, caller: AdminDep, session: SessionDep
+) -> Response:
     """Delete a specialist with their services, schedule and breaks. Admins only.
 
     A specialist assigned to appointments or holds (409 ``specialist_in_use``) or linked to
@@ -76,10 +80,10 @@ async def delete_specialist(specialist_id: uuid.UUID, caller: AdminDep,
     return Response(status_code=204)
 
 
-@router.get("/specialists/{specialist_id}/services",
-            response_model=list[SpecialistServiceOut])
-async def list_specialist_services(specialist_id: uuid.UUID, caller: CallerDep,
-                                   session: SessionDep) -> list[SpecialistServiceOut]:
+@router.get("/specialists/{specialist_id}/services", response_model=list[SpecialistServiceOut])
+async def list_specialist_services(
+    specialist_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> list[SpecialistServiceOut]:
     """The services the specialist does, with custom price/duration where set.
 
     Open to every role of the firm.
@@ -87,41 +91,53 @@ async def list_specialist_services(specialist_id: uuid.UUID, caller: CallerDep,
     return await specialists.list_specialist_services(session, caller, specialist_id)
 
 
-@router.put("/specialists/{specialist_id}/services/{service_id}",
-            response_model=SpecialistServiceOut, responses=CREATED_OR_REPLACED)
-async def put_specialist_service(specialist_id: uuid.UUID, service_id: uuid.UUID,
-                                 caller: AdminDep, session: SessionDep, response: Response,
-                                 body: SpecialistServiceIn | None = None
-                                 ) -> SpecialistServiceOut:
+@router.put(
+    "/specialists/{specialist_id}/services/{service_id}",
+    response_model=SpecialistServiceOut,
+    responses=CREATED_OR_REPLACED,
+)
+async def put_specialist_service(
+    specialist_id: uuid.UUID,
+    service_id: uuid.UUID,
+    caller: AdminDep,
+    session: SessionDep,
+    response: Response,
+    body: SpecialistServiceIn | None = None,
+) -> SpecialistServiceOut:
     """The specialist does the service: create (201) or replace (200). Admins only.
 
     A null (or omitted) custom price or duration means the service's own value.
     """
     out, created = await specialists.put_specialist_service(
-        session, caller, specialist_id, service_id, body or SpecialistServiceIn())
+        session, caller, specialist_id, service_id, body or SpecialistServiceIn()
+    )
     response.status_code = 201 if created else 200
     return out
 
 
-@router.delete("/specialists/{specialist_id}/services/{service_id}", status_code=204,
-               response_class=Response)
-async def delete_specialist_service(specialist_id: uuid.UUID, service_id: uuid.UUID,
-                                    caller: AdminDep, session: SessionDep) -> Response:
+@router.delete(
+    "/specialists/{specialist_id}/services/{service_id}", status_code=204, response_class=Response
+)
+async def delete_specialist_service(
+    specialist_id: uuid.UUID, service_id: uuid.UUID, caller: AdminDep, session: SessionDep
+) -> Response:
     """The specialist stops doing the service. Admins only."""
     await specialists.delete_specialist_service(session, caller, specialist_id, service_id)
     return Response(status_code=204)
 
 
 @router.get("/specialists/{specialist_id}/schedules", response_model=list[ScheduleEntryOut])
-async def get_schedule(specialist_id: uuid.UUID, caller: CallerDep,
-                       session: SessionDep) -> list[ScheduleEntryOut]:
+async def get_schedule(
+    specialist_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> list[ScheduleEntryOut]:
     """The weekly schedule by day (0 = Monday) and start. Open to every role of the firm."""
     return await specialists.get_schedule(session, caller, specialist_id)
 
 
 @router.put("/specialists/{specialist_id}/schedules", response_model=list[ScheduleEntryOut])
-async def replace_schedule(specialist_id: uuid.UUID, body: ScheduleIn, caller: AdminDep,
-                           session: SessionDep) -> list[ScheduleEntryOut]:
+async def replace_schedule(
+    specialist_id: uuid.UUID, body: ScheduleIn, caller: AdminDep, session: SessionDep
+) -> list[ScheduleEntryOut]:
     """Replace the whole weekly schedule at once (an empty list clears it). Admins only.
 
     Each entry names a location of the firm (404 ``location_not_found``) and optionally a
@@ -133,8 +149,13 @@ async def replace_schedule(specialist_id: uuid.UUID, body: ScheduleIn, caller: A
 
 
 @router.get("/specialists/{specialist_id}/breaks", response_model=list[BreakOut])
-async def list_breaks(specialist_id: uuid.UUID, caller: CallerDep, session: SessionDep,
-                      from_: FromQuery = None, to: ToQuery = None) -> list[BreakOut]:
+async def list_breaks(
+    specialist_id: uuid.UUID,
+    caller: CallerDep,
+    session: SessionDep,
+    from_: FromQuery = None,
+    to: ToQuery = None,
+) -> list[BreakOut]:
     """The specialist's breaks by date, optionally between ``from`` and ``to`` (inclusive).
 
     Breaks carry a private reason: admins see every specialist's, a worker only their own,
@@ -144,24 +165,32 @@ async def list_breaks(specialist_id: uuid.UUID, caller: CallerDep, session: Sess
 
 
 @router.post("/specialists/{specialist_id}/breaks", response_model=BreakOut, status_code=201)
-async def create_break(specialist_id: uuid.UUID, body: BreakIn, caller: AdminDep,
-                       session: SessionDep) -> BreakOut:
+async def create_break(
+    specialist_id: uuid.UUID, body: BreakIn, caller: AdminDep, session: SessionDep
+) -> BreakOut:
     """Add a break on a date (wall-clock times of the location). Admins only."""
     return await specialists.create_break(session, caller, specialist_id, body)
 
 
 @router.patch("/specialists/{specialist_id}/breaks/{break_id}", response_model=BreakOut)
-async def update_break(specialist_id: uuid.UUID, break_id: uuid.UUID, body: BreakPatch,
-                       caller: AdminDep, session: SessionDep) -> BreakOut:
+async def update_break(
+    specialist_id: uuid.UUID,
+    break_id: uuid.UUID,
+    body: BreakPatch,
+    caller: AdminDep,
+    session: SessionDep,
+) -> BreakOut:
     """Change a break; the end must stay after the start (422 ``end_before_start``).
     Admins only."""
     return await specialists.update_break(session, caller, specialist_id, break_id, body)
 
 
-@router.delete("/specialists/{specialist_id}/breaks/{break_id}", status_code=204,
-               response_class=Response)
-async def delete_break(specialist_id: uuid.UUID, break_id: uuid.UUID, caller: AdminDep,
-                       session: SessionDep) -> Response:
+@router.delete(
+    "/specialists/{specialist_id}/breaks/{break_id}", status_code=204, response_class=Response
+)
+async def delete_break(
+    specialist_id: uuid.UUID, break_id: uuid.UUID, caller: AdminDep, session: SessionDep
+) -> Response:
     """Remove a break. Admins only."""
     await specialists.delete_break(session, caller, specialist_id, break_id)
     return Response(status_code=204)

@@ -96,8 +96,11 @@ class BreakPatch(PatchModel):
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Self:
-        if (self.start_time is not None and self.end_time is not None
-                and self.end_time <= self.start_time):
+        if (
+            self.start_time is not None
+            and self.end_time is not None
+            and self.end_time <= self.start_time
+        ):
             raise ValueError("end_time must be after start_time")
         return self
 
@@ -109,4 +112,3 @@ class BreakOut(OutModel):
     start_time: TimeOfDay
     end_time: TimeOfDay
     reason: str
-

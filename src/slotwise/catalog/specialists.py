@@ -36,138 +36,182 @@ from slotwise.models import (
 from slotwise.repository import Page, PageParams, apply_changes, get_in_firm
 
 
-async def list_specialists(session: AsyncSession, caller: Caller, *, active: bool | None,
-                           page: PageParams) -> Page[SpecialistOut]:
+async def list_specialists(
+    session: AsyncSession, caller: Caller, *, active: bool | None, page: PageParams
+) -> Page[SpecialistOut]:
     rows, total = await repo.specialist_page(session, caller.firm_id, active=active, page=page)
-    return Page[SpecialistOut](items=[SpecialistOut.model_validate(r) for r in rows],
-                               total=total, limit=page.limit, offset=page.offset)
+    return Page[SpecialistOut](
+        items=[SpecialistOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
 
 
-async def get_specialist(session: AsyncSession, caller: Caller,
-                         specialist_id: uuid.UUID) -> SpecialistOut:
+async def get_specialist(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID
+) -> SpecialistOut:
     row = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
     return SpecialistOut.model_validate(row)
 
 
-async def create_specialist(session: AsyncSession, caller: Caller,
-                            data: SpecialistIn) -> SpecialistOut:
+async def create_specialist(
+    session: AsyncSession, caller: Caller, data: SpecialistIn
+) -> SpecialistOut:
     row = await repo.add(session, Specialist(firm_id=caller.firm_id, **data.model_dump()))
     return SpecialistOut.model_validate(row)
 
 
-async def update_specialist(session: AsyncSession, caller: Caller, specialist_id: uuid.UUID,
-                            patch: SpecialistPatch) -> SpecialistOut:
+async def update_specialist(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID, patch: SpecialistPatch
+) -> SpecialistOut:
     row = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
     apply_changes(row, patch.changes())
     await session.flush()
     return SpecialistOut.model_validate(row)
 
 
-async def delete_specialist(session: AsyncSession, caller: Caller,
-                            specialist_id: uuid.UUID) -> None:
-    row = await get_in_firm(session, Specialist, caller.firm_id, specialist_id,
-                            for_update=True)
+async def delete_specialist(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID
+) -> None:
+    row = await get_in_firm(session, Specialist, caller.firm_id, specialist_id, for_update=True)
     if await repo.specialist_in_use(session, caller.firm_id, row.id):
-        raise Conflict("The specialist is assigned to appointments or holds; set "
-                       "is_active=false to retire them", code="specialist_in_use")
+        raise Conflict(
+            "The specialist is assigned to appointments or holds; set "
+            "is_active=false to retire them",
+            code="specialist_in_use",
+        )
     if await repo.specialist_linked_to_user(session, caller.firm_id, row.id):
-        raise Conflict("A user account is linked to the specialist; set is_active=false or "
-                       "unlink the user first", code="specialist_linked_to_user")
+        raise Conflict(
+            "A user account is linked to the specialist; set is_active=false or "
+            "unlink the user first",
+            code="specialist_linked_to_user",
+        )
     await repo.remove(session, row)
 
 
 # The services a specialist does
 
-async def list_specialist_services(session: AsyncSession, caller: Caller,
-                                   specialist_id: uuid.UUID) -> list[SpecialistServiceOut]:
+
+async def list_specialist_services(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID
+) -> list[SpecialistServiceOut]:
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
     rows = await repo.specialist_services_of(session, caller.firm_id, specialist.id)
     return [SpecialistServiceOut.model_validate(r) for r in rows]
 
 
-async def put_specialist_service(session: AsyncSession, caller: Caller,
-                                 specialist_id: uuid.UUID, service_id: uuid.UUID,
-                                 data: SpecialistServiceIn
-                                 ) -> tuple[SpecialistServiceOut, bool]:
+async def put_specialist_service(
+    session: AsyncSession,
+    caller: Caller,
+    specialist_id: uuid.UUID,
+    service_id: uuid.UUID,
+    data: SpecialistServiceIn,
+) -> tuple[SpecialistServiceOut, bool]:
     """Create or replace; returns the link and whether it was created."""
     # The specialist lock serializes two concurrent first PUTs of the same pair.
-    specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id,
-                                   for_update=True)
+    specialist = await get_in_firm(
+        session, Specialist, caller.firm_id, specialist_id, for_update=True
+    )
     service = await get_in_firm(session, Service, caller.firm_id, service_id)
-    row = await repo.find_specialist_service(session, caller.firm_id, specialist.id,
-                                             service.id)
+    row = await repo.find_specialist_service(session, caller.firm_id, specialist.id, service.id)
     created = row is None
     if row is None:
-        row = await repo.add(session, SpecialistService(
-            firm_id=caller.firm_id, specialist_id=specialist.id, service_id=service.id,
-            **data.model_dump()))
+        row = await repo.add(
+            session,
+            SpecialistService(
+                firm_id=caller.firm_id,
+                specialist_id=specialist.id,
+                service_id=service.id,
+                **data.model_dump(),
+            ),
+        )
     else:
         apply_changes(row, data.model_dump())
         await session.flush()
     return SpecialistServiceOut.model_validate(row), created
 
 
-async def delete_specialist_service(session: AsyncSession, caller: Caller,
-                                    specialist_id: uuid.UUID, service_id: uuid.UUID) -> None:
+async def delete_specialist_service(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID, service_id: uuid.UUID
+) -> None:
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
-    row = await repo.find_specialist_service(session, caller.firm_id, specialist.id,
-                                             service_id)
+    row = await repo.find_specialist_service(session, caller.firm_id, specialist.id, service_id)
     if row is None:
-        raise NotFound("The specialist does not do this service",
-                       code="specialist_service_not_found")
+        raise NotFound(
+            "The specialist does not do this service", code="specialist_service_not_found"
+        )
     await repo.remove(session, row)
 
 
 # Weekly schedules
 
-async def get_schedule(session: AsyncSession, caller: Caller,
-                       specialist_id: uuid.UUID) -> list[ScheduleEntryOut]:
+
+async def get_schedule(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID
+) -> list[ScheduleEntryOut]:
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
     rows = await repo.schedule_of(session, caller.firm_id, specialist.id)
     return [ScheduleEntryOut.model_validate(r) for r in rows]
 
 
-async def _check_places(session: AsyncSession, caller: Caller,
-                        entries: Sequence[ScheduleEntryIn]) -> None:
-    locations = await repo.existing_location_ids(session, caller.firm_id,
-                                                 (e.location_id for e in entries))
+async def _check_places(
+    session: AsyncSession, caller: Caller, entries: Sequence[ScheduleEntryIn]
+) -> None:
+    locations = await repo.existing_location_ids(
+        session, caller.firm_id, (e.location_id for e in entries)
+    )
     workplaces = await repo.workplaces_by_id(
-        session, caller.firm_id, (e.workplace_id for e in entries if e.workplace_id))
+        session, caller.firm_id, (e.workplace_id for e in entries if e.workplace_id)
+    )
     for entry in entries:
         if entry.location_id not in locations:
-            raise NotFound(f"No location with id {entry.location_id}",
-                           code="location_not_found")
+            raise NotFound(f"No location with id {entry.location_id}", code="location_not_found")
         if entry.workplace_id is None:
             continue
         workplace = workplaces.get(entry.workplace_id)
         if workplace is None:
-            raise NotFound(f"No workplace with id {entry.workplace_id}",
-                           code="workplace_not_found")
+            raise NotFound(f"No workplace with id {entry.workplace_id}", code="workplace_not_found")
         if workplace.location_id != entry.location_id:
-            raise Unprocessable(f"Workplace {workplace.name!r} is not in location "
-                                f"{entry.location_id}", code="workplace_not_in_location")
+            raise Unprocessable(
+                f"Workplace {workplace.name!r} is not in location {entry.location_id}",
+                code="workplace_not_in_location",
+            )
 
 
-async def replace_schedule(session: AsyncSession, caller: Caller, specialist_id: uuid.UUID,
-                           entries: Sequence[ScheduleEntryIn]) -> list[ScheduleEntryOut]:
+async def replace_schedule(
+    session: AsyncSession,
+    caller: Caller,
+    specialist_id: uuid.UUID,
+    entries: Sequence[ScheduleEntryIn],
+) -> list[ScheduleEntryOut]:
     check_no_overlap(entries)
     # Locked so that two concurrent replacements do not interleave into a mixed week.
-    specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id,
-                                   for_update=True)
+    specialist = await get_in_firm(
+        session, Specialist, caller.firm_id, specialist_id, for_update=True
+    )
     await _check_places(session, caller, entries)
     rows = []
     for entry in entries:
         start, end = entry.interval()
-        rows.append(SpecialistSchedule(
-            firm_id=caller.firm_id, specialist_id=specialist.id,
-            location_id=entry.location_id, workplace_id=entry.workplace_id,
-            day_of_week=entry.day_of_week, start_time=start, end_time=end,
-            is_day_off=entry.is_day_off))
+        rows.append(
+            SpecialistSchedule(
+                firm_id=caller.firm_id,
+                specialist_id=specialist.id,
+                location_id=entry.location_id,
+                workplace_id=entry.workplace_id,
+                day_of_week=entry.day_of_week,
+                start_time=start,
+                end_time=end,
+                is_day_off=entry.is_day_off,
+            )
+        )
     await repo.replace_schedule(session, caller.firm_id, specialist.id, rows)
     return await get_schedule(session, caller, specialist.id)
 
 
 # Breaks: they carry a private reason, so a worker sees only their own
+
 
 def _check_may_read_breaks(caller: Caller, specialist_id: uuid.UUID) -> None:
     if caller.is_admin:
@@ -177,8 +221,14 @@ def _check_may_read_breaks(caller: Caller, specialist_id: uuid.UUID) -> None:
     raise Forbidden("Only admins and the specialist themselves may see these breaks")
 
 
-async def list_breaks(session: AsyncSession, caller: Caller, specialist_id: uuid.UUID, *,
-                      start: dt.date | None, end: dt.date | None) -> list[BreakOut]:
+async def list_breaks(
+    session: AsyncSession,
+    caller: Caller,
+    specialist_id: uuid.UUID,
+    *,
+    start: dt.date | None,
+    end: dt.date | None,
+) -> list[BreakOut]:
     _check_may_read_breaks(caller, specialist_id)
     check_range(start, end)
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
@@ -186,17 +236,24 @@ async def list_breaks(session: AsyncSession, caller: Caller, specialist_id: uuid
     return [BreakOut.model_validate(r) for r in rows]
 
 
-async def create_break(session: AsyncSession, caller: Caller, specialist_id: uuid.UUID,
-                       data: BreakIn) -> BreakOut:
+async def create_break(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID, data: BreakIn
+) -> BreakOut:
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
-    row = await repo.add(session, SpecialistBreak(firm_id=caller.firm_id,
-                                                  specialist_id=specialist.id,
-                                                  **data.model_dump()))
+    row = await repo.add(
+        session,
+        SpecialistBreak(firm_id=caller.firm_id, specialist_id=specialist.id, **data.model_dump()),
+    )
     return BreakOut.model_validate(row)
 
 
-async def update_break(session: AsyncSession, caller: Caller, specialist_id: uuid.UUID,
-                       break_id: uuid.UUID, patch: BreakPatch) -> BreakOut:
+async def update_break(
+    session: AsyncSession,
+    caller: Caller,
+    specialist_id: uuid.UUID,
+    break_id: uuid.UUID,
+    patch: BreakPatch,
+) -> BreakOut:
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
     row = await repo.get_break(session, caller.firm_id, specialist.id, break_id)
     changes = patch.changes()
@@ -209,8 +266,10 @@ async def update_break(session: AsyncSession, caller: Caller, specialist_id: uui
     return BreakOut.model_validate(row)
 
 
-async def delete_break(session: AsyncSession, caller: Caller, specialist_id: uuid.UUID,
-                       break_id: uuid.UUID) -> None:
+async def delete_break(
+    session: AsyncSession, caller: Caller, specialist_id: uuid.UUID, break_id: uuid.UUID
+) -> None:
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
-    await repo.remove(session, await repo.get_break(session, caller.firm_id, specialist.id,
-                                                    break_id))
+    await repo.remove(
+        session, await repo.get_break(session, caller.firm_id, specialist.id, break_id)
+    )

@@ -24,8 +24,9 @@ def check_no_overlap(entries: Sequence[WeeklyEntryIn]) -> None:
     for day, items in sorted(by_day.items()):
         name = DAY_NAMES[day]
         if len(items) > 1 and any(item.is_day_off for item in items):
-            raise Unprocessable(f"{name} is a day off but has other entries too",
-                                code="overlapping_hours")
+            raise Unprocessable(
+                f"{name} is a day off but has other entries too", code="overlapping_hours"
+            )
         spans = sorted(item.interval() for item in items)
         for (start, end), (next_start, next_end) in pairwise(spans):
             if next_start < end:

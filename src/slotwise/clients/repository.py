@@ -14,11 +14,13 @@ from slotwise.models import Appointment, Client, ClientWallet, User, WalletTrans
 from slotwise.repository import PageParams, get_in_firm, paginate
 
 
-async def client_in_firm(session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID, *,
-                         for_update: bool = False) -> Client:
+async def client_in_firm(
+    session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False
+) -> Client:
     """The client in the firm, else 404 ``client_not_found`` (see ``get_in_firm``)."""
-    client: Client = await get_in_firm(session, Client, firm_id, client_id,
-                                       what="client", for_update=for_update)
+    client: Client = await get_in_firm(
+        session, Client, firm_id, client_id, what="client", for_update=for_update
+    )
     return client
 
 
@@ -28,34 +30,49 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def search_clients(session: AsyncSession, firm_id: uuid.UUID, *, q: str | None,
-                         active: bool | None, page: PageParams) -> tuple[list[Client], int]:
+async def search_clients(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    q: str | None,
+    active: bool | None,
+    page: PageParams,
+) -> tuple[list[Client], int]:
     stmt = select(Client).where(Client.firm_id == firm_id)
     if q:
         pattern = _like_pattern(q)
         full_name = Client.first_name + " " + Client.last_name
-        stmt = stmt.where(or_(
-            *(column.ilike(pattern, escape="\\")
-              for column in (full_name, Client.phone, Client.email))
-        ))
+        stmt = stmt.where(
+            or_(
+                *(
+                    column.ilike(pattern, escape="\\")
+                    for column in (full_name, Client.phone, Client.email)
+                )
+            )
+        )
     if active is not None:
         stmt = stmt.where(Client.is_active.is_(active))
     stmt = stmt.order_by(Client.last_name, Client.first_name, Client.id)
     return await paginate(session, stmt, page)
 
 
-async def telegram_id_taken(session: AsyncSession, firm_id: uuid.UUID, telegram_id: str,
-                            *, except_client: uuid.UUID | None = None) -> bool:
+async def telegram_id_taken(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    telegram_id: str,
+    *,
+    except_client: uuid.UUID | None = None,
+) -> bool:
     stmt = select(Client.id).where(Client.firm_id == firm_id, Client.telegram_id == telegram_id)
     if except_client is not None:
         stmt = stmt.where(Client.id != except_client)
     return await session.scalar(select(exists(stmt))) or False
 
 
-async def has_appointments(session: AsyncSession, firm_id: uuid.UUID,
-                           client_id: uuid.UUID) -> bool:
-    stmt = select(Appointment.id).where(Appointment.firm_id == firm_id,
-                                        Appointment.client_id == client_id)
+async def has_appointments(session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID) -> bool:
+    stmt = select(Appointment.id).where(
+        Appointment.firm_id == firm_id, Appointment.client_id == client_id
+    )
     return await session.scalar(select(exists(stmt))) or False
 
 
@@ -64,22 +81,30 @@ async def has_login(session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.U
     return await session.scalar(select(exists(stmt))) or False
 
 
-async def has_wallet_transactions(session: AsyncSession, firm_id: uuid.UUID,
-                                  client_id: uuid.UUID) -> bool:
-    stmt = (select(WalletTransaction.id)
-            .join(ClientWallet, ClientWallet.id == WalletTransaction.wallet_id)
-            .where(ClientWallet.firm_id == firm_id, ClientWallet.client_id == client_id))
+async def has_wallet_transactions(
+    session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID
+) -> bool:
+    stmt = (
+        select(WalletTransaction.id)
+        .join(ClientWallet, ClientWallet.id == WalletTransaction.wallet_id)
+        .where(ClientWallet.firm_id == firm_id, ClientWallet.client_id == client_id)
+    )
     return await session.scalar(select(exists(stmt))) or False
 
 
-async def get_wallet(session: AsyncSession, firm_id: uuid.UUID,
-                     client_id: uuid.UUID) -> ClientWallet | None:
-    return await session.scalar(select(ClientWallet).where(
-        ClientWallet.firm_id == firm_id, ClientWallet.client_id == client_id))
+async def get_wallet(
+    session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID
+) -> ClientWallet | None:
+    return await session.scalar(
+        select(ClientWallet).where(
+            ClientWallet.firm_id == firm_id, ClientWallet.client_id == client_id
+        )
+    )
 
 
-async def latest_transactions(session: AsyncSession, firm_id: uuid.UUID, wallet_id: uuid.UUID,
-                              *, limit: int) -> list[WalletTransaction]:
+async def latest_transactions(
+    session: AsyncSession, firm_id: uuid.UUID, wallet_id: uuid.UUID, *, limit: int
+) -> list[WalletTransaction]:
     rows = await session.scalars(
         select(WalletTransaction)
         .where(WalletTransaction.firm_id == firm_id, WalletTransaction.wallet_id == wallet_id)
@@ -104,8 +129,9 @@ class MovedBalance(NamedTuple):
     currency: str
 
 
-async def move_balance(session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID,
-                       amount: Decimal) -> MovedBalance | None:
+async def move_balance(
+    session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID, amount: Decimal
+) -> MovedBalance | None:
     """Adds ``amount`` (signed) to the balance in one statement; ``None`` if it would go negative.
 
     The database does the arithmetic on the row it has locked, so concurrent movements
@@ -114,8 +140,11 @@ async def move_balance(session: AsyncSession, firm_id: uuid.UUID, client_id: uui
     """
     result = await session.execute(
         update(ClientWallet)
-        .where(ClientWallet.firm_id == firm_id, ClientWallet.client_id == client_id,
-               ClientWallet.balance + amount >= 0)
+        .where(
+            ClientWallet.firm_id == firm_id,
+            ClientWallet.client_id == client_id,
+            ClientWallet.balance + amount >= 0,
+        )
         .values(balance=ClientWallet.balance + amount)
         .returning(ClientWallet.id, ClientWallet.balance, ClientWallet.currency)
         .execution_options(synchronize_session=False)
@@ -124,11 +153,15 @@ async def move_balance(session: AsyncSession, firm_id: uuid.UUID, client_id: uui
     return None if row is None else MovedBalance(row[0], row[1], row[2])
 
 
-async def appointment_client(session: AsyncSession, firm_id: uuid.UUID,
-                             appointment_id: uuid.UUID) -> tuple[bool, uuid.UUID | None]:
+async def appointment_client(
+    session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID
+) -> tuple[bool, uuid.UUID | None]:
     """Whether the appointment exists in the firm, and whose it is."""
-    row = (await session.execute(
-        select(Appointment.client_id)
-        .where(Appointment.firm_id == firm_id, Appointment.id == appointment_id)
-    )).one_or_none()
+    row = (
+        await session.execute(
+            select(Appointment.client_id).where(
+                Appointment.firm_id == firm_id, Appointment.id == appointment_id
+            )
+        )
+    ).one_or_none()
     return (False, None) if row is None else (True, row[0])

@@ -29,9 +29,10 @@ async def list_clients(
     caller: AdminDep,
     session: SessionDep,
     page: Annotated[PageParams, Query()],
-    q: Annotated[str | None, Query(max_length=200,
-                                   description="Case-insensitive search in name, phone "
-                                   "and email")] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=200, description="Case-insensitive search in name, phone and email"),
+    ] = None,
     active: Annotated[bool | None, Query(description="Only active / inactive clients")] = None,
 ) -> ClientPage:
     """The firm's clients, ordered by last name, first name (staff only)."""
@@ -39,8 +40,9 @@ async def list_clients(
 
 
 @router.post("/clients", response_model=ClientOut, status_code=201)
-async def create_client(caller: AdminDep, session: SessionDep, body: ClientCreate,
-                        request: Request, response: Response) -> ClientOut:
+async def create_client(
+    caller: AdminDep, session: SessionDep, body: ClientCreate, request: Request, response: Response
+) -> ClientOut:
     """Create a client (staff only)."""
     client = await service.create_client(session, caller, body)
     response.headers["Location"] = str(request.url_for("get_client", client_id=client.id))
@@ -54,8 +56,9 @@ async def get_client(client_id: uuid.UUID, caller: CallerDep, session: SessionDe
 
 
 @router.patch("/clients/{client_id}", response_model=ClientOut)
-async def update_client(client_id: uuid.UUID, body: ClientUpdate, caller: AdminDep,
-                        session: SessionDep) -> ClientOut:
+async def update_client(
+    client_id: uuid.UUID, body: ClientUpdate, caller: AdminDep, session: SessionDep
+) -> ClientOut:
     """Change the fields sent (staff only); ``null`` clears an optional field."""
     return await service.update_client(session, caller, client_id, body)
 
@@ -81,11 +84,14 @@ async def get_wallet(client_id: uuid.UUID, caller: CallerDep, session: SessionDe
     return await service.get_wallet(session, caller, client_id)
 
 
-@router.post("/clients/{client_id}/wallet/transactions", response_model=WalletTransactionResult,
-             status_code=201)
-async def add_wallet_transaction(client_id: uuid.UUID, body: WalletTransactionIn,
-                                 caller: AdminDep,
-                                 session: SessionDep) -> WalletTransactionResult:
+@router.post(
+    "/clients/{client_id}/wallet/transactions",
+    response_model=WalletTransactionResult,
+    status_code=201,
+)
+async def add_wallet_transaction(
+    client_id: uuid.UUID, body: WalletTransactionIn, caller: AdminDep, session: SessionDep
+) -> WalletTransactionResult:
     """Credit (positive ``amount``) or debit (negative) the wallet (staff only).
 
     The wallet is created on first use. A debit larger than the balance is refused with 409

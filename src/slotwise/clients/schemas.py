@@ -23,22 +23,23 @@ from slotwise.repository import Page
 # is a 422 naming the field, not a failed INSERT.
 FirstName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 LastName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32,
-                                         pattern=r"^\+?[0-9 ()-]{5,32}$")]
-TelegramId = Annotated[str, StringConstraints(strip_whitespace=True,
-                                              pattern=r"^@?[A-Za-z0-9_]{1,63}$")]
+Phone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()-]{5,32}$")
+]
+TelegramId = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^@?[A-Za-z0-9_]{1,63}$")
+]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 Notes = Annotated[str, StringConstraints(max_length=5000)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 # numeric(12,2): two decimals and below 10**10 in magnitude.
-SignedMoney = Annotated[Decimal, Field(gt=-10**10, lt=10**10, max_digits=12, decimal_places=2)]
+SignedMoney = Annotated[Decimal, Field(gt=-(10**10), lt=10**10, max_digits=12, decimal_places=2)]
 Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2)]
 
 
 def reject_explicit_nulls(model: BaseModel, fields: frozenset[str]) -> None:
     """PATCH: an omitted field stays as it is, but ``null`` for a required column is an error."""
-    nulls = sorted(name for name in model.model_fields_set & fields
-                   if getattr(model, name) is None)
+    nulls = sorted(name for name in model.model_fields_set & fields if getattr(model, name) is None)
     if nulls:
         raise ValueError(f"may not be null: {', '.join(nulls)}")
 
@@ -57,8 +58,10 @@ class ClientCreate(BaseModel):
     notes: Notes = ""
     locale: Locale | None = Field(None, description="Language tag such as `en`, `de`, `de-AT`")
     preferred_channels: list[Channel] = Field(
-        default_factory=list, max_length=4,
-        description="Tried first, in this order, before the firm's default order")
+        default_factory=list,
+        max_length=4,
+        description="Tried first, in this order, before the firm's default order",
+    )
     is_active: StrictBool = True
 
 
@@ -79,8 +82,9 @@ class ClientUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _required_columns_not_null(self) -> ClientUpdate:
-        reject_explicit_nulls(self, frozenset({"first_name", "last_name", "notes", "is_active",
-                                               "preferred_channels"}))
+        reject_explicit_nulls(
+            self, frozenset({"first_name", "last_name", "notes", "is_active", "preferred_channels"})
+        )
         return self
 
 
@@ -145,5 +149,9 @@ class WalletTransactionResult(BaseModel):
 
 
 def page_of(items: list[Any], total: int, limit: int, offset: int) -> ClientPage:
-    return ClientPage(items=[ClientOut.model_validate(item) for item in items],
-                      total=total, limit=limit, offset=offset)
+    return ClientPage(
+        items=[ClientOut.model_validate(item) for item in items],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )

@@ -37,10 +37,12 @@ def ensure_can_read(caller: Caller, client_id: uuid.UUID) -> None:
     raise Forbidden("You may only see your own client record")
 
 
-async def list_clients(session: AsyncSession, caller: Caller, *, q: str | None,
-                       active: bool | None, page: PageParams) -> ClientPage:
-    rows, total = await repository.search_clients(session, caller.firm_id, q=q, active=active,
-                                                  page=page)
+async def list_clients(
+    session: AsyncSession, caller: Caller, *, q: str | None, active: bool | None, page: PageParams
+) -> ClientPage:
+    rows, total = await repository.search_clients(
+        session, caller.firm_id, q=q, active=active, page=page
+    )
     return page_of(rows, total, page.limit, page.offset)
 
 
@@ -50,10 +52,16 @@ async def get_client(session: AsyncSession, caller: Caller, client_id: uuid.UUID
     return ClientOut.model_validate(client)
 
 
-async def _ensure_telegram_id_free(session: AsyncSession, caller: Caller, telegram_id: str | None,
-                                   *, except_client: uuid.UUID | None = None) -> None:
-    if telegram_id and await repository.telegram_id_taken(session, caller.firm_id, telegram_id,
-                                                          except_client=except_client):
+async def _ensure_telegram_id_free(
+    session: AsyncSession,
+    caller: Caller,
+    telegram_id: str | None,
+    *,
+    except_client: uuid.UUID | None = None,
+) -> None:
+    if telegram_id and await repository.telegram_id_taken(
+        session, caller.firm_id, telegram_id, except_client=except_client
+    ):
         raise Conflict("Another client already has this Telegram id", code="telegram_id_taken")
 
 
@@ -66,13 +74,15 @@ async def create_client(session: AsyncSession, caller: Caller, data: ClientCreat
     return ClientOut.model_validate(client)
 
 
-async def update_client(session: AsyncSession, caller: Caller, client_id: uuid.UUID,
-                        data: ClientUpdate) -> ClientOut:
+async def update_client(
+    session: AsyncSession, caller: Caller, client_id: uuid.UUID, data: ClientUpdate
+) -> ClientOut:
     client = await repository.client_in_firm(session, caller.firm_id, client_id, for_update=True)
     changes = data.model_dump(exclude_unset=True)
     if "telegram_id" in changes:
-        await _ensure_telegram_id_free(session, caller, changes["telegram_id"],
-                                       except_client=client.id)
+        await _ensure_telegram_id_free(
+            session, caller, changes["telegram_id"], except_client=client.id
+        )
     apply_changes(client, changes)
     await session.flush()
     return ClientOut.model_validate(client)
@@ -88,14 +98,18 @@ async def delete_client(session: AsyncSession, caller: Caller, client_id: uuid.U
     """
     client = await repository.client_in_firm(session, caller.firm_id, client_id, for_update=True)
     if await repository.has_login(session, caller.firm_id, client.id):
-        raise Conflict("The client is linked to a user login; remove the login first",
-                       code="client_has_login")
+        raise Conflict(
+            "The client is linked to a user login; remove the login first", code="client_has_login"
+        )
     if await repository.has_appointments(session, caller.firm_id, client.id):
-        raise Conflict("The client has appointments; deactivate the client instead",
-                       code="client_in_use")
+        raise Conflict(
+            "The client has appointments; deactivate the client instead", code="client_in_use"
+        )
     if await repository.has_wallet_transactions(session, caller.firm_id, client.id):
-        raise Conflict("The client has wallet transactions; deactivate the client instead",
-                       code="client_in_use")
+        raise Conflict(
+            "The client has wallet transactions; deactivate the client instead",
+            code="client_in_use",
+        )
     await session.delete(client)
     await session.flush()
 
@@ -105,29 +119,35 @@ async def get_wallet(session: AsyncSession, caller: Caller, client_id: uuid.UUID
     await repository.client_in_firm(session, caller.firm_id, client_id)
     wallet = await repository.get_wallet(session, caller.firm_id, client_id)
     if wallet is None:
-        return WalletOut(client_id=client_id, balance=Decimal("0.00"),
-                         currency=DEFAULT_CURRENCY, transactions=[])
-    transactions = await repository.latest_transactions(session, caller.firm_id, wallet.id,
-                                                        limit=WALLET_HISTORY_LIMIT)
+        return WalletOut(
+            client_id=client_id, balance=Decimal("0.00"), currency=DEFAULT_CURRENCY, transactions=[]
+        )
+    transactions = await repository.latest_transactions(
+        session, caller.firm_id, wallet.id, limit=WALLET_HISTORY_LIMIT
+    )
     return WalletOut(
-        client_id=client_id, balance=wallet.balance, currency=wallet.currency,
+        client_id=client_id,
+        balance=wallet.balance,
+        currency=wallet.currency,
         transactions=[WalletTransactionOut.model_validate(t) for t in transactions],
     )
 
 
-async def _ensure_appointment_of_client(session: AsyncSession, caller: Caller,
-                                        client_id: uuid.UUID,
-                                        appointment_id: uuid.UUID) -> None:
+async def _ensure_appointment_of_client(
+    session: AsyncSession, caller: Caller, client_id: uuid.UUID, appointment_id: uuid.UUID
+) -> None:
     found, owner = await repository.appointment_client(session, caller.firm_id, appointment_id)
     if not found:
         raise NotFound(f"No appointment with id {appointment_id}", code="appointment_not_found")
     if owner != client_id:
-        raise Unprocessable("The appointment belongs to another client",
-                            code="appointment_of_other_client")
+        raise Unprocessable(
+            "The appointment belongs to another client", code="appointment_of_other_client"
+        )
 
 
-async def add_transaction(session: AsyncSession, caller: Caller, client_id: uuid.UUID,
-                          data: WalletTransactionIn) -> WalletTransactionResult:
+async def add_transaction(
+    session: AsyncSession, caller: Caller, client_id: uuid.UUID, data: WalletTransactionIn
+) -> WalletTransactionResult:
     """Moves the balance and records the movement in the request's one transaction."""
     await repository.client_in_firm(session, caller.firm_id, client_id)
     if data.appointment_id is not None:
@@ -138,14 +158,19 @@ async def add_transaction(session: AsyncSession, caller: Caller, client_id: uuid
         # The request's transaction rolls back, so a wallet created just now goes too.
         raise Conflict("The wallet balance is lower than the debit", code="insufficient_balance")
     transaction = WalletTransaction(
-        firm_id=caller.firm_id, wallet_id=moved.wallet_id, amount=data.amount,
-        discount=data.discount, description=data.description,
-        appointment_id=data.appointment_id, created_by=caller.user_id,
+        firm_id=caller.firm_id,
+        wallet_id=moved.wallet_id,
+        amount=data.amount,
+        discount=data.discount,
+        description=data.description,
+        appointment_id=data.appointment_id,
+        created_by=caller.user_id,
     )
     session.add(transaction)
     await session.flush()
     await session.refresh(transaction)
     return WalletTransactionResult(
         transaction=WalletTransactionOut.model_validate(transaction),
-        balance=moved.balance, currency=moved.currency,
+        balance=moved.balance,
+        currency=moved.currency,
     )

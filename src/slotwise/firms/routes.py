@@ -20,10 +20,14 @@ async def get_firm(caller: CallerDep, session: SessionDep) -> FirmSettingsOut:
     return FirmSettingsOut.model_validate(firm)
 
 
-@router.patch("/firm", response_model=FirmSettingsOut,
-              dependencies=[Depends(require_roles("owner", "director"))])
-async def update_firm(body: FirmSettingsUpdate, caller: CallerDep,
-                      session: SessionDep) -> FirmSettingsOut:
+@router.patch(
+    "/firm",
+    response_model=FirmSettingsOut,
+    dependencies=[Depends(require_roles("owner", "director"))],
+)
+async def update_firm(
+    body: FirmSettingsUpdate, caller: CallerDep, session: SessionDep
+) -> FirmSettingsOut:
     """Change the firm's name, zone, locale or booking rules (owner and director)."""
     changes = body.model_dump(exclude_unset=True)
     nulls = sorted(name for name, value in changes.items() if value is None)

@@ -22,10 +22,12 @@ class FirmSettingsOut(BaseModel):
     min_notice_minutes: int = Field(description="How soon a slot may start, from now")
     booking_horizon_days: int = Field(description="How far ahead slots are offered")
     client_change_deadline_minutes: int = Field(
-        description="Clients may cancel or move until this long before the start")
+        description="Clients may cancel or move until this long before the start"
+    )
     hold_ttl_seconds: int = Field(description="How long a hold keeps its slot")
     reminder_offsets_minutes: list[int] = Field(
-        description="Reminders go out this many minutes before the start")
+        description="Reminders go out this many minutes before the start"
+    )
 
 
 class FirmSettingsUpdate(BaseModel):
@@ -40,4 +42,5 @@ class FirmSettingsUpdate(BaseModel):
     client_change_deadline_minutes: StrictInt | None = Field(None, ge=0, le=525_600)
     hold_ttl_seconds: StrictInt | None = Field(None, ge=10, le=86_400)
     reminder_offsets_minutes: list[Annotated[StrictInt, Field(ge=1, le=43_200)]] | None = Field(
-        None, max_length=10)
+        None, max_length=10
+    )

@@ -21,8 +21,9 @@ _BATCH = 5000
 _DONE = ("succeeded", "cancelled", "aborted")
 
 
-async def _in_batches(sessionmaker: async_sessionmaker[AsyncSession],
-                      step: Callable[[AsyncSession], Awaitable[int]]) -> int:
+async def _in_batches(
+    sessionmaker: async_sessionmaker[AsyncSession], step: Callable[[AsyncSession], Awaitable[int]]
+) -> int:
     total = 0
     while True:
         async with sessionmaker.begin() as session:
@@ -32,8 +33,9 @@ async def _in_batches(sessionmaker: async_sessionmaker[AsyncSession],
             return total
 
 
-async def cleanup(sessionmaker: async_sessionmaker[AsyncSession], settings: Settings,
-                  now: datetime) -> dict[str, int]:
+async def cleanup(
+    sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, now: datetime
+) -> dict[str, int]:
     """Deletes what has outlived its use; returns how many rows of each kind."""
     holds_before = now - timedelta(seconds=settings.hold_cleanup_grace_seconds)
     events_before = now - timedelta(days=settings.realtime_retention_days)
@@ -42,16 +44,23 @@ async def cleanup(sessionmaker: async_sessionmaker[AsyncSession], settings: Sett
     failed_before = now - timedelta(days=settings.failed_job_retention_days)
     throttles_before = now - timedelta(seconds=settings.login_window_seconds)
     return {
-        "holds": await _in_batches(sessionmaker, lambda s: repository.delete_expired_holds(
-            s, holds_before, _BATCH)),
-        "events": await _in_batches(sessionmaker, lambda s: repository.delete_old_events(
-            s, events_before, _BATCH)),
-        "notifications": await _in_batches(sessionmaker, lambda s: outbox.purge_finished(
-            s, notifications_before, _BATCH)),
-        "jobs": await _in_batches(sessionmaker, lambda s: repository.delete_finished_jobs(
-            s, _DONE, jobs_before, _BATCH)),
-        "failed_jobs": await _in_batches(sessionmaker, lambda s: repository.delete_finished_jobs(
-            s, ("failed",), failed_before, _BATCH)),
-        "login_throttles": await _in_batches(sessionmaker, lambda s: throttle.delete_expired(
-            s, throttles_before, _BATCH)),
+        "holds": await _in_batches(
+            sessionmaker, lambda s: repository.delete_expired_holds(s, holds_before, _BATCH)
+        ),
+        "events": await _in_batches(
+            sessionmaker, lambda s: repository.delete_old_events(s, events_before, _BATCH)
+        ),
+        "notifications": await _in_batches(
+            sessionmaker, lambda s: outbox.purge_finished(s, notifications_before, _BATCH)
+        ),
+        "jobs": await _in_batches(
+            sessionmaker, lambda s: repository.delete_finished_jobs(s, _DONE, jobs_before, _BATCH)
+        ),
+        "failed_jobs": await _in_batches(
+            sessionmaker,
+            lambda s: repository.delete_finished_jobs(s, ("failed",), failed_before, _BATCH),
+        ),
+        "login_throttles": await _in_batches(
+            sessionmaker, lambda s: throttle.delete_expired(s, throttles_before, _BATCH)
+        ),
     }

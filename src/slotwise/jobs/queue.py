@@ -23,19 +23,33 @@ from slotwise.jobs.schema import SCHEMA
 async def _procrastinate_connection(session: AsyncSession) -> Any:
     path = func.current_setting("search_path")
     await session.execute(
-        select(func.set_config("search_path", path + literal(f", {SCHEMA}"), True))
-        .where(func.strpos(path, SCHEMA) == 0))
+        select(func.set_config("search_path", path + literal(f", {SCHEMA}"), True)).where(
+            func.strpos(path, SCHEMA) == 0
+        )
+    )
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     return raw.driver_connection
 
 
-async def defer(session: AsyncSession, task_name: str, *, queue: str,
-                kwargs: dict[str, Any], schedule_at: datetime | None = None,
-                lock: str | None = None, queueing_lock: str | None = None) -> int:
+async def defer(
+    session: AsyncSession,
+    task_name: str,
+    *,
+    queue: str,
+    kwargs: dict[str, Any],
+    schedule_at: datetime | None = None,
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+) -> int:
     """Defers one job in the session's transaction; returns its id."""
     connection = await _procrastinate_connection(session)
     deferrer = job_app.configure_task(
-        name=task_name, queue=queue, schedule_at=schedule_at, lock=lock,
-        queueing_lock=queueing_lock, connection=connection)
+        name=task_name,
+        queue=queue,
+        schedule_at=schedule_at,
+        lock=lock,
+        queueing_lock=queueing_lock,
+        connection=connection,
+    )
     return await deferrer.defer_async(**kwargs)

@@ -20,10 +20,14 @@ _TRANSIENT = (RetryableError, OperationalError, InterfaceError)
 
 
 class DeliveryRetry(BaseRetryStrategy):
-    def __init__(self, max_attempts: int = 8, base_seconds: float = 15.0,
-                 max_seconds: float = 3600.0) -> None:
+    def __init__(
+        self, max_attempts: int = 8, base_seconds: float = 15.0, max_seconds: float = 3600.0
+    ) -> None:
         self.max_attempts, self.base_seconds, self.max_seconds = (
-            max_attempts, base_seconds, max_seconds)
+            max_attempts,
+            base_seconds,
+            max_seconds,
+        )
 
     def configure(self, settings: Settings) -> None:
         self.max_attempts = settings.notification_max_attempts
@@ -36,14 +40,13 @@ class DeliveryRetry(BaseRetryStrategy):
         return job.attempts + 1 >= self.max_attempts
 
     def wait_seconds(self, attempts: int, retry_after: float | None = None) -> float:
-        wait = min(self.max_seconds, self.base_seconds * 2.0 ** attempts)
+        wait = min(self.max_seconds, self.base_seconds * 2.0**attempts)
         # Spread the retries of many messages that failed together (the SMTP server was
         # down), so they do not all come back in the same second.
         wait *= random.uniform(1.0, 1.1)
         return max(wait, retry_after or 0.0)
 
-    def get_retry_decision(self, *, exception: BaseException,
-                           job: Job) -> RetryDecision | None:
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
         if isinstance(exception, asyncio.CancelledError):
             # Aborted by a worker's shutdown after its grace period: run it again soon
             # (the row says "sending" by this job, so the next run sends it).

@@ -35,8 +35,10 @@ END $$;
 """
 
 # Ops screens filter the jobs of one firm; delivery jobs carry the firm in their arguments.
-_FIRM_INDEX = (f"CREATE INDEX slotwise_jobs_firm_status_idx ON {SCHEMA}.procrastinate_jobs "
-               "((args->>'firm_id'), status, id)")
+_FIRM_INDEX = (
+    f"CREATE INDEX slotwise_jobs_firm_status_idx ON {SCHEMA}.procrastinate_jobs "
+    "((args->>'firm_id'), status, id)"
+)
 
 
 def _script(connection: Connection, sql: str) -> None:

@@ -12,14 +12,26 @@ from slotwise.jobs.schema import SCHEMA
 metadata = MetaData(schema=SCHEMA)
 
 JOB_STATUSES = ("todo", "doing", "succeeded", "failed", "cancelled", "aborting", "aborted")
-job_status = ENUM(*JOB_STATUSES, name="procrastinate_job_status", schema=SCHEMA,
-                  create_type=False)
-event_type = ENUM("deferred", "started", "deferred_for_retry", "failed", "succeeded",
-                  "cancelled", "abort_requested", "aborted", "scheduled", "retried",
-                  name="procrastinate_job_event_type", schema=SCHEMA, create_type=False)
+job_status = ENUM(*JOB_STATUSES, name="procrastinate_job_status", schema=SCHEMA, create_type=False)
+event_type = ENUM(
+    "deferred",
+    "started",
+    "deferred_for_retry",
+    "failed",
+    "succeeded",
+    "cancelled",
+    "abort_requested",
+    "aborted",
+    "scheduled",
+    "retried",
+    name="procrastinate_job_event_type",
+    schema=SCHEMA,
+    create_type=False,
+)
 
 jobs = Table(
-    "procrastinate_jobs", metadata,
+    "procrastinate_jobs",
+    metadata,
     Column("id", BigInteger, primary_key=True),
     Column("queue_name", String(128)),
     Column("task_name", String(128)),
@@ -35,7 +47,8 @@ jobs = Table(
 )
 
 events = Table(
-    "procrastinate_events", metadata,
+    "procrastinate_events",
+    metadata,
     Column("id", BigInteger, primary_key=True),
     Column("job_id", BigInteger),
     Column("type", event_type),
@@ -43,7 +56,8 @@ events = Table(
 )
 
 workers = Table(
-    "procrastinate_workers", metadata,
+    "procrastinate_workers",
+    metadata,
     Column("id", BigInteger, primary_key=True),
     Column("last_heartbeat", DateTime(timezone=True)),
 )

@@ -30,40 +30,52 @@ def runtime_of(context: JobContext) -> DeliveryRuntime:
     return runtime
 
 
-@job_app.task(name=dispatch.DELIVER_TASK, queue=QUEUE_NOTIFICATIONS, pass_context=True,
-              retry=delivery_retry)
-async def deliver_notification(context: JobContext, notification_id: str,
-                               firm_id: str) -> str:
+@job_app.task(
+    name=dispatch.DELIVER_TASK, queue=QUEUE_NOTIFICATIONS, pass_context=True, retry=delivery_retry
+)
+async def deliver_notification(context: JobContext, notification_id: str, firm_id: str) -> str:
     """Sends one outbox row (``firm_id`` is there for the ops screens' tenant filter)."""
     assert context.job.id is not None
-    return await delivery.deliver(runtime_of(context), uuid.UUID(notification_id),
-                                  job_id=context.job.id,
-                                  final_attempt=delivery_retry.is_final(context.job))
+    return await delivery.deliver(
+        runtime_of(context),
+        uuid.UUID(notification_id),
+        job_id=context.job.id,
+        final_attempt=delivery_retry.is_final(context.job),
+    )
 
 
-@job_app.task(name="advance_statuses", queue=QUEUE_PERIODIC, pass_context=True,
-              queueing_lock="advance_statuses")
+@job_app.task(
+    name="advance_statuses",
+    queue=QUEUE_PERIODIC,
+    pass_context=True,
+    queueing_lock="advance_statuses",
+)
 async def advance_statuses(context: JobContext, timestamp: int) -> str:
-    moved = await transitions.advance_statuses(runtime_of(context).sessionmaker,
-                                               datetime.now(UTC))
+    moved = await transitions.advance_statuses(runtime_of(context).sessionmaker, datetime.now(UTC))
     return f"{moved} appointments moved"
 
 
-@job_app.task(name="plan_reminders", queue=QUEUE_PERIODIC, pass_context=True,
-              queueing_lock="plan_reminders")
+@job_app.task(
+    name="plan_reminders", queue=QUEUE_PERIODIC, pass_context=True, queueing_lock="plan_reminders"
+)
 async def plan_reminders(context: JobContext, timestamp: int) -> str:
     runtime = runtime_of(context)
     now = datetime.now(UTC)
     async with runtime.sessionmaker.begin() as session:
-        withdrawn, planned = await reminders.sweep(session, now,
-                                                   runtime.settings.reminder_planning_days)
+        withdrawn, planned = await reminders.sweep(
+            session, now, runtime.settings.reminder_planning_days
+        )
         horizon = timedelta(seconds=runtime.settings.notification_dispatch_horizon_seconds)
         await dispatch.enqueue(session, planned, now=now, horizon=horizon)
     return f"{len(planned)} reminders planned, {withdrawn} withdrawn"
 
 
-@job_app.task(name="dispatch_notifications", queue=QUEUE_PERIODIC, pass_context=True,
-              queueing_lock="dispatch_notifications")
+@job_app.task(
+    name="dispatch_notifications",
+    queue=QUEUE_PERIODIC,
+    pass_context=True,
+    queueing_lock="dispatch_notifications",
+)
 async def dispatch_notifications(context: JobContext, timestamp: int) -> str:
     runtime = runtime_of(context)
     horizon = timedelta(seconds=runtime.settings.notification_dispatch_horizon_seconds)
@@ -76,8 +88,12 @@ async def dispatch_notifications(context: JobContext, timestamp: int) -> str:
             return f"{total} notifications queued"
 
 
-@job_app.task(name="retry_stalled_jobs", queue=QUEUE_PERIODIC, pass_context=True,
-              queueing_lock="retry_stalled_jobs")
+@job_app.task(
+    name="retry_stalled_jobs",
+    queue=QUEUE_PERIODIC,
+    pass_context=True,
+    queueing_lock="retry_stalled_jobs",
+)
 async def retry_stalled_jobs(context: JobContext, timestamp: int) -> str:
     """Gives the running jobs of workers that stopped sending heartbeats (killed, frozen,
     cut off) back to the queue, then forgets those workers."""
@@ -91,12 +107,12 @@ async def retry_stalled_jobs(context: JobContext, timestamp: int) -> str:
     return f"{len(stalled)} stalled jobs retried"
 
 
-@job_app.task(name="cleanup", queue=QUEUE_PERIODIC, pass_context=True,
-              queueing_lock="cleanup")
+@job_app.task(name="cleanup", queue=QUEUE_PERIODIC, pass_context=True, queueing_lock="cleanup")
 async def cleanup(context: JobContext, timestamp: int) -> str:
     runtime = runtime_of(context)
-    counts: dict[str, Any] = await maintenance.cleanup(runtime.sessionmaker, runtime.settings,
-                                                       datetime.now(UTC))
+    counts: dict[str, Any] = await maintenance.cleanup(
+        runtime.sessionmaker, runtime.settings, datetime.now(UTC)
+    )
     return json.dumps(counts)
 
 

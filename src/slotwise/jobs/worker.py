@@ -46,8 +46,12 @@ def libpq_url(database_url: str) -> str:
 
 def connector_for(database_url: str, pool_size: int) -> PsycopgConnector:
     # procrastinate's queries name its objects without a schema.
-    return PsycopgConnector(conninfo=libpq_url(database_url), min_size=1, max_size=pool_size,
-                            kwargs={"options": f"-c search_path={SCHEMA},public"})
+    return PsycopgConnector(
+        conninfo=libpq_url(database_url),
+        min_size=1,
+        max_size=pool_size,
+        kwargs={"options": f"-c search_path={SCHEMA},public"},
+    )
 
 
 def register_periodic(settings: Settings) -> None:
@@ -64,8 +68,9 @@ def register_periodic(settings: Settings) -> None:
         job_app.periodic(cron=cron)(tasks.PERIODIC_TASKS[name])
 
 
-async def _run_through_outages(make_worker: Callable[[], Worker], name: str,
-                               handle_signals: bool) -> None:
+async def _run_through_outages(
+    make_worker: Callable[[], Worker], name: str, handle_signals: bool
+) -> None:
     """Runs procrastinate workers until a stop signal. procrastinate stops a worker as soon
     as its LISTEN connection, heartbeat or periodic deferrer fails, which a database
     restart does to all three: such a worker is replaced (once the database answers again)
@@ -93,8 +98,9 @@ async def _run_through_outages(make_worker: Callable[[], Worker], name: str,
                 delay = _FIRST_RESTART_DELAY  # it had been running
             if stopping.is_set():
                 return
-            log.warning("worker %s lost its database connection; starting again in %.1f s",
-                        name, delay)
+            log.warning(
+                "worker %s lost its database connection; starting again in %.1f s", name, delay
+            )
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(delay):
                     await stopping.wait()
@@ -108,9 +114,15 @@ async def _run_through_outages(make_worker: Callable[[], Worker], name: str,
                 loop.remove_signal_handler(sig)
 
 
-async def run_worker(database_url: str, settings: Settings, channels: ChannelSettings, *,
-                     name: str = "worker", queues: Iterable[str] | None = None,
-                     handle_signals: bool = True) -> None:
+async def run_worker(
+    database_url: str,
+    settings: Settings,
+    channels: ChannelSettings,
+    *,
+    name: str = "worker",
+    queues: Iterable[str] | None = None,
+    handle_signals: bool = True,
+) -> None:
     """Runs until a stop signal (or, with ``handle_signals=False``, until cancelled)."""
     delivery_retry.configure(settings)
     register_periodic(settings)
@@ -118,25 +130,34 @@ async def run_worker(database_url: str, settings: Settings, channels: ChannelSet
     # No pre-ping on checkout (a round trip per transaction, two per message): a connection
     # that died with a database restart fails its job with a transient error, the pool
     # replaces it, and the job is retried (or the periodic job runs again on its next tick).
-    engine = create_async_engine(normalize_url(database_url), pool_size=settings.db_pool_size,
-                                 max_overflow=settings.db_max_overflow, pool_pre_ping=False)
+    engine = create_async_engine(
+        normalize_url(database_url),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=False,
+    )
     connector = connector_for(database_url, settings.worker_concurrency + 4)
     try:
         async with httpx.AsyncClient() as http:
-            runtime = DeliveryRuntime(create_sessionmaker(engine, settings), settings, channels,
-                                      http)
+            runtime = DeliveryRuntime(
+                create_sessionmaker(engine, settings), settings, channels, http
+            )
             with job_app.replace_connector(connector):
                 async with job_app.open_async():
+
                     def make_worker() -> Worker:
                         return Worker(
-                            job_app, queues=list(queues) if queues else None, name=name,
+                            job_app,
+                            queues=list(queues) if queues else None,
+                            name=name,
                             concurrency=settings.worker_concurrency,
                             fetch_job_polling_interval=settings.worker_poll_seconds,
                             shutdown_graceful_timeout=settings.worker_shutdown_timeout_seconds,
                             update_heartbeat_interval=settings.worker_heartbeat_seconds,
                             stalled_worker_timeout=settings.worker_stalled_seconds,
                             additional_context={"runtime": runtime},
-                            install_signal_handlers=False)
+                            install_signal_handlers=False,
+                        )
 
                     await _run_through_outages(make_worker, name, handle_signals)
     finally:

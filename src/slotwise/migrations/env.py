@@ -27,8 +27,12 @@ def run_migrations_online() -> None:
 
 def _run(connection: Connection) -> None:
     check_server_version(connection.dialect.server_version_info)
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      compare_type=True, transaction_per_migration=False)
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        transaction_per_migration=False,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

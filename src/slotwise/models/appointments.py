@@ -34,8 +34,10 @@ class Appointment(FirmScoped, Base):
         UniqueConstraint("firm_id", "id"),
         CheckConstraint("end_at > start_at", name="end_after_start"),
         CheckConstraint(f"status IN {STATUSES}", name="status_known"),
-        CheckConstraint("closed_at IS NULL OR opened_at IS NULL OR closed_at >= opened_at",
-                        name="closed_after_opened"),
+        CheckConstraint(
+            "closed_at IS NULL OR opened_at IS NULL OR closed_at >= opened_at",
+            name="closed_after_opened",
+        ),
         # An external system's record is imported once per source.
         Index(
             "uq_appointments_firm_id_source_external_id",

@@ -67,18 +67,23 @@ class TimeClaim(IdMixin, Base):
     __tablename__ = "time_claims"
     __table_args__ = (
         CheckConstraint("(hold_id IS NULL) <> (appointment_id IS NULL)", name="one_owner"),
-        CheckConstraint("(specialist_id IS NULL) <> (workplace_id IS NULL)",
-                        name="one_resource"),
-        CheckConstraint("NOT isempty(during) AND NOT lower_inf(during) AND NOT upper_inf(during)",
-                        name="bounded"),
+        CheckConstraint("(specialist_id IS NULL) <> (workplace_id IS NULL)", name="one_resource"),
+        CheckConstraint(
+            "NOT isempty(during) AND NOT lower_inf(during) AND NOT upper_inf(during)",
+            name="bounded",
+        ),
         ExcludeConstraint(
-            (text("specialist_id"), "="), (text("during"), "&&"),
-            name="ex_time_claims_specialist_overlap", using="gist",
+            (text("specialist_id"), "="),
+            (text("during"), "&&"),
+            name="ex_time_claims_specialist_overlap",
+            using="gist",
             where=text("specialist_id IS NOT NULL"),
         ),
         ExcludeConstraint(
-            (text("workplace_id"), "="), (text("during"), "&&"),
-            name="ex_time_claims_workplace_overlap", using="gist",
+            (text("workplace_id"), "="),
+            (text("during"), "&&"),
+            name="ex_time_claims_workplace_overlap",
+            using="gist",
             where=text("workplace_id IS NOT NULL"),
         ),
         Index("ix_time_claims_firm_id_during", "firm_id", "during", postgresql_using="gist"),

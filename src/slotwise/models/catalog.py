@@ -96,8 +96,9 @@ class Service(FirmScoped, Base):
         UniqueConstraint("firm_id", "name"),
         CheckConstraint("duration_minutes > 0", name="duration_positive"),
         CheckConstraint("break_after_minutes >= 0", name="break_not_negative"),
-        CheckConstraint("buffer_before_minutes >= 0 AND buffer_after_minutes >= 0",
-                        name="buffers_not_negative"),
+        CheckConstraint(
+            "buffer_before_minutes >= 0 AND buffer_after_minutes >= 0", name="buffers_not_negative"
+        ),
         CheckConstraint("price >= 0", name="price_not_negative"),
     )
 
@@ -147,8 +148,10 @@ class SpecialistService(FirmScoped, Base):
     __tablename__ = "specialist_services"
     __table_args__ = (
         UniqueConstraint("specialist_id", "service_id"),
-        CheckConstraint("custom_duration_minutes IS NULL OR custom_duration_minutes > 0",
-                        name="duration_positive"),
+        CheckConstraint(
+            "custom_duration_minutes IS NULL OR custom_duration_minutes > 0",
+            name="duration_positive",
+        ),
         CheckConstraint("custom_price IS NULL OR custom_price >= 0", name="price_not_negative"),
         firm_fk("specialist_id", "specialists", ondelete="CASCADE"),
         firm_fk("service_id", "services", ondelete="CASCADE"),

@@ -50,7 +50,8 @@ class Client(FirmScoped, Base):
     # "telegram"); empty means the firm's default order. A channel the client has no address
     # for is passed over.
     preferred_channels: Mapped[list[str]] = mapped_column(
-        ARRAY(String(16)), server_default=text("'{}'"))
+        ARRAY(String(16)), server_default=text("'{}'")
+    )
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
     created_at: Mapped[datetime] = created_at_column()
 

@@ -27,7 +27,8 @@ class Event(Base):
     __table_args__ = (Index("ix_events_created_at", "created_at"),)
 
     firm_id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True)
+        Uuid, ForeignKey("firms.id", ondelete="CASCADE"), primary_key=True
+    )
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
     appointment_id: Mapped[uuid.UUID] = mapped_column(Uuid)

@@ -33,10 +33,12 @@ class Firm(IdMixin, Base):
         CheckConstraint("booking_horizon_days BETWEEN 1 AND 3660", name="horizon_range"),
         CheckConstraint("client_change_deadline_minutes >= 0", name="deadline_not_negative"),
         CheckConstraint("hold_ttl_seconds BETWEEN 10 AND 86400", name="hold_ttl_range"),
-        CheckConstraint("cardinality(reminder_offsets_minutes) <= 10"
-                        " AND 0 < ALL (reminder_offsets_minutes)"
-                        " AND 43200 >= ALL (reminder_offsets_minutes)",
-                        name="reminder_offsets_valid"),
+        CheckConstraint(
+            "cardinality(reminder_offsets_minutes) <= 10"
+            " AND 0 < ALL (reminder_offsets_minutes)"
+            " AND 43200 >= ALL (reminder_offsets_minutes)",
+            name="reminder_offsets_valid",
+        ),
     )
 
     name: Mapped[str] = mapped_column(String(200))
@@ -51,7 +53,8 @@ class Firm(IdMixin, Base):
     hold_ttl_seconds: Mapped[int] = mapped_column(Integer, server_default="120")
     # Reminders go out this many minutes before an appointment starts (default 24 h and 1 h).
     reminder_offsets_minutes: Mapped[list[int]] = mapped_column(
-        ARRAY(Integer), server_default=text("'{1440,60}'"))
+        ARRAY(Integer), server_default=text("'{1440,60}'")
+    )
     # The last event sequence number handed out (see models/events.py).
     event_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
     created_at: Mapped[datetime] = created_at_column()

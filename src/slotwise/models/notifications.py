@@ -32,8 +32,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.models.base import Base, FirmScoped, created_at_column
 
-NOTIFICATION_TYPES = ("confirmation", "change", "cancellation", "reminder", "worker_assigned",
-                      "worker_removed")
+NOTIFICATION_TYPES = (
+    "confirmation",
+    "change",
+    "cancellation",
+    "reminder",
+    "worker_assigned",
+    "worker_removed",
+)
 NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
 RECIPIENT_KINDS = ("client", "worker")
 
@@ -48,8 +54,11 @@ class Notification(FirmScoped, Base):
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_notifications_firm_id_appointment_id", "firm_id", "appointment_id"),
         # The sweep that gives due rows their delivery job reads only this small set.
-        Index("ix_notifications_unqueued_send_after", "send_after",
-              postgresql_where=text("status = 'pending' AND job_id IS NULL")),
+        Index(
+            "ix_notifications_unqueued_send_after",
+            "send_after",
+            postgresql_where=text("status = 'pending' AND job_id IS NULL"),
+        ),
         Index("ix_notifications_updated_at", "updated_at"),
     )
 

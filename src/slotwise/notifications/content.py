@@ -37,16 +37,19 @@ class View:
         """From the appointment as the API showed it (kept in the row at planning time)."""
         client = data.get("client")
         return cls(
-            id=uuid.UUID(data["id"]), status=data["status"],
+            id=uuid.UUID(data["id"]),
+            status=data["status"],
             client_id=uuid.UUID(data["client_id"]) if data.get("client_id") else None,
-            client_name=(f"{client['first_name']} {client['last_name']}".strip()
-                         if client else None),
+            client_name=(
+                f"{client['first_name']} {client['last_name']}".strip() if client else None
+            ),
             start_at=datetime.fromisoformat(data["start_at"]),
             end_at=datetime.fromisoformat(data["end_at"]),
             location_id=uuid.UUID(data["location_id"]),
             worker_ids=frozenset(uuid.UUID(w["id"]) for w in data.get("workers", [])),
             worker_names=tuple(w["name"] for w in data.get("workers", [])),
-            service_names=tuple(s["name"] for s in data.get("services", [])))
+            service_names=tuple(s["name"] for s in data.get("services", [])),
+        )
 
 
 @dataclass(frozen=True)
@@ -74,13 +77,21 @@ class Facts:
 def _current(row: Any) -> View | None:
     if row.id is None:
         return None
-    client_name = (f"{row.first_name} {row.last_name}".strip()
-                   if row.first_name is not None else None)
-    return View(id=row.id, status=row.status, client_id=row.client_id,
-                client_name=client_name, start_at=row.start_at, end_at=row.end_at,
-                location_id=row.location_id, worker_ids=frozenset(row.worker_ids or ()),
-                worker_names=tuple(row.worker_names or ()),
-                service_names=tuple(row.service_names or ()))
+    client_name = (
+        f"{row.first_name} {row.last_name}".strip() if row.first_name is not None else None
+    )
+    return View(
+        id=row.id,
+        status=row.status,
+        client_id=row.client_id,
+        client_name=client_name,
+        start_at=row.start_at,
+        end_at=row.end_at,
+        location_id=row.location_id,
+        worker_ids=frozenset(row.worker_ids or ()),
+        worker_names=tuple(row.worker_names or ()),
+        service_names=tuple(row.service_names or ()),
+    )
 
 
 async def gather(session: AsyncSession, row: Notification) -> Facts | None:
@@ -91,21 +102,38 @@ async def gather(session: AsyncSession, row: Notification) -> Facts | None:
         return None
     current = _current(found)
     view = current
-    location = (Place(found.location_name, found.location_address, found.location_time_zone)
-                if current is not None and found.location_name is not None else None)
+    location = (
+        Place(found.location_name, found.location_address, found.location_time_zone)
+        if current is not None and found.location_name is not None
+        else None
+    )
     snapshot = row.data.get("appointment")
     if row.type in ("cancellation", "worker_removed") and snapshot is not None:
         view = View.from_snapshot(snapshot)
         if current is None or current.location_id != view.location_id:
             place = await lookups.location(session, row.firm_id, view.location_id)
             location = Place(place.name, place.address, place.time_zone) if place else None
-    client = (await lookups.client(session, row.firm_id, row.client_id)
-              if row.client_id is not None else None)
-    specialist = (await lookups.specialist(session, row.firm_id, row.specialist_id)
-                  if row.specialist_id is not None else None)
-    return Facts(found.firm_name, found.firm_time_zone, found.default_locale,
-                 tuple(found.reminder_offsets_minutes), current, view, location, client,
-                 specialist)
+    client = (
+        await lookups.client(session, row.firm_id, row.client_id)
+        if row.client_id is not None
+        else None
+    )
+    specialist = (
+        await lookups.specialist(session, row.firm_id, row.specialist_id)
+        if row.specialist_id is not None
+        else None
+    )
+    return Facts(
+        found.firm_name,
+        found.firm_time_zone,
+        found.default_locale,
+        tuple(found.reminder_offsets_minutes),
+        current,
+        view,
+        location,
+        client,
+        specialist,
+    )
 
 
 def _client_reason(row: Notification, facts: Facts, now: datetime) -> str | None:
@@ -118,8 +146,11 @@ def _client_reason(row: Notification, facts: Facts, now: datetime) -> str | None
         return "the appointment has another client now"
     if current.start_at <= now:
         return "the appointment has already started"
-    if row.type == "change" and _previous(row) == (current.start_at, current.end_at) and (
-            row.data["previous"].get("location_id") == str(current.location_id)):
+    if (
+        row.type == "change"
+        and _previous(row) == (current.start_at, current.end_at)
+        and (row.data["previous"].get("location_id") == str(current.location_id))
+    ):
         return "the appointment is back at its original time and place"
     if row.type == "reminder":
         if current.start_at != row.planned_start_at:
@@ -139,12 +170,18 @@ def why_not(row: Notification, facts: Facts | None, now: datetime) -> str | None
     if facts.view is None:
         return "the appointment was deleted"
     if row.type == "cancellation":
-        if (current is not None and current.status != "cancelled"
-                and current.client_id == row.client_id):
+        if (
+            current is not None
+            and current.status != "cancelled"
+            and current.client_id == row.client_id
+        ):
             return "the appointment is on again"
         return None
-    assigned = (current is not None and current.status != "cancelled"
-                and row.specialist_id in current.worker_ids)
+    assigned = (
+        current is not None
+        and current.status != "cancelled"
+        and row.specialist_id in current.worker_ids
+    )
     if row.type == "worker_assigned":
         if current is None or not assigned:
             return "the worker is no longer assigned"
@@ -171,8 +208,10 @@ def _previous(row: Notification) -> tuple[datetime | None, datetime | None]:
     previous = row.data.get("previous") if row.type == "change" else None
     if not previous:
         return None, None
-    return (datetime.fromisoformat(previous["start_at"]),
-            datetime.fromisoformat(previous["end_at"]))
+    return (
+        datetime.fromisoformat(previous["start_at"]),
+        datetime.fromisoformat(previous["end_at"]),
+    )
 
 
 def template_context(row: Notification, facts: Facts) -> TemplateContext:
@@ -187,12 +226,19 @@ def template_context(row: Notification, facts: Facts) -> TemplateContext:
     return TemplateContext(
         firm_name=facts.firm_name,
         time_zone=location.time_zone if location is not None else facts.firm_time_zone,
-        starts_at=view.start_at, ends_at=view.end_at,
-        recipient_name=recipient_name, client_name=view.client_name,
-        services=list(view.service_names), specialists=list(view.worker_names),
+        starts_at=view.start_at,
+        ends_at=view.end_at,
+        recipient_name=recipient_name,
+        client_name=view.client_name,
+        services=list(view.service_names),
+        specialists=list(view.worker_names),
         location_name=location.name if location is not None else None,
         location_address=(location.address or None) if location is not None else None,
-        previous_starts_at=previous_start, previous_ends_at=previous_end,
-        reminder_lead=(timedelta(minutes=row.offset_minutes)
-                       if row.type == "reminder" and row.offset_minutes else None),
+        previous_starts_at=previous_start,
+        previous_ends_at=previous_end,
+        reminder_lead=(
+            timedelta(minutes=row.offset_minutes)
+            if row.type == "reminder" and row.offset_minutes
+            else None
+        ),
     )

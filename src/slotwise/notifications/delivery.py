@@ -66,9 +66,13 @@ class _Prepared:
     route: Route
 
 
-async def _prepare(session: AsyncSession, runtime: DeliveryRuntime,
-                   notification_id: uuid.UUID, job_id: int | None,
-                   now: datetime) -> _Prepared | str:
+async def _prepare(
+    session: AsyncSession,
+    runtime: DeliveryRuntime,
+    notification_id: uuid.UUID,
+    job_id: int | None,
+    now: datetime,
+) -> _Prepared | str:
     row = await repository.lock(session, notification_id)
     if row is None:
         return "missing"
@@ -76,8 +80,11 @@ async def _prepare(session: AsyncSession, runtime: DeliveryRuntime,
         return row.status
     if row.send_after > now + _EARLY:
         return "not due"
-    if (row.status == "sending" and row.sending_job_id not in (None, job_id)
-            and await lookups.job_is_running(session, row.sending_job_id)):
+    if (
+        row.status == "sending"
+        and row.sending_job_id not in (None, job_id)
+        and await lookups.job_is_running(session, row.sending_job_id)
+    ):
         raise RetryableError(f"job {row.sending_job_id} is sending this message right now")
     facts = await content.gather(session, row)
     reason = content.why_not(row, facts, now)
@@ -85,9 +92,13 @@ async def _prepare(session: AsyncSession, runtime: DeliveryRuntime,
         row.status, row.last_error = "cancelled", reason
         return "cancelled"
     assert facts is not None and facts.view is not None
-    found = await route(session, row, facts,
-                        default_order=runtime.settings.notification_channel_order,
-                        configured=runtime.channels.configured_channels())
+    found = await route(
+        session,
+        row,
+        facts,
+        default_order=runtime.settings.notification_channel_order,
+        configured=runtime.channels.configured_channels(),
+    )
     if not found.targets:
         row.status = "skipped"
         row.last_error = "no usable address: " + "; ".join(found.passed_over)
@@ -96,37 +107,43 @@ async def _prepare(session: AsyncSession, runtime: DeliveryRuntime,
     row.status, row.locale = "sending", rendered.locale
     row.attempts += 1
     row.sending_job_id, row.sending_started_at = job_id, now
-    return _Prepared(row.id, row.appointment_id, row.type, facts.view.start_at, rendered,
-                     found)
+    return _Prepared(row.id, row.appointment_id, row.type, facts.view.start_at, rendered, found)
 
 
-async def _record(runtime: DeliveryRuntime, notification_id: uuid.UUID,
-                  **values: object) -> None:
+async def _record(runtime: DeliveryRuntime, notification_id: uuid.UUID, **values: object) -> None:
     async with runtime.sessionmaker.begin() as session:
         await session.execute(
-            update(Notification).where(Notification.id == notification_id)
-            .values(**values).execution_options(synchronize_session=False))
+            update(Notification)
+            .where(Notification.id == notification_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
 
 
-def _message(prepared: _Prepared, target: Target, index: int, now: datetime
-             ) -> OutgoingMessage:
+def _message(prepared: _Prepared, target: Target, index: int, now: datetime) -> OutgoingMessage:
     ttl = None
     if prepared.starts_at is not None and prepared.starts_at > now:
         # A push that arrives after the appointment started is worthless.
         ttl = int((prepared.starts_at - now).total_seconds())
     return OutgoingMessage(
-        recipient=target.recipients[index], subject=prepared.rendered.subject,
-        text=prepared.rendered.text, html=prepared.rendered.html,
+        recipient=target.recipients[index],
+        subject=prepared.rendered.subject,
+        text=prepared.rendered.text,
+        html=prepared.rendered.html,
         summary=prepared.rendered.summary,
-        idempotency_key=str(prepared.row_id), ttl_seconds=ttl,
+        idempotency_key=str(prepared.row_id),
+        ttl_seconds=ttl,
         topic=str(prepared.appointment_id) if prepared.appointment_id else None,
-        data={"type": prepared.type,
-              **({"appointment_id": str(prepared.appointment_id)}
-                 if prepared.appointment_id else {})})
+        data={
+            "type": prepared.type,
+            **({"appointment_id": str(prepared.appointment_id)} if prepared.appointment_id else {}),
+        },
+    )
 
 
-async def _send_to(runtime: DeliveryRuntime, prepared: _Prepared, target: Target,
-                   now: datetime) -> None:
+async def _send_to(
+    runtime: DeliveryRuntime, prepared: _Prepared, target: Target, now: datetime
+) -> None:
     """Sends on one channel; on Web Push to every browser of the recipient, succeeding if
     one took it. A browser whose subscription is gone is forgotten."""
     delivered = 0
@@ -134,8 +151,7 @@ async def _send_to(runtime: DeliveryRuntime, prepared: _Prepared, target: Target
     refused: list[str] = []
     for index, recipient in enumerate(target.recipients):
         try:
-            await send(_message(prepared, target, index, now), runtime.channels,
-                       http=runtime.http)
+            await send(_message(prepared, target, index, now), runtime.channels, http=runtime.http)
             delivered += 1
         except SubscriptionGone as exc:
             refused.append(exc.reason)
@@ -153,9 +169,14 @@ async def _send_to(runtime: DeliveryRuntime, prepared: _Prepared, target: Target
     raise PermanentError("; ".join(refused))
 
 
-async def deliver(runtime: DeliveryRuntime, notification_id: uuid.UUID, *,
-                  job_id: int | None = None, final_attempt: bool = True,
-                  now: datetime | None = None) -> str:
+async def deliver(
+    runtime: DeliveryRuntime,
+    notification_id: uuid.UUID,
+    *,
+    job_id: int | None = None,
+    final_attempt: bool = True,
+    now: datetime | None = None,
+) -> str:
     """Delivers the row; returns what happened (``sent``, ``cancelled``, ``skipped``, ...).
     Raises ``RetryableError`` to be retried later, ``DeliveryFailed`` when it failed for
     good."""
@@ -174,15 +195,27 @@ async def deliver(runtime: DeliveryRuntime, notification_id: uuid.UUID, *,
             await _send_to(runtime, prepared, target, now)
         except RetryableError as exc:
             status = "failed" if final_attempt else "pending"
-            await _record(runtime, prepared.row_id, status=status, channel=target.channel.value,
-                          address=target.address, last_error=exc.reason[:2000])
+            await _record(
+                runtime,
+                prepared.row_id,
+                status=status,
+                channel=target.channel.value,
+                address=target.address,
+                last_error=exc.reason[:2000],
+            )
             raise
         except PermanentError as exc:
             refused.append(f"{target.channel.value}: {exc.reason}")
             continue
-        await _record(runtime, prepared.row_id, status="sent", channel=target.channel.value,
-                      address=target.address, sent_at=datetime.now(UTC),
-                      last_error="; ".join(refused) or None)
+        await _record(
+            runtime,
+            prepared.row_id,
+            status="sent",
+            channel=target.channel.value,
+            address=target.address,
+            sent_at=datetime.now(UTC),
+            last_error="; ".join(refused) or None,
+        )
         return "sent"
     reason = "; ".join(refused + prepared.route.passed_over)
     await _record(runtime, prepared.row_id, status="failed", last_error=reason[:2000])

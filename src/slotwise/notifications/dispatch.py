@@ -22,23 +22,26 @@ from slotwise.notifications.repository import Planned
 DELIVER_TASK = "deliver_notification"
 
 
-async def enqueue(session: AsyncSession, planned: Iterable[Planned], *, now: datetime,
-                  horizon: timedelta) -> int:
+async def enqueue(
+    session: AsyncSession, planned: Iterable[Planned], *, now: datetime, horizon: timedelta
+) -> int:
     count = 0
     for row in planned:
         if row.send_after > now + horizon:
             continue
         job_id = await queue.defer(
-            session, DELIVER_TASK, queue=QUEUE_NOTIFICATIONS,
+            session,
+            DELIVER_TASK,
+            queue=QUEUE_NOTIFICATIONS,
             kwargs={"notification_id": str(row.id), "firm_id": str(row.firm_id)},
-            schedule_at=row.send_after if row.send_after > now else None)
+            schedule_at=row.send_after if row.send_after > now else None,
+        )
         await repository.set_job(session, row.id, job_id)
         count += 1
     return count
 
 
-async def sweep(session: AsyncSession, now: datetime, horizon: timedelta,
-                limit: int = 500) -> int:
+async def sweep(session: AsyncSession, now: datetime, horizon: timedelta, limit: int = 500) -> int:
     """Gives up to ``limit`` rows due within the horizon their job; returns how many."""
     rows = await repository.unqueued_due(session, now + horizon, limit)
     return await enqueue(session, rows, now=now, horizon=horizon)

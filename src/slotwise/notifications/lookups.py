@@ -26,36 +26,55 @@ from slotwise.models import (
 )
 
 
-async def facts(session: AsyncSession, firm_id: uuid.UUID,
-                appointment_id: uuid.UUID) -> Row[Any] | None:
+async def facts(
+    session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID
+) -> Row[Any] | None:
     """In one query: the firm, and the appointment as it is now (all columns None when it
     is gone) with its place, its client's name, its workers and its services."""
-    names = (select(func.array_agg(aggregate_order_by(Specialist.name, Specialist.name)))
-             .select_from(AppointmentWorker)
-             .join(Specialist, Specialist.id == AppointmentWorker.specialist_id)
-             .where(AppointmentWorker.appointment_id == Appointment.id)
-             .scalar_subquery())
-    worker_ids = (select(func.array_agg(AppointmentWorker.specialist_id))
-                  .where(AppointmentWorker.appointment_id == Appointment.id)
-                  .scalar_subquery())
-    services = (select(func.array_agg(aggregate_order_by(Service.name, Service.name)))
-                .select_from(AppointmentServiceItem)
-                .join(Service, Service.id == AppointmentServiceItem.service_id)
-                .where(AppointmentServiceItem.appointment_id == Appointment.id)
-                .scalar_subquery())
+    names = (
+        select(func.array_agg(aggregate_order_by(Specialist.name, Specialist.name)))
+        .select_from(AppointmentWorker)
+        .join(Specialist, Specialist.id == AppointmentWorker.specialist_id)
+        .where(AppointmentWorker.appointment_id == Appointment.id)
+        .scalar_subquery()
+    )
+    worker_ids = (
+        select(func.array_agg(AppointmentWorker.specialist_id))
+        .where(AppointmentWorker.appointment_id == Appointment.id)
+        .scalar_subquery()
+    )
+    services = (
+        select(func.array_agg(aggregate_order_by(Service.name, Service.name)))
+        .select_from(AppointmentServiceItem)
+        .join(Service, Service.id == AppointmentServiceItem.service_id)
+        .where(AppointmentServiceItem.appointment_id == Appointment.id)
+        .scalar_subquery()
+    )
     stmt = (
-        select(Firm.name.label("firm_name"), Firm.time_zone.label("firm_time_zone"),
-               Firm.default_locale, Firm.reminder_offsets_minutes,
-               Appointment.id, Appointment.status, Appointment.client_id,
-               Appointment.start_at, Appointment.end_at, Appointment.location_id,
-               Location.name.label("location_name"),
-               Location.address.label("location_address"),
-               Location.time_zone.label("location_time_zone"),
-               Client.first_name, Client.last_name, names.label("worker_names"),
-               worker_ids.label("worker_ids"), services.label("service_names"))
+        select(
+            Firm.name.label("firm_name"),
+            Firm.time_zone.label("firm_time_zone"),
+            Firm.default_locale,
+            Firm.reminder_offsets_minutes,
+            Appointment.id,
+            Appointment.status,
+            Appointment.client_id,
+            Appointment.start_at,
+            Appointment.end_at,
+            Appointment.location_id,
+            Location.name.label("location_name"),
+            Location.address.label("location_address"),
+            Location.time_zone.label("location_time_zone"),
+            Client.first_name,
+            Client.last_name,
+            names.label("worker_names"),
+            worker_ids.label("worker_ids"),
+            services.label("service_names"),
+        )
         .select_from(Firm)
-        .outerjoin(Appointment, and_(Appointment.id == appointment_id,
-                                     Appointment.firm_id == Firm.id))
+        .outerjoin(
+            Appointment, and_(Appointment.id == appointment_id, Appointment.firm_id == Firm.id)
+        )
         .outerjoin(Location, Location.id == Appointment.location_id)
         .outerjoin(Client, Client.id == Appointment.client_id)
         .where(Firm.id == firm_id)
@@ -64,40 +83,59 @@ async def facts(session: AsyncSession, firm_id: uuid.UUID,
     return row
 
 
-async def location(session: AsyncSession, firm_id: uuid.UUID,
-                   location_id: uuid.UUID) -> Location | None:
-    return await session.scalar(select(Location).where(
-        Location.id == location_id, Location.firm_id == firm_id))
+async def location(
+    session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID
+) -> Location | None:
+    return await session.scalar(
+        select(Location).where(Location.id == location_id, Location.firm_id == firm_id)
+    )
 
 
-async def client(session: AsyncSession, firm_id: uuid.UUID,
-                 client_id: uuid.UUID) -> Client | None:
-    return await session.scalar(select(Client).where(
-        Client.id == client_id, Client.firm_id == firm_id))
+async def client(session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID) -> Client | None:
+    return await session.scalar(
+        select(Client).where(Client.id == client_id, Client.firm_id == firm_id)
+    )
 
 
-async def specialist(session: AsyncSession, firm_id: uuid.UUID,
-                     specialist_id: uuid.UUID) -> Specialist | None:
-    return await session.scalar(select(Specialist).where(
-        Specialist.id == specialist_id, Specialist.firm_id == firm_id))
+async def specialist(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
+) -> Specialist | None:
+    return await session.scalar(
+        select(Specialist).where(Specialist.id == specialist_id, Specialist.firm_id == firm_id)
+    )
 
 
-async def worker_user(session: AsyncSession, firm_id: uuid.UUID,
-                      specialist_id: uuid.UUID) -> User | None:
+async def worker_user(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
+) -> User | None:
     """The active worker login of a specialist (the oldest, if there are several)."""
     return await session.scalar(
-        select(User).where(User.firm_id == firm_id, User.specialist_id == specialist_id,
-                           User.role == "worker", User.is_active.is_(True))
-        .order_by(User.created_at).limit(1))
+        select(User)
+        .where(
+            User.firm_id == firm_id,
+            User.specialist_id == specialist_id,
+            User.role == "worker",
+            User.is_active.is_(True),
+        )
+        .order_by(User.created_at)
+        .limit(1)
+    )
 
 
-async def push_subscriptions(session: AsyncSession, firm_id: uuid.UUID, *,
-                             client_id: uuid.UUID | None = None,
-                             user_id: uuid.UUID | None = None) -> Sequence[PushSubscription]:
+async def push_subscriptions(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    *,
+    client_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> Sequence[PushSubscription]:
     """The browsers of the client's logins, or of one user."""
-    stmt = (select(PushSubscription).join(User, User.id == PushSubscription.user_id)
-            .where(PushSubscription.firm_id == firm_id, User.is_active.is_(True))
-            .order_by(PushSubscription.created_at))
+    stmt = (
+        select(PushSubscription)
+        .join(User, User.id == PushSubscription.user_id)
+        .where(PushSubscription.firm_id == firm_id, User.is_active.is_(True))
+        .order_by(PushSubscription.created_at)
+    )
     if client_id is not None:
         stmt = stmt.where(User.client_id == client_id)
     if user_id is not None:
@@ -109,30 +147,47 @@ async def delete_push_subscription(session: AsyncSession, endpoint: str) -> None
     await session.execute(delete(PushSubscription).where(PushSubscription.endpoint == endpoint))
 
 
-async def upsert_push_subscription(session: AsyncSession, *, firm_id: uuid.UUID,
-                                   user_id: uuid.UUID, endpoint: str, p256dh: str, auth: str,
-                                   user_agent: str) -> PushSubscription | None:
+async def upsert_push_subscription(
+    session: AsyncSession,
+    *,
+    firm_id: uuid.UUID,
+    user_id: uuid.UUID,
+    endpoint: str,
+    p256dh: str,
+    auth: str,
+    user_agent: str,
+) -> PushSubscription | None:
     """The user's subscription of ``endpoint``, created or with its keys renewed; ``None``
     when the endpoint belongs to another user, whose it stays."""
     values = insert(PushSubscription).values(
-        id=uuid.uuid4(), firm_id=firm_id, user_id=user_id, endpoint=endpoint, p256dh=p256dh,
-        auth=auth, user_agent=user_agent)
+        id=uuid.uuid4(),
+        firm_id=firm_id,
+        user_id=user_id,
+        endpoint=endpoint,
+        p256dh=p256dh,
+        auth=auth,
+        user_agent=user_agent,
+    )
     stmt = values.on_conflict_do_update(
         index_elements=[PushSubscription.endpoint],
-        set_={"p256dh": p256dh, "auth": auth, "user_agent": user_agent,
-              "created_at": func.now()},
+        set_={"p256dh": p256dh, "auth": auth, "user_agent": user_agent, "created_at": func.now()},
         where=(PushSubscription.user_id == user_id) & (PushSubscription.firm_id == firm_id),
     ).returning(PushSubscription)
     result = await session.execute(stmt, execution_options={"populate_existing": True})
     return result.scalar_one_or_none()
 
 
-async def delete_own_push_subscription(session: AsyncSession, firm_id: uuid.UUID,
-                                       user_id: uuid.UUID, *,
-                                       subscription_id: uuid.UUID | None,
-                                       endpoint: str | None) -> bool:
-    stmt = delete(PushSubscription).where(PushSubscription.user_id == user_id,
-                                          PushSubscription.firm_id == firm_id)
+async def delete_own_push_subscription(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    subscription_id: uuid.UUID | None,
+    endpoint: str | None,
+) -> bool:
+    stmt = delete(PushSubscription).where(
+        PushSubscription.user_id == user_id, PushSubscription.firm_id == firm_id
+    )
     if subscription_id is not None:
         stmt = stmt.where(PushSubscription.id == subscription_id)
     if endpoint is not None:
@@ -141,6 +196,5 @@ async def delete_own_push_subscription(session: AsyncSession, firm_id: uuid.UUID
 
 
 async def job_is_running(session: AsyncSession, job_id: int) -> bool:
-    status = await session.scalar(select(tables.jobs.c.status)
-                                  .where(tables.jobs.c.id == job_id))
+    status = await session.scalar(select(tables.jobs.c.status).where(tables.jobs.c.id == job_id))
     return status == "doing"

@@ -32,9 +32,11 @@ class Policy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Policy:
-        return cls(timedelta(seconds=settings.confirmation_delay_seconds),
-                   timedelta(seconds=settings.notice_delay_seconds),
-                   timedelta(seconds=settings.notification_dispatch_horizon_seconds))
+        return cls(
+            timedelta(seconds=settings.confirmation_delay_seconds),
+            timedelta(seconds=settings.notice_delay_seconds),
+            timedelta(seconds=settings.notification_dispatch_horizon_seconds),
+        )
 
 
 def _snapshot(appointment: AppointmentOut) -> dict[str, Any]:
@@ -43,12 +45,16 @@ def _snapshot(appointment: AppointmentOut) -> dict[str, Any]:
 
 def _moved(before: AppointmentOut, after: AppointmentOut) -> bool:
     return (before.start_at, before.end_at, before.location_id) != (
-        after.start_at, after.end_at, after.location_id)
+        after.start_at,
+        after.end_at,
+        after.location_id,
+    )
 
 
 class Planner:
-    def __init__(self, session: AsyncSession, firm_id: uuid.UUID, now: datetime,
-                 policy: Policy) -> None:
+    def __init__(
+        self, session: AsyncSession, firm_id: uuid.UUID, now: datetime, policy: Policy
+    ) -> None:
         self.session, self.firm_id, self.now, self.policy = session, firm_id, now, policy
         self.planned: list[Planned] = []
 
@@ -58,68 +64,103 @@ class Planner:
     def worker_relevant(self, appointment: AppointmentOut) -> bool:
         return appointment.status in _WORKER_LIVE and appointment.end_at > self.now
 
-    async def _add(self, appointment: AppointmentOut, type_: str, recipient: Recipient,
-                   version: object, delay: timedelta, data: dict[str, Any]) -> None:
+    async def _add(
+        self,
+        appointment: AppointmentOut,
+        type_: str,
+        recipient: Recipient,
+        version: object,
+        delay: timedelta,
+        data: dict[str, Any],
+    ) -> None:
         planned = await repository.add(
-            self.session, firm_id=self.firm_id, appointment_id=appointment.id, type_=type_,
-            recipient=recipient, dedupe_key=f"{type_}:{appointment.id}:{recipient.id}:{version}",
-            send_after=self.now + delay, data=data)
+            self.session,
+            firm_id=self.firm_id,
+            appointment_id=appointment.id,
+            type_=type_,
+            recipient=recipient,
+            dedupe_key=f"{type_}:{appointment.id}:{recipient.id}:{version}",
+            send_after=self.now + delay,
+            data=data,
+        )
         if planned is not None:
             self.planned.append(planned)
 
-    async def _withdraw(self, appointment_id: uuid.UUID, types: tuple[str, ...],
-                        recipient: Recipient, reason: str) -> int:
-        return await repository.withdraw(self.session, self.firm_id, appointment_id,
-                                         types=types, recipient=recipient, reason=reason)
+    async def _withdraw(
+        self, appointment_id: uuid.UUID, types: tuple[str, ...], recipient: Recipient, reason: str
+    ) -> int:
+        return await repository.withdraw(
+            self.session,
+            self.firm_id,
+            appointment_id,
+            types=types,
+            recipient=recipient,
+            reason=reason,
+        )
 
     async def hello_client(self, after: AppointmentOut, *, by_client: bool) -> None:
         assert after.client_id is not None
         client = Recipient("client", after.client_id)
-        if await self._withdraw(after.id, ("cancellation",), client,
-                                "the appointment is on again"):
+        if await self._withdraw(after.id, ("cancellation",), client, "the appointment is on again"):
             return
         delay = timedelta(0) if by_client else self.policy.confirmation_delay
         await self._add(after, "confirmation", client, after.version, delay, {})
 
-    async def goodbye_client(self, before: AppointmentOut, client_id: uuid.UUID,
-                             version: object) -> None:
+    async def goodbye_client(
+        self, before: AppointmentOut, client_id: uuid.UUID, version: object
+    ) -> None:
         client = Recipient("client", client_id)
-        if await self._withdraw(before.id, ("confirmation",), client,
-                                "the appointment was cancelled before it was confirmed"):
+        if await self._withdraw(
+            before.id,
+            ("confirmation",),
+            client,
+            "the appointment was cancelled before it was confirmed",
+        ):
             await self._withdraw(before.id, ("change",), client, "the appointment is gone")
             return
         await self._withdraw(before.id, ("change",), client, "the appointment was cancelled")
-        await self._add(before, "cancellation", client, version, self.policy.notice_delay,
-                        _snapshot(before))
+        await self._add(
+            before, "cancellation", client, version, self.policy.notice_delay, _snapshot(before)
+        )
 
     async def change_notice(self, before: AppointmentOut, after: AppointmentOut) -> None:
         assert after.client_id is not None
         client = Recipient("client", after.client_id)
         # A message still waiting renders the final state anyway.
-        if await repository.has_pending(self.session, self.firm_id, after.id,
-                                        ("confirmation", "change"), client):
+        if await repository.has_pending(
+            self.session, self.firm_id, after.id, ("confirmation", "change"), client
+        ):
             return
-        previous = {"start_at": before.start_at.isoformat(),
-                    "end_at": before.end_at.isoformat(), "location_id": str(before.location_id)}
-        await self._add(after, "change", client, after.version, self.policy.notice_delay,
-                        {"previous": previous})
+        previous = {
+            "start_at": before.start_at.isoformat(),
+            "end_at": before.end_at.isoformat(),
+            "location_id": str(before.location_id),
+        }
+        await self._add(
+            after, "change", client, after.version, self.policy.notice_delay, {"previous": previous}
+        )
 
     async def hello_worker(self, after: AppointmentOut, specialist_id: uuid.UUID) -> None:
         worker = Recipient("worker", specialist_id)
-        if await self._withdraw(after.id, ("worker_removed",), worker,
-                                "the worker was assigned again"):
+        if await self._withdraw(
+            after.id, ("worker_removed",), worker, "the worker was assigned again"
+        ):
             return
-        await self._add(after, "worker_assigned", worker, after.version,
-                        self.policy.notice_delay, {})
+        await self._add(
+            after, "worker_assigned", worker, after.version, self.policy.notice_delay, {}
+        )
 
-    async def goodbye_worker(self, before: AppointmentOut, specialist_id: uuid.UUID,
-                             version: object) -> None:
+    async def goodbye_worker(
+        self, before: AppointmentOut, specialist_id: uuid.UUID, version: object
+    ) -> None:
         worker = Recipient("worker", specialist_id)
-        if await self._withdraw(before.id, ("worker_assigned",), worker,
-                                "the worker was removed before being told"):
+        if await self._withdraw(
+            before.id, ("worker_assigned",), worker, "the worker was removed before being told"
+        ):
             return
-        await self._add(before, "worker_removed", worker, version, self.policy.notice_delay,
-                        _snapshot(before))
+        await self._add(
+            before, "worker_removed", worker, version, self.policy.notice_delay, _snapshot(before)
+        )
 
     async def created(self, after: AppointmentOut, *, by_client: bool) -> None:
         if after.client_id is not None and self.client_relevant(after):
@@ -135,21 +176,31 @@ class Planner:
             for worker in before.workers:
                 await self.goodbye_worker(before, worker.id, "deleted")
 
-    async def updated(self, before: AppointmentOut, after: AppointmentOut, *,
-                      by_client: bool) -> None:
+    async def updated(
+        self, before: AppointmentOut, after: AppointmentOut, *, by_client: bool
+    ) -> None:
         client_changed = after.client_id != before.client_id
-        if (before.client_id is not None and self.client_relevant(before)
-                and (client_changed or after.status == "cancelled")):
+        if (
+            before.client_id is not None
+            and self.client_relevant(before)
+            and (client_changed or after.status == "cancelled")
+        ):
             await self.goodbye_client(before, before.client_id, after.version)
-        if (after.client_id is not None and self.client_relevant(after)
-                and (client_changed or before.status == "cancelled")):
+        if (
+            after.client_id is not None
+            and self.client_relevant(after)
+            and (client_changed or before.status == "cancelled")
+        ):
             await self.hello_client(after, by_client=by_client)
-        elif (after.client_id is not None and not client_changed
-              and self.client_relevant(after) and _moved(before, after)):
+        elif (
+            after.client_id is not None
+            and not client_changed
+            and self.client_relevant(after)
+            and _moved(before, after)
+        ):
             await self.change_notice(before, after)
 
-        staffed_before = ({w.id for w in before.workers}
-                          if before.status != "cancelled" else set())
+        staffed_before = {w.id for w in before.workers} if before.status != "cancelled" else set()
         staffed_after = {w.id for w in after.workers} if after.status != "cancelled" else set()
         if self.worker_relevant(before):
             for specialist_id in sorted(staffed_before - staffed_after):
@@ -159,9 +210,16 @@ class Planner:
                 await self.hello_worker(after, specialist_id)
 
 
-async def plan_for_change(session: AsyncSession, firm_id: uuid.UUID,
-                          before: AppointmentOut | None, after: AppointmentOut | None, *,
-                          by_client: bool, now: datetime, policy: Policy) -> list[Planned]:
+async def plan_for_change(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    before: AppointmentOut | None,
+    after: AppointmentOut | None,
+    *,
+    by_client: bool,
+    now: datetime,
+    policy: Policy,
+) -> list[Planned]:
     """Plans (and, when due soon, enqueues) every message the change causes; returns them."""
     planner = Planner(session, firm_id, now, policy)
     if before is None and after is not None:

@@ -42,8 +42,9 @@ def channel_order(facts: Facts, default_order: list[str]) -> list[str]:
     return preferred + [name for name in default_order if name not in preferred]
 
 
-async def _client_target(session: AsyncSession, row: Notification, facts: Facts,
-                         channel: Channel) -> Target | None:
+async def _client_target(
+    session: AsyncSession, row: Notification, facts: Facts, channel: Channel
+) -> Target | None:
     client = facts.client
     if client is None or not client.is_active:
         return None
@@ -55,24 +56,22 @@ async def _client_target(session: AsyncSession, row: Notification, facts: Facts,
     if channel is Channel.TELEGRAM and client.telegram_id:
         return Target(channel, (TelegramRecipient(client.telegram_id),), client.telegram_id)
     if channel is Channel.WEBPUSH:
-        subscriptions = await lookups.push_subscriptions(session, row.firm_id,
-                                                         client_id=client.id)
+        subscriptions = await lookups.push_subscriptions(session, row.firm_id, client_id=client.id)
         return _push_target(subscriptions)
     return None
 
 
-async def _worker_target(session: AsyncSession, row: Notification,
-                         channel: Channel) -> Target | None:
+async def _worker_target(
+    session: AsyncSession, row: Notification, channel: Channel
+) -> Target | None:
     assert row.specialist_id is not None
     user = await lookups.worker_user(session, row.firm_id, row.specialist_id)
     if user is None:
         return None
     if channel is Channel.EMAIL:
-        return Target(channel, (EmailRecipient(user.email, user.full_name or None),),
-                      user.email)
+        return Target(channel, (EmailRecipient(user.email, user.full_name or None),), user.email)
     if channel is Channel.WEBPUSH:
-        return _push_target(await lookups.push_subscriptions(session, row.firm_id,
-                                                             user_id=user.id))
+        return _push_target(await lookups.push_subscriptions(session, row.firm_id, user_id=user.id))
     return None
 
 
@@ -84,8 +83,14 @@ def _push_target(subscriptions: Sequence[PushSubscription]) -> Target | None:
     return Target(Channel.WEBPUSH, browsers, label)
 
 
-async def route(session: AsyncSession, row: Notification, facts: Facts, *,
-                default_order: list[str], configured: frozenset[Channel]) -> Route:
+async def route(
+    session: AsyncSession,
+    row: Notification,
+    facts: Facts,
+    *,
+    default_order: list[str],
+    configured: frozenset[Channel],
+) -> Route:
     targets: list[Target] = []
     passed_over: list[str] = []
     for name in channel_order(facts, default_order):

@@ -22,20 +22,23 @@ from slotwise.notifications.repository import Planned
 _ANY_TIME = timedelta(days=3660)
 
 
-async def replan_appointment(session: AsyncSession, firm_id: uuid.UUID,
-                             appointment_id: uuid.UUID, now: datetime) -> list[Planned]:
-    await repository.withdraw_stale_reminders(session, firm_id=firm_id,
-                                              appointment_id=appointment_id)
-    return await repository.plan_reminders(session, now, now + _ANY_TIME, firm_id=firm_id,
-                                           appointment_id=appointment_id)
+async def replan_appointment(
+    session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID, now: datetime
+) -> list[Planned]:
+    await repository.withdraw_stale_reminders(
+        session, firm_id=firm_id, appointment_id=appointment_id
+    )
+    return await repository.plan_reminders(
+        session, now, now + _ANY_TIME, firm_id=firm_id, appointment_id=appointment_id
+    )
 
 
-async def sweep(session: AsyncSession, now: datetime, days: int, *,
-                firm_id: uuid.UUID | None = None) -> tuple[int, list[Planned]]:
+async def sweep(
+    session: AsyncSession, now: datetime, days: int, *, firm_id: uuid.UUID | None = None
+) -> tuple[int, list[Planned]]:
     """Withdraws stale reminders due within the window and plans the missing ones; returns
     how many were withdrawn and the planned rows."""
     until = now + timedelta(days=days)
-    withdrawn = await repository.withdraw_stale_reminders(session, firm_id=firm_id,
-                                                          until=until)
+    withdrawn = await repository.withdraw_stale_reminders(session, firm_id=firm_id, until=until)
     planned = await repository.plan_reminders(session, now, until, firm_id=firm_id)
     return withdrawn, planned

@@ -53,15 +53,30 @@ class Recipient:
         return Notification.specialist_id == self.id
 
 
-async def add(session: AsyncSession, *, firm_id: uuid.UUID, appointment_id: uuid.UUID,
-              type_: str, recipient: Recipient, dedupe_key: str, send_after: datetime,
-              data: dict[str, Any]) -> Planned | None:
+async def add(
+    session: AsyncSession,
+    *,
+    firm_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    type_: str,
+    recipient: Recipient,
+    dedupe_key: str,
+    send_after: datetime,
+    data: dict[str, Any],
+) -> Planned | None:
     """Inserts the message unless one with its key exists (then None)."""
     stmt = (
         insert(Notification)
-        .values(id=uuid.uuid4(), firm_id=firm_id, appointment_id=appointment_id, type=type_,
-                dedupe_key=dedupe_key, send_after=send_after, data=data,
-                **recipient.columns())
+        .values(
+            id=uuid.uuid4(),
+            firm_id=firm_id,
+            appointment_id=appointment_id,
+            type=type_,
+            dedupe_key=dedupe_key,
+            send_after=send_after,
+            data=data,
+            **recipient.columns(),
+        )
         .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
         .returning(Notification.id, Notification.firm_id, Notification.send_after)
     )
@@ -69,15 +84,25 @@ async def add(session: AsyncSession, *, firm_id: uuid.UUID, appointment_id: uuid
     return Planned(row.id, row.firm_id, row.send_after) if row else None
 
 
-async def withdraw(session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID, *,
-                   types: Iterable[str], reason: str,
-                   recipient: Recipient | None = None) -> int:
+async def withdraw(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    *,
+    types: Iterable[str],
+    reason: str,
+    recipient: Recipient | None = None,
+) -> int:
     """Cancels the messages of these types that have not started going out; returns how
     many. A message already being sent is left alone: it is too late to take it back."""
     stmt = (
         update(Notification)
-        .where(Notification.firm_id == firm_id, Notification.appointment_id == appointment_id,
-               Notification.type.in_(list(types)), Notification.status == "pending")
+        .where(
+            Notification.firm_id == firm_id,
+            Notification.appointment_id == appointment_id,
+            Notification.type.in_(list(types)),
+            Notification.status == "pending",
+        )
         .values(status="cancelled", last_error=reason)
         .returning(Notification.id)
     )
@@ -86,34 +111,71 @@ async def withdraw(session: AsyncSession, firm_id: uuid.UUID, appointment_id: uu
     return len((await session.execute(stmt)).all())
 
 
-async def has_pending(session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID,
-                      types: Iterable[str], recipient: Recipient) -> bool:
-    return bool(await session.scalar(select(exists().where(
-        Notification.firm_id == firm_id, Notification.appointment_id == appointment_id,
-        Notification.type.in_(list(types)), Notification.status == "pending",
-        recipient.matches()))))
+async def has_pending(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    types: Iterable[str],
+    recipient: Recipient,
+) -> bool:
+    return bool(
+        await session.scalar(
+            select(
+                exists().where(
+                    Notification.firm_id == firm_id,
+                    Notification.appointment_id == appointment_id,
+                    Notification.type.in_(list(types)),
+                    Notification.status == "pending",
+                    recipient.matches(),
+                )
+            )
+        )
+    )
 
 
-def _reminder_candidates(now: datetime, until: datetime, firm_id: uuid.UUID | None,
-                         appointment_id: uuid.UUID | None) -> Any:
-    offset = func.unnest(Firm.reminder_offsets_minutes).table_valued("minutes").render_derived(
-        name="o")
+def _reminder_candidates(
+    now: datetime, until: datetime, firm_id: uuid.UUID | None, appointment_id: uuid.UUID | None
+) -> Any:
+    offset = (
+        func.unnest(Firm.reminder_offsets_minutes).table_valued("minutes").render_derived(name="o")
+    )
     minutes = offset.c.minutes
     lead = func.make_interval(0, 0, 0, 0, 0, minutes)
     send_after = Appointment.start_at - lead
-    key = func.concat("reminder:", Appointment.id, ":", Appointment.client_id, ":", minutes,
-                      ":", cast(func.extract("epoch", Appointment.start_at), Integer))
+    key = func.concat(
+        "reminder:",
+        Appointment.id,
+        ":",
+        Appointment.client_id,
+        ":",
+        minutes,
+        ":",
+        cast(func.extract("epoch", Appointment.start_at), Integer),
+    )
     stmt = (
-        select(func.gen_random_uuid(), Appointment.firm_id, Appointment.id,
-               literal("reminder"), literal("client"), Appointment.client_id, key,
-               send_after, Appointment.start_at, minutes)
+        select(
+            func.gen_random_uuid(),
+            Appointment.firm_id,
+            Appointment.id,
+            literal("reminder"),
+            literal("client"),
+            Appointment.client_id,
+            key,
+            send_after,
+            Appointment.start_at,
+            minutes,
+        )
         .select_from(Appointment)
         .join(Firm, Firm.id == Appointment.firm_id)
         .join(offset, literal(True))
         # The same as now < send_after <= until, written on start_at so that each
         # (firm, offset) is one range scan of the (firm_id, start_at) index.
-        .where(Appointment.status == "scheduled", Appointment.client_id.is_not(None),
-               Appointment.start_at > now + lead, Appointment.start_at <= until + lead)
+        .where(
+            Appointment.status == "scheduled",
+            Appointment.client_id.is_not(None),
+            Appointment.start_at > now + lead,
+            Appointment.start_at <= until + lead,
+        )
     )
     if firm_id is not None:
         stmt = stmt.where(Appointment.firm_id == firm_id)
@@ -122,22 +184,41 @@ def _reminder_candidates(now: datetime, until: datetime, firm_id: uuid.UUID | No
     return stmt
 
 
-async def plan_reminders(session: AsyncSession, now: datetime, until: datetime, *,
-                         firm_id: uuid.UUID | None = None,
-                         appointment_id: uuid.UUID | None = None) -> list[Planned]:
+async def plan_reminders(
+    session: AsyncSession,
+    now: datetime,
+    until: datetime,
+    *,
+    firm_id: uuid.UUID | None = None,
+    appointment_id: uuid.UUID | None = None,
+) -> list[Planned]:
     """One row per (appointment, offset) whose time lies in (now, until]. The key names the
     start time, so a reminder that went out is never planned again for the same start; a
     withdrawn one (the appointment moved away and back) is planned again."""
-    columns = [Notification.id, Notification.firm_id, Notification.appointment_id,
-               Notification.type, Notification.recipient_kind, Notification.client_id,
-               Notification.dedupe_key, Notification.send_after,
-               Notification.planned_start_at, Notification.offset_minutes]
+    columns = [
+        Notification.id,
+        Notification.firm_id,
+        Notification.appointment_id,
+        Notification.type,
+        Notification.recipient_kind,
+        Notification.client_id,
+        Notification.dedupe_key,
+        Notification.send_after,
+        Notification.planned_start_at,
+        Notification.offset_minutes,
+    ]
     insert_ = insert(Notification).from_select(
-        [c.key for c in columns], _reminder_candidates(now, until, firm_id, appointment_id))
+        [c.key for c in columns], _reminder_candidates(now, until, firm_id, appointment_id)
+    )
     stmt = insert_.on_conflict_do_update(
         index_elements=[Notification.dedupe_key],
-        set_={"status": "pending", "send_after": insert_.excluded.send_after, "job_id": None,
-              "last_error": None, "updated_at": func.now()},
+        set_={
+            "status": "pending",
+            "send_after": insert_.excluded.send_after,
+            "job_id": None,
+            "last_error": None,
+            "updated_at": func.now(),
+        },
         where=Notification.status == "cancelled",
     ).returning(Notification.id, Notification.firm_id, Notification.send_after)
     return [Planned(r.id, r.firm_id, r.send_after) for r in (await session.execute(stmt)).all()]
@@ -147,22 +228,30 @@ def reminder_still_valid() -> ColumnElement[bool]:
     """The reminder's appointment still starts when planned, for the same client, and its
     firm still sends reminders at this offset."""
     return exists().where(
-        Appointment.id == Notification.appointment_id, Appointment.status == "scheduled",
+        Appointment.id == Notification.appointment_id,
+        Appointment.status == "scheduled",
         Appointment.start_at == Notification.planned_start_at,
         Appointment.client_id == Notification.client_id,
         Firm.id == Appointment.firm_id,
-        Notification.offset_minutes == func.any(Firm.reminder_offsets_minutes))
+        Notification.offset_minutes == func.any(Firm.reminder_offsets_minutes),
+    )
 
 
-async def withdraw_stale_reminders(session: AsyncSession, *, firm_id: uuid.UUID | None = None,
-                                   appointment_id: uuid.UUID | None = None,
-                                   until: datetime | None = None) -> int:
+async def withdraw_stale_reminders(
+    session: AsyncSession,
+    *,
+    firm_id: uuid.UUID | None = None,
+    appointment_id: uuid.UUID | None = None,
+    until: datetime | None = None,
+) -> int:
     stmt = (
         update(Notification)
-        .where(Notification.type == "reminder", Notification.status == "pending",
-               ~reminder_still_valid())
-        .values(status="cancelled",
-                last_error="the appointment moved, was cancelled or deleted")
+        .where(
+            Notification.type == "reminder",
+            Notification.status == "pending",
+            ~reminder_still_valid(),
+        )
+        .values(status="cancelled", last_error="the appointment moved, was cancelled or deleted")
         .returning(Notification.id)
         .execution_options(synchronize_session=False)
     )
@@ -178,42 +267,63 @@ async def withdraw_stale_reminders(session: AsyncSession, *, firm_id: uuid.UUID 
 async def unqueued_due(session: AsyncSession, until: datetime, limit: int) -> list[Planned]:
     """Waiting rows due by ``until`` that have no job yet, locked so that concurrent
     sweeps (several workers) each take different rows."""
-    rows = (await session.execute(
-        select(Notification.id, Notification.firm_id, Notification.send_after)
-        .where(Notification.status == "pending", Notification.job_id.is_(None),
-               Notification.send_after <= until)
-        .order_by(Notification.send_after)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )).all()
+    rows = (
+        await session.execute(
+            select(Notification.id, Notification.firm_id, Notification.send_after)
+            .where(
+                Notification.status == "pending",
+                Notification.job_id.is_(None),
+                Notification.send_after <= until,
+            )
+            .order_by(Notification.send_after)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+    ).all()
     return [Planned(r.id, r.firm_id, r.send_after) for r in rows]
 
 
 async def set_job(session: AsyncSession, notification_id: uuid.UUID, job_id: int) -> None:
-    await session.execute(update(Notification).where(Notification.id == notification_id)
-                          .values(job_id=job_id).execution_options(synchronize_session=False))
+    await session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id)
+        .values(job_id=job_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def lock(session: AsyncSession, notification_id: uuid.UUID) -> Notification | None:
-    return await session.scalar(select(Notification).where(Notification.id == notification_id)
-                                .with_for_update())
+    return await session.scalar(
+        select(Notification).where(Notification.id == notification_id).with_for_update()
+    )
 
 
 async def purge_finished(session: AsyncSession, before: datetime, limit: int) -> int:
     """Deletes finished rows last touched before ``before``, at most ``limit`` at a time."""
-    old = (select(Notification.id)
-           .where(Notification.status.in_(FINISHED), Notification.updated_at < before)
-           .limit(limit))
-    result = await session.execute(delete(Notification).where(Notification.id.in_(old))
-                                   .returning(Notification.id))
+    old = (
+        select(Notification.id)
+        .where(Notification.status.in_(FINISHED), Notification.updated_at < before)
+        .limit(limit)
+    )
+    result = await session.execute(
+        delete(Notification).where(Notification.id.in_(old)).returning(Notification.id)
+    )
     return len(result.all())
 
 
-async def log_page(session: AsyncSession, firm_id: uuid.UUID, page: PageParams, *,
-                   appointment_id: uuid.UUID | None, status: str | None,
-                   ) -> tuple[list[Notification], int]:
-    stmt = (select(Notification).where(Notification.firm_id == firm_id)
-            .order_by(Notification.created_at.desc(), Notification.id))
+async def log_page(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    page: PageParams,
+    *,
+    appointment_id: uuid.UUID | None,
+    status: str | None,
+) -> tuple[list[Notification], int]:
+    stmt = (
+        select(Notification)
+        .where(Notification.firm_id == firm_id)
+        .order_by(Notification.created_at.desc(), Notification.id)
+    )
     if appointment_id is not None:
         stmt = stmt.where(Notification.appointment_id == appointment_id)
     if status is not None:

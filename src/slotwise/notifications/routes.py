@@ -30,16 +30,18 @@ async def vapid_public_key(caller: CallerDep, settings: ChannelSettingsDep) -> V
 
 
 @router.get("/push-subscriptions", response_model=list[PushSubscriptionOut])
-async def list_push_subscriptions(caller: CallerDep,
-                                  session: SessionDep) -> list[PushSubscriptionOut]:
+async def list_push_subscriptions(
+    caller: CallerDep, session: SessionDep
+) -> list[PushSubscriptionOut]:
     """The caller's own subscribed browsers."""
     rows = await subscriptions.list_own(session, caller)
     return [PushSubscriptionOut.model_validate(row) for row in rows]
 
 
 @router.post("/push-subscriptions", response_model=PushSubscriptionOut, status_code=201)
-async def subscribe(body: PushSubscriptionIn, caller: CallerDep, session: SessionDep,
-                    settings: ChannelSettingsDep) -> PushSubscriptionOut:
+async def subscribe(
+    body: PushSubscriptionIn, caller: CallerDep, session: SessionDep, settings: ChannelSettingsDep
+) -> PushSubscriptionOut:
     """Subscribe this browser to the caller's notifications (the body is
     ``PushSubscription.toJSON()``). Subscribing the same endpoint again renews its keys; an
     endpoint registered by another user is 409 ``endpoint_in_use``; one whose host is not
@@ -50,19 +52,22 @@ async def subscribe(body: PushSubscriptionIn, caller: CallerDep, session: Sessio
 
 @router.delete("/push-subscriptions", status_code=204, response_class=Response)
 async def unsubscribe_endpoint(
-    caller: CallerDep, session: SessionDep,
-    endpoint: Annotated[str, Query(min_length=10, max_length=1000,
-                                   description="The endpoint the browser unsubscribed")],
+    caller: CallerDep,
+    session: SessionDep,
+    endpoint: Annotated[
+        str,
+        Query(min_length=10, max_length=1000, description="The endpoint the browser unsubscribed"),
+    ],
 ) -> Response:
     """Unsubscribe one of the caller's browsers, named by its endpoint."""
     await subscriptions.unsubscribe(session, caller, endpoint=endpoint)
     return Response(status_code=204)
 
 
-@router.delete("/push-subscriptions/{subscription_id}", status_code=204,
-               response_class=Response)
-async def unsubscribe(subscription_id: uuid.UUID, caller: CallerDep,
-                      session: SessionDep) -> Response:
+@router.delete("/push-subscriptions/{subscription_id}", status_code=204, response_class=Response)
+async def unsubscribe(
+    subscription_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> Response:
     """Unsubscribe one of the caller's browsers by id."""
     await subscriptions.unsubscribe(session, caller, subscription_id=subscription_id)
     return Response(status_code=204)

@@ -68,7 +68,8 @@ class PushSubscriptionOut(BaseModel):
 class VapidKeyOut(BaseModel):
     public_key: str | None = Field(
         description="The applicationServerKey for pushManager.subscribe (base64url); null "
-                    "when Web Push is not configured")
+        "when Web Push is not configured"
+    )
 
 
 class NotificationOut(BaseModel):

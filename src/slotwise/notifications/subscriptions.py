@@ -30,8 +30,9 @@ def vapid_public_key(settings: ChannelSettings) -> str | None:
     return public_key_of(settings.vapid_private_key.get_secret_value())
 
 
-async def subscribe(session: AsyncSession, caller: Caller, data: PushSubscriptionIn,
-                    settings: ChannelSettings) -> PushSubscription:
+async def subscribe(
+    session: AsyncSession, caller: Caller, data: PushSubscriptionIn, settings: ChannelSettings
+) -> PushSubscription:
     """Stores the subscription for the caller; the caller subscribing the same endpoint again
     renews its keys.
 
@@ -45,37 +46,48 @@ async def subscribe(session: AsyncSession, caller: Caller, data: PushSubscriptio
     # database connection.
     await session.commit()
     try:
-        await outbound.check_url(data.endpoint, settings.outbound_allow_list(),
-                                 timeout=settings.webpush_timeout_seconds)
+        await outbound.check_url(
+            data.endpoint, settings.outbound_allow_list(), timeout=settings.webpush_timeout_seconds
+        )
     except outbound.OutboundRefused:
         raise Unprocessable(
             "A push endpoint must be an https URL of a public internet host, not a loopback, "
             "private, link-local, multicast or reserved address",
-            code="endpoint_not_allowed") from None
+            code="endpoint_not_allowed",
+        ) from None
     row = await lookups.upsert_push_subscription(
-        session, firm_id=caller.firm_id, user_id=caller.user_id, endpoint=data.endpoint,
-        p256dh=data.keys.p256dh, auth=data.keys.auth, user_agent=data.user_agent)
+        session,
+        firm_id=caller.firm_id,
+        user_id=caller.user_id,
+        endpoint=data.endpoint,
+        p256dh=data.keys.p256dh,
+        auth=data.keys.auth,
+        user_agent=data.user_agent,
+    )
     if row is None:
         raise Conflict(
             "This push endpoint is registered to another account. Unsubscribe it in the "
             "browser (PushSubscription.unsubscribe()) and subscribe again for a new one",
-            code="endpoint_in_use")
+            code="endpoint_in_use",
+        )
     return row
 
 
-async def unsubscribe(session: AsyncSession, caller: Caller, *,
-                      subscription_id: uuid.UUID | None = None,
-                      endpoint: str | None = None) -> None:
+async def unsubscribe(
+    session: AsyncSession,
+    caller: Caller,
+    *,
+    subscription_id: uuid.UUID | None = None,
+    endpoint: str | None = None,
+) -> None:
     """Deletes one of the caller's own subscriptions (404 for anyone else's)."""
     if subscription_id is None and endpoint is None:
         raise Unprocessable("Name the subscription by id or endpoint", code="missing_endpoint")
     if not await lookups.delete_own_push_subscription(
-            session, caller.firm_id, caller.user_id, subscription_id=subscription_id,
-            endpoint=endpoint):
-        raise NotFound("No such push subscription of yours",
-                       code="push_subscription_not_found")
+        session, caller.firm_id, caller.user_id, subscription_id=subscription_id, endpoint=endpoint
+    ):
+        raise NotFound("No such push subscription of yours", code="push_subscription_not_found")
 
 
 async def list_own(session: AsyncSession, caller: Caller) -> list[PushSubscription]:
-    return list(await lookups.push_subscriptions(session, caller.firm_id,
-                                                 user_id=caller.user_id))
+    return list(await lookups.push_subscriptions(session, caller.firm_id, user_id=caller.user_id))

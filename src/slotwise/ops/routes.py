@@ -35,14 +35,15 @@ async def queues(caller: OperatorDep, session: SessionDep) -> QueueList:
 
 @ops.get("/jobs", response_model=JobPage)
 async def list_jobs(
-    caller: OperatorDep, session: SessionDep, page: Annotated[PageParams, Query()],
+    caller: OperatorDep,
+    session: SessionDep,
+    page: Annotated[PageParams, Query()],
     status: Annotated[JobStatus | None, Query(description="e.g. failed")] = None,
     queue: Annotated[str | None, Query(max_length=128)] = None,
     task: Annotated[str | None, Query(max_length=128)] = None,
 ) -> JobPage:
     """Jobs, newest first, with when they were queued, started and finished."""
-    return await service.list_jobs(session, caller, page, status=status, queue=queue,
-                                   task=task)
+    return await service.list_jobs(session, caller, page, status=status, queue=queue, task=task)
 
 
 @ops.get("/jobs/{job_id}", response_model=JobOut)
@@ -60,7 +61,9 @@ async def retry_job(job_id: int, caller: OperatorDep, session: SessionDep) -> Jo
 
 @ops.get("/periodic", response_model=PeriodicHistory)
 async def periodic_history(
-    caller: OperatorDep, session: SessionDep, settings: SettingsDep,
+    caller: OperatorDep,
+    session: SessionDep,
+    settings: SettingsDep,
     runs: Annotated[int, Query(ge=1, le=200, description="Runs per task")] = 20,
 ) -> PeriodicHistory:
     """The recent runs of every periodic job, with its schedule."""
@@ -69,14 +72,17 @@ async def periodic_history(
 
 @ops.get("/notifications", response_model=NotificationPage)
 async def notification_log(
-    caller: OperatorDep, session: SessionDep, page: Annotated[PageParams, Query()],
+    caller: OperatorDep,
+    session: SessionDep,
+    page: Annotated[PageParams, Query()],
     appointment_id: uuid.UUID | None = None,
     status: Annotated[NotificationStatus | None, Query()] = None,
 ) -> NotificationPage:
     """The notification log, newest first: every message planned, with its channel,
     address, attempts and outcome (the reason, when skipped, withdrawn or failed)."""
-    return await service.notification_log(session, caller, page,
-                                          appointment_id=appointment_id, status=status)
+    return await service.notification_log(
+        session, caller, page, appointment_id=appointment_id, status=status
+    )
 
 
 # Everything of jobs and notifications that the API serves, included by app.py as one router.

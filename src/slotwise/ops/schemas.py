@@ -18,7 +18,8 @@ class QueueStats(BaseModel):
     running: int
     failed: int = Field(description="Failed for good (within the job retention)")
     oldest_waiting_seconds: float | None = Field(
-        description="How long the longest-waiting due job has waited; null when none waits")
+        description="How long the longest-waiting due job has waited; null when none waits"
+    )
 
 
 class QueueList(BaseModel):
@@ -37,7 +38,8 @@ class JobOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     notification_id: uuid.UUID | None = Field(
-        description="The outbox row a delivery job sends, if it is one")
+        description="The outbox row a delivery job sends, if it is one"
+    )
 
 
 class JobPage(BaseModel):

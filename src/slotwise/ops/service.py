@@ -40,33 +40,58 @@ PERIODIC_SCHEDULES = {
 def _job_out(row: Row[Any]) -> JobOut:
     args = row.args or {}
     notification_id = args.get("notification_id") if row.task_name == DELIVER_TASK else None
-    return JobOut(id=row.id, queue=row.queue_name, task=row.task_name, status=row.status,
-                  attempts=row.attempts, scheduled_at=row.scheduled_at, args=args,
-                  deferred_at=row.deferred_at, started_at=row.started_at,
-                  finished_at=row.finished_at,
-                  notification_id=uuid.UUID(notification_id) if notification_id else None)
+    return JobOut(
+        id=row.id,
+        queue=row.queue_name,
+        task=row.task_name,
+        status=row.status,
+        attempts=row.attempts,
+        scheduled_at=row.scheduled_at,
+        args=args,
+        deferred_at=row.deferred_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        notification_id=uuid.UUID(notification_id) if notification_id else None,
+    )
 
 
 async def queues(session: AsyncSession, caller: Caller) -> QueueList:
     now = datetime.now(UTC)
-    stats = {name: QueueStats(queue=name, waiting=0, scheduled=0, running=0, failed=0,
-                              oldest_waiting_seconds=None)
-             for name in (QUEUE_NOTIFICATIONS, QUEUE_PERIODIC)}
+    stats = {
+        name: QueueStats(
+            queue=name, waiting=0, scheduled=0, running=0, failed=0, oldest_waiting_seconds=None
+        )
+        for name in (QUEUE_NOTIFICATIONS, QUEUE_PERIODIC)
+    }
     for row in await repository.queue_counts(session, caller.firm_id, now):
         stats[row.queue_name] = QueueStats(
-            queue=row.queue_name, waiting=row.waiting, scheduled=row.scheduled,
-            running=row.running, failed=row.failed, oldest_waiting_seconds=None)
+            queue=row.queue_name,
+            waiting=row.waiting,
+            scheduled=row.scheduled,
+            running=row.running,
+            failed=row.failed,
+            oldest_waiting_seconds=None,
+        )
     for name, since in (await repository.oldest_waiting(session, caller.firm_id, now)).items():
         stats[name].oldest_waiting_seconds = max(0.0, (now - since).total_seconds())
     return QueueList(items=[stats[name] for name in sorted(stats)])
 
 
-async def list_jobs(session: AsyncSession, caller: Caller, page: PageParams, *,
-                    status: str | None, queue: str | None, task: str | None) -> JobPage:
-    rows, total = await repository.job_page(session, caller.firm_id, page, status=status,
-                                            queue=queue, task=task)
-    return JobPage(items=[_job_out(row) for row in rows], total=total, limit=page.limit,
-                   offset=page.offset)
+async def list_jobs(
+    session: AsyncSession,
+    caller: Caller,
+    page: PageParams,
+    *,
+    status: str | None,
+    queue: str | None,
+    task: str | None,
+) -> JobPage:
+    rows, total = await repository.job_page(
+        session, caller.firm_id, page, status=status, queue=queue, task=task
+    )
+    return JobPage(
+        items=[_job_out(row) for row in rows], total=total, limit=page.limit, offset=page.offset
+    )
 
 
 def _not_found(job_id: int) -> NotFound:
@@ -86,8 +111,9 @@ async def retry_job(session: AsyncSession, caller: Caller, job_id: int) -> JobOu
     if row is None:
         raise _not_found(job_id)
     if row.status != "failed":
-        raise Conflict(f"Only a failed job can be retried; this one is {row.status}",
-                       code="job_not_failed")
+        raise Conflict(
+            f"Only a failed job can be retried; this one is {row.status}", code="job_not_failed"
+        )
     await repository.retry_failed(session, job_id, row.queue_name, datetime.now(UTC))
     return await get_job(session, caller, job_id)
 
@@ -97,27 +123,46 @@ def _run(row: Row[Any]) -> PeriodicRun:
     duration = None
     if row.started_at is not None and row.finished_at is not None:
         duration = (row.finished_at - row.started_at).total_seconds()
-    return PeriodicRun(job_id=row.id, status=row.status,
-                       due_at=datetime.fromtimestamp(tick, UTC) if tick else None,
-                       started_at=row.started_at, finished_at=row.finished_at,
-                       duration_seconds=duration, attempts=row.attempts)
+    return PeriodicRun(
+        job_id=row.id,
+        status=row.status,
+        due_at=datetime.fromtimestamp(tick, UTC) if tick else None,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        duration_seconds=duration,
+        attempts=row.attempts,
+    )
 
 
-async def periodic_history(session: AsyncSession, settings: Settings,
-                           per_task: int) -> PeriodicHistory:
+async def periodic_history(
+    session: AsyncSession, settings: Settings, per_task: int
+) -> PeriodicHistory:
     rows = await repository.periodic_runs(session, list(PERIODIC_SCHEDULES), per_task)
     runs: dict[str, list[PeriodicRun]] = {name: [] for name in PERIODIC_SCHEDULES}
     for row in rows:
         runs[row.task_name].append(_run(row))
-    return PeriodicHistory(items=[
-        PeriodicTaskHistory(task=name, schedule=getattr(settings, field), runs=runs[name])
-        for name, field in PERIODIC_SCHEDULES.items()])
+    return PeriodicHistory(
+        items=[
+            PeriodicTaskHistory(task=name, schedule=getattr(settings, field), runs=runs[name])
+            for name, field in PERIODIC_SCHEDULES.items()
+        ]
+    )
 
 
-async def notification_log(session: AsyncSession, caller: Caller, page: PageParams, *,
-                           appointment_id: uuid.UUID | None,
-                           status: str | None) -> NotificationPage:
-    rows, total = await outbox.log_page(session, caller.firm_id, page,
-                                        appointment_id=appointment_id, status=status)
-    return NotificationPage(items=[NotificationOut.model_validate(r) for r in rows],
-                            total=total, limit=page.limit, offset=page.offset)
+async def notification_log(
+    session: AsyncSession,
+    caller: Caller,
+    page: PageParams,
+    *,
+    appointment_id: uuid.UUID | None,
+    status: str | None,
+) -> NotificationPage:
+    rows, total = await outbox.log_page(
+        session, caller.firm_id, page, appointment_id=appointment_id, status=status
+    )
+    return NotificationPage(
+        items=[NotificationOut.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -27,12 +27,19 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 def issue_stream_token(caller: Caller, secret: str, ttl_seconds: int) -> tuple[str, datetime]:
-    return create_access_token(user_id=caller.user_id, firm_id=caller.firm_id, role=caller.role,
-                               secret=secret, ttl_seconds=ttl_seconds, purpose=STREAM_PURPOSE)
+    return create_access_token(
+        user_id=caller.user_id,
+        firm_id=caller.firm_id,
+        role=caller.role,
+        secret=secret,
+        ttl_seconds=ttl_seconds,
+        purpose=STREAM_PURPOSE,
+    )
 
 
-async def stream_caller(session: AsyncSession, secret: str, *, header_token: str | None,
-                        query_token: str | None) -> Caller:
+async def stream_caller(
+    session: AsyncSession, secret: str, *, header_token: str | None, query_token: str | None
+) -> Caller:
     """The caller of a stream: a stream token from the query, else the access token from the
     header. A query token that is not a valid stream token is refused even when a header
     would have been fine, so a leaked access token in a URL never works."""
@@ -43,12 +50,20 @@ async def stream_caller(session: AsyncSession, secret: str, *, header_token: str
     else:
         raise NotAuthenticated()
     if claims is None:
-        raise NotAuthenticated("The token is invalid or expired (in a URL only a stream "
-                               "token from POST /events/stream-token is accepted)",
-                               code="invalid_token")
+        raise NotAuthenticated(
+            "The token is invalid or expired (in a URL only a stream "
+            "token from POST /events/stream-token is accepted)",
+            code="invalid_token",
+        )
     user = await repository.active_user(session, claims.user_id, claims.firm_id)
     if user is None:
         raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
-    return Caller(user_id=user.id, firm_id=user.firm_id, role=user.role,
-                  specialist_id=user.specialist_id, client_id=user.client_id, email=user.email,
-                  full_name=user.full_name)
+    return Caller(
+        user_id=user.id,
+        firm_id=user.firm_id,
+        role=user.role,
+        specialist_id=user.specialist_id,
+        client_id=user.client_id,
+        email=user.email,
+        full_name=user.full_name,
+    )

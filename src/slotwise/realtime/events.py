@@ -36,8 +36,11 @@ async def next_seq(session: AsyncSession, firm_id: uuid.UUID) -> int:
     """The firm's next sequence number. The row lock it takes is held until commit, so the
     firm's event writers commit one after another, in sequence order: gap-free and ordered."""
     seq = await session.scalar(
-        update(Firm).where(Firm.id == firm_id).values(event_seq=Firm.event_seq + 1)
-        .returning(Firm.event_seq))
+        update(Firm)
+        .where(Firm.id == firm_id)
+        .values(event_seq=Firm.event_seq + 1)
+        .returning(Firm.event_seq)
+    )
     assert seq is not None
     return int(seq)
 
@@ -48,10 +51,13 @@ class Actor:
     name: str
 
 
-async def record_appointment_change(session: AsyncSession, firm_id: uuid.UUID,
-                                    before: AppointmentOut | None,
-                                    after: AppointmentOut | None,
-                                    actor: Actor | None) -> Event | None:
+async def record_appointment_change(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    before: AppointmentOut | None,
+    after: AppointmentOut | None,
+    actor: Actor | None,
+) -> Event | None:
     """Adds the event for a change (None when nothing visible changed)."""
     old = before.model_dump(mode="json") if before is not None else {}
     new = after.model_dump(mode="json") if after is not None else {}
@@ -66,14 +72,19 @@ async def record_appointment_change(session: AsyncSession, firm_id: uuid.UUID,
     current = after or before
     assert current is not None
     event = Event(
-        firm_id=firm_id, seq=await next_seq(session, firm_id), type=kind,
-        appointment_id=current.id, location_id=current.location_id,
+        firm_id=firm_id,
+        seq=await next_seq(session, firm_id),
+        type=kind,
+        appointment_id=current.id,
+        location_id=current.location_id,
         worker_ids=[w.id for w in after.workers] if after else [],
         worker_ids_before=[w.id for w in before.workers] if before else [],
         client_id=after.client_id if after else None,
         client_id_before=before.client_id if before else None,
-        changed=changed, data=new or old,
-        actor_id=actor.user_id if actor else None, actor_name=actor.name if actor else None,
+        changed=changed,
+        data=new or old,
+        actor_id=actor.user_id if actor else None,
+        actor_name=actor.name if actor else None,
     )
     session.add(event)
     await session.flush()

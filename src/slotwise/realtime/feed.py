@@ -32,8 +32,7 @@ class Resume:
     reset: bool
 
 
-async def check_resume(session: AsyncSession, firm_id: uuid.UUID,
-                       after: int | None) -> Resume:
+async def check_resume(session: AsyncSession, firm_id: uuid.UUID, after: int | None) -> Resume:
     current = await repository.firm_position(session, firm_id)
     if after is None or after == current:
         return Resume(current, False)
@@ -44,8 +43,13 @@ async def check_resume(session: AsyncSession, firm_id: uuid.UUID,
 
 
 class Feed:
-    def __init__(self, maker: async_sessionmaker[AsyncSession], sub: Subscriber,
-                 resume: Resume, after: int | None) -> None:
+    def __init__(
+        self,
+        maker: async_sessionmaker[AsyncSession],
+        sub: Subscriber,
+        resume: Resume,
+        after: int | None,
+    ) -> None:
         self._maker = maker
         self.sub = sub
         self.current = resume.current
@@ -101,8 +105,9 @@ class Feed:
 
     async def _read_backlog(self) -> None:
         async with self._maker() as session:
-            events = await repository.read_visible(session, self.sub.firm_id, self.sub.view,
-                                                   self._cursor, _BACKLOG_PAGE)
+            events = await repository.read_visible(
+                session, self.sub.firm_id, self.sub.view, self._cursor, _BACKLOG_PAGE
+            )
         if len(events) < _BACKLOG_PAGE:
             self._catching_up = False
         if events:
@@ -110,9 +115,15 @@ class Feed:
         self._backlog.extend(d for e in events if (d := deliver(e, self.sub.view)) is not None)
 
 
-async def open_feed(hub: Hub, maker: async_sessionmaker[AsyncSession], session: AsyncSession,
-                    firm_id: uuid.UUID, user_id: uuid.UUID, view: View,
-                    after: int | None) -> Feed:
+async def open_feed(
+    hub: Hub,
+    maker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    user_id: uuid.UUID,
+    view: View,
+    after: int | None,
+) -> Feed:
     sub = await hub.subscribe(firm_id, view, session, user_id)
     try:
         resume = await check_resume(session, firm_id, after)
@@ -122,8 +133,9 @@ async def open_feed(hub: Hub, maker: async_sessionmaker[AsyncSession], session: 
     return Feed(maker, sub, resume, after)
 
 
-async def read_page(session: AsyncSession, firm_id: uuid.UUID, view: View, after: int | None,
-                    limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+async def read_page(
+    session: AsyncSession, firm_id: uuid.UUID, view: View, after: int | None, limit: int
+) -> tuple[list[dict[str, Any]], int, bool]:
     """A page for polling: the visible envelopes after ``after``, the position to poll from
     next, and whether the client must refetch (``reset``)."""
     resume = await check_resume(session, firm_id, after)

@@ -41,8 +41,20 @@ class Subscriber:
     (a timer created and cancelled) per wait: a busy stream waits twice per event, and at
     thousands of streams the timers were a fifth of the event loop's time."""
 
-    __slots__ = ("_interrupted", "_limit", "_since", "_task", "_timer", "_timer_due",
-                 "closed", "firm_id", "queue", "reason", "user_id", "view")
+    __slots__ = (
+        "_interrupted",
+        "_limit",
+        "_since",
+        "_task",
+        "_timer",
+        "_timer_due",
+        "closed",
+        "firm_id",
+        "queue",
+        "reason",
+        "user_id",
+        "view",
+    )
 
     def __init__(self, firm_id: uuid.UUID, view: View, size: int, user_id: uuid.UUID) -> None:
         self.firm_id = firm_id
@@ -160,8 +172,12 @@ class _Channel:
 
 
 class Hub:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], queue_size: int,
-                 max_streams_per_user: int) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        queue_size: int,
+        max_streams_per_user: int,
+    ) -> None:
         self._maker = sessionmaker
         self.queue_size = queue_size
         self.max_streams_per_user = max_streams_per_user
@@ -176,8 +192,9 @@ class Hub:
         self.dropped = 0  # subscribers closed for being too slow, since start
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._read_forever(),
-                                                            name="slotwise-hub")
+        self._task = asyncio.get_running_loop().create_task(
+            self._read_forever(), name="slotwise-hub"
+        )
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -202,8 +219,9 @@ class Hub:
             return len(channel) if channel is not None else 0
         return sum(len(channel) for channel in self._channels.values())
 
-    async def subscribe(self, firm_id: uuid.UUID, view: View, session: AsyncSession,
-                        user_id: uuid.UUID) -> Subscriber:
+    async def subscribe(
+        self, firm_id: uuid.UUID, view: View, session: AsyncSession, user_id: uuid.UUID
+    ) -> Subscriber:
         """Registers a subscriber; every event committed after this returns reaches it.
         Raises ``TooManyRequests`` when the user has ``max_streams_per_user`` open.
 
@@ -213,7 +231,9 @@ class Hub:
         if open_streams >= self.max_streams_per_user:
             raise TooManyRequests(
                 f"At most {self.max_streams_per_user} event streams may be open at once; "
-                "close one first", code="too_many_streams")
+                "close one first",
+                code="too_many_streams",
+            )
         channel = self._channels.get(firm_id)
         if channel is None:
             channel = self._channels[firm_id] = _Channel()
@@ -274,17 +294,23 @@ class Hub:
                 delay = 0.1
             except Exception as exc:
                 # The database away (a restart) is expected now and then: one line, no trace.
-                logger.warning("reading events failed (%s); retrying in %.1f s",
-                               type(exc).__name__, delay,
-                               exc_info=not isinstance(exc, DBAPIError | OSError))
+                logger.warning(
+                    "reading events failed (%s); retrying in %.1f s",
+                    type(exc).__name__,
+                    delay,
+                    exc_info=not isinstance(exc, DBAPIError | OSError),
+                )
                 self._dirty |= firms
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, _MAX_RETRY_DELAY)
                 self._wakeup.set()
 
     async def _read(self, firms: set[uuid.UUID]) -> None:
-        channels = {f: c for f in firms
-                    if (c := self._channels.get(f)) is not None and c.last_read is not None}
+        channels = {
+            f: c
+            for f in firms
+            if (c := self._channels.get(f)) is not None and c.last_read is not None
+        }
         positions = {f: c.last_read for f, c in channels.items() if c.last_read is not None}
         if not positions:
             return
@@ -323,7 +349,10 @@ class Hub:
     def _drop(self, sub: Subscriber) -> None:
         if not sub.closed:
             self.dropped += 1
-            logger.info("dropping a subscriber of firm %s that fell %d events behind",
-                        sub.firm_id, self.queue_size)
+            logger.info(
+                "dropping a subscriber of firm %s that fell %d events behind",
+                sub.firm_id,
+                self.queue_size,
+            )
         sub.close("too_slow")
         self.unsubscribe(sub)

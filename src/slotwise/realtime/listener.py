@@ -34,9 +34,15 @@ def psycopg_dsn(database_url: str) -> str:
 
 
 class Listener:
-    def __init__(self, database_url: str, *, on_wake: Callable[[uuid.UUID], None],
-                 on_connect: Callable[[], None], liveness_interval: float,
-                 liveness_timeout: float) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        on_wake: Callable[[uuid.UUID], None],
+        on_connect: Callable[[], None],
+        liveness_interval: float,
+        liveness_timeout: float,
+    ) -> None:
         self._dsn = psycopg_dsn(database_url)
         self._on_wake = on_wake
         self._on_connect = on_connect
@@ -48,8 +54,7 @@ class Listener:
         self.backend_pid: int | None = None
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run(),
-                                                            name="slotwise-listener")
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="slotwise-listener")
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -62,8 +67,9 @@ class Listener:
             try:
                 await self._listen()
             except (psycopg.Error, OSError, TimeoutError) as exc:
-                logger.warning("event listener lost its connection (%s); reconnecting in "
-                               "%.2f s", exc, delay)
+                logger.warning(
+                    "event listener lost its connection (%s); reconnecting in %.2f s", exc, delay
+                )
             except Exception:
                 logger.exception("event listener failed; reconnecting in %.2f s", delay)
             if self.connected.is_set():  # it had been up: start the backoff afresh
@@ -76,7 +82,8 @@ class Listener:
     async def _listen(self) -> None:
         async with asyncio.timeout(self._timeout * 2):
             conn = await psycopg.AsyncConnection.connect(
-                self._dsn, autocommit=True, application_name=APPLICATION_NAME)
+                self._dsn, autocommit=True, application_name=APPLICATION_NAME
+            )
         try:
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
             self.backend_pid = conn.info.backend_pid

@@ -13,9 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.models import Event, Firm, User
 from slotwise.realtime.views import StoredEvent, View
 
-_COLUMNS = (Event.firm_id, Event.seq, Event.type, Event.appointment_id, Event.location_id,
-            Event.worker_ids, Event.worker_ids_before, Event.client_id, Event.client_id_before,
-            Event.changed, Event.actor_id, Event.actor_name, Event.data, Event.created_at)
+_COLUMNS = (
+    Event.firm_id,
+    Event.seq,
+    Event.type,
+    Event.appointment_id,
+    Event.location_id,
+    Event.worker_ids,
+    Event.worker_ids_before,
+    Event.client_id,
+    Event.client_id_before,
+    Event.changed,
+    Event.actor_id,
+    Event.actor_name,
+    Event.data,
+    Event.created_at,
+)
 
 
 def _instant(value: Any) -> datetime | None:
@@ -25,25 +38,38 @@ def _instant(value: Any) -> datetime | None:
 def _stored(row: Any) -> StoredEvent:
     data: dict[str, Any] = row.data
     return StoredEvent(
-        firm_id=row.firm_id, seq=row.seq, type=row.type, appointment_id=row.appointment_id,
-        location_id=row.location_id, worker_ids=frozenset(row.worker_ids or ()),
-        worker_ids_before=frozenset(row.worker_ids_before or ()), client_id=row.client_id,
-        client_id_before=row.client_id_before, changed=tuple(row.changed or ()),
-        actor_id=row.actor_id, actor_name=row.actor_name, data=data,
-        created_at=row.created_at, start_at=_instant(data.get("start_at")),
-        end_at=_instant(data.get("end_at")))
+        firm_id=row.firm_id,
+        seq=row.seq,
+        type=row.type,
+        appointment_id=row.appointment_id,
+        location_id=row.location_id,
+        worker_ids=frozenset(row.worker_ids or ()),
+        worker_ids_before=frozenset(row.worker_ids_before or ()),
+        client_id=row.client_id,
+        client_id_before=row.client_id_before,
+        changed=tuple(row.changed or ()),
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        data=data,
+        created_at=row.created_at,
+        start_at=_instant(data.get("start_at")),
+        end_at=_instant(data.get("end_at")),
+    )
 
 
-async def read_after(session: AsyncSession, positions: Mapping[uuid.UUID, int],
-                     limit: int) -> list[StoredEvent]:
+async def read_after(
+    session: AsyncSession, positions: Mapping[uuid.UUID, int], limit: int
+) -> list[StoredEvent]:
     """Events after each firm's position, in one query, ordered by firm and sequence (so a
     result cut by ``limit`` is still a gap-free prefix for every firm in it)."""
     if not positions:
         return []
-    after = or_(*(and_(Event.firm_id == firm_id, Event.seq > seq)
-                  for firm_id, seq in positions.items()))
+    after = or_(
+        *(and_(Event.firm_id == firm_id, Event.seq > seq) for firm_id, seq in positions.items())
+    )
     rows = await session.execute(
-        select(*_COLUMNS).where(after).order_by(Event.firm_id, Event.seq).limit(limit))
+        select(*_COLUMNS).where(after).order_by(Event.firm_id, Event.seq).limit(limit)
+    )
     return [_stored(row) for row in rows]
 
 
@@ -56,8 +82,9 @@ def _visible_to(view: View) -> ColumnElement[bool] | None:
     return None
 
 
-async def read_visible(session: AsyncSession, firm_id: uuid.UUID, view: View, after: int,
-                       limit: int) -> list[StoredEvent]:
+async def read_visible(
+    session: AsyncSession, firm_id: uuid.UUID, view: View, after: int, limit: int
+) -> list[StoredEvent]:
     """The next ``limit`` events after ``after`` that the view sees in some form."""
     stmt = select(*_COLUMNS).where(Event.firm_id == firm_id, Event.seq > after)
     visible = _visible_to(view)
@@ -77,7 +104,8 @@ async def oldest_after(session: AsyncSession, firm_id: uuid.UUID, after: int) ->
     """The first retained sequence number after ``after``: more than ``after + 1`` means the
     events in between were purged."""
     seq = await session.scalar(
-        select(func.min(Event.seq)).where(Event.firm_id == firm_id, Event.seq > after))
+        select(func.min(Event.seq)).where(Event.firm_id == firm_id, Event.seq > after)
+    )
     return int(seq) if seq is not None else None
 
 
@@ -87,7 +115,6 @@ async def purge_events(session: AsyncSession, before: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def active_user(session: AsyncSession, user_id: uuid.UUID,
-                      firm_id: uuid.UUID) -> User | None:
+async def active_user(session: AsyncSession, user_id: uuid.UUID, firm_id: uuid.UUID) -> User | None:
     user = await session.scalar(select(User).where(User.id == user_id, User.firm_id == firm_id))
     return user if user is not None and user.is_active else None

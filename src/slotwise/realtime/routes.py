@@ -19,37 +19,54 @@ router = APIRouter(tags=["live updates"], responses=ERROR_RESPONSES)
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 Position = Annotated[int | None, Query(ge=0, lt=2**63)]
-StreamTokenQuery = Annotated[str | None, Query(
-    max_length=2000, description="A stream token (POST /events/stream-token); the access "
-    "token is refused here")]
+StreamTokenQuery = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description="A stream token (POST /events/stream-token); the access token is refused here",
+    ),
+]
 
 
 @router.post("/events/stream-token", response_model=StreamToken)
-async def create_stream_token(caller: CallerDep, request: Request,
-                              settings: SettingsDep) -> StreamToken:
+async def create_stream_token(
+    caller: CallerDep, request: Request, settings: SettingsDep
+) -> StreamToken:
     """A short-lived token that opens event streams from a URL (`?token=`), for EventSource
     and browser WebSockets, which cannot send an Authorization header."""
     return service.stream_token(caller, settings, request.app.state.secret_key)
 
 
-@router.get("/events/stream", response_class=EventStreamResponse, response_model=None,
-            status_code=200,
-            responses={200: {"content": {"text/event-stream": {}},
-                             "description": "Server-Sent Events"},
-                       429: {"model": ErrorBody,
-                             "description": "The user has the most streams open already "
-                             "(`too_many_streams`)"}})
+@router.get(
+    "/events/stream",
+    response_class=EventStreamResponse,
+    response_model=None,
+    status_code=200,
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"},
+        429: {
+            "model": ErrorBody,
+            "description": "The user has the most streams open already (`too_many_streams`)",
+        },
+    },
+)
 async def stream_events(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     header_token: Annotated[str | None, Depends(_bearer)],
     token: StreamTokenQuery = None,
-    last_event_id: Annotated[int | None, Query(
-        ge=0, lt=2**63, description="Resume after this sequence number (the Last-Event-ID "
-        "header wins)")] = None,
-    last_event_id_header: Annotated[str | None, Header(
-        alias="Last-Event-ID", max_length=40)] = None,
+    last_event_id: Annotated[
+        int | None,
+        Query(
+            ge=0,
+            lt=2**63,
+            description="Resume after this sequence number (the Last-Event-ID header wins)",
+        ),
+    ] = None,
+    last_event_id_header: Annotated[
+        str | None, Header(alias="Last-Event-ID", max_length=40)
+    ] = None,
 ) -> EventStreamResponse:
     """The caller's events as Server-Sent Events.
 
@@ -65,22 +82,32 @@ async def stream_events(
         try:
             after = int(last_event_id_header)
         except ValueError:
-            raise Unprocessable("Last-Event-ID must be a sequence number",
-                                code="invalid_last_event_id") from None
+            raise Unprocessable(
+                "Last-Event-ID must be a sequence number", code="invalid_last_event_id"
+            ) from None
         if not 0 <= after < 2**63:
             raise Unprocessable("Last-Event-ID is out of range", code="invalid_last_event_id")
-    caller = await auth.stream_caller(session, request.app.state.secret_key,
-                                      header_token=header_token, query_token=token)
-    feed = await service.open_stream(request.app.state.hub, request.app.state.sessionmaker,
-                                     session, caller, after)
-    return EventStreamResponse(request.app.state.hub, feed,
-                               keepalive=settings.realtime_keepalive_seconds,
-                               send_timeout=settings.realtime_send_timeout_seconds)
+    caller = await auth.stream_caller(
+        session, request.app.state.secret_key, header_token=header_token, query_token=token
+    )
+    feed = await service.open_stream(
+        request.app.state.hub, request.app.state.sessionmaker, session, caller, after
+    )
+    return EventStreamResponse(
+        request.app.state.hub,
+        feed,
+        keepalive=settings.realtime_keepalive_seconds,
+        send_timeout=settings.realtime_send_timeout_seconds,
+    )
 
 
 @router.get("/events", response_model=EventPage)
-async def list_events(caller: CallerDep, session: SessionDep, after: Position = None,
-                      limit: Annotated[int, Query(ge=1, le=500)] = 100) -> EventPage:
+async def list_events(
+    caller: CallerDep,
+    session: SessionDep,
+    after: Position = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> EventPage:
     """Polling fallback: the caller's events after `after` (same filtering as the stream).
 
     Without `after`, only the current position (`last_seq`) to start from. Continue with
@@ -101,5 +128,11 @@ async def websocket_events(websocket: WebSocket, token: StreamTokenQuery = None)
     `{"type": "event", "subscription": "<ref>", "event": <envelope>}`.
     """
     app = websocket.app
-    await service.websocket_session(websocket, app.state.hub, app.state.sessionmaker,
-                                    app.state.settings, app.state.secret_key, token)
+    await service.websocket_session(
+        websocket,
+        app.state.hub,
+        app.state.sessionmaker,
+        app.state.settings,
+        app.state.secret_key,
+        token,
+    )

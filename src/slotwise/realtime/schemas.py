@@ -32,19 +32,23 @@ class EventOut(BaseModel):
     type: EventType
     appointment_id: uuid.UUID
     changed: list[str]
-    actor: ActorOut | None = Field(description="Who made the change; null for the system "
-                                   "and always for clients")
+    actor: ActorOut | None = Field(
+        description="Who made the change; null for the system and always for clients"
+    )
     appointment: dict[str, Any] | None = Field(
         description="The appointment as GET /appointments/{id} returns it (clients: without "
-        "`notes`); null when it stopped being yours")
+        "`notes`); null when it stopped being yours"
+    )
     at: datetime
 
 
 class EventPage(BaseModel):
     items: list[EventOut]
     last_seq: int = Field(description="Pass as `after` next time")
-    reset: bool = Field(description="The position asked for is older than the retention: "
-                        "refetch over REST and continue from `last_seq`")
+    reset: bool = Field(
+        description="The position asked for is older than the retention: "
+        "refetch over REST and continue from `last_seq`"
+    )
 
 
 SubscriptionId = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -78,13 +82,20 @@ class Topic:
 
     def matches(self, event: StoredEvent) -> bool:
         changed = event.changed if event.type == UPDATED else ()
-        if self.location_id is not None and event.location_id != self.location_id \
-                and "location_id" not in changed:
+        if (
+            self.location_id is not None
+            and event.location_id != self.location_id
+            and "location_id" not in changed
+        ):
             return False
         if self.start is not None and self.end is not None:
             moved = "start_at" in changed or "end_at" in changed
-            overlaps = (event.start_at is not None and event.end_at is not None
-                        and event.start_at < self.end and event.end_at > self.start)
+            overlaps = (
+                event.start_at is not None
+                and event.end_at is not None
+                and event.start_at < self.end
+                and event.end_at > self.start
+            )
             return overlaps or moved
         return True
 

@@ -17,12 +17,12 @@ from slotwise.realtime.schemas import EventOut, EventPage, StreamToken
 from slotwise.realtime.views import View, view_for
 
 
-async def purge_expired_events(session: AsyncSession, settings: Settings,
-                               now: datetime) -> int:
+async def purge_expired_events(session: AsyncSession, settings: Settings, now: datetime) -> int:
     """Deletes events older than the retention (for the periodic clean-up job); a client
     resuming from before them gets a ``reset``."""
     return await repository.purge_events(
-        session, now - timedelta(days=settings.realtime_retention_days))
+        session, now - timedelta(days=settings.realtime_retention_days)
+    )
 
 
 def caller_view(caller: Caller) -> View:
@@ -38,31 +38,46 @@ def stream_token(caller: Caller, settings: Settings, secret: str) -> StreamToken
     return StreamToken(token=token, expires_in=ttl)
 
 
-async def open_stream(hub: Hub, maker: async_sessionmaker[AsyncSession], session: AsyncSession,
-                      caller: Caller, after: int | None) -> Feed:
-    return await open_feed(hub, maker, session, caller.firm_id, caller.user_id,
-                           caller_view(caller), after)
+async def open_stream(
+    hub: Hub,
+    maker: async_sessionmaker[AsyncSession],
+    session: AsyncSession,
+    caller: Caller,
+    after: int | None,
+) -> Feed:
+    return await open_feed(
+        hub, maker, session, caller.firm_id, caller.user_id, caller_view(caller), after
+    )
 
 
-async def poll(session: AsyncSession, caller: Caller, after: int | None,
-               limit: int) -> EventPage:
-    items, last_seq, reset = await read_page(session, caller.firm_id, caller_view(caller),
-                                             after, limit)
-    return EventPage(items=[EventOut.model_validate(item) for item in items],
-                     last_seq=last_seq, reset=reset)
+async def poll(session: AsyncSession, caller: Caller, after: int | None, limit: int) -> EventPage:
+    items, last_seq, reset = await read_page(
+        session, caller.firm_id, caller_view(caller), after, limit
+    )
+    return EventPage(
+        items=[EventOut.model_validate(item) for item in items], last_seq=last_seq, reset=reset
+    )
 
 
-async def websocket_session(websocket: WebSocket, hub: Hub,
-                            maker: async_sessionmaker[AsyncSession], settings: Settings,
-                            secret: str, query_token: str | None) -> None:
+async def websocket_session(
+    websocket: WebSocket,
+    hub: Hub,
+    maker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    secret: str,
+    query_token: str | None,
+) -> None:
     # Accepted first: a close code (4401/4403) can only be sent on an open connection; a
     # refused handshake would reach the browser as an anonymous failure.
     await websocket.accept()
     async with maker() as session:
         try:
             caller = await auth.stream_caller(
-                session, secret, query_token=query_token,
-                header_token=auth.bearer_token(websocket.headers.get("authorization")))
+                session,
+                secret,
+                query_token=query_token,
+                header_token=auth.bearer_token(websocket.headers.get("authorization")),
+            )
             view = caller_view(caller)
         except NotAuthenticated as exc:
             await websocket.close(ws.CLOSE_UNAUTHENTICATED, exc.message[:120])

@@ -36,11 +36,13 @@ class EventStreamResponse(Response):
         # No body attribute: it would make the headers declare a Content-Length.
         self.status_code = 200
         self.background = None
-        self.init_headers({
-            "Cache-Control": "no-cache",
-            # Tells nginx-style proxies not to buffer the stream.
-            "X-Accel-Buffering": "no",
-        })
+        self.init_headers(
+            {
+                "Cache-Control": "no-cache",
+                # Tells nginx-style proxies not to buffer the stream.
+                "X-Accel-Buffering": "no",
+            }
+        )
         self._hub = hub
         self._feed = feed
         self._keepalive = keepalive
@@ -52,14 +54,20 @@ class EventStreamResponse(Response):
         # the stream is idle (writes to a closed connection are silently dropped).
         watcher = asyncio.get_running_loop().create_task(self._watch(receive))
         try:
-            await send({"type": "http.response.start", "status": self.status_code,
-                        "headers": self.raw_headers})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": self.status_code,
+                    "headers": self.raw_headers,
+                }
+            )
             await self._stream(send)
         except Closed:
             pass
         except DBAPIError as exc:  # a backlog read while the database is away (a restart)
-            logger.warning("ending an event stream: the database is unavailable (%s)",
-                           type(exc).__name__)
+            logger.warning(
+                "ending an event stream: the database is unavailable (%s)", type(exc).__name__
+            )
         finally:
             watcher.cancel()
             self._hub.unsubscribe(sub)
@@ -67,15 +75,15 @@ class EventStreamResponse(Response):
             # A client that is still reading learns the stream ended (and reconnects).
             try:
                 async with asyncio.timeout(_FINAL_WRITE_TIMEOUT):
-                    await send({"type": "http.response.body", "body": b"",
-                                "more_body": False})
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
             except (TimeoutError, OSError):
                 pass
 
     async def _stream(self, send: Send) -> None:
         feed = self._feed
         first = f"retry: {RETRY_MILLISECONDS}\n".encode() + sse_message(
-            "connected", json.dumps({"seq": feed.current}), feed.start)
+            "connected", json.dumps({"seq": feed.current}), feed.start
+        )
         if feed.reset:
             first += sse_message("reset", json.dumps({"seq": feed.current}), feed.current)
         await self._write(send, first)
@@ -93,7 +101,8 @@ class EventStreamResponse(Response):
     async def _write(self, send: Send, body: bytes) -> None:
         await self._feed.sub.guard(
             send({"type": "http.response.body", "body": body, "more_body": True}),
-            self._send_timeout)
+            self._send_timeout,
+        )
 
     async def _watch(self, receive: Receive) -> None:
         try:

@@ -30,8 +30,9 @@ class View:
 ALL = View("all")
 
 
-def view_for(role: str, specialist_id: uuid.UUID | None,
-             client_id: uuid.UUID | None) -> View | None:
+def view_for(
+    role: str, specialist_id: uuid.UUID | None, client_id: uuid.UUID | None
+) -> View | None:
     """None for a caller who may see no appointment at all."""
     if role in ("owner", "director", "manager"):
         return ALL
@@ -67,8 +68,9 @@ class StoredEvent:
         """Every view that sees this event in some form."""
         views = [ALL]
         views.extend(View("worker", w) for w in self.worker_ids | self.worker_ids_before)
-        views.extend(View("client", c) for c in {self.client_id, self.client_id_before}
-                     if c is not None)
+        views.extend(
+            View("client", c) for c in {self.client_id, self.client_id_before} if c is not None
+        )
         return views
 
 
@@ -85,7 +87,9 @@ def render(event: StoredEvent, view: View) -> dict[str, Any] | None:
     appointment: dict[str, Any] | None = event.data
     actor: dict[str, Any] | None = (
         {"id": str(event.actor_id), "name": event.actor_name or ""}
-        if event.actor_id is not None else None)
+        if event.actor_id is not None
+        else None
+    )
     if view.kind != "all":
         before, after = _membership(view, event)
         if not before and not after:
@@ -98,9 +102,15 @@ def render(event: StoredEvent, view: View) -> dict[str, Any] | None:
             actor = None
             if appointment is not None:
                 appointment = {k: v for k, v in appointment.items() if k != "notes"}
-    return {"seq": event.seq, "type": kind, "appointment_id": str(event.appointment_id),
-            "changed": changed, "actor": actor, "appointment": appointment,
-            "at": event.created_at.isoformat()}
+    return {
+        "seq": event.seq,
+        "type": kind,
+        "appointment_id": str(event.appointment_id),
+        "changed": changed,
+        "actor": actor,
+        "appointment": appointment,
+        "at": event.created_at.isoformat(),
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,5 +131,6 @@ def deliver(event: StoredEvent, view: View) -> Delivery | None:
     if envelope is None:
         return None
     data = json.dumps(envelope, separators=(",", ":"))
-    return Delivery(event.seq, envelope["type"], data,
-                    sse_message(envelope["type"], data, event.seq), event)
+    return Delivery(
+        event.seq, envelope["type"], data, sse_message(envelope["type"], data, event.seq), event
+    )

@@ -52,8 +52,13 @@ class _Failure(Exception):
 
 
 class WsSession:
-    def __init__(self, websocket: WebSocket, maker: async_sessionmaker[AsyncSession],
-                 sub: Subscriber, send_timeout: float) -> None:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        maker: async_sessionmaker[AsyncSession],
+        sub: Subscriber,
+        send_timeout: float,
+    ) -> None:
         self._ws = websocket
         self._maker = maker
         self._sub = sub
@@ -115,8 +120,10 @@ class WsSession:
                 await self._send_event(subscription.id, delivery)
 
     async def _send_event(self, subscription_id: str, delivery: Delivery) -> None:
-        await self._send(f'{{"type":"event","subscription":{json.dumps(subscription_id)},'
-                         f'"event":{delivery.json}}}')
+        await self._send(
+            f'{{"type":"event","subscription":{json.dumps(subscription_id)},'
+            f'"event":{delivery.json}}}'
+        )
 
     async def _command(self, text: str) -> None:
         try:
@@ -135,15 +142,26 @@ class WsSession:
             else:
                 raise _Failure(ref, "unknown_type", "type must be subscribe or unsubscribe")
         except _Failure as failure:
-            await self._send(json.dumps({"type": "error", "id": failure.ref,
-                                         "code": failure.code, "message": failure.message}))
+            await self._send(
+                json.dumps(
+                    {
+                        "type": "error",
+                        "id": failure.ref,
+                        "code": failure.code,
+                        "message": failure.message,
+                    }
+                )
+            )
 
     async def _subscribe(self, body: SubscribeIn) -> None:
         if body.id in self._subscriptions:
             raise _Failure(body.id, "duplicate_subscription", "This id is already subscribed")
         if len(self._subscriptions) >= MAX_SUBSCRIPTIONS:
-            raise _Failure(body.id, "too_many_subscriptions",
-                           f"At most {MAX_SUBSCRIPTIONS} subscriptions per connection")
+            raise _Failure(
+                body.id,
+                "too_many_subscriptions",
+                f"At most {MAX_SUBSCRIPTIONS} subscriptions per connection",
+            )
         try:
             topic = parse_topic(body.topic)
         except ValueError as exc:
@@ -165,8 +183,7 @@ class WsSession:
         view = self._sub.view
         while True:
             async with self._maker() as session:
-                events = await repository.read_visible(session, firm_id, view, after,
-                                                       _BACKLOG_PAGE)
+                events = await repository.read_visible(session, firm_id, view, after, _BACKLOG_PAGE)
             for event in events:
                 delivery = deliver(event, view)
                 if delivery is not None and topic.matches(event):
@@ -180,8 +197,7 @@ class WsSession:
         subscription = self._subscriptions.pop(body.id, None)
         if subscription is None:
             raise _Failure(body.id, "unknown_subscription", "No subscription with this id")
-        await self._send(json.dumps({"type": "ack", "id": body.id,
-                                     "seq": subscription.position}))
+        await self._send(json.dumps({"type": "ack", "id": body.id, "seq": subscription.position}))
 
 
 _Body = TypeVar("_Body", SubscribeIn, UnsubscribeIn)
@@ -192,12 +208,16 @@ def _parse(model: type[_Body], message: dict[str, Any], ref: Any) -> _Body:
         return model.model_validate(message)
     except ValidationError as exc:
         errors = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise _Failure(ref if isinstance(ref, str) else None, "invalid_message",
-                       errors) from None
+        raise _Failure(ref if isinstance(ref, str) else None, "invalid_message", errors) from None
 
 
-async def serve(websocket: WebSocket, hub: Hub, maker: async_sessionmaker[AsyncSession],
-                sub: Subscriber, send_timeout: float) -> None:
+async def serve(
+    websocket: WebSocket,
+    hub: Hub,
+    maker: async_sessionmaker[AsyncSession],
+    sub: Subscriber,
+    send_timeout: float,
+) -> None:
     try:
         await WsSession(websocket, maker, sub, send_timeout).run()
     finally:

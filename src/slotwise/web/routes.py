@@ -40,8 +40,10 @@ def _page_template() -> Template:
     return Template((_HERE / "templates" / "board.html").read_text(encoding="utf-8"))
 
 
-PollQuery = Annotated[int | None, Query(
-    ge=1, le=3600, description="Seconds between polls while the live stream is down")]
+PollQuery = Annotated[
+    int | None,
+    Query(ge=1, le=3600, description="Seconds between polls while the live stream is down"),
+]
 
 
 @router.get("/", include_in_schema=False)
@@ -63,5 +65,6 @@ async def board_static(name: str) -> FileResponse:
     media_type = _STATIC_TYPES.get(name)
     if media_type is None:
         raise NotFound(f"No static file {name!r}", code="static_not_found")
-    return FileResponse(_STATIC_DIR / name, media_type=media_type,
-                        headers={"Cache-Control": "no-cache"})
+    return FileResponse(
+        _STATIC_DIR / name, media_type=media_type, headers={"Cache-Control": "no-cache"}
+    )

@@ -38,8 +38,9 @@ def unb64url(text: str) -> bytes:
 
 
 def _point(key: ec.EllipticCurvePublicKey) -> bytes:
-    return key.public_bytes(serialization.Encoding.X962,
-                            serialization.PublicFormat.UncompressedPoint)
+    return key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
 
 
 def _hkdf_expand_one_block(prk: bytes, info: bytes, length: int) -> bytes:
@@ -51,7 +52,8 @@ class Browser:
     """A subscriber: its key pair and auth secret, as ``pushManager.subscribe`` makes them."""
 
     private_key: ec.EllipticCurvePrivateKey = field(
-        default_factory=lambda: ec.generate_private_key(ec.SECP256R1()))
+        default_factory=lambda: ec.generate_private_key(ec.SECP256R1())
+    )
     auth_secret: bytes = field(default_factory=lambda: os.urandom(16))
 
     @property
@@ -64,8 +66,8 @@ class Browser:
 
     def decrypt(self, body: bytes) -> bytes:
         salt, record_size, id_length = body[:16], *struct.unpack("!IB", body[16:21])
-        sender_public = body[21:21 + id_length]
-        ciphertext = body[21 + id_length:]
+        sender_public = body[21 : 21 + id_length]
+        ciphertext = body[21 + id_length :]
         assert record_size >= len(ciphertext), "one record expected"
         sender = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), sender_public)
         shared = self.private_key.exchange(ec.ECDH(), sender)
@@ -100,8 +102,13 @@ def _check_vapid(request: Request) -> tuple[dict[str, Any], str]:
     origin = f"{request.url.scheme}://{request.url.netloc}"
     header = jwt.get_unverified_header(fields["t"])
     assert header["alg"] == "ES256"
-    claims: dict[str, Any] = jwt.decode(fields["t"], key, algorithms=["ES256"], audience=origin,
-                                        options={"require": ["aud", "exp", "sub"]})
+    claims: dict[str, Any] = jwt.decode(
+        fields["t"],
+        key,
+        algorithms=["ES256"],
+        audience=origin,
+        options={"require": ["aud", "exp", "sub"]},
+    )
     assert claims["exp"] <= time.time() + 24 * 3600, "exp must be within 24 hours"
     assert claims["sub"].startswith(("mailto:", "https://"))
     return claims, fields["k"]
@@ -127,8 +134,9 @@ class PushService:
         body = await request.body()
         if self.failures:
             status, headers = self.failures.pop(0)
-            return PlainTextResponse(f"push service says {status}", status_code=status,
-                                     headers=headers)
+            return PlainTextResponse(
+                f"push service says {status}", status_code=status, headers=headers
+            )
         name = request.url.path.removeprefix("/push/")
         browser = self.browsers.get(name)
         if request.method != "POST" or browser is None:
@@ -139,8 +147,6 @@ class PushService:
             assert request.headers.get("ttl", "").isdigit(), "TTL header required"
             payload = json.loads(browser.decrypt(body))
         except (AssertionError, KeyError, ValueError, InvalidTag, jwt.PyJWTError) as exc:
-            return PlainTextResponse(f"rejected: {type(exc).__name__}: {exc}",
-                                     status_code=400)
+            return PlainTextResponse(f"rejected: {type(exc).__name__}: {exc}", status_code=400)
         self.delivered.append(Delivered(name, payload, dict(request.headers), claims, public))
-        return Response(status_code=201,
-                        headers={"Location": f"/message/{len(self.delivered)}"})
+        return Response(status_code=201, headers={"Location": f"/message/{len(self.delivered)}"})

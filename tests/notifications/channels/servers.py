@@ -34,8 +34,9 @@ async def serve_asgi(app: ASGIApp) -> AsyncIterator[str]:
     """Serve ``app`` on 127.0.0.1 (a free port) until the block ends; yields the base URL."""
     sock = bound_socket()
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off",
-                                           ws="none", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", ws="none", access_log=False)
+    )
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(10):
@@ -101,8 +102,9 @@ class Scripted:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         request = Request(scope, receive)
-        recorded = Recorded(request.method, request.url.path, dict(request.headers),
-                            await request.body())
+        recorded = Recorded(
+            request.method, request.url.path, dict(request.headers), await request.body()
+        )
         self.requests.append(recorded)
         response = self.queued.pop(0) if self.queued else await self.respond_ok(recorded)
         await response(scope, receive, send)

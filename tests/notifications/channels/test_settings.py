@@ -38,13 +38,16 @@ def test_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_nothing_configured_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SLOTWISE_SMTP_HOST", "SLOTWISE_VAPID_PRIVATE_KEY", "SLOTWISE_WHATSAPP_TOKEN",
-                 "SLOTWISE_TELEGRAM_BOT_TOKEN"):
+    for name in (
+        "SLOTWISE_SMTP_HOST",
+        "SLOTWISE_VAPID_PRIVATE_KEY",
+        "SLOTWISE_WHATSAPP_TOKEN",
+        "SLOTWISE_TELEGRAM_BOT_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     assert ChannelSettings(_env_file=None).configured_channels() == frozenset()
     # A WhatsApp token alone is not enough: messages are sent from a phone number id.
-    assert ChannelSettings(_env_file=None, whatsapp_token="x").configured_channels() \
-        == frozenset()
+    assert ChannelSettings(_env_file=None, whatsapp_token="x").configured_channels() == frozenset()
 
 
 def test_invalid_values_are_refused() -> None:

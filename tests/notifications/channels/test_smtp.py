@@ -48,8 +48,14 @@ class Sink:
 
     received: list[Received] = field(default_factory=list)
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
-                          address: str, rcpt_options: list[str]) -> str:
+    async def handle_RCPT(
+        self,
+        server: SMTP,
+        session: Session,
+        envelope: Envelope,
+        address: str,
+        rcpt_options: list[str],
+    ) -> str:
         if address.startswith("unknown@"):
             return "550 5.1.1 <unknown@example.com>: Recipient address rejected: User unknown"
         if address.startswith("busy@"):
@@ -62,30 +68,42 @@ class Sink:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         transport: Any = server.transport
-        self.received.append(Received(
-            mail_from=str(envelope.mail_from), rcpt_tos=list(envelope.rcpt_tos),
-            message=message,
-            encrypted=transport.get_extra_info("ssl_object") is not None,
-            login=session.auth_data.login if isinstance(session.auth_data, LoginPassword)
-            else None,
-        ))
+        self.received.append(
+            Received(
+                mail_from=str(envelope.mail_from),
+                rcpt_tos=list(envelope.rcpt_tos),
+                message=message,
+                encrypted=transport.get_extra_info("ssl_object") is not None,
+                login=session.auth_data.login
+                if isinstance(session.auth_data, LoginPassword)
+                else None,
+            )
+        )
         return "250 2.0.0 Ok: queued"
 
 
-def _authenticate(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
-                  auth_data: Any) -> AuthResult:
-    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == USERNAME.encode()
-          and auth_data.password == PASSWORD.encode())
+def _authenticate(
+    server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
+) -> AuthResult:
+    ok = (
+        isinstance(auth_data, LoginPassword)
+        and auth_data.login == USERNAME.encode()
+        and auth_data.password == PASSWORD.encode()
+    )
     return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
 
 
 @asynccontextmanager
-async def smtp_server(sink: Sink, *, implicit_tls: ssl.SSLContext | None = None,
-                      **options: Any) -> AsyncIterator[int]:
+async def smtp_server(
+    sink: Sink, *, implicit_tls: ssl.SSLContext | None = None, **options: Any
+) -> AsyncIterator[int]:
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(sink, hostname="mail.test", loop=loop, **options),
-        "127.0.0.1", 0, ssl=implicit_tls)
+        "127.0.0.1",
+        0,
+        ssl=implicit_tls,
+    )
     try:
         yield int(server.sockets[0].getsockname()[1])
     finally:
@@ -100,16 +118,20 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 def _settings(port: int, **extra: Any) -> ChannelSettings:
     values: dict[str, Any] = {
-        "smtp_host": "127.0.0.1", "smtp_port": port,
-        "smtp_from_address": "termine@salon.example", "smtp_from_name": "Salon Müller",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": port,
+        "smtp_from_address": "termine@salon.example",
+        "smtp_from_name": "Salon Müller",
         "smtp_timeout_seconds": 5,
     }
     return ChannelSettings(_env_file=None, **{**values, **extra})
 
 
-def _message(address: str = "anna@example.com", key: str = "outbox-42",
-             subject: str = "Termin bestätigt: Dienstag, 24. November 2026, 10:00") \
-        -> OutgoingMessage:
+def _message(
+    address: str = "anna@example.com",
+    key: str = "outbox-42",
+    subject: str = "Termin bestätigt: Dienstag, 24. November 2026, 10:00",
+) -> OutgoingMessage:
     return OutgoingMessage(
         recipient=EmailRecipient(address, "Anna Schmidt"),
         subject=subject,
@@ -122,8 +144,10 @@ def _message(address: str = "anna@example.com", key: str = "outbox-42",
 def _parts(message: EmailMessage) -> dict[str, str]:
     assert message.get_content_type() == "multipart/alternative"
     # The wire has CRLF line ends; the parser keeps them.
-    return {part.get_content_type(): part.get_content().replace("\r\n", "\n")
-            for part in message.iter_parts()}
+    return {
+        part.get_content_type(): part.get_content().replace("\r\n", "\n")
+        for part in message.iter_parts()
+    }
 
 
 async def test_plain_smtp_delivers_one_multipart_message() -> None:
@@ -148,8 +172,7 @@ async def test_plain_smtp_delivers_one_multipart_message() -> None:
     parts = _parts(mail)
     assert list(parts) == ["text/plain", "text/html"]
     assert parts["text/plain"] == "Hallo Anna,\n\nIhr Termin ist bestätigt.\n"
-    assert parts["text/html"].strip() == \
-        "<p>Hallo Anna,</p><p>Ihr Termin ist <b>bestätigt</b>.</p>"
+    assert parts["text/html"].strip() == "<p>Hallo Anna,</p><p>Ihr Termin ist <b>bestätigt</b>.</p>"
 
 
 async def test_resend_has_the_same_message_id() -> None:
@@ -164,8 +187,12 @@ async def test_resend_has_the_same_message_id() -> None:
 
 async def test_text_only_message_is_not_multipart() -> None:
     sink = Sink()
-    message = OutgoingMessage(recipient=EmailRecipient("anna@example.com"), subject="Hi",
-                              text="Plain only", idempotency_key="k")
+    message = OutgoingMessage(
+        recipient=EmailRecipient("anna@example.com"),
+        subject="Hi",
+        text="Plain only",
+        idempotency_key="k",
+    )
     async with smtp_server(sink) as port:
         await send(message, _settings(port))
     mail = sink.received[0].message
@@ -175,10 +202,20 @@ async def test_text_only_message_is_not_multipart() -> None:
 
 async def test_starttls_with_auth(pki: Pki) -> None:
     sink = Sink()
-    async with smtp_server(sink, tls_context=pki.server_context(), require_starttls=True,
-                           authenticator=_authenticate, auth_required=True) as port:
-        settings = _settings(port, smtp_security="starttls", smtp_ca_file=pki.ca_file,
-                             smtp_username=USERNAME, smtp_password=SecretStr(PASSWORD))
+    async with smtp_server(
+        sink,
+        tls_context=pki.server_context(),
+        require_starttls=True,
+        authenticator=_authenticate,
+        auth_required=True,
+    ) as port:
+        settings = _settings(
+            port,
+            smtp_security="starttls",
+            smtp_ca_file=pki.ca_file,
+            smtp_username=USERNAME,
+            smtp_password=SecretStr(PASSWORD),
+        )
         await send(_message(), settings)
         assert len(sink.received) == 1
         assert sink.received[0].encrypted
@@ -193,11 +230,11 @@ async def test_starttls_with_auth(pki: Pki) -> None:
 async def test_starttls_rejects_an_untrusted_certificate(pki: Pki, tmp_path: Path) -> None:
     other = make_pki(tmp_path)
     sink = Sink()
-    async with smtp_server(sink, tls_context=pki.server_context(),
-                           require_starttls=True) as port:
+    async with smtp_server(sink, tls_context=pki.server_context(), require_starttls=True) as port:
         with pytest.raises(RetryableError, match=r"(?i)certificate"):
-            await send(_message(), _settings(port, smtp_security="starttls",
-                                             smtp_ca_file=other.ca_file))
+            await send(
+                _message(), _settings(port, smtp_security="starttls", smtp_ca_file=other.ca_file)
+            )
     assert sink.received == []
 
 
@@ -254,8 +291,14 @@ async def test_local_relay_domains_are_accepted() -> None:
 
 async def test_invalid_address_fails_before_connecting() -> None:
     # Nothing listens on the port: a connection attempt would be a RetryableError.
-    for address in ("not-an-address", "anna@", "anna@example.com\r\nBcc: eve@example.com",
-                    "a b@example.com", "anna@exa_mple.com", "<anna>@example.com"):
+    for address in (
+        "not-an-address",
+        "anna@",
+        "anna@example.com\r\nBcc: eve@example.com",
+        "a b@example.com",
+        "anna@exa_mple.com",
+        "<anna>@example.com",
+    ):
         with pytest.raises(PermanentError, match="invalid email address"):
             await send(_message(address), _settings(closed_port()))
 

@@ -44,15 +44,19 @@ SUBJECTS = {
     ("en", MessageType.CANCELLATION): "Appointment cancelled: Tuesday, 24 November 2026, 10:00",
     ("en", MessageType.REMINDER): "Reminder: your appointment starts in 24 hours",
     ("en", MessageType.WORKER_ASSIGNED): "New appointment: Tuesday, 24 November 2026, 10:00",
-    ("en", MessageType.WORKER_REMOVED):
-        "Removed from appointment: Tuesday, 24 November 2026, 10:00",
+    (
+        "en",
+        MessageType.WORKER_REMOVED,
+    ): "Removed from appointment: Tuesday, 24 November 2026, 10:00",
     ("de", MessageType.CONFIRMATION): "Termin bestätigt: Dienstag, 24. November 2026, 10:00",
     ("de", MessageType.CHANGE): "Termin verschoben: Dienstag, 24. November 2026, 10:00",
     ("de", MessageType.CANCELLATION): "Termin abgesagt: Dienstag, 24. November 2026, 10:00",
     ("de", MessageType.REMINDER): "Erinnerung: Ihr Termin beginnt in 24 Stunden",
     ("de", MessageType.WORKER_ASSIGNED): "Neuer Termin: Dienstag, 24. November 2026, 10:00",
-    ("de", MessageType.WORKER_REMOVED):
-        "Termin entfällt für Sie: Dienstag, 24. November 2026, 10:00",
+    (
+        "de",
+        MessageType.WORKER_REMOVED,
+    ): "Termin entfällt für Sie: Dienstag, 24. November 2026, 10:00",
     ("ru", MessageType.CONFIRMATION): "Запись подтверждена: вторник, 24 ноября 2026, 10:00",
     ("ru", MessageType.CHANGE): "Запись перенесена: вторник, 24 ноября 2026, 10:00",
     ("ru", MessageType.CANCELLATION): "Запись отменена: вторник, 24 ноября 2026, 10:00",
@@ -111,8 +115,19 @@ def test_every_type_in_every_language(kind: MessageType, locale: str) -> None:
     assert ("Anna Schmidt" in rendered.text) == kind.value.startswith("worker_")
     parsed = _parse(rendered.html)
     assert f'<html lang="{locale}">' in rendered.html
-    assert parsed.tags <= {"html", "head", "meta", "title", "body", "div", "p", "table", "tr",
-                           "th", "td"}
+    assert parsed.tags <= {
+        "html",
+        "head",
+        "meta",
+        "title",
+        "body",
+        "div",
+        "p",
+        "table",
+        "tr",
+        "th",
+        "td",
+    }
     assert greeting in parsed.text
     assert rendered.subject in parsed.text
 
@@ -120,15 +135,19 @@ def test_every_type_in_every_language(kind: MessageType, locale: str) -> None:
 def test_summary_for_notification_bubbles() -> None:
     assert render(MessageType.CONFIRMATION, "en", _context()).summary == (
         "Your appointment at Salon Müller is confirmed.\n"
-        "Tuesday, 24 November 2026, 10:00–10:45, Filiale Mitte")
+        "Tuesday, 24 November 2026, 10:00–10:45, Filiale Mitte"
+    )
     assert render(MessageType.REMINDER, "ru", _context()).summary == (
         "Напоминаем: ваша запись в Salon Müller начнётся через 24 часа.\n"
-        "вторник, 24 ноября 2026, 10:00–10:45, Filiale Mitte")
+        "вторник, 24 ноября 2026, 10:00–10:45, Filiale Mitte"
+    )
     previous = START - timedelta(days=1)
-    moved = render(MessageType.CHANGE, "de", _context(previous_starts_at=previous,
-                                                       location_name=None))
-    assert moved.summary == ("Ihr Termin bei Salon Müller wurde verschoben.\n"
-                             "Dienstag, 24. November 2026, 10:00–10:45")
+    moved = render(
+        MessageType.CHANGE, "de", _context(previous_starts_at=previous, location_name=None)
+    )
+    assert moved.summary == (
+        "Ihr Termin bei Salon Müller wurde verschoben.\nDienstag, 24. November 2026, 10:00–10:45"
+    )
 
 
 def test_the_catalogs_cover_every_message_type() -> None:
@@ -136,29 +155,37 @@ def test_the_catalogs_cover_every_message_type() -> None:
         assert set(catalog.messages) == set(MessageType)
 
 
-@pytest.mark.parametrize(("starts_at", "utc_offset_hours"), [
-    (datetime(2026, 3, 28, 9, 0, tzinfo=UTC), 1),    # Saturday before spring forward: CET
-    (datetime(2026, 3, 30, 8, 0, tzinfo=UTC), 2),    # Monday after: CEST
-    (datetime(2026, 10, 24, 8, 0, tzinfo=UTC), 2),   # Saturday before fall back: CEST
-    (datetime(2026, 10, 26, 9, 0, tzinfo=UTC), 1),   # Monday after: CET
-])
+@pytest.mark.parametrize(
+    ("starts_at", "utc_offset_hours"),
+    [
+        (datetime(2026, 3, 28, 9, 0, tzinfo=UTC), 1),  # Saturday before spring forward: CET
+        (datetime(2026, 3, 30, 8, 0, tzinfo=UTC), 2),  # Monday after: CEST
+        (datetime(2026, 10, 24, 8, 0, tzinfo=UTC), 2),  # Saturday before fall back: CEST
+        (datetime(2026, 10, 26, 9, 0, tzinfo=UTC), 1),  # Monday after: CET
+    ],
+)
 def test_local_time_across_dst(starts_at: datetime, utc_offset_hours: int) -> None:
     # Every one of these is 10:00 on the wall in Berlin, though UTC hours differ.
     assert starts_at.hour + utc_offset_hours == 10
     for locale in ("en", "de", "ru"):
-        rendered = render(MessageType.CONFIRMATION, locale,
-                          _context(starts_at=starts_at,
-                                   ends_at=starts_at + timedelta(minutes=30)))
+        rendered = render(
+            MessageType.CONFIRMATION,
+            locale,
+            _context(starts_at=starts_at, ends_at=starts_at + timedelta(minutes=30)),
+        )
         assert rendered.subject.endswith(", 10:00")
         assert "10:00–10:30" in rendered.text
 
 
 def test_change_notice_across_the_autumn_dst_change() -> None:
-    before = datetime(2026, 10, 24, 8, 0, tzinfo=UTC)   # Saturday 10:00 CEST
-    after = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)    # Monday 10:00 CET
-    context = _context(starts_at=after, ends_at=after + timedelta(minutes=45),
-                       previous_starts_at=before,
-                       previous_ends_at=before + timedelta(minutes=45))
+    before = datetime(2026, 10, 24, 8, 0, tzinfo=UTC)  # Saturday 10:00 CEST
+    after = datetime(2026, 10, 26, 9, 0, tzinfo=UTC)  # Monday 10:00 CET
+    context = _context(
+        starts_at=after,
+        ends_at=after + timedelta(minutes=45),
+        previous_starts_at=before,
+        previous_ends_at=before + timedelta(minutes=45),
+    )
     en = render(MessageType.CHANGE, "en", context)
     assert "New time: Monday, 26 October 2026, 10:00–10:45" in en.text
     assert "Previously: Saturday, 24 October 2026, 10:00–10:45" in en.text
@@ -172,7 +199,7 @@ def test_change_notice_across_the_autumn_dst_change() -> None:
 
 
 def test_the_repeated_hour_of_the_autumn_change_names_its_zone() -> None:
-    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)   # 02:30 CEST
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
     second = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, an hour later
     a = render(MessageType.CONFIRMATION, "en", _context(starts_at=first, ends_at=None))
     b = render(MessageType.CONFIRMATION, "en", _context(starts_at=second, ends_at=None))
@@ -181,9 +208,11 @@ def test_the_repeated_hour_of_the_autumn_change_names_its_zone() -> None:
 
 
 def test_times_are_in_the_location_zone_not_utc_or_the_servers() -> None:
-    context = _context(time_zone="Asia/Vladivostok", starts_at=datetime(2026, 11, 24, 15, 0,
-                                                                        tzinfo=UTC),
-                       ends_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC))
+    context = _context(
+        time_zone="Asia/Vladivostok",
+        starts_at=datetime(2026, 11, 24, 15, 0, tzinfo=UTC),
+        ends_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+    )
     rendered = render(MessageType.CONFIRMATION, "ru", context)
     # 15:00 UTC is 01:00 the next day in Vladivostok (UTC+10); the end is on that day too.
     assert rendered.subject == "Запись подтверждена: среда, 25 ноября 2026, 01:00"
@@ -192,26 +221,34 @@ def test_times_are_in_the_location_zone_not_utc_or_the_servers() -> None:
 
 def test_an_end_on_another_local_day_is_written_in_full() -> None:
     start = datetime(2026, 11, 24, 22, 0, tzinfo=UTC)  # 23:00 in Berlin
-    rendered = render(MessageType.CONFIRMATION, "en",
-                      _context(starts_at=start, ends_at=start + timedelta(hours=2)))
-    assert ("When: Tuesday, 24 November 2026, 23:00 – Wednesday, 25 November 2026, 01:00"
-            in rendered.text)
+    rendered = render(
+        MessageType.CONFIRMATION,
+        "en",
+        _context(starts_at=start, ends_at=start + timedelta(hours=2)),
+    )
+    assert (
+        "When: Tuesday, 24 November 2026, 23:00 – Wednesday, 25 November 2026, 01:00"
+        in rendered.text
+    )
 
 
-@pytest.mark.parametrize(("lead", "en", "de", "ru"), [
-    (timedelta(hours=24), "24 hours", "24 Stunden", "24 часа"),
-    (timedelta(hours=1), "1 hour", "1 Stunde", "1 час"),
-    (timedelta(hours=11), "11 hours", "11 Stunden", "11 часов"),
-    (timedelta(hours=21), "21 hours", "21 Stunden", "21 час"),
-    (timedelta(minutes=90), "1 hour 30 minutes", "1 Stunde 30 Minuten", "1 час 30 минут"),
-    (timedelta(minutes=21), "21 minutes", "21 Minuten", "21 минуту"),
-    (timedelta(minutes=22), "22 minutes", "22 Minuten", "22 минуты"),
-    (timedelta(minutes=1), "1 minute", "1 Minute", "1 минуту"),
-    (timedelta(seconds=10), "1 minute", "1 Minute", "1 минуту"),
-    (timedelta(days=2), "2 days", "2 Tagen", "2 дня"),
-    (timedelta(days=7), "7 days", "7 Tagen", "7 дней"),
-    (timedelta(hours=59, minutes=59, seconds=50), "60 hours", "60 Stunden", "60 часов"),
-])
+@pytest.mark.parametrize(
+    ("lead", "en", "de", "ru"),
+    [
+        (timedelta(hours=24), "24 hours", "24 Stunden", "24 часа"),
+        (timedelta(hours=1), "1 hour", "1 Stunde", "1 час"),
+        (timedelta(hours=11), "11 hours", "11 Stunden", "11 часов"),
+        (timedelta(hours=21), "21 hours", "21 Stunden", "21 час"),
+        (timedelta(minutes=90), "1 hour 30 minutes", "1 Stunde 30 Minuten", "1 час 30 минут"),
+        (timedelta(minutes=21), "21 minutes", "21 Minuten", "21 минуту"),
+        (timedelta(minutes=22), "22 minutes", "22 Minuten", "22 минуты"),
+        (timedelta(minutes=1), "1 minute", "1 Minute", "1 минуту"),
+        (timedelta(seconds=10), "1 minute", "1 Minute", "1 минуту"),
+        (timedelta(days=2), "2 days", "2 Tagen", "2 дня"),
+        (timedelta(days=7), "7 days", "7 Tagen", "7 дней"),
+        (timedelta(hours=59, minutes=59, seconds=50), "60 hours", "60 Stunden", "60 часов"),
+    ],
+)
 def test_reminder_lead_time(lead: timedelta, en: str, de: str, ru: str) -> None:
     assert format_lead(lead, CATALOGS["en"]) == en
     assert format_lead(lead, CATALOGS["de"]) == de
@@ -225,22 +262,26 @@ def test_reminder_says_how_long_until_it_starts() -> None:
     assert "начнётся через 1 час." in render(MessageType.REMINDER, "ru", context).text
     # Without an explicit lead, it is measured from now.
     soon = datetime.now(UTC) + timedelta(hours=2, seconds=20)
-    rendered = render(MessageType.REMINDER, "en",
-                      _context(starts_at=soon, ends_at=None, reminder_lead=None))
+    rendered = render(
+        MessageType.REMINDER, "en", _context(starts_at=soon, ends_at=None, reminder_lead=None)
+    )
     assert rendered.subject == "Reminder: your appointment starts in 2 hours"
 
 
-@pytest.mark.parametrize(("candidates", "expected"), [
-    (("de-AT", "ru"), "de"),
-    (("de_AT", None), "de"),
-    (("RU", "de"), "ru"),
-    ((None, "ru-RU"), "ru"),
-    (("fr", "de"), "de"),
-    (("pt-BR", None), "en"),
-    (("", "  "), "en"),
-    ((None, None), "en"),
-    (("english", "de"), "de"),
-])
+@pytest.mark.parametrize(
+    ("candidates", "expected"),
+    [
+        (("de-AT", "ru"), "de"),
+        (("de_AT", None), "de"),
+        (("RU", "de"), "ru"),
+        ((None, "ru-RU"), "ru"),
+        (("fr", "de"), "de"),
+        (("pt-BR", None), "en"),
+        (("", "  "), "en"),
+        ((None, None), "en"),
+        (("english", "de"), "de"),
+    ],
+)
 def test_locale_fallback(candidates: tuple[str | None, str | None], expected: str) -> None:
     assert resolve_locale(*candidates) == expected
 
@@ -253,17 +294,37 @@ def test_render_takes_any_locale_tag() -> None:
 
 def test_html_escapes_every_value() -> None:
     evil = "<script>alert(1)</script>"
-    context = _context(firm_name='A & B "Salon"', recipient_name=evil, client_name=evil,
-                       services=["<img src=x onerror=alert(1)>"], specialists=["</td><b>x"],
-                       location_name="<iframe>", location_address="'><svg onload=1>",
-                       note="Line 1\n<i>Line 2</i>",
-                       url='https://app.example/a?x=1&y="><script>')
+    context = _context(
+        firm_name='A & B "Salon"',
+        recipient_name=evil,
+        client_name=evil,
+        services=["<img src=x onerror=alert(1)>"],
+        specialists=["</td><b>x"],
+        location_name="<iframe>",
+        location_address="'><svg onload=1>",
+        note="Line 1\n<i>Line 2</i>",
+        url='https://app.example/a?x=1&y="><script>',
+    )
     for kind in MessageType:
         for locale in ("en", "de", "ru"):
             rendered = render(kind, locale, context)
             parsed = _parse(rendered.html)
-            assert parsed.tags <= {"html", "head", "meta", "title", "body", "div", "p",
-                                   "table", "tr", "th", "td", "a", "s", "br"}
+            assert parsed.tags <= {
+                "html",
+                "head",
+                "meta",
+                "title",
+                "body",
+                "div",
+                "p",
+                "table",
+                "tr",
+                "th",
+                "td",
+                "a",
+                "s",
+                "br",
+            }
             assert parsed.hrefs == ['https://app.example/a?x=1&y="><script>']
             assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered.html
             assert "A &amp; B &quot;Salon&quot;" in rendered.html
@@ -273,8 +334,9 @@ def test_html_escapes_every_value() -> None:
 
 
 def test_line_breaks_in_names_do_not_reach_the_subject() -> None:
-    rendered = render(MessageType.REMINDER, "en",
-                      _context(firm_name="Salon\r\nBcc: eve@example.com"))
+    rendered = render(
+        MessageType.REMINDER, "en", _context(firm_name="Salon\r\nBcc: eve@example.com")
+    )
     assert "\n" not in rendered.subject and "\r" not in rendered.subject
     assert "Salon Bcc: eve@example.com" in rendered.text
 

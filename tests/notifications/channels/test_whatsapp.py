@@ -26,8 +26,12 @@ VERSION = "v23.0"
 
 
 def _graph_error(message: str, code: int, details: str | None = None) -> dict[str, object]:
-    error: dict[str, object] = {"message": message, "type": "OAuthException", "code": code,
-                                "fbtrace_id": "AbCdEf"}
+    error: dict[str, object] = {
+        "message": message,
+        "type": "OAuthException",
+        "code": code,
+        "fbtrace_id": "AbCdEf",
+    }
     if details:
         error["error_data"] = {"messaging_product": "whatsapp", "details": details}
     return {"error": error}
@@ -39,9 +43,13 @@ async def _cloud_api(request: Recorded) -> Response:
     if request.path != f"/{VERSION}/{PHONE_NUMBER_ID}/messages":
         return JSONResponse(_graph_error("Unknown path components", 2500), status_code=400)
     to = request.json()["to"]
-    return JSONResponse({"messaging_product": "whatsapp",
-                         "contacts": [{"input": to, "wa_id": to}],
-                         "messages": [{"id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI"}]})
+    return JSONResponse(
+        {
+            "messaging_product": "whatsapp",
+            "contacts": [{"input": to, "wa_id": to}],
+            "messages": [{"id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI"}],
+        }
+    )
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +67,24 @@ def api(cloud_api: tuple[Scripted, str]) -> Scripted:
 
 @pytest.fixture
 def settings(cloud_api: tuple[Scripted, str]) -> ChannelSettings:
-    return ChannelSettings(_env_file=None, whatsapp_token=SecretStr(TOKEN),
-                           whatsapp_phone_number_id=PHONE_NUMBER_ID,
-                           whatsapp_api_base_url=cloud_api[1], whatsapp_api_version=VERSION,
-                           whatsapp_timeout_seconds=2)
+    return ChannelSettings(
+        _env_file=None,
+        whatsapp_token=SecretStr(TOKEN),
+        whatsapp_phone_number_id=PHONE_NUMBER_ID,
+        whatsapp_api_base_url=cloud_api[1],
+        whatsapp_api_version=VERSION,
+        whatsapp_timeout_seconds=2,
+    )
 
 
 def _message(phone: str = "+49 (151) 234-5678", **extra: object) -> OutgoingMessage:
-    return OutgoingMessage(recipient=WhatsAppRecipient(phone), subject="Termin bestätigt",
-                           text="Dienstag, 24. November 2026, 10:00", idempotency_key="outbox-7",
-                           **extra)  # type: ignore[arg-type]
+    return OutgoingMessage(
+        recipient=WhatsAppRecipient(phone),
+        subject="Termin bestätigt",
+        text="Dienstag, 24. November 2026, 10:00",
+        idempotency_key="outbox-7",
+        **extra,  # type: ignore[arg-type]
+    )
 
 
 async def test_text_message(api: Scripted, settings: ChannelSettings) -> None:
@@ -84,14 +100,19 @@ async def test_text_message(api: Scripted, settings: ChannelSettings) -> None:
         "to": "491512345678",
         "biz_opaque_callback_data": "outbox-7",
         "type": "text",
-        "text": {"preview_url": False,
-                 "body": "*Termin bestätigt*\n\nDienstag, 24. November 2026, 10:00"},
+        "text": {
+            "preview_url": False,
+            "body": "*Termin bestätigt*\n\nDienstag, 24. November 2026, 10:00",
+        },
     }
 
 
 async def test_template_message(api: Scripted, settings: ChannelSettings) -> None:
-    template = WhatsAppTemplate(name="appointment_reminder", language="de",
-                                body_parameters=("Anna", "Dienstag, 24. November 2026, 10:00"))
+    template = WhatsAppTemplate(
+        name="appointment_reminder",
+        language="de",
+        body_parameters=("Anna", "Dienstag, 24. November 2026, 10:00"),
+    )
     await send_whatsapp(_message("0049 151 2345678", whatsapp_template=template), settings)
     body = api.requests[0].json()
     assert body["type"] == "template"
@@ -100,15 +121,21 @@ async def test_template_message(api: Scripted, settings: ChannelSettings) -> Non
     assert body["template"] == {
         "name": "appointment_reminder",
         "language": {"code": "de"},
-        "components": [{"type": "body", "parameters": [
-            {"type": "text", "text": "Anna"},
-            {"type": "text", "text": "Dienstag, 24. November 2026, 10:00"},
-        ]}],
+        "components": [
+            {
+                "type": "body",
+                "parameters": [
+                    {"type": "text", "text": "Anna"},
+                    {"type": "text", "text": "Dienstag, 24. November 2026, 10:00"},
+                ],
+            }
+        ],
     }
 
 
 async def test_429_is_retryable_with_retry_after_then_succeeds(
-        api: Scripted, settings: ChannelSettings) -> None:
+    api: Scripted, settings: ChannelSettings
+) -> None:
     api.queue(429, _graph_error("(#130429) Rate limit hit", 130429), {"Retry-After": "3"})
     with pytest.raises(RetryableError) as caught:
         await send(_message(), settings)
@@ -118,11 +145,14 @@ async def test_429_is_retryable_with_retry_after_then_succeeds(
     assert len(api.requests) == 2
 
 
-async def test_throttling_code_on_a_400_is_retryable(api: Scripted,
-                                                     settings: ChannelSettings) -> None:
+async def test_throttling_code_on_a_400_is_retryable(
+    api: Scripted, settings: ChannelSettings
+) -> None:
     # The Graph API reports a per-recipient rate limit as HTTP 400 with its own code.
-    api.queue(400, _graph_error("(#131056) (Business Account, Consumer Account) pair rate "
-                                "limit hit", 131056))
+    api.queue(
+        400,
+        _graph_error("(#131056) (Business Account, Consumer Account) pair rate limit hit", 131056),
+    )
     with pytest.raises(RetryableError, match="131056"):
         await send(_message(), settings)
 
@@ -134,22 +164,31 @@ async def test_5xx_is_retryable(api: Scripted, settings: ChannelSettings, status
         await send(_message(), settings)
 
 
-async def test_400_is_permanent_with_the_api_description(api: Scripted,
-                                                         settings: ChannelSettings) -> None:
-    api.queue(400, _graph_error("(#131030) Recipient phone number not in allowed list", 131030,
-                                "Recipient phone number not in allowed list: Add recipient "
-                                "phone number to recipient list and try again."))
+async def test_400_is_permanent_with_the_api_description(
+    api: Scripted, settings: ChannelSettings
+) -> None:
+    api.queue(
+        400,
+        _graph_error(
+            "(#131030) Recipient phone number not in allowed list",
+            131030,
+            "Recipient phone number not in allowed list: Add recipient "
+            "phone number to recipient list and try again.",
+        ),
+    )
     with pytest.raises(PermanentError) as caught:
         await send(_message(), settings)
     assert not isinstance(caught.value, RetryableError)
     assert caught.value.reason == (
         "WhatsApp 400: (#131030) Recipient phone number not in allowed list (code 131030): "
         "Recipient phone number not in allowed list: Add recipient phone number to recipient "
-        "list and try again.")
+        "list and try again."
+    )
 
 
-async def test_bad_token_is_permanent_and_not_leaked(api: Scripted,
-                                                     settings: ChannelSettings) -> None:
+async def test_bad_token_is_permanent_and_not_leaked(
+    api: Scripted, settings: ChannelSettings
+) -> None:
     wrong = settings.model_copy(update={"whatsapp_token": SecretStr("EAAG-wrong-token")})
     with pytest.raises(PermanentError) as caught:
         await send(_message(), wrong)
@@ -157,8 +196,9 @@ async def test_bad_token_is_permanent_and_not_leaked(api: Scripted,
     assert "wrong-token" not in str(caught.value)
 
 
-async def test_invalid_phone_fails_before_any_request(api: Scripted,
-                                                      settings: ChannelSettings) -> None:
+async def test_invalid_phone_fails_before_any_request(
+    api: Scripted, settings: ChannelSettings
+) -> None:
     for phone in ("", "12", "+0151234567", "phone", "+49 151 2345678 ext 5"):
         with pytest.raises(PermanentError, match="invalid WhatsApp phone number"):
             await send(_message(phone), settings)
@@ -167,8 +207,12 @@ async def test_invalid_phone_fails_before_any_request(api: Scripted,
 
 async def test_unanswered_request_times_out_as_retryable(settings: ChannelSettings) -> None:
     async with silent_server() as port:
-        slow = settings.model_copy(update={"whatsapp_api_base_url": f"http://127.0.0.1:{port}",
-                                           "whatsapp_timeout_seconds": 0.3})
+        slow = settings.model_copy(
+            update={
+                "whatsapp_api_base_url": f"http://127.0.0.1:{port}",
+                "whatsapp_timeout_seconds": 0.3,
+            }
+        )
         async with asyncio.timeout(3):
             with pytest.raises(RetryableError, match=r"no response within 0\.3 s"):
                 await send(_message(), slow)

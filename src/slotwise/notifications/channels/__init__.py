@@ -66,8 +66,9 @@ __all__ = [
 ]
 
 
-async def send(message: OutgoingMessage, settings: ChannelSettings,
-               *, http: httpx.AsyncClient | None = None) -> str | None:
+async def send(
+    message: OutgoingMessage, settings: ChannelSettings, *, http: httpx.AsyncClient | None = None
+) -> str | None:
     """Deliver ``message``; ``http`` is an optional shared client (connection reuse) for the
     providers we configured (Web Push endpoints come from users and get a guarded client of
     their own). Returns the provider's message id, if it gave one."""

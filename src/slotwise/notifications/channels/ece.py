@@ -30,17 +30,23 @@ def b64url_encode(value: bytes) -> str:
 
 
 def public_key_bytes(key: ec.EllipticCurvePublicKey) -> bytes:
-    return key.public_bytes(serialization.Encoding.X962,
-                            serialization.PublicFormat.UncompressedPoint)
+    return key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
 
 
 def _hkdf(salt: bytes, ikm: bytes, info: bytes, length: int) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
 
 
-def encrypt(plaintext: bytes, *, ua_public: bytes, auth_secret: bytes,
-            salt: bytes | None = None,
-            sender_private: ec.EllipticCurvePrivateKey | None = None) -> bytes:
+def encrypt(
+    plaintext: bytes,
+    *,
+    ua_public: bytes,
+    auth_secret: bytes,
+    salt: bytes | None = None,
+    sender_private: ec.EllipticCurvePrivateKey | None = None,
+) -> bytes:
     """The ``aes128gcm`` body for a browser with public key ``ua_public`` (65 bytes,
     uncompressed P-256) and ``auth_secret`` (16 bytes).
 

@@ -26,9 +26,17 @@ def shorten(text: str) -> str:
     return text if len(text) <= MAX_REASON_LENGTH else text[: MAX_REASON_LENGTH - 1] + "…"
 
 
-async def post(url: str, *, what: str, timeout: float, client: httpx.AsyncClient | None,
-               headers: Mapping[str, str], json: Any = None, content: bytes | None = None,
-               secrets: tuple[str, ...] = ()) -> httpx.Response:
+async def post(
+    url: str,
+    *,
+    what: str,
+    timeout: float,
+    client: httpx.AsyncClient | None,
+    headers: Mapping[str, str],
+    json: Any = None,
+    content: bytes | None = None,
+    secrets: tuple[str, ...] = (),
+) -> httpx.Response:
     """POST with ``timeout`` for each phase and for the whole exchange: a server that
     accepts and never answers, or answers a byte a minute, costs at most ``timeout``."""
     limits = httpx.Timeout(timeout)
@@ -36,10 +44,10 @@ async def post(url: str, *, what: str, timeout: float, client: httpx.AsyncClient
         async with asyncio.timeout(timeout):
             if client is None:
                 async with httpx.AsyncClient(timeout=limits, follow_redirects=False) as own:
-                    return await own.post(url, headers=dict(headers), json=json,
-                                          content=content)
-            return await client.post(url, headers=dict(headers), json=json, content=content,
-                                     timeout=limits)
+                    return await own.post(url, headers=dict(headers), json=json, content=content)
+            return await client.post(
+                url, headers=dict(headers), json=json, content=content, timeout=limits
+            )
     except (TimeoutError, httpx.TimeoutException):
         raise RetryableError(f"{what}: no response within {timeout:g} s") from None
     except httpx.TransportError as exc:

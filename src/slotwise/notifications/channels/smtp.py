@@ -44,8 +44,9 @@ def _address(address: str, name: str | None) -> Address:
         if at and _HOSTNAME.match(domain):
             # email_validator refuses dotless and special-use domains (localhost, .local,
             # .test) that a private relay may well serve: check the local part alone there.
-            local = validate_email(f"{local}@example.com", check_deliverability=False,
-                                   allow_smtputf8=True).local_part
+            local = validate_email(
+                f"{local}@example.com", check_deliverability=False, allow_smtputf8=True
+            ).local_part
             domain = domain.lower()
         else:
             valid = validate_email(address, check_deliverability=False, allow_smtputf8=True)
@@ -119,8 +120,11 @@ async def send_email(message: OutgoingMessage, settings: ChannelSettings) -> str
     except aiosmtplib.SMTPNotSupported as exc:
         # STARTTLS or AUTH demanded by our settings but not offered: a configuration error.
         raise PermanentError(f"SMTP server does not support it: {exc.message}") from None
-    except (aiosmtplib.SMTPConnectError, aiosmtplib.SMTPTimeoutError,
-            aiosmtplib.SMTPServerDisconnected) as exc:
+    except (
+        aiosmtplib.SMTPConnectError,
+        aiosmtplib.SMTPTimeoutError,
+        aiosmtplib.SMTPServerDisconnected,
+    ) as exc:
         raise RetryableError(f"SMTP connection failed: {exc}") from None
     except aiosmtplib.SMTPResponseException as exc:
         raise _from_smtp_code(exc.code, exc.message, type(exc).__name__) from None

@@ -46,23 +46,29 @@ def request_body(message: OutgoingMessage, chat_id: str) -> dict[str, Any]:
     }
 
 
-async def send_telegram(message: OutgoingMessage, settings: ChannelSettings,
-                        client: httpx.AsyncClient | None = None) -> str | None:
+async def send_telegram(
+    message: OutgoingMessage, settings: ChannelSettings, client: httpx.AsyncClient | None = None
+) -> str | None:
     """Send one message; returns Telegram's message id."""
     recipient = message.recipient
     if not isinstance(recipient, TelegramRecipient):
         raise TypeError("not a Telegram recipient")
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token \
-        else ""
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
     if not token:
         raise ChannelNotConfigured("Telegram is not configured (SLOTWISE_TELEGRAM_BOT_TOKEN)")
     chat_id = recipient.chat_id.strip()
     if not _CHAT_ID.match(chat_id):
         raise PermanentError("invalid Telegram chat id")
     url = f"{settings.telegram_api_base_url}/bot{token}/sendMessage"
-    response = await post(url, what="Telegram", client=client,
-                          timeout=settings.telegram_timeout_seconds, headers={},
-                          json=request_body(message, chat_id), secrets=(token,))
+    response = await post(
+        url,
+        what="Telegram",
+        client=client,
+        timeout=settings.telegram_timeout_seconds,
+        headers={},
+        json=request_body(message, chat_id),
+        secrets=(token,),
+    )
     try:
         doc = response.json()
     except ValueError:
@@ -80,8 +86,10 @@ async def send_telegram(message: OutgoingMessage, settings: ChannelSettings,
         retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
         raise RetryableError(
             reason,
-            retry_after=clamp_retry_after(retry_after) if isinstance(retry_after, int | float)
-            else parse_retry_after(response.headers.get("retry-after")))
+            retry_after=clamp_retry_after(retry_after)
+            if isinstance(retry_after, int | float)
+            else parse_retry_after(response.headers.get("retry-after")),
+        )
     if 200 <= status < 300:
         # A 2xx without "ok": not the Bot API (a proxy page?); may work next time.
         raise RetryableError(reason)

@@ -30,8 +30,10 @@ class VapidKeys:
 def generate_vapid_keys() -> VapidKeys:
     key = ec.generate_private_key(ec.SECP256R1())
     scalar = key.private_numbers().private_value.to_bytes(32, "big")
-    return VapidKeys(private_key=b64url_encode(scalar),
-                     public_key=b64url_encode(public_key_bytes(key.public_key())))
+    return VapidKeys(
+        private_key=b64url_encode(scalar),
+        public_key=b64url_encode(public_key_bytes(key.public_key())),
+    )
 
 
 def load_private_key(value: str) -> ec.EllipticCurvePrivateKey:
@@ -62,8 +64,9 @@ def audience(endpoint: str) -> str:
     return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
-def authorization_header(endpoint: str, key: ec.EllipticCurvePrivateKey, subject: str,
-                         *, now: float | None = None) -> str:
+def authorization_header(
+    endpoint: str, key: ec.EllipticCurvePrivateKey, subject: str, *, now: float | None = None
+) -> str:
     """``Authorization: vapid t=<JWT>, k=<public key>`` for a request to ``endpoint``."""
     issued = int(now if now is not None else time.time())
     token = jwt.encode(

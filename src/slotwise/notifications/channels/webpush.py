@@ -79,8 +79,7 @@ def payload(message: OutgoingMessage) -> bytes:
     return encoded(text[:low] + "…")
 
 
-def check_subscription(endpoint: str, p256dh: str, auth: str, *,
-                       allow_http: bool = False) -> None:
+def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_http: bool = False) -> None:
     """Raises ``ValueError`` unless this is a usable push subscription: an https endpoint
     (the server will POST to it, so nothing else), a P-256 public key and a 16-byte auth
     secret. For validating ``POST /push-subscriptions`` before storing it."""
@@ -148,11 +147,13 @@ async def send_webpush(message: OutgoingMessage, settings: ChannelSettings) -> s
         # A subscription with broken keys can never receive anything: drop it.
         raise SubscriptionGone(f"invalid subscription keys: {exc}") from None
 
-    ttl = settings.webpush_default_ttl_seconds if message.ttl_seconds is None \
-        else message.ttl_seconds
+    ttl = (
+        settings.webpush_default_ttl_seconds if message.ttl_seconds is None else message.ttl_seconds
+    )
     headers = {
-        "Authorization": vapid.authorization_header(recipient.endpoint, key,
-                                                    settings.vapid_subject),
+        "Authorization": vapid.authorization_header(
+            recipient.endpoint, key, settings.vapid_subject
+        ),
         "Content-Encoding": "aes128gcm",
         "Content-Type": "application/octet-stream",
         "TTL": str(min(max(ttl, 0), MAX_TTL_SECONDS)),
@@ -162,9 +163,14 @@ async def send_webpush(message: OutgoingMessage, settings: ChannelSettings) -> s
         headers["Topic"] = push_topic(message.topic)
     try:
         async with outbound.guarded_client(settings.outbound_allow_list()) as client:
-            response = await post(recipient.endpoint, what="push service", client=client,
-                                  timeout=settings.webpush_timeout_seconds, headers=headers,
-                                  content=body)
+            response = await post(
+                recipient.endpoint,
+                what="push service",
+                client=client,
+                timeout=settings.webpush_timeout_seconds,
+                headers=headers,
+                content=body,
+            )
     except outbound.OutboundRefused:
         raise PermanentError(ENDPOINT_NOT_ALLOWED) from None
     status = response.status_code
@@ -175,6 +181,7 @@ async def send_webpush(message: OutgoingMessage, settings: ChannelSettings) -> s
     if status in (404, 410):
         raise SubscriptionGone(detail)
     if status == 429 or status >= 500:
-        raise RetryableError(detail,
-                             retry_after=parse_retry_after(response.headers.get("retry-after")))
+        raise RetryableError(
+            detail, retry_after=parse_retry_after(response.headers.get("retry-after"))
+        )
     raise PermanentError(detail)

@@ -21,8 +21,7 @@ MAX_TEXT_LENGTH = 4096
 _E164 = re.compile(r"^[1-9][0-9]{6,14}$")
 # Graph API error codes that mean "not now" even when the HTTP status is 400: throttling
 # (4, 80007, 130429, 131048, 131056) and service trouble (1, 2, 131000, 131016, 133004).
-RETRYABLE_ERROR_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056,
-                                   133004})
+RETRYABLE_ERROR_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 133004})
 
 
 def normalize_phone(phone: str) -> str:
@@ -50,11 +49,14 @@ def request_body(message: OutgoingMessage, phone: str) -> dict[str, Any]:
         body["type"] = "template"
         body["template"] = {"name": template.name, "language": {"code": template.language}}
         if template.body_parameters:
-            body["template"]["components"] = [{
-                "type": "body",
-                "parameters": [{"type": "text", "text": value}
-                               for value in template.body_parameters],
-            }]
+            body["template"]["components"] = [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": value} for value in template.body_parameters
+                    ],
+                }
+            ]
         return body
     text = f"*{message.subject}*\n\n{message.text}" if message.subject else message.text
     if len(text) > MAX_TEXT_LENGTH:
@@ -73,8 +75,11 @@ def _error_reason(response: httpx.Response, token: str) -> tuple[str, int | None
     if isinstance(error, dict) and error:
         raw_code = error.get("code")
         code = raw_code if isinstance(raw_code, int) else None
-        details = (error.get("error_data") or {}).get("details") \
-            if isinstance(error.get("error_data"), dict) else None
+        details = (
+            (error.get("error_data") or {}).get("details")
+            if isinstance(error.get("error_data"), dict)
+            else None
+        )
         text = str(error.get("message") or "")
         if code is not None:
             text += f" (code {code})"
@@ -85,8 +90,9 @@ def _error_reason(response: httpx.Response, token: str) -> tuple[str, int | None
     return shorten(redact(f"WhatsApp {response.status_code}: {text}", (token,))), code
 
 
-async def send_whatsapp(message: OutgoingMessage, settings: ChannelSettings,
-                        client: httpx.AsyncClient | None = None) -> str | None:
+async def send_whatsapp(
+    message: OutgoingMessage, settings: ChannelSettings, client: httpx.AsyncClient | None = None
+) -> str | None:
     """Send one message; returns WhatsApp's message id (``wamid...``)."""
     recipient = message.recipient
     if not isinstance(recipient, WhatsAppRecipient):
@@ -95,14 +101,22 @@ async def send_whatsapp(message: OutgoingMessage, settings: ChannelSettings,
     if not token or not settings.whatsapp_phone_number_id:
         raise ChannelNotConfigured(
             "WhatsApp is not configured (SLOTWISE_WHATSAPP_TOKEN, "
-            "SLOTWISE_WHATSAPP_PHONE_NUMBER_ID)")
+            "SLOTWISE_WHATSAPP_PHONE_NUMBER_ID)"
+        )
     phone = normalize_phone(recipient.phone)
-    url = (f"{settings.whatsapp_api_base_url}/{settings.whatsapp_api_version}/"
-           f"{settings.whatsapp_phone_number_id}/messages")
-    response = await post(url, what="WhatsApp", client=client,
-                          timeout=settings.whatsapp_timeout_seconds,
-                          headers={"Authorization": f"Bearer {token}"},
-                          json=request_body(message, phone), secrets=(token,))
+    url = (
+        f"{settings.whatsapp_api_base_url}/{settings.whatsapp_api_version}/"
+        f"{settings.whatsapp_phone_number_id}/messages"
+    )
+    response = await post(
+        url,
+        what="WhatsApp",
+        client=client,
+        timeout=settings.whatsapp_timeout_seconds,
+        headers={"Authorization": f"Bearer {token}"},
+        json=request_body(message, phone),
+        secrets=(token,),
+    )
     status = response.status_code
     if 200 <= status < 300:
         try:
@@ -112,6 +126,7 @@ async def send_whatsapp(message: OutgoingMessage, settings: ChannelSettings,
             return None
     reason, code = _error_reason(response, token)
     if status == 429 or status >= 500 or code in RETRYABLE_ERROR_CODES:
-        raise RetryableError(reason,
-                             retry_after=parse_retry_after(response.headers.get("retry-after")))
+        raise RetryableError(
+            reason, retry_after=parse_retry_after(response.headers.get("retry-after"))
+        )
     raise PermanentError(reason)

@@ -54,8 +54,7 @@ def format_datetime(moment: datetime, zone: ZoneInfo, catalog: Catalog) -> str:
     )
 
 
-def format_span(start: datetime, end: datetime | None, zone: ZoneInfo,
-                catalog: Catalog) -> str:
+def format_span(start: datetime, end: datetime | None, zone: ZoneInfo, catalog: Catalog) -> str:
     """``Tuesday, 24 November 2026, 10:00-10:45`` (with an en dash); an end on another
     local day is written out in full."""
     first = format_datetime(start, zone, catalog)

@@ -18,8 +18,10 @@ from slotwise.notifications.templates.locales import CATALOGS, Catalog
 
 _WORKER_TYPES = frozenset({MessageType.WORKER_ASSIGNED, MessageType.WORKER_REMOVED})
 
-_LABEL_STYLE = "text-align:left;padding:4px 16px 4px 0;vertical-align:top;color:#666;" \
-               "font-weight:normal;white-space:nowrap"
+_LABEL_STYLE = (
+    "text-align:left;padding:4px 16px 4px 0;vertical-align:top;color:#666;"
+    "font-weight:normal;white-space:nowrap"
+)
 
 
 def _line(value: str) -> str:
@@ -27,27 +29,42 @@ def _line(value: str) -> str:
     return " ".join(value.split())
 
 
-def _rows(message_type: MessageType, context: TemplateContext,
-          catalog: Catalog) -> list[tuple[str, str, bool]]:
+def _rows(
+    message_type: MessageType, context: TemplateContext, catalog: Catalog
+) -> list[tuple[str, str, bool]]:
     """(label, value, struck through) rows of the details table."""
     zone = context.zone
     span = format_span(context.starts_at, context.ends_at, zone, catalog)
     rows: list[tuple[str, str, bool]] = []
     if message_type is MessageType.CHANGE and context.previous_starts_at is not None:
         rows.append((catalog.new_time, span, False))
-        rows.append((catalog.previous_time,
-                     format_span(context.previous_starts_at, context.previous_ends_at, zone,
-                                 catalog), True))
+        rows.append(
+            (
+                catalog.previous_time,
+                format_span(context.previous_starts_at, context.previous_ends_at, zone, catalog),
+                True,
+            )
+        )
     else:
         rows.append((catalog.when, span, False))
     services = [_line(name) for name in context.services if name.strip()]
     if services:
-        rows.append((catalog.service if len(services) == 1 else catalog.services,
-                     ", ".join(services), False))
+        rows.append(
+            (
+                catalog.service if len(services) == 1 else catalog.services,
+                ", ".join(services),
+                False,
+            )
+        )
     specialists = [_line(name) for name in context.specialists if name.strip()]
     if specialists:
-        rows.append((catalog.specialist if len(specialists) == 1 else catalog.specialists,
-                     ", ".join(specialists), False))
+        rows.append(
+            (
+                catalog.specialist if len(specialists) == 1 else catalog.specialists,
+                ", ".join(specialists),
+                False,
+            )
+        )
     if message_type in _WORKER_TYPES and context.client_name:
         rows.append((catalog.client, _line(context.client_name), False))
     if context.location_name:
@@ -59,22 +76,32 @@ def _rows(message_type: MessageType, context: TemplateContext,
     return rows
 
 
-def _html(locale: str, subject: str, greeting: str, intro: str,
-          rows: list[tuple[str, str, bool]], link: tuple[str, str] | None,
-          footer: str) -> str:
+def _html(
+    locale: str,
+    subject: str,
+    greeting: str,
+    intro: str,
+    rows: list[tuple[str, str, bool]],
+    link: tuple[str, str] | None,
+    footer: str,
+) -> str:
     cells = []
     for label, value, struck in rows:
         shown = escape(value).replace("\n", "<br>")
         if struck:
             shown = f"<s>{shown}</s>"
-        cells.append(f'<tr><th scope="row" style="{_LABEL_STYLE}">{escape(label)}</th>'
-                     f'<td style="padding:4px 0">{shown}</td></tr>')
+        cells.append(
+            f'<tr><th scope="row" style="{_LABEL_STYLE}">{escape(label)}</th>'
+            f'<td style="padding:4px 0">{shown}</td></tr>'
+        )
     action = ""
     if link is not None:
         text, url = link
-        action = (f'<p><a href="{escape(url, quote=True)}" style="display:inline-block;'
-                  f'padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;'
-                  f'border-radius:6px">{escape(text)}</a></p>')
+        action = (
+            f'<p><a href="{escape(url, quote=True)}" style="display:inline-block;'
+            f"padding:10px 16px;background:#1a56db;color:#fff;text-decoration:none;"
+            f'border-radius:6px">{escape(text)}</a></p>'
+        )
     return (
         f'<!DOCTYPE html>\n<html lang="{locale}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -93,8 +120,9 @@ def _html(locale: str, subject: str, greeting: str, intro: str,
     )
 
 
-def render(message_type: MessageType | str, locale: str | None,
-           context: TemplateContext) -> Rendered:
+def render(
+    message_type: MessageType | str, locale: str | None, context: TemplateContext
+) -> Rendered:
     """Render ``message_type`` in ``locale`` (any tag: ``de-AT`` → German; unsupported or
     ``None`` → English; use ``resolve_locale(client, firm_default)`` for the fallback)."""
     kind = MessageType(message_type)

@@ -7,8 +7,20 @@ from slotwise.notifications.templates.locales.base import Catalog, Phrases
 
 CATALOG = Catalog(
     weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-    months=("January", "February", "March", "April", "May", "June", "July", "August",
-            "September", "October", "November", "December"),
+    months=(
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
     datetime_pattern="{weekday}, {day} {month} {year}, {time}",
     days=lambda n: f"{n} {'day' if n == 1 else 'days'}",
     hours=lambda n: f"{n} {'hour' if n == 1 else 'hours'}",
@@ -29,17 +41,24 @@ CATALOG = Catalog(
     open_link="View appointment",
     footer="This message was sent automatically by {firm}.",
     messages={
-        T.CONFIRMATION: Phrases("Appointment confirmed: {when}",
-                                "Your appointment at {firm} is confirmed."),
-        T.CHANGE: Phrases("Appointment moved: {when}",
-                          "Your appointment at {firm} has been rescheduled."),
-        T.CANCELLATION: Phrases("Appointment cancelled: {when}",
-                                "Your appointment at {firm} has been cancelled."),
-        T.REMINDER: Phrases("Reminder: your appointment starts in {lead}",
-                            "A reminder: your appointment at {firm} starts in {lead}."),
-        T.WORKER_ASSIGNED: Phrases("New appointment: {when}",
-                                   "You have been assigned to an appointment."),
-        T.WORKER_REMOVED: Phrases("Removed from appointment: {when}",
-                                  "You are no longer assigned to this appointment."),
+        T.CONFIRMATION: Phrases(
+            "Appointment confirmed: {when}", "Your appointment at {firm} is confirmed."
+        ),
+        T.CHANGE: Phrases(
+            "Appointment moved: {when}", "Your appointment at {firm} has been rescheduled."
+        ),
+        T.CANCELLATION: Phrases(
+            "Appointment cancelled: {when}", "Your appointment at {firm} has been cancelled."
+        ),
+        T.REMINDER: Phrases(
+            "Reminder: your appointment starts in {lead}",
+            "A reminder: your appointment at {firm} starts in {lead}.",
+        ),
+        T.WORKER_ASSIGNED: Phrases(
+            "New appointment: {when}", "You have been assigned to an appointment."
+        ),
+        T.WORKER_REMOVED: Phrases(
+            "Removed from appointment: {when}", "You are no longer assigned to this appointment."
+        ),
     },
 )
