@@ -66,7 +66,8 @@ def _check_port_free(host: str, port: int) -> None:
 def database(settings: Settings) -> Iterator[str]:
     """The database URL: ``SLOTWISE_DATABASE_URL``, or the embedded server for as long as the
     command runs. SIGTERM, SIGINT and SIGHUP become a clean exit so the embedded server is
-    always stopped (uvicorn re-raises the signal after its own graceful shutdown)."""
+    always stopped, whatever the command was doing when the signal came (``serve`` itself
+    returns normally after its graceful shutdown, see ``slotwise.server``)."""
     if settings.database_url:
         from slotwise.migrate import parse_database_url
 
