@@ -102,20 +102,14 @@ async def in_the_way(
             for choice in choices
         )
     )
-    return list(
-        (
-            await session.scalars(
-                select(TimeClaim)
-                .where(
-                    TimeClaim.firm_id == firm_id,
-                    overlapping,
-                    _live(now),
-                    TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id),
-                )
-                .order_by(TimeClaim.during, TimeClaim.id)
-            )
-        ).all()
+    stmt = (
+        select(TimeClaim)
+        .where(TimeClaim.firm_id == firm_id, overlapping, _live(now))
+        .order_by(TimeClaim.during, TimeClaim.id)
     )
+    if exclude_appointment_id is not None:
+        stmt = stmt.where(TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id))
+    return list((await session.scalars(stmt)).all())
 
 
 def slot_taken(conflicts: Sequence[TimeClaim]) -> SlotTaken:
