@@ -11,6 +11,9 @@ from tests.web.conftest import expect
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Route
 
+# Saved for a person to look at: the docs must be usable on a desktop, a tablet and a phone.
+SIZES = {"desktop": (1440, 900), "tablet": (820, 1180), "phone": (390, 844)}
+
 
 async def test_docs_work_offline(browser: Browser, server: str, world: World) -> None:
     context = await browser.new_context()
@@ -36,7 +39,10 @@ async def test_docs_work_offline(browser: Browser, server: str, world: World) ->
         )
         login = page.locator(".opblock-summary-path", has_text="/api/v1/auth/token")
         await expect(login).to_be_visible()
-        await page.screenshot(path="/tmp/slotwise-docs.png")
+        for size, (width, height) in SIZES.items():
+            await page.set_viewport_size({"width": width, "height": height})
+            await expect(login).to_be_visible()
+            await page.screenshot(path=f"/tmp/slotwise-docs-{size}.png")
 
         # Log in the way the README says, then call the API from the page.
         await page.get_by_role("button", name="Authorize").click()
