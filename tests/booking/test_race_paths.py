@@ -12,7 +12,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import Range
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import service as appointment_service
 from slotwise.appointments.schemas import AppointmentFromHold
@@ -20,11 +20,7 @@ from slotwise.deps import Caller
 from slotwise.models import Hold, Location, SpecialistService, TimeClaim
 from tests.booking.helpers import at, hold, next_monday
 from tests.factories import World
-
-
-def _maker(app: FastAPI) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = app.state.sessionmaker
-    return sessions
+from tests.jobs.support import maker, wait_for, waits_on
 
 
 async def _hold_rows(session: AsyncSession, world: World, start: datetime, user_id: Any) -> Hold:
@@ -54,28 +50,11 @@ async def _hold_rows(session: AsyncSession, world: World, start: datetime, user_
     return held
 
 
-async def _wait_until_blocked_by(app: FastAPI, blocker_pid: int) -> None:
-    """Returns once another backend waits for a lock that ``blocker_pid`` holds."""
-    async with _maker(app)() as probe:
-        for _ in range(3000):
-            waiting = await probe.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE :pid = ANY(pg_blocking_pids(pid))"
-                ),
-                {"pid": blocker_pid},
-            )
-            await probe.rollback()  # a fresh snapshot of the activity view each time
-            if waiting:
-                return
-            await asyncio.sleep(0.01)
-    raise AssertionError("the request never waited for the uncommitted claim")
-
-
 async def test_loser_at_the_check_gets_slot_taken(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:
     """Only Anna offers the service; a second "any specialist" hold of her held slot."""
-    async with _maker(app).begin() as session:
+    async with maker(app).begin() as session:
         await session.execute(
             update(SpecialistService)
             .where(SpecialistService.specialist_id != world.specialist_a)
@@ -96,8 +75,8 @@ async def test_loser_at_the_constraint_gets_slot_taken(
 ) -> None:
     """The winner's claim is written but not committed when the loser checks the slot (so
     the check passes); it commits while the loser's claim waits on it."""
-    maker = _maker(app)
-    async with maker.begin() as session:
+    sessions = maker(app)
+    async with sessions.begin() as session:
         # No capacity: hold requests would otherwise take turns on the location's lock.
         await session.execute(
             update(Location).where(Location.id == world.location_id).values(capacity=None)
@@ -106,13 +85,13 @@ async def test_loser_at_the_constraint_gets_slot_taken(
             text("SELECT id FROM users WHERE email = :email"), {"email": world.emails["director"]}
         )
     start = at(next_monday(), 10)
-    async with maker() as winner:
+    async with sessions() as winner:
         held = await _hold_rows(winner, world, start, user_id)
         winner_pid = await winner.scalar(text("SELECT pg_backend_pid()"))
         assert isinstance(winner_pid, int)
         # "Any specialist": Anna, first by name, is free as far as the check can see.
         loser = asyncio.create_task(hold(client, world, "client", start))
-        await _wait_until_blocked_by(app, winner_pid)
+        await wait_for(lambda: waits_on(app, winner_pid))
         await winner.commit()
     resp = await loser
     assert resp.status_code == 409, resp.text
@@ -122,7 +101,7 @@ async def test_loser_at_the_constraint_gets_slot_taken(
     assert (detail["kind"], detail["resource_id"]) == ("hold", str(world.specialist_a))
     assert datetime.fromisoformat(detail["start"]) == start
     assert datetime.fromisoformat(detail["end"]) == start + timedelta(minutes=40)
-    async with maker() as session:
+    async with sessions() as session:
         holds = (
             await session.scalars(
                 text("SELECT id FROM holds WHERE firm_id = :firm"), {"firm": world.firm_id}
@@ -137,15 +116,15 @@ async def test_bookings_claiming_workers_in_opposite_orders_do_not_deadlock(
     """The winner claims its workers one after the other; the loser books the same two in
     the opposite order. Claims are always written in one order, so the loser waits for the
     winner's first claim instead of holding the second one the winner needs next."""
-    maker = _maker(app)
+    sessions = maker(app)
     first, second = sorted([world.specialist_a, world.specialist_b])
     start = at(next_monday(), 10)
     during = Range(start, start + timedelta(minutes=30), bounds="[)")
-    async with maker.begin() as session:
+    async with sessions.begin() as session:
         user_id = await session.scalar(
             text("SELECT id FROM users WHERE email = :email"), {"email": world.emails["director"]}
         )
-    async with maker() as winner:
+    async with sessions() as winner:
         held = await _hold_rows(winner, world, start, user_id)
         winner_pid = await winner.scalar(text("SELECT pg_backend_pid()"))
         assert isinstance(winner_pid, int)
@@ -169,7 +148,7 @@ async def test_bookings_claiming_workers_in_opposite_orders_do_not_deadlock(
                 },
             )
         )
-        await _wait_until_blocked_by(app, winner_pid)
+        await wait_for(lambda: waits_on(app, winner_pid))
         winner.add(
             TimeClaim(firm_id=world.firm_id, hold_id=held.id, specialist_id=second, during=during)
         )
@@ -189,8 +168,8 @@ async def test_a_confirmation_sent_twice_at_once_books_once(
     appointment the hold became."""
     start = at(next_monday(), 10)
     held = (await hold(client, world, "client", start)).json()
-    maker = _maker(app)
-    async with maker() as session:
+    sessions = maker(app)
+    async with sessions() as session:
         user_id = await session.scalar(
             text("SELECT id FROM users WHERE email = :email"), {"email": world.emails["client"]}
         )
@@ -204,7 +183,7 @@ async def test_a_confirmation_sent_twice_at_once_books_once(
         email=world.emails["client"],
         full_name="C",
     )
-    async with maker() as first:
+    async with sessions() as first:
         out, created = await appointment_service.confirm(
             first, caller, AppointmentFromHold(hold_id=held["id"])
         )
@@ -217,13 +196,13 @@ async def test_a_confirmation_sent_twice_at_once_books_once(
                 json={"hold_id": held["id"]},
             )
         )
-        await _wait_until_blocked_by(app, first_pid)
+        await wait_for(lambda: waits_on(app, first_pid))
         await first.commit()
     resp = await second
     assert resp.status_code == 200, resp.text
     assert resp.json()["id"] == str(out.id)
     assert resp.headers["etag"] == '"1"'
-    async with maker() as session:
+    async with sessions() as session:
         count = await session.scalar(
             text("SELECT count(*) FROM appointments WHERE firm_id = :f"), {"f": world.firm_id}
         )
