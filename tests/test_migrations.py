@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import metadata
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -10,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, pool
 
 from slotwise.db import normalize_url
+from slotwise.jobs import schema
 from slotwise.migrate import UnsupportedServer, check_server_version, downgrade, upgrade
 from slotwise.models import Base
 
@@ -58,3 +60,17 @@ def test_servers_older_than_14_are_refused_with_a_clear_message() -> None:
         check_server_version((13, 9))
     with pytest.raises(UnsupportedServer, match="the server is unknown"):
         check_server_version(None)
+
+
+def test_job_schema_is_the_installed_pinned_procrastinate() -> None:
+    # Read from the package (never a copy in this repository), and only of the pinned version.
+    sql = schema.schema_sql()
+    assert "CREATE TABLE procrastinate_jobs" in sql
+    assert metadata.version("procrastinate") == schema.VERSION
+
+
+def test_job_schema_refuses_another_procrastinate(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Stands in for an upgraded package: 0004 must not create another version's objects.
+    monkeypatch.setattr(metadata, "version", lambda name: "9.9.9")
+    with pytest.raises(schema.SchemaVersionMismatch, match=r"procrastinate 9\.9\.9 is installed"):
+        schema.schema_sql()

@@ -1,8 +1,9 @@
 """procrastinate's tables and functions, kept in their own PostgreSQL schema.
 
-The schema SQL is vendored (``sql/procrastinate-<version>.sql``) rather than read from the
-installed package, so that migration 0004 creates the same objects forever; upgrading
-procrastinate means a new migration that applies its delta files the same way.
+The schema SQL is procrastinate's own ``schema.sql``, read from the installed package, which
+``pyproject.toml`` pins: migration 0004 must create the same objects forever, so it refuses to
+run with any other version. Upgrading procrastinate means a new migration that applies the
+package's own delta files (``procrastinate/sql/migrations``) and moves ``VERSION`` on.
 
 Why a schema of its own: our models describe ``public`` completely (the migration test
 compares them with the database), and procrastinate's objects are not ours to model.
@@ -15,13 +16,12 @@ an API transaction) put ``procrastinate`` on their path.
 
 from __future__ import annotations
 
-from pathlib import Path
+from importlib import metadata, resources
 
 from sqlalchemy import Connection
 
 SCHEMA = "procrastinate"
 VERSION = "3.10.0"
-SQL_FILE = Path(__file__).parent / "sql" / f"procrastinate-{VERSION}.sql"
 
 _PIN_SEARCH_PATH = f"""
 DO $$
@@ -49,10 +49,26 @@ def _script(connection: Connection, sql: str) -> None:
     driver.execute(sql)
 
 
+class SchemaVersionMismatch(RuntimeError):
+    pass
+
+
+def schema_sql() -> str:
+    """procrastinate's ``schema.sql`` of the pinned version, from the installed package."""
+    installed = metadata.version("procrastinate")
+    if installed != VERSION:
+        raise SchemaVersionMismatch(
+            f"procrastinate {installed} is installed, but the job schema is that of {VERSION}: "
+            f"install procrastinate=={VERSION} (as pyproject.toml pins it)"
+        )
+    return resources.files("procrastinate").joinpath("sql", "schema.sql").read_text("utf-8")
+
+
 def install(connection: Connection) -> None:
+    sql = schema_sql()
     previous = connection.exec_driver_sql("SHOW search_path").scalar_one()
     _script(connection, f"CREATE SCHEMA {SCHEMA}; SET LOCAL search_path TO {SCHEMA};")
-    _script(connection, SQL_FILE.read_text(encoding="utf-8"))
+    _script(connection, sql)
     _script(connection, f"SET LOCAL search_path TO {previous}; {_PIN_SEARCH_PATH}; {_FIRM_INDEX}")
 
 
