@@ -1,28 +1,18 @@
-"""Dependencies shared by the routes: the session, the caller and role checks."""
+"""Dependencies shared by the routes: the session and the application's settings.
+
+Who is calling (``CallerDep``, the role checks) is ``auth.dependencies``."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.config import Settings
 from slotwise.db import session_dependency
-from slotwise.errors import Forbidden, NotAuthenticated
-from slotwise.models import User
-from slotwise.security import decode_access_token
 
 SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
-
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-
-ADMIN_ROLES = frozenset({"owner", "director", "manager"})
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -31,77 +21,3 @@ def get_app_settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The authenticated user; every query of a request is scoped by ``firm_id``."""
-
-    user_id: uuid.UUID
-    firm_id: uuid.UUID
-    role: str
-    specialist_id: uuid.UUID | None
-    client_id: uuid.UUID | None
-    email: str
-    full_name: str
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role in ADMIN_ROLES
-
-
-async def current_caller(
-    request: Request,
-    session: SessionDep,
-    token: Annotated[str | None, Depends(_bearer)],
-) -> Caller:
-    if not token:
-        raise NotAuthenticated()
-    claims = decode_access_token(token, secret=request.app.state.secret_key)
-    if claims is None:
-        raise NotAuthenticated("The access token is invalid or expired", code="invalid_token")
-    # The user is read on every request so that a deactivated user or a changed role takes
-    # effect at once, not when the token expires.
-    # Only the columns a caller needs: no ORM object to build and track on every request.
-    user = (
-        await session.execute(
-            select(
-                User.id,
-                User.firm_id,
-                User.role,
-                User.specialist_id,
-                User.client_id,
-                User.email,
-                User.full_name,
-                User.is_active,
-            ).where(User.id == claims.user_id, User.firm_id == claims.firm_id)
-        )
-    ).one_or_none()
-    if user is None or not user.is_active:
-        raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
-    return Caller(
-        user_id=user.id,
-        firm_id=user.firm_id,
-        role=user.role,
-        specialist_id=user.specialist_id,
-        client_id=user.client_id,
-        email=user.email,
-        full_name=user.full_name,
-    )
-
-
-CallerDep = Annotated[Caller, Depends(current_caller)]
-
-
-def require_roles(*roles: str) -> Callable[[Caller], Awaitable[Caller]]:
-    allowed = frozenset(roles)
-
-    async def check(caller: CallerDep) -> Caller:
-        if caller.role not in allowed:
-            raise Forbidden(f"The role '{caller.role}' may not do this")
-        return caller
-
-    return check
-
-
-AdminDep = Annotated[Caller, Depends(require_roles(*ADMIN_ROLES))]

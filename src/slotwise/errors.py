@@ -29,17 +29,26 @@ class ErrorBody(BaseModel):
 
 
 class AppError(Exception):
+    """An error the API answers with ``status_code`` and ``{"code", "message"}``.
+
+    Each domain error is a subclass that names its ``code``, status (through its base class)
+    and ``default_message`` in one place, in its package's ``errors.py``; raise sites pass a
+    message only when it says more (which record, which value).
+    """
+
     status_code = 400
     code = "bad_request"
+    default_message = "The request cannot be carried out"
 
     def __init__(
         self,
-        message: str,
+        message: str | None = None,
         *,
         code: str | None = None,
         headers: dict[str, str] | None = None,
         details: list[dict[str, Any]] | None = None,
     ) -> None:
+        message = message or self.default_message
         super().__init__(message)
         self.message = message
         if code is not None:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import service as appointment_service
 from slotwise.appointments.schemas import AppointmentFromHold
-from slotwise.deps import Caller
+from slotwise.auth.caller import Caller, Role
 from slotwise.models import Hold, Location, SpecialistService, TimeClaim
 from tests.booking.helpers import at, hold, next_monday
 from tests.factories import World
@@ -177,7 +177,7 @@ async def test_a_confirmation_sent_twice_at_once_books_once(
     caller = Caller(
         user_id=user_id,
         firm_id=world.firm_id,
-        role="client",
+        role=Role.CLIENT,
         specialist_id=None,
         client_id=world.client_id,
         email=world.emails["client"],

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments.schemas import AppointmentOut
+from slotwise.auth.caller import Caller
 from slotwise.db import settings_of
-from slotwise.deps import Caller
 from slotwise.notifications.planning import Policy, plan_for_change
 from slotwise.realtime.events import Actor, record_appointment_change
 
@@ -33,7 +33,7 @@ async def appointment_changed(
         firm_id,
         before,
         after,
-        by_client=caller is not None and caller.role == "client",
+        by_client=caller is not None and caller.is_client,
         now=now or datetime.now(UTC),
         policy=Policy.from_settings(settings_of(session)),
     )

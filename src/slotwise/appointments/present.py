@@ -18,6 +18,7 @@ from slotwise.appointments.schemas import (
     ServiceItemOut,
     WorkerOut,
 )
+from slotwise.auth.caller import Caller
 from slotwise.models import Appointment
 
 _COLUMNS = (
@@ -87,8 +88,8 @@ async def present_one(
     return (await present(session, firm_id, [appointment]))[0]
 
 
-def for_caller(appointment: AppointmentOut, role: str) -> AppointmentOut:
-    """What a role may read: staff notes are internal, so clients get ``notes: null``."""
-    if role == "client":
+def for_caller(appointment: AppointmentOut, caller: Caller) -> AppointmentOut:
+    """What a caller may read: staff notes are internal, so clients get ``notes: null``."""
+    if caller.is_client:
         return appointment.model_copy(update={"notes": None})
     return appointment

@@ -20,8 +20,9 @@ from slotwise.appointments.schemas import (
     AppointmentUpdate,
     Status,
 )
+from slotwise.auth.dependencies import AdminDep, CallerDep
 from slotwise.availability.bounds import DayOrInstant
-from slotwise.deps import AdminDep, CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody, Forbidden
 from slotwise.idempotency import IdempotencyKeyHeader, run_idempotent
 from slotwise.repository import PageParams
@@ -78,7 +79,7 @@ async def list_appointments(
         location_id=location_id, specialist_id=specialist_id, client_id=client_id, status=status
     )
     listed = await service.list_appointments(session, caller, filters, page, start=start, end=end)
-    listed.items = [for_caller(item, caller.role) for item in listed.items]
+    listed.items = [for_caller(item, caller) for item in listed.items]
     return listed
 
 
@@ -122,7 +123,7 @@ async def create_appointment(
     async def act() -> tuple[int, AppointmentOut]:
         if isinstance(body, AppointmentFromHold):
             out, created = await service.confirm(session, caller, body)
-            return (201 if created else 200), for_caller(out, caller.role)
+            return (201 if created else 200), for_caller(out, caller)
         if not caller.is_admin:
             raise Forbidden("Only staff book directly; clients confirm a hold (hold_id)")
         return 201, await service.create_appointment(session, caller, body)
@@ -147,9 +148,7 @@ async def get_appointment(
     appointment_id: uuid.UUID, caller: CallerDep, session: SessionDep, response: Response
 ) -> AppointmentOut:
     """One appointment; its ``ETag`` is the version to send back in ``If-Match``."""
-    appointment = for_caller(
-        await service.get_appointment(session, caller, appointment_id), caller.role
-    )
+    appointment = for_caller(await service.get_appointment(session, caller, appointment_id), caller)
     response.headers["ETag"] = etag(appointment.version)
     return appointment
 
@@ -173,7 +172,7 @@ async def update_appointment(
     """
     appointment = await updates.update_appointment(session, caller, appointment_id, body, if_match)
     response.headers["ETag"] = etag(appointment.version)
-    return for_caller(appointment, caller.role)
+    return for_caller(appointment, caller)
 
 
 @router.delete("/appointments/{appointment_id}", status_code=204, response_class=Response)

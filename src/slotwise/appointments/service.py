@@ -27,10 +27,10 @@ from slotwise.appointments.schemas import (
     AppointmentOut,
     AppointmentPage,
 )
+from slotwise.auth.caller import Caller
 from slotwise.availability.bounds import lower_bound, upper_bound
 from slotwise.booking import claims
 from slotwise.booking.confirm import confirm_hold
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import (
     Appointment,
@@ -48,9 +48,9 @@ from slotwise.repository import PageParams
 def scope_of(caller: Caller) -> Scope:
     if caller.is_admin:
         return Scope(caller.firm_id)
-    if caller.role == "worker" and caller.specialist_id is not None:
+    if caller.is_worker and caller.specialist_id is not None:
         return Scope(caller.firm_id, specialist_id=caller.specialist_id)
-    if caller.role == "client" and caller.client_id is not None:
+    if caller.is_client and caller.client_id is not None:
         return Scope(caller.firm_id, client_id=caller.client_id)
     return Scope(caller.firm_id, sees_nothing=True)
 

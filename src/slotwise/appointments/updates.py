@@ -25,8 +25,8 @@ from slotwise.appointments.schemas import (
     AppointmentUpdate,
     ServiceLineIn,
 )
+from slotwise.auth.caller import Caller
 from slotwise.booking import claims
-from slotwise.deps import Caller
 from slotwise.errors import Forbidden, Unprocessable
 from slotwise.models import Appointment, AppointmentServiceItem, AppointmentWorker
 from slotwise.repository import apply_changes
@@ -47,7 +47,7 @@ async def update_appointment(
         raise service.not_found(appointment_id)
     changes = data.changes()
     now = datetime.now(UTC)
-    if caller.role == "worker":
+    if caller.is_worker:
         forbidden = sorted(set(changes) - WORKER_FIELDS)
         if forbidden:
             raise Forbidden(

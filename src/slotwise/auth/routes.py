@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.auth import service, throttle
+from slotwise.auth.dependencies import CallerDep
 from slotwise.auth.schemas import FirmOut, MeOut, RefreshIn, TokenPair
-from slotwise.deps import CallerDep, SessionDep, SettingsDep
+from slotwise.deps import SessionDep, SettingsDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody, NotAuthenticated
 from slotwise.models import Firm
 

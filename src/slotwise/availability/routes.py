@@ -6,9 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from slotwise.auth.dependencies import CallerDep
 from slotwise.availability import present, service
 from slotwise.availability.schemas import AvailabilityOut, AvailabilityParams
-from slotwise.deps import CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 
 router = APIRouter(responses=ERROR_RESPONSES, tags=["availability"])

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import pricing
 from slotwise.appointments.schemas import AppointmentFromHold, ServiceLineIn
+from slotwise.auth.caller import Caller
 from slotwise.availability.service import SlotUnavailable, check_slot
 from slotwise.booking import claims
 from slotwise.booking.holds import (
@@ -25,7 +26,6 @@ from slotwise.booking.holds import (
     hold_not_found,
     lock_location_if_limited,
 )
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, Gone
 from slotwise.models import (
     Appointment,
@@ -63,7 +63,7 @@ async def booked_from_hold(
 async def confirm_hold(
     session: AsyncSession, caller: Caller, data: AppointmentFromHold, now: datetime
 ) -> Confirmed:
-    if caller.role == "worker":
+    if caller.is_worker:
         raise Forbidden("Workers cannot book appointments")
     firm_id = caller.firm_id
     hold = await find_visible_hold(session, caller, data.hold_id, lock=True)

@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.caller import Caller
 from slotwise.availability.service import SlotUnavailable, check_slot
 from slotwise.booking import claims
 from slotwise.booking.schemas import HoldCreate
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, NotFound
 from slotwise.models import Client, Firm, Hold, Location
 from slotwise.repository import get_in_firm
@@ -62,7 +62,7 @@ async def create_hold(
     session: AsyncSession, caller: Caller, data: HoldCreate, now: datetime
 ) -> Hold:
     firm_id = caller.firm_id
-    if caller.role == "client":
+    if caller.is_client:
         if data.client_id not in (None, caller.client_id):
             raise Forbidden("A client holds slots only for themselves")
         client_id = caller.client_id

@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
+from slotwise.auth.dependencies import CallerDep
 from slotwise.booking import holds
 from slotwise.booking.schemas import HoldCreate, HoldOut
-from slotwise.deps import CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.idempotency import IdempotencyKeyHeader, run_idempotent
 

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 
+from slotwise.auth.dependencies import AdminDep, CallerDep
 from slotwise.catalog import service
 from slotwise.catalog.params import ActiveQuery, FromQuery, PageQuery, ToQuery
 from slotwise.catalog.schemas import (
@@ -20,7 +21,7 @@ from slotwise.catalog.schemas import (
     LocationPatch,
     WeeklyEntryIn,
 )
-from slotwise.deps import AdminDep, CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.repository import Page
 

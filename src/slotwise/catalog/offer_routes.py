@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from slotwise.auth.dependencies import AdminDep, CallerDep
 from slotwise.catalog import service
 from slotwise.catalog.params import ActiveQuery, PageQuery
 from slotwise.catalog.schemas import (
@@ -19,7 +20,7 @@ from slotwise.catalog.schemas import (
     WorkplaceOut,
     WorkplacePatch,
 )
-from slotwise.deps import AdminDep, CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.repository import Page
 

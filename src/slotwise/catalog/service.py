@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.caller import Caller
 from slotwise.catalog import repository as repo
 from slotwise.catalog.schemas import (
     HolidayIn,
@@ -29,7 +30,6 @@ from slotwise.catalog.schemas import (
     WorkplacePatch,
 )
 from slotwise.catalog.weekly import check_no_overlap
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import (
     Holiday,

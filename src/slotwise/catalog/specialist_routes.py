@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Request, Response
 
+from slotwise.auth.dependencies import AdminDep, CallerDep
 from slotwise.catalog import specialists
 from slotwise.catalog.offer_routes import CREATED_OR_REPLACED
 from slotwise.catalog.params import ActiveQuery, FromQuery, PageQuery, ToQuery
@@ -23,7 +24,7 @@ from slotwise.catalog.specialist_schemas import (
     SpecialistServiceIn,
     SpecialistServiceOut,
 )
-from slotwise.deps import AdminDep, CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.repository import Page
 

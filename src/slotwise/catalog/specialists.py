@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.caller import Caller
 from slotwise.catalog import repository as repo
 from slotwise.catalog.service import check_range
 from slotwise.catalog.specialist_schemas import (
@@ -24,7 +25,6 @@ from slotwise.catalog.specialist_schemas import (
     SpecialistServiceOut,
 )
 from slotwise.catalog.weekly import check_no_overlap
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, NotFound, Unprocessable
 from slotwise.models import (
     Service,
@@ -216,7 +216,7 @@ async def replace_schedule(
 def _check_may_read_breaks(caller: Caller, specialist_id: uuid.UUID) -> None:
     if caller.is_admin:
         return
-    if caller.role == "worker" and caller.specialist_id == specialist_id:
+    if caller.is_worker and caller.specialist_id == specialist_id:
         return
     raise Forbidden("Only admins and the specialist themselves may see these breaks")
 

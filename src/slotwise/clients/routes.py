@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from slotwise.auth.dependencies import AdminDep, CallerDep
 from slotwise.clients import service
 from slotwise.clients.schemas import (
     ClientCreate,
@@ -17,7 +18,7 @@ from slotwise.clients.schemas import (
     WalletTransactionIn,
     WalletTransactionResult,
 )
-from slotwise.deps import AdminDep, CallerDep, SessionDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.repository import PageParams
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.caller import Caller
 from slotwise.clients import repository
 from slotwise.clients.schemas import (
     ClientCreate,
@@ -19,7 +20,6 @@ from slotwise.clients.schemas import (
     WalletTransactionResult,
     page_of,
 )
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, Forbidden, NotFound, Unprocessable
 from slotwise.models import Client, WalletTransaction
 from slotwise.repository import PageParams, apply_changes
@@ -32,7 +32,7 @@ def ensure_can_read(caller: Caller, client_id: uuid.UUID) -> None:
     """Staff see every client of the firm; a client user sees only their own record."""
     if caller.is_admin:
         return
-    if caller.role == "client" and caller.client_id == client_id:
+    if caller.is_client and caller.client_id == client_id:
         return
     raise Forbidden("You may only see your own client record")
 

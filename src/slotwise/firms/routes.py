@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends
 
-from slotwise.deps import CallerDep, SessionDep, require_roles
+from slotwise.auth.caller import OPERATOR_ROLES
+from slotwise.auth.dependencies import CallerDep, require_roles
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES, Unprocessable
 from slotwise.firms.schemas import FirmSettingsOut, FirmSettingsUpdate
 from slotwise.models import Firm
@@ -23,7 +25,7 @@ async def get_firm(caller: CallerDep, session: SessionDep) -> FirmSettingsOut:
 @router.patch(
     "/firm",
     response_model=FirmSettingsOut,
-    dependencies=[Depends(require_roles("owner", "director"))],
+    dependencies=[Depends(require_roles(*OPERATOR_ROLES))],
 )
 async def update_firm(
     body: FirmSettingsUpdate, caller: CallerDep, session: SessionDep

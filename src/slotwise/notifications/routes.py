@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from slotwise.deps import CallerDep, SessionDep
+from slotwise.auth.dependencies import CallerDep
+from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.notifications import subscriptions
 from slotwise.notifications.channels import ChannelSettings

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise import outbound
-from slotwise.deps import Caller
+from slotwise.auth.caller import Caller
 from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import PushSubscription
 from slotwise.notifications import lookups

@@ -9,9 +9,10 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 
-from slotwise.deps import Caller, SessionDep, SettingsDep, require_roles
+from slotwise.auth.dependencies import OperatorDep
+from slotwise.deps import SessionDep, SettingsDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.models import NOTIFICATION_STATUSES
 from slotwise.notifications.routes import router as push_router
@@ -22,7 +23,6 @@ from slotwise.repository import PageParams
 
 ops = APIRouter(prefix="/ops", tags=["ops"], responses=ERROR_RESPONSES)
 
-OperatorDep = Annotated[Caller, Depends(require_roles("owner", "director"))]
 NotificationStatus = Literal[NOTIFICATION_STATUSES]  # type: ignore[valid-type]
 
 

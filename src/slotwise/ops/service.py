@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.caller import Caller
 from slotwise.config import Settings
-from slotwise.deps import Caller
 from slotwise.errors import Conflict, NotFound
 from slotwise.jobs.app import QUEUE_NOTIFICATIONS, QUEUE_PERIODIC
 from slotwise.notifications import repository as outbox

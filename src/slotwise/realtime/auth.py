@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.deps import Caller
+from slotwise.auth.caller import Caller, Role
 from slotwise.errors import NotAuthenticated
 from slotwise.realtime import repository
 from slotwise.security import create_access_token, decode_access_token
@@ -61,7 +61,7 @@ async def stream_caller(
     return Caller(
         user_id=user.id,
         firm_id=user.firm_id,
-        role=user.role,
+        role=Role(user.role),
         specialist_id=user.specialist_id,
         client_id=user.client_id,
         email=user.email,

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket
 from fastapi.security import OAuth2PasswordBearer
 
-from slotwise.deps import CallerDep, SessionDep, SettingsDep
+from slotwise.auth.dependencies import CallerDep
+from slotwise.deps import SessionDep, SettingsDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody, Unprocessable
 from slotwise.realtime import auth, service
 from slotwise.realtime.schemas import EventPage, StreamToken

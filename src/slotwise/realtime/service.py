@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
+from slotwise.auth.caller import Caller
 from slotwise.config import Settings
-from slotwise.deps import Caller
 from slotwise.errors import Forbidden, NotAuthenticated, TooManyRequests
 from slotwise.realtime import auth, repository, ws
 from slotwise.realtime.feed import Feed, open_feed, read_page
@@ -26,7 +26,7 @@ async def purge_expired_events(session: AsyncSession, settings: Settings, now: d
 
 
 def caller_view(caller: Caller) -> View:
-    view = view_for(caller.role, caller.specialist_id, caller.client_id)
+    view = view_for(caller)
     if view is None:
         raise Forbidden(f"The role '{caller.role}' sees no appointments", code="no_events")
     return view

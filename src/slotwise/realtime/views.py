@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
+from slotwise.auth.caller import Caller
 from slotwise.realtime.events import CREATED, DELETED
 from slotwise.realtime.frames import sse_message
 
@@ -30,16 +31,14 @@ class View:
 ALL = View("all")
 
 
-def view_for(
-    role: str, specialist_id: uuid.UUID | None, client_id: uuid.UUID | None
-) -> View | None:
+def view_for(caller: Caller) -> View | None:
     """None for a caller who may see no appointment at all."""
-    if role in ("owner", "director", "manager"):
+    if caller.is_admin:
         return ALL
-    if role == "worker" and specialist_id is not None:
-        return View("worker", specialist_id)
-    if role == "client" and client_id is not None:
-        return View("client", client_id)
+    if caller.is_worker and caller.specialist_id is not None:
+        return View("worker", caller.specialist_id)
+    if caller.is_client and caller.client_id is not None:
+        return View("client", caller.client_id)
     return None
 
 

@@ -1,0 +1,52 @@
+"""Who is asking: the authenticated user as every service sees it, and the roles.
+
+A plain dataclass with no web framework behind it, so that services, jobs and tests build and
+read it the same way; ``auth.dependencies.current_caller`` makes one per request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A user's role in their firm (``models.firm.ROLES`` is the same list for the database)."""
+
+    OWNER = "owner"
+    DIRECTOR = "director"
+    MANAGER = "manager"
+    WORKER = "worker"
+    CLIENT = "client"
+
+
+# The staff who see and change the whole firm's plan.
+ADMIN_ROLES = frozenset({Role.OWNER, Role.DIRECTOR, Role.MANAGER})
+# The staff who run the firm itself: its settings, its users, the operations pages.
+OPERATOR_ROLES = frozenset({Role.OWNER, Role.DIRECTOR})
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated user; every query of a request is scoped by ``firm_id``."""
+
+    user_id: uuid.UUID
+    firm_id: uuid.UUID
+    role: Role
+    specialist_id: uuid.UUID | None
+    client_id: uuid.UUID | None
+    email: str
+    full_name: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @property
+    def is_worker(self) -> bool:
+        return self.role is Role.WORKER
+
+    @property
+    def is_client(self) -> bool:
+        return self.role is Role.CLIENT

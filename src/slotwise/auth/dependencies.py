@@ -1,0 +1,76 @@
+"""FastAPI dependencies for who is calling: the caller from the bearer token, role checks."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+
+from slotwise.auth.caller import ADMIN_ROLES, OPERATOR_ROLES, Caller, Role
+from slotwise.deps import SessionDep
+from slotwise.errors import Forbidden, NotAuthenticated
+from slotwise.models import User
+from slotwise.security import decode_access_token
+
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_caller(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(_bearer)],
+) -> Caller:
+    if not token:
+        raise NotAuthenticated()
+    claims = decode_access_token(token, secret=request.app.state.secret_key)
+    if claims is None:
+        raise NotAuthenticated("The access token is invalid or expired", code="invalid_token")
+    # The user is read on every request so that a deactivated user or a changed role takes
+    # effect at once, not when the token expires.
+    # Only the columns a caller needs: no ORM object to build and track on every request.
+    user = (
+        await session.execute(
+            select(
+                User.id,
+                User.firm_id,
+                User.role,
+                User.specialist_id,
+                User.client_id,
+                User.email,
+                User.full_name,
+                User.is_active,
+            ).where(User.id == claims.user_id, User.firm_id == claims.firm_id)
+        )
+    ).one_or_none()
+    if user is None or not user.is_active:
+        raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
+    return Caller(
+        user_id=user.id,
+        firm_id=user.firm_id,
+        role=Role(user.role),
+        specialist_id=user.specialist_id,
+        client_id=user.client_id,
+        email=user.email,
+        full_name=user.full_name,
+    )
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+
+
+def require_roles(*roles: Role) -> Callable[[Caller], Awaitable[Caller]]:
+    allowed = frozenset(roles)
+
+    async def check(caller: CallerDep) -> Caller:
+        if caller.role not in allowed:
+            raise Forbidden(f"The role '{caller.role}' may not do this")
+        return caller
+
+    return check
+
+
+AdminDep = Annotated[Caller, Depends(require_roles(*ADMIN_ROLES))]
+OperatorDep = Annotated[Caller, Depends(require_roles(*OPERATOR_ROLES))]
