@@ -14,10 +14,10 @@ import psycopg
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from slotwise.appointments.schemas import AppointmentOut
 from slotwise.config import Settings
 from slotwise.realtime.events import record_appointment_change
 from slotwise.realtime.listener import APPLICATION_NAME, psycopg_dsn
+from slotwise.records import AppointmentOut
 from tests.appointments.helpers import change_appointment
 from tests.factories import World
 from tests.realtime.helpers import Live, bulk_events, create, live, slot, sse

@@ -9,11 +9,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.appointments.schemas import AppointmentOut
 from slotwise.auth.caller import Caller
 from slotwise.db import settings_of
 from slotwise.notifications.planning import Policy, plan_for_change
 from slotwise.realtime.events import Actor, record_appointment_change
+from slotwise.records import AppointmentOut
 
 
 async def appointment_changed(

@@ -12,14 +12,9 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import repository
-from slotwise.appointments.schemas import (
-    AppointmentOut,
-    ClientRef,
-    ServiceItemOut,
-    WorkerOut,
-)
 from slotwise.auth.caller import Caller
 from slotwise.models import Appointment
+from slotwise.records import AppointmentOut, ClientRef, ServiceItemOut, WorkerOut
 
 _COLUMNS = (
     "id",

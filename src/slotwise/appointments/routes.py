@@ -14,7 +14,6 @@ from slotwise.appointments.present import for_caller
 from slotwise.appointments.schemas import (
     AppointmentFilters,
     AppointmentFromHold,
-    AppointmentOut,
     AppointmentPage,
     AppointmentRequest,
     AppointmentUpdate,
@@ -25,6 +24,7 @@ from slotwise.availability.bounds import DayOrInstant
 from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody, Forbidden
 from slotwise.idempotency import IdempotencyKeyHeader, run_idempotent
+from slotwise.records import AppointmentOut
 from slotwise.repository import PageParams
 
 router = APIRouter(

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    AwareDatetime,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -25,41 +21,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from slotwise.records import AppointmentOut
 from slotwise.repository import Page
+from slotwise.types import Instant
 
 Status = Literal["scheduled", "in_progress", "completed", "cancelled", "no_show"]
 
-DayT = TypeVar("DayT", bound=date)
-
-_EARLIEST_YEAR, _LATEST_YEAR = 1900, 2999
-_ISO_DATE_START = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_datetime(value: Any) -> Any:
-    # A number (or a string of digits, in a query) would otherwise be read as a Unix
-    # timestamp: far too easy to send by mistake.
-    if isinstance(value, bool | int | float) or (
-        isinstance(value, str) and not _ISO_DATE_START.match(value)
-    ):
-        raise ValueError("must be an ISO 8601 date-time with a UTC offset")
-    return value
-
-
-def plausible_year(value: DayT) -> DayT:
-    """Refuses dates near the ends of the calendar: days and buffers are added to and taken
-    from every date, and year 1 or 9999 would overflow that arithmetic."""
-    if not _EARLIEST_YEAR <= value.year <= _LATEST_YEAR:
-        raise ValueError(f"year must be between {_EARLIEST_YEAR} and {_LATEST_YEAR}")
-    return value
-
-
-# Naive date-times are refused (422): the server would have to guess their time zone.
-Instant = Annotated[
-    AwareDatetime,
-    BeforeValidator(_iso_datetime),
-    AfterValidator(plausible_year),
-    Field(description="ISO 8601 with offset, e.g. 2030-01-07T10:00:00+01:00"),
-]
 Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2)]
 Notes = Annotated[str, StringConstraints(max_length=5000)]
 Source = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_.-]{0,31}$")]
@@ -206,49 +173,6 @@ class AppointmentUpdate(BaseModel):
     def changes(self) -> dict[str, Any]:
         """The fields sent, except the version (a precondition, not a change)."""
         return self.model_dump(exclude_unset=True, exclude={"version"})
-
-
-class WorkerOut(BaseModel):
-    id: uuid.UUID
-    name: str
-
-
-class ServiceItemOut(BaseModel):
-    id: uuid.UUID = Field(description="The service's id")
-    name: str
-    price: Decimal = Field(description="The price used in this appointment")
-    duration_minutes: int
-
-
-class ClientRef(BaseModel):
-    id: uuid.UUID
-    first_name: str
-    last_name: str
-
-
-class AppointmentOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    location_id: uuid.UUID
-    workplace_id: uuid.UUID | None
-    client_id: uuid.UUID | None
-    start_at: datetime
-    end_at: datetime
-    status: str
-    is_open: bool
-    opened_at: datetime | None
-    closed_at: datetime | None
-    notes: str | None = Field(description="Internal staff notes; null for clients")
-    source: str
-    external_id: str | None
-    created_by: uuid.UUID | None
-    created_at: datetime
-    updated_at: datetime
-    version: int
-    workers: list[WorkerOut]
-    services: list[ServiceItemOut]
-    client: ClientRef | None
 
 
 class AppointmentPage(Page[AppointmentOut]):

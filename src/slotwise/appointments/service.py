@@ -24,7 +24,6 @@ from slotwise.appointments.schemas import (
     AppointmentCreate,
     AppointmentFilters,
     AppointmentFromHold,
-    AppointmentOut,
     AppointmentPage,
 )
 from slotwise.auth.caller import Caller
@@ -42,6 +41,7 @@ from slotwise.models import (
     Specialist,
     Workplace,
 )
+from slotwise.records import AppointmentOut
 from slotwise.repository import PageParams
 
 

@@ -21,7 +21,6 @@ from slotwise.appointments.present import present_one
 from slotwise.appointments.schemas import (
     CLAIM_FIELDS,
     WORKER_FIELDS,
-    AppointmentOut,
     AppointmentUpdate,
     ServiceLineIn,
 )
@@ -29,6 +28,7 @@ from slotwise.auth.caller import Caller
 from slotwise.booking import claims
 from slotwise.errors import Forbidden, Unprocessable
 from slotwise.models import Appointment, AppointmentServiceItem, AppointmentWorker
+from slotwise.records import AppointmentOut
 from slotwise.repository import apply_changes
 
 

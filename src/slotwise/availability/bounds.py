@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import PlainValidator, TypeAdapter, WithJsonSchema
 
-from slotwise.appointments.schemas import Instant, plausible_year
+from slotwise.types import Instant, plausible_year
 
 _INSTANT: TypeAdapter[dt.datetime] = TypeAdapter(Instant)
 _PLAIN_DATE_LENGTH = len("2030-01-07")

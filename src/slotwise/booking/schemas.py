@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from slotwise.appointments.schemas import Instant
+from slotwise.types import Instant
 
 
 class HoldCreate(BaseModel):

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.appointments.schemas import AppointmentOut
 from slotwise.config import Settings
 from slotwise.notifications import dispatch, reminders, repository
 from slotwise.notifications.repository import Planned, Recipient
+from slotwise.records import AppointmentOut
 
 _WORKER_LIVE = ("scheduled", "in_progress")
 

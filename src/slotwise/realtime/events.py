@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.appointments.schemas import AppointmentOut
 from slotwise.models import Event, Firm
+from slotwise.records import AppointmentOut
 
 CHANNEL = "slotwise_events"
 CREATED, UPDATED, DELETED = "appointment.created", "appointment.updated", "appointment.deleted"
