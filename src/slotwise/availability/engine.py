@@ -57,6 +57,7 @@ __all__ = [
     "candidates",
     "choose",
     "claim_padding",
+    "claim_range",
     "compute_slots",
     "epoch_range",
     "max_claim_after_minutes",
@@ -72,6 +73,7 @@ class _Option:
     duration: int  # seconds of the client's appointment
     before: int  # seconds the claim reaches before the start
     after: int  # seconds the claim reaches past the start
+    padding: tuple[int, int]  # claim_padding's minutes before the start and after the end
     offer: SlotOffer  # shared by every slot of this option when no workplace is needed
 
 
@@ -103,6 +105,15 @@ def claim_padding(terms: Iterable[tuple[int, int, int]]) -> tuple[int, int]:
         before = max(before, buffer_before)
         after = max(after, break_after + buffer_after)
     return before, after
+
+
+def claim_range(
+    start: dt.datetime, end: dt.datetime, before_minutes: int, after_minutes: int
+) -> tuple[dt.datetime, dt.datetime]:
+    """The time a booking ``[start, end)`` claims on its specialists and workplace: widened
+    by the ``claim_padding`` minutes. Claiming (holds, confirmations, direct bookings and
+    changes) and naming the bookings in the way all take the range from here."""
+    return start - dt.timedelta(minutes=before_minutes), end + dt.timedelta(minutes=after_minutes)
 
 
 def padded_days(
@@ -196,7 +207,7 @@ def candidates(
     """Every option free at ``start``, in the order choices are made: the first free
     specialist by name then id, then the first free workplace by name then id.
 
-    Each choice carries its claim range: the option's own duration and break (workplace
+    Each choice carries its ``claim_range``: the option's own duration and break (workplace
     override, specialist's custom duration) widened by ``claim_padding``.
     """
     at = math.floor(start.timestamp())
@@ -215,14 +226,14 @@ def candidates(
     for opt in options:
         end = at + opt.duration
         if any(offered is opt for offered in found.get((at, end), ())):
+            begins, ends = _utc(at), _utc(end)
             chosen.append(
                 SlotChoice(
                     opt.specialist.id,
                     opt.workplace.id if opt.workplace is not None else None,
-                    _utc(at),
-                    _utc(end),
-                    _utc(at - opt.before),
-                    _utc(at + opt.after),
+                    begins,
+                    ends,
+                    *claim_range(begins, ends, *opt.padding),
                 )
             )
     return chosen
@@ -246,13 +257,19 @@ def _options(query: AvailabilityQuery) -> list[_Option]:
     for spec in sorted(query.specialists, key=lambda s: (s.name, s.id)):
         for workplace in workplaces:
             duration, break_after = option_minutes(service, spec.custom_duration_minutes, workplace)
-            before, padding = claim_padding(
+            before, after = claim_padding(
                 [(service.buffer_before_minutes, break_after, service.buffer_after_minutes)]
             )
             offer = SlotOffer(spec.id, spec.name, ())
             out.append(
                 _Option(
-                    spec, workplace, duration * 60, before * 60, (duration + padding) * 60, offer
+                    spec,
+                    workplace,
+                    duration * 60,
+                    before * 60,
+                    (duration + after) * 60,
+                    (before, after),
+                    offer,
                 )
             )
     return out

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, false, or_, select
 from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.availability.engine import SlotChoice, claim_padding
+from slotwise.availability.engine import SlotChoice, claim_padding, claim_range
 from slotwise.errors import Conflict
 from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServiceOverride
 
@@ -274,11 +274,12 @@ async def padding(
     firm_id: uuid.UUID,
     service_ids: Sequence[uuid.UUID],
     workplace_id: uuid.UUID | None,
-) -> tuple[timedelta, timedelta]:
-    """Time blocked before and after an appointment with these services: the longest buffer
-    before, and the longest break-after plus buffer-after (a workplace's own break counts)."""
+) -> tuple[int, int]:
+    """Minutes blocked before and after an appointment with these services: the longest
+    buffer before, and the longest break-after plus buffer-after (a workplace's own break
+    counts)."""
     if not service_ids:
-        return timedelta(0), timedelta(0)
+        return 0, 0
     services = (
         await session.scalars(
             select(Service).where(Service.firm_id == firm_id, Service.id.in_(list(service_ids)))
@@ -297,11 +298,10 @@ async def padding(
             )
         ).all()
         breaks = {o.service_id: int(o.break_after_minutes or 0) for o in overrides}
-    before, after = claim_padding(
+    return claim_padding(
         (s.buffer_before_minutes, breaks.get(s.id, s.break_after_minutes), s.buffer_after_minutes)
         for s in services
     )
-    return timedelta(minutes=before), timedelta(minutes=after)
 
 
 async def reclaim_appointment(
@@ -318,13 +318,14 @@ async def reclaim_appointment(
         [line.service_id for line in appointment.services],
         appointment.workplace_id,
     )
+    start, end = claim_range(appointment.start_at, appointment.end_at, before, after)
     await claim(
         session,
         appointment.firm_id,
         specialist_ids=[worker.specialist_id for worker in appointment.workers],
         workplace_id=appointment.workplace_id,
-        start=appointment.start_at - before,
-        end=appointment.end_at + after,
+        start=start,
+        end=end,
         now=now,
         appointment_id=appointment.id,
     )
