@@ -26,10 +26,7 @@ from slotwise.models import (
     WorkplaceServiceOverride,
 )
 from slotwise.models.base import FirmScoped
-from slotwise.repository import PageParams, get_in_firm, paginate
-
-# Re-exported so the service layer takes every lookup from this module.
-in_firm = get_in_firm
+from slotwise.repository import PageParams, paginate
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from slotwise.models import (
     Workplace,
 )
 from slotwise.records import AppointmentOut
-from slotwise.repository import PageParams
+from slotwise.repository import PageParams, get_in_firm
 
 
 def scope_of(caller: Caller) -> Scope:
@@ -105,12 +105,10 @@ async def check_place(
     location_id: uuid.UUID,
     workplace_id: uuid.UUID | None,
 ) -> None:
-    await repository.in_firm(session, Location, firm_id, location_id, what="location")
+    await get_in_firm(session, Location, firm_id, location_id, what="location")
     if workplace_id is None:
         return
-    workplace = await repository.in_firm(
-        session, Workplace, firm_id, workplace_id, what="workplace"
-    )
+    workplace = await get_in_firm(session, Workplace, firm_id, workplace_id, what="workplace")
     if workplace.location_id != location_id:
         raise Unprocessable(
             "The workplace is not in this location", code="workplace_not_in_location"
@@ -121,7 +119,7 @@ async def check_client(
     session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID | None
 ) -> None:
     if client_id is not None:
-        await repository.in_firm(session, Client, firm_id, client_id, what="client")
+        await get_in_firm(session, Client, firm_id, client_id, what="client")
 
 
 async def check_workers(
