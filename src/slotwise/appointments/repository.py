@@ -28,6 +28,9 @@ from slotwise.models import (
 from slotwise.models.base import FirmScoped
 from slotwise.repository import PageParams, paginate
 
+# Appointments confirmed from a hold: this source, and the hold's id as external id.
+BOOKING_SOURCE = "booking"
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -97,6 +100,20 @@ async def get_visible(
     else:
         stmt = _without_children(stmt)
     return await session.scalar(stmt)
+
+
+async def booked_from_hold(
+    session: AsyncSession, firm_id: uuid.UUID, user_id: uuid.UUID, hold_id: uuid.UUID
+) -> Appointment | None:
+    """The appointment this user's confirmation of the hold created, if any."""
+    return await session.scalar(
+        select(Appointment).where(
+            Appointment.firm_id == firm_id,
+            Appointment.source == BOOKING_SOURCE,
+            Appointment.external_id == str(hold_id),
+            Appointment.created_by == user_id,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.appointments import pricing, repository
+from slotwise.appointments import repository
 from slotwise.appointments.changes import appointment_changed
+from slotwise.appointments.checks import check_client, check_place, check_workers
+from slotwise.appointments.creation import NewAppointment, insert_appointment
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present, present_one
 from slotwise.appointments.repository import Scope
@@ -25,24 +27,16 @@ from slotwise.appointments.schemas import (
     AppointmentFilters,
     AppointmentFromHold,
     AppointmentPage,
+    ServiceLineIn,
 )
 from slotwise.auth.caller import Caller
 from slotwise.availability.bounds import lower_bound, upper_bound
-from slotwise.booking import claims
-from slotwise.booking.confirm import confirm_hold
+from slotwise.booking.confirm import take_hold
+from slotwise.booking.errors import HoldNotFound
 from slotwise.errors import Conflict, NotFound, Unprocessable
-from slotwise.models import (
-    Appointment,
-    AppointmentServiceItem,
-    AppointmentWorker,
-    Client,
-    Firm,
-    Location,
-    Specialist,
-    Workplace,
-)
+from slotwise.models import Appointment, Firm
 from slotwise.records import AppointmentOut
-from slotwise.repository import PageParams, get_in_firm
+from slotwise.repository import PageParams
 
 
 def scope_of(caller: Caller) -> Scope:
@@ -99,124 +93,85 @@ async def get_appointment(
     return await present_one(session, caller.firm_id, appointment)
 
 
-async def check_place(
-    session: AsyncSession,
-    firm_id: uuid.UUID,
-    location_id: uuid.UUID,
-    workplace_id: uuid.UUID | None,
-) -> None:
-    await get_in_firm(session, Location, firm_id, location_id, what="location")
-    if workplace_id is None:
-        return
-    workplace = await get_in_firm(session, Workplace, firm_id, workplace_id, what="workplace")
-    if workplace.location_id != location_id:
-        raise Unprocessable(
-            "The workplace is not in this location", code="workplace_not_in_location"
-        )
-
-
-async def check_client(
-    session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID | None
-) -> None:
-    if client_id is not None:
-        await get_in_firm(session, Client, firm_id, client_id, what="client")
-
-
-async def check_workers(
-    session: AsyncSession, firm_id: uuid.UUID, worker_ids: list[uuid.UUID]
-) -> None:
-    missing = await repository.missing_ids(session, Specialist, firm_id, worker_ids)
-    if missing:
-        raise NotFound(
-            f"No specialist with id {', '.join(map(str, missing))}", code="specialist_not_found"
-        )
-
-
-async def check_external_id(
-    session: AsyncSession,
-    firm_id: uuid.UUID,
-    source: str,
-    external_id: str | None,
-    *,
-    except_id: uuid.UUID | None = None,
-) -> None:
-    if external_id is not None and await repository.external_id_taken(
-        session, firm_id, source, external_id, except_id=except_id
-    ):
-        raise Conflict(
-            f"An appointment from '{source}' with this external_id exists", code="external_id_taken"
-        )
-
-
 async def create_appointment(
     session: AsyncSession, caller: Caller, data: AppointmentCreate
 ) -> AppointmentOut:
+    """A staff booking: the time, workers and services as sent."""
     firm_id = caller.firm_id
     await check_place(session, firm_id, data.location_id, data.workplace_id)
     await check_client(session, firm_id, data.client_id)
     await check_workers(session, firm_id, data.worker_ids)
-    priced = await pricing.price_services(
+    appointment = await insert_appointment(
         session,
-        firm_id,
-        data.services,
-        workplace_id=data.workplace_id,
-        first_worker_id=data.worker_ids[0],
+        NewAppointment(
+            firm_id=firm_id,
+            location_id=data.location_id,
+            workplace_id=data.workplace_id,
+            client_id=data.client_id,
+            start_at=data.start_at,
+            end_at=data.end_at,
+            worker_ids=data.worker_ids,
+            services=data.services,
+            notes=data.notes,
+            status=data.status,
+            source=data.source,
+            external_id=data.external_id,
+            created_by=caller.user_id,
+        ),
+        datetime.now(UTC),
     )
-    await check_external_id(session, firm_id, data.source, data.external_id)
-    end_at = data.end_at or data.start_at + timedelta(minutes=pricing.total_minutes(priced))
-    appointment = Appointment(
-        firm_id=firm_id,
-        location_id=data.location_id,
-        workplace_id=data.workplace_id,
-        client_id=data.client_id,
-        start_at=data.start_at,
-        end_at=end_at,
-        status=data.status,
-        notes=data.notes,
-        source=data.source,
-        external_id=data.external_id,
-        created_by=caller.user_id,
-    )
-    session.add(appointment)
-    await session.flush()
-    session.add_all(
-        [
-            AppointmentWorker(
-                firm_id=firm_id, appointment_id=appointment.id, specialist_id=worker_id
-            )
-            for worker_id in data.worker_ids
-        ]
-    )
-    session.add_all(
-        [
-            AppointmentServiceItem(
-                firm_id=firm_id,
-                appointment_id=appointment.id,
-                service_id=p.service_id,
-                price=p.price,
-                duration_minutes=p.duration_minutes,
-            )
-            for p in priced
-        ]
-    )
-    await session.flush()
-    await session.refresh(appointment)  # the columns the database filled in
-    await claims.reclaim_appointment(session, appointment, datetime.now(UTC))
-    out = await present_one(session, firm_id, appointment)
-    await appointment_changed(session, firm_id, None, out, caller)
-    return out
+    return await _created(session, caller, appointment)
 
 
 async def confirm(
     session: AsyncSession, caller: Caller, data: AppointmentFromHold
 ) -> tuple[AppointmentOut, bool]:
     """The appointment the hold becomes, and whether it was created now (False: the caller
-    had confirmed this hold before, and gets the same appointment again)."""
-    confirmed = await confirm_hold(session, caller, data, datetime.now(UTC))
-    out = await present_one(session, caller.firm_id, confirmed.appointment)
-    if confirmed.created:
-        await appointment_changed(session, caller.firm_id, None, out, caller)
-    return out, confirmed.created
+    had confirmed this hold before, and gets the same appointment again).
+
+    The appointment keeps the hold's id as its ``external_id`` (source ``booking``), so a
+    confirmation sent again after a lost response finds the appointment the hold became
+    instead of a missing hold; the unique ``(source, external_id)`` index also makes sure
+    one hold never becomes two appointments.
+    """
+    now = datetime.now(UTC)
+    try:
+        held = await take_hold(session, caller, data.hold_id, client_id=data.client_id, now=now)
+    except HoldNotFound:
+        booked = await repository.booked_from_hold(
+            session, caller.firm_id, caller.user_id, data.hold_id
+        )
+        if booked is None:
+            raise
+        return await present_one(session, caller.firm_id, booked), False
+    choice = held.choice
+    appointment = await insert_appointment(
+        session,
+        NewAppointment(
+            firm_id=caller.firm_id,
+            location_id=held.location_id,
+            workplace_id=choice.workplace_id,
+            client_id=held.client_id,
+            start_at=choice.start,
+            end_at=choice.end,
+            worker_ids=[choice.specialist_id],
+            services=[ServiceLineIn(service_id=held.service_id)],
+            notes=data.notes,
+            source=repository.BOOKING_SOURCE,
+            external_id=str(held.hold_id),
+            created_by=caller.user_id,
+        ),
+        now,
+    )
+    return await _created(session, caller, appointment), True
+
+
+async def _created(
+    session: AsyncSession, caller: Caller, appointment: Appointment
+) -> AppointmentOut:
+    out = await present_one(session, caller.firm_id, appointment)
+    await appointment_changed(session, caller.firm_id, None, out, caller)
+    return out
 
 
 async def delete_appointment(

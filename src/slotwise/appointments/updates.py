@@ -16,6 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import client_rules, pricing, repository, service
 from slotwise.appointments.changes import appointment_changed
+from slotwise.appointments.checks import (
+    check_client,
+    check_external_id,
+    check_place,
+    check_workers,
+)
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present_one
 from slotwise.appointments.schemas import (
@@ -71,7 +77,7 @@ async def update_appointment(
 
     changed = _assign(appointment, changes)
     if worker_ids is not None:
-        await service.check_workers(session, caller.firm_id, worker_ids)
+        await check_workers(session, caller.firm_id, worker_ids)
         changed = _replace_workers(appointment, worker_ids) or changed
     if lines is not None:
         changed = await _replace_services(session, appointment, lines, worker_ids) or changed
@@ -118,16 +124,16 @@ async def _validate(
     if opened is not None and closed is not None and closed < opened:
         raise Unprocessable("closed_at must not be before opened_at", code="closed_before_opened")
     if "location_id" in changes or "workplace_id" in changes:
-        await service.check_place(
+        await check_place(
             session,
             firm_id,
             _merged(appointment, changes, "location_id"),
             _merged(appointment, changes, "workplace_id"),
         )
     if "client_id" in changes:
-        await service.check_client(session, firm_id, changes["client_id"])
+        await check_client(session, firm_id, changes["client_id"])
     if "source" in changes or "external_id" in changes:
-        await service.check_external_id(
+        await check_external_id(
             session,
             firm_id,
             _merged(appointment, changes, "source"),

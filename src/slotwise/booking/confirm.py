@@ -1,9 +1,8 @@
-"""Confirming a hold: the appointment replaces the hold atomically, in one transaction.
+"""Confirming a hold, the booking side: the hold gives way to the slot it held.
 
-The appointment keeps the hold's id as its ``external_id`` (source ``booking``), so a
-confirmation that is sent again after a lost response finds the appointment the hold became
-instead of a missing hold; the unique ``(source, external_id)`` index also makes sure one hold
-never becomes two appointments.
+``take_hold`` checks the hold, deletes it (its claims go with it) and checks its slot again,
+because hours, schedules or the service may have changed since it was held; what it hands
+back is the slot to book, which ``appointments`` inserts in the same transaction.
 """
 
 from __future__ import annotations
@@ -12,89 +11,69 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.appointments import pricing
-from slotwise.appointments.schemas import AppointmentFromHold, ServiceLineIn
 from slotwise.auth.caller import Caller
-from slotwise.availability.service import SlotUnavailable, check_slot
+from slotwise.availability.service import SlotChoice, SlotUnavailable, check_slot
 from slotwise.booking import claims
+from slotwise.booking.errors import HoldNotFound
 from slotwise.booking.holds import (
     explain_unavailable,
     find_visible_hold,
-    hold_not_found,
     lock_location_if_limited,
 )
 from slotwise.errors import Conflict, Forbidden, Gone
-from slotwise.models import (
-    Appointment,
-    AppointmentServiceItem,
-    AppointmentWorker,
-    Client,
-    Location,
-)
+from slotwise.models import Client, Location
 from slotwise.repository import get_in_firm
-
-BOOKING_SOURCE = "booking"
 
 
 @dataclass(frozen=True)
-class Confirmed:
-    appointment: Appointment
-    # False when the hold had already become this appointment: the request was a retry.
-    created: bool
+class HeldSlot:
+    """What a confirmed hold books: its slot (specialist, workplace, times, as checked just
+    now), service and client at its location."""
+
+    hold_id: uuid.UUID
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    client_id: uuid.UUID | None
+    choice: SlotChoice
 
 
-async def booked_from_hold(
-    session: AsyncSession, caller: Caller, hold_id: uuid.UUID
-) -> Appointment | None:
-    """The appointment the caller's confirmation of this hold created, if any."""
-    return await session.scalar(
-        select(Appointment).where(
-            Appointment.firm_id == caller.firm_id,
-            Appointment.source == BOOKING_SOURCE,
-            Appointment.external_id == str(hold_id),
-            Appointment.created_by == caller.user_id,
-        )
-    )
+async def take_hold(
+    session: AsyncSession,
+    caller: Caller,
+    hold_id: uuid.UUID,
+    *,
+    client_id: uuid.UUID | None,
+    now: datetime,
+) -> HeldSlot:
+    """Consumes the caller's hold and answers the slot it held, still free.
 
-
-async def confirm_hold(
-    session: AsyncSession, caller: Caller, data: AppointmentFromHold, now: datetime
-) -> Confirmed:
+    ``client_id``: staff may name the client when the hold names none. Raises 404
+    ``hold_not_found`` when the caller has no such hold (any more: the hold is locked first,
+    so a concurrent confirmation of it has committed by then), 403 ``hold_not_yours``, 410
+    ``hold_expired``, and 409 ``slot_taken``/``slot_unavailable`` when the slot is gone.
+    """
     if caller.is_worker:
         raise Forbidden("Workers cannot book appointments")
     firm_id = caller.firm_id
-    hold = await find_visible_hold(session, caller, data.hold_id, lock=True)
+    hold = await find_visible_hold(session, caller, hold_id, lock=True)
     if hold is None:
-        # A concurrent confirmation of the same hold has committed by now: the lock above
-        # waited for it.
-        booked = await booked_from_hold(session, caller, data.hold_id)
-        if booked is None:
-            raise hold_not_found(data.hold_id)
-        return Confirmed(booked, created=False)
+        raise HoldNotFound(f"No hold with id {hold_id}")
     if hold.user_id != caller.user_id:
         raise Forbidden("This hold belongs to another user", code="hold_not_yours")
     if hold.expires_at <= now:
         raise Gone(f"The hold expired at {hold.expires_at.isoformat()}", code="hold_expired")
-    client_id = hold.client_id
-    if data.client_id is not None and data.client_id != client_id:
-        if not caller.is_admin or client_id is not None:
+    booked_client_id = hold.client_id
+    if client_id is not None and client_id != booked_client_id:
+        if not caller.is_admin or booked_client_id is not None:
             raise Forbidden("The hold's client cannot be changed when confirming")
-        await get_in_firm(session, Client, firm_id, data.client_id, what="client")
-        client_id = data.client_id
+        await get_in_firm(session, Client, firm_id, client_id, what="client")
+        booked_client_id = client_id
 
     location = await get_in_firm(session, Location, firm_id, hold.location_id, what="location")
     await lock_location_if_limited(session, location)
-    # The hold gives way to the appointment: its claims go with it, and the slot is checked
-    # again, because hours, schedules or the service may have changed since it was held.
-    hold_id, service_id, specialist_id, workplace_id = (
-        hold.id,
-        hold.service_id,
-        hold.specialist_id,
-        hold.workplace_id,
-    )
+    service_id, specialist_id, workplace_id = hold.service_id, hold.specialist_id, hold.workplace_id
     start_at, held_at = hold.start_at, hold.created_at
     await session.delete(hold)
     await session.flush()
@@ -117,52 +96,4 @@ async def confirm_hold(
         raise Conflict(
             f"The held slot is no longer available: {unavailable.message}", code="slot_unavailable"
         ) from None
-
-    [priced] = await pricing.price_services(
-        session,
-        firm_id,
-        [ServiceLineIn(service_id=service_id)],
-        workplace_id=choice.workplace_id,
-        first_worker_id=choice.specialist_id,
-    )
-    appointment = Appointment(
-        firm_id=firm_id,
-        location_id=location.id,
-        workplace_id=choice.workplace_id,
-        client_id=client_id,
-        start_at=choice.start,
-        end_at=choice.end,
-        notes=data.notes,
-        source=BOOKING_SOURCE,
-        external_id=str(hold_id),
-        created_by=caller.user_id,
-    )
-    session.add(appointment)
-    await session.flush()
-    session.add(
-        AppointmentWorker(
-            firm_id=firm_id, appointment_id=appointment.id, specialist_id=choice.specialist_id
-        )
-    )
-    session.add(
-        AppointmentServiceItem(
-            firm_id=firm_id,
-            appointment_id=appointment.id,
-            service_id=service_id,
-            price=priced.price,
-            duration_minutes=priced.duration_minutes,
-        )
-    )
-    await session.flush()
-    await claims.claim(
-        session,
-        firm_id,
-        specialist_ids=[choice.specialist_id],
-        workplace_id=choice.workplace_id,
-        start=choice.claim_start,
-        end=choice.claim_end,
-        now=now,
-        appointment_id=appointment.id,
-    )
-    await session.refresh(appointment)
-    return Confirmed(appointment, created=True)
+    return HeldSlot(hold_id, location.id, service_id, booked_client_id, choice)

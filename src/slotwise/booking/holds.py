@@ -17,14 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.caller import Caller
 from slotwise.availability.service import SlotUnavailable, check_slot
 from slotwise.booking import claims
+from slotwise.booking.errors import HoldNotFound
 from slotwise.booking.schemas import HoldCreate
-from slotwise.errors import Conflict, Forbidden, NotFound
+from slotwise.errors import Conflict, Forbidden
 from slotwise.models import Client, Firm, Hold, Location
 from slotwise.repository import get_in_firm
-
-
-def hold_not_found(hold_id: uuid.UUID) -> NotFound:
-    return NotFound(f"No hold with id {hold_id}", code="hold_not_found")
 
 
 async def lock_location_if_limited(session: AsyncSession, location: Location) -> None:
@@ -133,7 +130,7 @@ async def visible_hold(
 ) -> Hold:
     hold = await find_visible_hold(session, caller, hold_id, lock=lock)
     if hold is None:
-        raise hold_not_found(hold_id)
+        raise HoldNotFound(f"No hold with id {hold_id}")
     return hold
 
 

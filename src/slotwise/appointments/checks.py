@@ -1,0 +1,62 @@
+"""What every write path checks before an appointment names something: its location,
+workplace, client and workers are the firm's, and its ``(source, external_id)`` is its own."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.appointments import repository
+from slotwise.errors import Conflict, NotFound, Unprocessable
+from slotwise.models import Client, Location, Specialist, Workplace
+from slotwise.repository import get_in_firm
+
+
+async def check_place(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    workplace_id: uuid.UUID | None,
+) -> None:
+    await get_in_firm(session, Location, firm_id, location_id, what="location")
+    if workplace_id is None:
+        return
+    workplace = await get_in_firm(session, Workplace, firm_id, workplace_id, what="workplace")
+    if workplace.location_id != location_id:
+        raise Unprocessable(
+            "The workplace is not in this location", code="workplace_not_in_location"
+        )
+
+
+async def check_client(
+    session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID | None
+) -> None:
+    if client_id is not None:
+        await get_in_firm(session, Client, firm_id, client_id, what="client")
+
+
+async def check_workers(
+    session: AsyncSession, firm_id: uuid.UUID, worker_ids: list[uuid.UUID]
+) -> None:
+    missing = await repository.missing_ids(session, Specialist, firm_id, worker_ids)
+    if missing:
+        raise NotFound(
+            f"No specialist with id {', '.join(map(str, missing))}", code="specialist_not_found"
+        )
+
+
+async def check_external_id(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    source: str,
+    external_id: str | None,
+    *,
+    except_id: uuid.UUID | None = None,
+) -> None:
+    if external_id is not None and await repository.external_id_taken(
+        session, firm_id, source, external_id, except_id=except_id
+    ):
+        raise Conflict(
+            f"An appointment from '{source}' with this external_id exists", code="external_id_taken"
+        )
