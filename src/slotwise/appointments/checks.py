@@ -8,7 +8,8 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import repository
-from slotwise.errors import Conflict, NotFound, Unprocessable
+from slotwise.appointments.errors import ExternalIdTaken, WorkplaceNotInLocation
+from slotwise.availability.errors import SpecialistNotFound
 from slotwise.models import Client, Location, Specialist, Workplace
 from slotwise.repository import get_in_firm
 
@@ -24,9 +25,7 @@ async def check_place(
         return
     workplace = await get_in_firm(session, Workplace, firm_id, workplace_id, what="workplace")
     if workplace.location_id != location_id:
-        raise Unprocessable(
-            "The workplace is not in this location", code="workplace_not_in_location"
-        )
+        raise WorkplaceNotInLocation()
 
 
 async def check_client(
@@ -41,9 +40,7 @@ async def check_workers(
 ) -> None:
     missing = await repository.missing_ids(session, Specialist, firm_id, worker_ids)
     if missing:
-        raise NotFound(
-            f"No specialist with id {', '.join(map(str, missing))}", code="specialist_not_found"
-        )
+        raise SpecialistNotFound(f"No specialist with id {', '.join(map(str, missing))}")
 
 
 async def check_external_id(
@@ -57,6 +54,4 @@ async def check_external_id(
     if external_id is not None and await repository.external_id_taken(
         session, firm_id, source, external_id, except_id=except_id
     ):
-        raise Conflict(
-            f"An appointment from '{source}' with this external_id exists", code="external_id_taken"
-        )
+        raise ExternalIdTaken(f"An appointment from '{source}' with this external_id exists")

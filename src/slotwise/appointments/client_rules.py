@@ -8,10 +8,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.appointments.errors import (
+    AppointmentNotScheduled,
+    ChangeDeadlinePassed,
+    ForbiddenField,
+)
 from slotwise.appointments.schemas import CLIENT_FIELDS
-from slotwise.availability.service import SlotUnavailable, check_slot
+from slotwise.availability.errors import SlotUnavailable
+from slotwise.availability.service import check_slot
 from slotwise.booking.holds import explain_unavailable
-from slotwise.errors import Conflict, Forbidden
 from slotwise.models import Appointment, Firm
 
 
@@ -20,32 +25,27 @@ async def check_client_change(
 ) -> None:
     forbidden = sorted(set(changes) - CLIENT_FIELDS)
     if forbidden:
-        raise Forbidden(
+        raise ForbiddenField(
             f"A client may only cancel (status) or move (start_at) an appointment, "
-            f"not change: {', '.join(forbidden)}",
-            code="forbidden_field",
+            f"not change: {', '.join(forbidden)}"
         )
     if "status" in changes and changes["status"] != "cancelled":
-        raise Forbidden("A client may only set the status to 'cancelled'", code="forbidden_field")
+        raise ForbiddenField("A client may only set the status to 'cancelled'")
     if appointment.status != "scheduled":
-        raise Conflict(
-            f"A {appointment.status} appointment cannot be changed",
-            code="appointment_not_scheduled",
-        )
+        raise AppointmentNotScheduled(f"A {appointment.status} appointment cannot be changed")
     firm = await session.get(Firm, appointment.firm_id)
     assert firm is not None
     deadline = appointment.start_at - timedelta(minutes=firm.client_change_deadline_minutes)
     if now > deadline:
-        raise Conflict(
+        raise ChangeDeadlinePassed(
             f"Changes are possible until {deadline.isoformat()} "
-            f"({firm.client_change_deadline_minutes} min before the start)",
-            code="change_deadline_passed",
+            f"({firm.client_change_deadline_minutes} min before the start)"
         )
     new_start = changes.get("start_at")
     if new_start is None or changes.get("status") == "cancelled":
         return
     if not appointment.workers or not appointment.services:
-        raise Conflict("This appointment cannot be moved online", code="slot_unavailable")
+        raise SlotUnavailable("This appointment cannot be moved online")
     # The appointment's own time and place must not count against its new slot.
     try:
         choice = await check_slot(

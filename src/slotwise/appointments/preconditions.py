@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-from slotwise.errors import PreconditionFailed, PreconditionRequired, Unprocessable
+from slotwise.appointments.errors import (
+    AmbiguousVersion,
+    InvalidIfMatch,
+    VersionMismatch,
+    VersionRequired,
+)
 
 # "3", W/"3" or a bare 3; a list such as "3", "4" matches any of them.
 _TAG = re.compile(r'^\s*(?:W/"(\d{1,10})"|"(\d{1,10})"|(\d{1,10}))\s*$')
@@ -19,7 +24,7 @@ def parse_if_match(header: str) -> set[int]:
     for part in header.split(","):
         match = _TAG.match(part)
         if match is None:
-            raise Unprocessable('If-Match must be a version such as "3"', code="invalid_if_match")
+            raise InvalidIfMatch()
         versions.add(int(next(group for group in match.groups() if group)))
     return versions
 
@@ -31,21 +36,16 @@ def expected_versions(
     versions = parse_if_match(if_match) if if_match is not None else None
     if body_version is not None:
         if versions is not None and body_version not in versions:
-            raise Unprocessable(
-                "If-Match and the body's version disagree", code="ambiguous_version"
-            )
+            raise AmbiguousVersion()
         versions = {body_version}
     if versions is None and required:
-        raise PreconditionRequired(
-            'Send the version you read as If-Match: "<version>" (or a "version" field) so '
-            "that a concurrent change is not overwritten"
-        )
+        raise VersionRequired()
     return versions
 
 
 def check_version(current: int, expected: set[int] | None) -> None:
     if expected is not None and current not in expected:
-        raise PreconditionFailed(
+        raise VersionMismatch(
             f"The appointment was changed meanwhile; the current version is {current}",
             headers={"ETag": etag(current)},
         )

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import repository
 from slotwise.appointments.schemas import ServiceLineIn
-from slotwise.errors import NotFound
+from slotwise.availability.errors import ServiceNotFound
 
 T = TypeVar("T")
 
@@ -48,9 +48,7 @@ async def price_services(
     services = await repository.services_by_id(session, firm_id, ids)
     missing = [service_id for service_id in ids if service_id not in services]
     if missing:
-        raise NotFound(
-            f"No service with id {', '.join(map(str, missing))}", code="service_not_found"
-        )
+        raise ServiceNotFound(f"No service with id {', '.join(map(str, missing))}")
     overrides = (
         await repository.active_overrides(session, firm_id, workplace_id, ids)
         if workplace_id is not None

@@ -19,6 +19,7 @@ from slotwise.appointments import repository
 from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.checks import check_client, check_place, check_workers
 from slotwise.appointments.creation import NewAppointment, insert_appointment
+from slotwise.appointments.errors import AppointmentNotFound, AppointmentReferenced
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present, present_one
 from slotwise.appointments.repository import Scope
@@ -31,9 +32,9 @@ from slotwise.appointments.schemas import (
 )
 from slotwise.auth.caller import Caller
 from slotwise.availability.bounds import lower_bound, upper_bound
+from slotwise.availability.errors import InvalidRange
 from slotwise.booking.confirm import take_hold
 from slotwise.booking.errors import HoldNotFound
-from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import Appointment, Firm
 from slotwise.records import AppointmentOut
 from slotwise.repository import PageParams
@@ -47,10 +48,6 @@ def scope_of(caller: Caller) -> Scope:
     if caller.is_client and caller.client_id is not None:
         return Scope(caller.firm_id, client_id=caller.client_id)
     return Scope(caller.firm_id, sees_nothing=True)
-
-
-def not_found(appointment_id: uuid.UUID) -> NotFound:
-    return NotFound(f"No appointment with id {appointment_id}", code="appointment_not_found")
 
 
 async def list_appointments(
@@ -74,7 +71,7 @@ async def list_appointments(
             end=upper_bound(end, zone) if end is not None else None,
         )
     if filters.start is not None and filters.end is not None and filters.end <= filters.start:
-        raise Unprocessable("'to' must be after 'from'", code="invalid_range")
+        raise InvalidRange()
     rows, total = await repository.list_page(session, scope_of(caller), filters, page)
     return AppointmentPage(
         items=await present(session, caller.firm_id, rows),
@@ -89,7 +86,7 @@ async def get_appointment(
 ) -> AppointmentOut:
     appointment = await repository.get_visible(session, scope_of(caller), appointment_id)
     if appointment is None:
-        raise not_found(appointment_id)
+        raise AppointmentNotFound(f"No appointment with id {appointment_id}")
     return await present_one(session, caller.firm_id, appointment)
 
 
@@ -187,13 +184,10 @@ async def delete_appointment(
     # The lock also makes a wallet transaction naming this appointment wait for our decision.
     appointment = await repository.get_visible(session, scope_of(caller), appointment_id, lock=True)
     if appointment is None:
-        raise not_found(appointment_id)
+        raise AppointmentNotFound(f"No appointment with id {appointment_id}")
     check_version(appointment.version, expected)
     if await repository.referenced_by_wallet(session, caller.firm_id, appointment.id):
-        raise Conflict(
-            "Wallet transactions refer to this appointment; cancel it instead",
-            code="appointment_referenced",
-        )
+        raise AppointmentReferenced()
     before = await present_one(session, caller.firm_id, appointment)
     await session.delete(appointment)
     await session.flush()

@@ -22,6 +22,13 @@ from slotwise.appointments.checks import (
     check_place,
     check_workers,
 )
+from slotwise.appointments.errors import (
+    AppointmentNotFound,
+    ClosedBeforeOpened,
+    EndBeforeStart,
+    ForbiddenField,
+    NoWorkers,
+)
 from slotwise.appointments.preconditions import check_version, expected_versions
 from slotwise.appointments.present import present_one
 from slotwise.appointments.schemas import (
@@ -32,7 +39,6 @@ from slotwise.appointments.schemas import (
 )
 from slotwise.auth.caller import Caller
 from slotwise.booking import claims
-from slotwise.errors import Forbidden, Unprocessable
 from slotwise.models import Appointment, AppointmentServiceItem, AppointmentWorker
 from slotwise.records import AppointmentOut
 from slotwise.repository import apply_changes
@@ -50,16 +56,15 @@ async def update_appointment(
         session, service.scope_of(caller), appointment_id, lock=True
     )
     if appointment is None:
-        raise service.not_found(appointment_id)
+        raise AppointmentNotFound(f"No appointment with id {appointment_id}")
     changes = data.changes()
     now = datetime.now(UTC)
     if caller.is_worker:
         forbidden = sorted(set(changes) - WORKER_FIELDS)
         if forbidden:
-            raise Forbidden(
+            raise ForbiddenField(
                 f"A worker may change only is_open, opened_at and closed_at, not: "
-                f"{', '.join(forbidden)}",
-                code="forbidden_field",
+                f"{', '.join(forbidden)}"
             )
     elif not caller.is_admin:
         await client_rules.check_client_change(session, appointment, changes, now)
@@ -118,11 +123,11 @@ async def _validate(
 ) -> None:
     start, end = _merged(appointment, changes, "start_at"), _merged(appointment, changes, "end_at")
     if end <= start:
-        raise Unprocessable("end_at must be after start_at", code="end_before_start")
+        raise EndBeforeStart()
     opened = _merged(appointment, changes, "opened_at")
     closed = _merged(appointment, changes, "closed_at")
     if opened is not None and closed is not None and closed < opened:
-        raise Unprocessable("closed_at must not be before opened_at", code="closed_before_opened")
+        raise ClosedBeforeOpened()
     if "location_id" in changes or "workplace_id" in changes:
         await check_place(
             session,
@@ -182,9 +187,7 @@ async def _replace_services(
         listed = await repository.workers_of(session, appointment.firm_id, [appointment.id])
         worker_ids = [w.id for w in listed.get(appointment.id, [])]
     if not worker_ids:
-        raise Unprocessable(
-            "The appointment has no worker to price its services by", code="no_workers"
-        )
+        raise NoWorkers()
     priced = await pricing.price_services(
         session,
         appointment.firm_id,

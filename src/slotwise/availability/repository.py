@@ -30,7 +30,7 @@ from slotwise.availability.engine import (
     WeeklyHours,
     WorkplaceInput,
 )
-from slotwise.errors import NotFound
+from slotwise.availability.errors import LocationNotFound, ServiceNotFound
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,9 +140,9 @@ async def catalog(
         )
     ).one()
     if row.location is None:
-        raise NotFound(f"No location with id {location_id}", code="location_not_found")
+        raise LocationNotFound(f"No location with id {location_id}")
     if row.service is None:
-        raise NotFound(f"No service with id {service_id}", code="service_not_found")
+        raise ServiceNotFound(f"No service with id {service_id}")
     assert row.rules is not None  # the caller's firm exists: its user was just read
     time_zone, capacity, location_active = row.location
     duration, break_after, buffer_before, buffer_after, service_active = row.service

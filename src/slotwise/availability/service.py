@@ -28,13 +28,23 @@ from slotwise.availability.engine import (
     max_claim_after_minutes,
     padded_days,
 )
-from slotwise.errors import Conflict, NotFound, Unprocessable
+from slotwise.availability.errors import (
+    InvalidDatetime,
+    InvalidRange,
+    LocationInactive,
+    RangeTooLong,
+    ServiceInactive,
+    ServiceNotOffered,
+    SlotUnavailable,
+    SpecialistInactive,
+    SpecialistNotFound,
+    WorkplaceNotFound,
+)
 
 __all__ = [
     "MAX_RANGE_DAYS",
     "Availability",
     "SlotChoice",
-    "SlotUnavailable",
     "check_range",
     "check_slot",
     "get_availability",
@@ -46,33 +56,19 @@ MAX_RANGE_DAYS = 62
 def check_range(first: dt.date, last: dt.date) -> None:
     """422 before anything is loaded when the date range is reversed or too long."""
     if last < first:
-        raise Unprocessable("'to' is before 'from'", code="invalid_range")
+        raise InvalidRange("'to' is before 'from'")
     if (last - first).days + 1 > MAX_RANGE_DAYS:
-        raise Unprocessable(
-            f"The range spans more than {MAX_RANGE_DAYS} days", code="range_too_long"
-        )
+        raise RangeTooLong(f"The range spans more than {MAX_RANGE_DAYS} days")
 
 
 def local_days(low: dt.datetime, high: dt.datetime, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
     """The local dates on which slots starting in ``[low, high)`` lie (422 when too many)."""
     if high <= low:
-        raise Unprocessable("'to' must be after 'from'", code="invalid_range")
+        raise InvalidRange()
     first = low.astimezone(zone).date()
     last = (high - dt.timedelta(microseconds=1)).astimezone(zone).date()
     check_range(first, last)
     return first, last
-
-
-class SlotUnavailable(Conflict):
-    """No option starts at the asked time. ``blocked`` lists, in the order they would be
-    chosen, the options that only other bookings' claims keep from it: when there are any,
-    the slot is taken rather than unavailable."""
-
-    code = "slot_unavailable"
-
-    def __init__(self, message: str, blocked: list[SlotChoice]) -> None:
-        super().__init__(message)
-        self.blocked = blocked
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +100,7 @@ async def get_availability(
         session, firm_id, location_id, service_id, specialist_id=specialist_id
     )
     if specialist_id is not None and not catalog.specialist_active:
-        raise Conflict("The specialist is inactive", code="specialist_inactive")
+        raise SpecialistInactive()
     zone = ZoneInfo(catalog.time_zone)
     low, high = lower_bound(first, zone), upper_bound(last, zone)
     first_day, last_day = local_days(low, high, zone)
@@ -112,7 +108,7 @@ async def get_availability(
         session, firm_id, catalog, first_day, last_day, now or dt.datetime.now(dt.UTC)
     )
     if specialist_id is not None and not query.specialists:
-        raise Conflict("The specialist does not offer this service", code="service_not_offered")
+        raise ServiceNotOffered()
     slots = compute_slots(query)
     if isinstance(first, dt.datetime) or isinstance(last, dt.datetime):
         slots = [slot for slot in slots if low <= slot.start < high]
@@ -143,7 +139,7 @@ async def check_slot(
     another firm give 404.
     """
     if start_at.tzinfo is None:
-        raise Unprocessable("The start needs a time zone", code="invalid_datetime")
+        raise InvalidDatetime()
     catalog = await _bookable(
         session,
         firm_id,
@@ -212,13 +208,13 @@ async def _bookable(
         workplace_id=workplace_id,
     )
     if not catalog.location_active:
-        raise Conflict("The location is inactive", code="location_inactive")
+        raise LocationInactive()
     if not catalog.service_active:
-        raise Conflict("The service is inactive", code="service_inactive")
+        raise ServiceInactive()
     if specialist_id is not None and catalog.specialist_active is None:
-        raise NotFound(f"No specialist with id {specialist_id}", code="specialist_not_found")
+        raise SpecialistNotFound(f"No specialist with id {specialist_id}")
     if workplace_id is not None and not catalog.workplace_found:
-        raise NotFound(f"No workplace with id {workplace_id}", code="workplace_not_found")
+        raise WorkplaceNotFound(f"No workplace with id {workplace_id}")
     return catalog
 
 

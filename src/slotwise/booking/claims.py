@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability.engine import SlotChoice, claim_padding, claim_range
-from slotwise.errors import Conflict
+from slotwise.booking.errors import SlotTaken
 from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServiceOverride
 
 # Two requests inserting overlapping claims at the same moment can each find the other's
@@ -27,10 +27,6 @@ from slotwise.models import Appointment, Hold, Service, TimeClaim, WorkplaceServ
 _DEADLOCK = "40P01"
 _CONFLICT_STATES = frozenset({"23P01", _DEADLOCK})
 _DEADLOCK_ATTEMPTS = 3
-
-
-class SlotTaken(Conflict):
-    code = "slot_taken"
 
 
 def _resources(
@@ -119,7 +115,7 @@ def slot_taken(conflicts: Sequence[TimeClaim]) -> SlotTaken:
     if not details:
         # The claim in the way was released before it could be read: its booking was
         # cancelled or its hold given up meanwhile.
-        return SlotTaken("The time was just taken by another booking")
+        return SlotTaken()
     first = details[0]
     what = "an appointment" if first["kind"] == "appointment" else "a hold"
     return SlotTaken(

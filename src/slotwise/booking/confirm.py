@@ -14,15 +14,15 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.caller import Caller
-from slotwise.availability.service import SlotChoice, SlotUnavailable, check_slot
-from slotwise.booking import claims
-from slotwise.booking.errors import HoldNotFound
+from slotwise.availability.errors import SlotUnavailable
+from slotwise.availability.service import SlotChoice, check_slot
+from slotwise.booking.errors import HoldExpired, HoldNotFound, HoldNotYours, SlotTaken
 from slotwise.booking.holds import (
     explain_unavailable,
     find_visible_hold,
     lock_location_if_limited,
 )
-from slotwise.errors import Conflict, Forbidden, Gone
+from slotwise.errors import Forbidden
 from slotwise.models import Client, Location
 from slotwise.repository import get_in_firm
 
@@ -61,9 +61,9 @@ async def take_hold(
     if hold is None:
         raise HoldNotFound(f"No hold with id {hold_id}")
     if hold.user_id != caller.user_id:
-        raise Forbidden("This hold belongs to another user", code="hold_not_yours")
+        raise HoldNotYours()
     if hold.expires_at <= now:
-        raise Gone(f"The hold expired at {hold.expires_at.isoformat()}", code="hold_expired")
+        raise HoldExpired(f"The hold expired at {hold.expires_at.isoformat()}")
     booked_client_id = hold.client_id
     if client_id is not None and client_id != booked_client_id:
         if not caller.is_admin or booked_client_id is not None:
@@ -91,9 +91,9 @@ async def take_hold(
         )
     except SlotUnavailable as unavailable:
         explained = await explain_unavailable(session, firm_id, unavailable, now)
-        if isinstance(explained, claims.SlotTaken):
+        if isinstance(explained, SlotTaken):
             raise explained from None
-        raise Conflict(
-            f"The held slot is no longer available: {unavailable.message}", code="slot_unavailable"
+        raise SlotUnavailable(
+            f"The held slot is no longer available: {unavailable.message}"
         ) from None
     return HeldSlot(hold_id, location.id, service_id, booked_client_id, choice)

@@ -15,11 +15,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.caller import Caller
-from slotwise.availability.service import SlotUnavailable, check_slot
+from slotwise.availability.errors import SlotUnavailable
+from slotwise.availability.service import check_slot
 from slotwise.booking import claims
-from slotwise.booking.errors import HoldNotFound
+from slotwise.booking.errors import HoldNotFound, SlotTaken
 from slotwise.booking.schemas import HoldCreate
-from slotwise.errors import Conflict, Forbidden
+from slotwise.errors import Forbidden
 from slotwise.models import Client, Firm, Hold, Location
 from slotwise.repository import get_in_firm
 
@@ -40,7 +41,7 @@ async def explain_unavailable(
     now: datetime,
     *,
     moving_appointment_id: uuid.UUID | None = None,
-) -> Conflict:
+) -> SlotTaken | SlotUnavailable:
     """409 ``slot_taken`` naming the bookings in the way when only other bookings' claims
     keep the slot from every option that could take it; otherwise ``unavailable`` as it is
     (hours, schedules, notice, capacity...)."""
