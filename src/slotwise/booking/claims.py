@@ -66,7 +66,9 @@ async def find_conflict(
             _resources(specialist_ids, workplace_id),
             _live(now),
         )
-        .order_by(TimeClaim.during)
+        # Among claims of the same range, the one met first when claiming: specialists by
+        # id, then the workplace (``_rows``'s order), not whichever the index returns.
+        .order_by(TimeClaim.during, TimeClaim.specialist_id.asc().nulls_last())
         .limit(1)
     )
     if exclude_appointment_id is not None:
