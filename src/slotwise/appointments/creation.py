@@ -25,8 +25,8 @@ from slotwise.models import Appointment, AppointmentServiceItem, AppointmentWork
 @dataclass(frozen=True)
 class NewAppointment:
     """An appointment to insert. ``end_at`` None: the start plus the services' durations.
-    A service line without a price gets the catalog's terms (see ``pricing``); the first
-    worker's custom terms apply."""
+    ``worker_ids`` names at least one worker: a service line without a price gets the
+    catalog's terms (see ``pricing``), the first worker's custom terms included."""
 
     firm_id: uuid.UUID
     location_id: uuid.UUID
