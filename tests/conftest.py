@@ -18,12 +18,16 @@ from sqlalchemy.engine import make_url
 
 from slotwise.app import create_app
 from slotwise.config import Settings
+from slotwise.db import libpq_dsn
 from slotwise.migrate import upgrade
 from tests.factories import World, make_world
 
+# The tests' own connections (making and dropping databases), as pg_stat_activity names them.
+TESTS_APPLICATION_NAME = "slotwise-tests"
 
-def _psycopg_dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+def admin_dsn(url: str) -> str:
+    return libpq_dsn(url, TESTS_APPLICATION_NAME)
 
 
 def _with_database(url: str, name: str) -> str:
@@ -57,13 +61,13 @@ def make_database(server_url: str) -> Iterator[object]:
 
     def create(prefix: str = "slotwise_test") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(_psycopg_dsn(server_url), autocommit=True) as conn:
+        with psycopg.connect(admin_dsn(server_url), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         created.append(name)
         return _with_database(server_url, name)
 
     yield create
-    with psycopg.connect(_psycopg_dsn(server_url), autocommit=True) as conn:
+    with psycopg.connect(admin_dsn(server_url), autocommit=True) as conn:
         for name in created:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

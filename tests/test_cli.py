@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from slotwise.embedded import server_pids
+from tests.conftest import admin_dsn
 from tests.live_server import free_port
 
 SLOTWISE = [sys.executable, "-m", "slotwise"]
@@ -175,8 +175,7 @@ def test_demo_loads_and_printed_logins_work(
     assert _run(command, SLOTWISE_DATABASE_URL=url).returncode == 0
     # Demo bookings claim their time like real ones, so availability and the exclusion
     # constraints see them: one claim per worker and one per workplace of each live booking.
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(admin_dsn(url)) as conn:
         claims, expected, firms = conn.execute("""
             SELECT (SELECT count(*) FROM time_claims),
                    (SELECT count(*) FROM appointment_workers w JOIN appointments a

@@ -11,7 +11,7 @@ import psycopg
 
 from slotwise.demo import CLIENTS, DAYS_AHEAD, load_demo
 from slotwise.migrate import upgrade
-from tests.conftest import _psycopg_dsn
+from tests.conftest import admin_dsn
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -29,7 +29,7 @@ async def test_demo_data_is_distinct_on_the_step_and_follows_today(
 ) -> None:
     url = make_database()
     upgrade(url)
-    dsn = _psycopg_dsn(url)
+    dsn = admin_dsn(url)
     first_load = date(2026, 3, 4)  # a Wednesday
     await load_demo(url, today=first_load)
 

@@ -162,6 +162,7 @@ def worker(
     """
     from slotwise.jobs.worker import run_worker
     from slotwise.notifications.channels import ChannelSettings
+    from slotwise.notifications.tasks import delivery
 
     if not job_logs:
         logging.getLogger("procrastinate").setLevel(logging.WARNING)
@@ -171,7 +172,8 @@ def worker(
     with database(settings) as url:
         if settings.database_url is None:
             _migrate(url)
-        asyncio.run(run_worker(url, settings, ChannelSettings(), name=name, queues=queue))
+        resources = [delivery(ChannelSettings())]
+        asyncio.run(run_worker(url, settings, resources=resources, name=name, queues=queue))
 
 
 @cli.command("vapid-keys")

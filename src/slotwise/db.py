@@ -1,8 +1,15 @@
-"""Database engine, the per-request transaction, and URL handling."""
+"""Database engines and libpq DSNs (the one place that makes them), the per-request
+transaction, and URL handling.
+
+Every connection says which process opened it: ``application_name`` is set on every engine
+and DSN made here, so ``pg_stat_activity`` tells the API server's connections from the
+worker's, the LISTEN connection's and the tests' own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from enum import StrEnum
 
 from fastapi import Request
 from sqlalchemy.engine import make_url
@@ -18,6 +25,14 @@ from slotwise.config import Settings
 _SETTINGS = "slotwise.settings"
 
 
+class ApplicationName(StrEnum):
+    """Who a connection belongs to, as ``pg_stat_activity.application_name`` shows it."""
+
+    SERVER = "slotwise-server"
+    WORKER = "slotwise-worker"
+    LISTENER = "slotwise-listener"
+
+
 def normalize_url(url: str) -> str:
     """Accept plain ``postgresql://`` URLs (as tools print them) and use the psycopg 3 driver."""
     parsed = make_url(url)
@@ -26,12 +41,35 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, settings: Settings) -> AsyncEngine:
+def _named(url: str, drivername: str, application_name: str | None) -> str:
+    parsed = make_url(url).set(drivername=drivername)
+    if application_name is not None:
+        # The process's name wins over one the URL may carry: it is how operators tell
+        # the connections apart.
+        parsed = parsed.update_query_dict({"application_name": application_name})
+    return parsed.render_as_string(hide_password=False)
+
+
+def libpq_dsn(url: str, application_name: str | None = None) -> str:
+    """``url`` as libpq takes it (``psycopg.connect``, procrastinate's connector): without a
+    SQLAlchemy driver name, with ``application_name`` when given."""
+    return _named(url, "postgresql", application_name)
+
+
+def create_engine(
+    url: str,
+    settings: Settings,
+    *,
+    application_name: str = ApplicationName.SERVER,
+    pool_pre_ping: bool = True,
+) -> AsyncEngine:
+    """The engine of a process (the API server's unless ``application_name`` says otherwise),
+    its pool sized by ``settings``."""
     return create_async_engine(
-        normalize_url(url),
+        _named(normalize_url(url), "postgresql+psycopg", application_name),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
+        pool_pre_ping=pool_pre_ping,
     )
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.admin import UserSpec, add_user
 from slotwise.auth.throttle import account_key, address_key
 from slotwise.config import Settings
-from slotwise.jobs.maintenance import cleanup
 from slotwise.models import Firm, LoginThrottle
+from slotwise.ops.cleanup import cleanup
 from tests.auth.helpers import attempts_counted, client_at, login, new_address
 from tests.factories import PASSWORD, World
 

@@ -32,6 +32,7 @@ from slotwise.jobs.worker import run_worker
 from slotwise.models import Notification
 from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.delivery import DeliveryRuntime
+from slotwise.notifications.tasks import delivery
 from tests.live_server import free_port
 
 SLOTWISE = [sys.executable, "-m", "slotwise"]
@@ -200,7 +201,13 @@ async def running_worker(
     """A worker in this process's event loop until the block ends (then a graceful stop)."""
     assert settings.database_url is not None
     task = asyncio.create_task(
-        run_worker(settings.database_url, settings, channels, name=name, handle_signals=False)
+        run_worker(
+            settings.database_url,
+            settings,
+            resources=[delivery(channels)],
+            name=name,
+            handle_signals=False,
+        )
     )
     try:
         yield

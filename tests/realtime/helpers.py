@@ -20,8 +20,8 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from slotwise.app import create_app
 from slotwise.config import Settings
+from slotwise.db import libpq_dsn
 from slotwise.models import User
-from slotwise.realtime.listener import psycopg_dsn
 from slotwise.security import create_access_token
 from tests.factories import World
 from tests.live_server import serve_app
@@ -236,7 +236,7 @@ async def bulk_events(
     """``count`` events in one transaction (as a bulk job would write them)."""
     data = {**appointment, "notes": "x" * notes_size}
     async with await psycopg.AsyncConnection.connect(
-        psycopg_dsn(settings.database_url or "")
+        libpq_dsn(settings.database_url or "")
     ) as conn:
         await conn.execute(
             """WITH taken AS (UPDATE firms SET event_seq = event_seq + %(n)s

@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from slotwise.config import Settings
+from slotwise.db import ApplicationName, libpq_dsn
 from slotwise.realtime.events import record_appointment_change
-from slotwise.realtime.listener import APPLICATION_NAME, psycopg_dsn
 from slotwise.records import AppointmentOut
 from tests.appointments.helpers import change_appointment
 from tests.factories import World
@@ -28,7 +28,7 @@ async def _kill_listener(settings: Settings, server: Live) -> None:
     pid = listener.backend_pid
     assert pid is not None
     async with await psycopg.AsyncConnection.connect(
-        psycopg_dsn(settings.database_url or ""), autocommit=True
+        libpq_dsn(settings.database_url or ""), autocommit=True
     ) as conn:
         row = await (
             await conn.execute(
@@ -37,7 +37,7 @@ async def _kill_listener(settings: Settings, server: Live) -> None:
                 (pid,),
             )
         ).fetchone()
-    assert row == (APPLICATION_NAME, True)
+    assert row == (ApplicationName.LISTENER, True)
 
 
 async def _reconnected(server: Live, connections: int) -> None:
@@ -50,7 +50,7 @@ async def _waits_for_a_lock(settings: Settings, pid: int) -> None:
     """Until the backend ``pid`` waits for a lock another transaction holds."""
     async with (
         await psycopg.AsyncConnection.connect(
-            psycopg_dsn(settings.database_url or ""), autocommit=True
+            libpq_dsn(settings.database_url or ""), autocommit=True
         ) as conn,
         asyncio.timeout(30),
     ):

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 
 from slotwise.models import Event
-from slotwise.realtime import service
 from tests.appointments.helpers import change_appointment
 from tests.factories import World
 from tests.realtime.helpers import create, slot
@@ -84,25 +81,3 @@ async def test_polling_rules(client: httpx.AsyncClient, world: World, other_worl
     await create(client, other_world, [other_world.specialist_a])
     mine = (await _poll(client, world, "director", after=0)).json()
     assert mine == {"items": [], "last_seq": 0, "reset": False}
-
-
-async def test_purge_keeps_the_retention(
-    client: httpx.AsyncClient, app: FastAPI, world: World
-) -> None:
-    await create(client, world, [world.specialist_a])
-    await create(client, world, [world.specialist_a], start=slot(1))
-    settings = app.state.settings
-    now = datetime.now(UTC)
-    async with app.state.sessionmaker.begin() as session:
-        # Nothing is older than 7 days yet ...
-        await service.purge_expired_events(session, settings, now)
-        assert (
-            await session.scalar(
-                select(func.count()).select_from(Event).where(Event.firm_id == world.firm_id)
-            )
-            == 2
-        )
-        # ... and everything is, 8 days from now.
-        assert await service.purge_expired_events(session, settings, now + timedelta(days=8)) >= 2
-    polled = (await _poll(client, world, "director", after=0)).json()
-    assert polled == {"items": [], "last_seq": 2, "reset": True}

@@ -1,4 +1,11 @@
-"""The procrastinate application: one per process, its tasks registered by ``tasks.py``.
+"""The procrastinate application: one per process.
+
+Its tasks live with their domains (``appointments/tasks.py``, ``notifications/tasks.py``,
+``ops/tasks.py``) and the queue's own upkeep here (``stalled.py``). They are named below by
+module path only, so that this infrastructure imports no domain: procrastinate imports them
+when the worker starts, or when a process first defers a job. Each task is a thin shell
+around a function that takes its clock and its sessions as arguments (so tests drive the same
+code with a controllable ``now``), and each is idempotent: running it twice does no harm.
 
 The API process never opens it: it only defers jobs, and does so on its own transaction's
 connection (``queue.py``). The worker gives it a connector of its own (``worker.py``).
@@ -11,4 +18,12 @@ from procrastinate import App, PsycopgConnector
 QUEUE_NOTIFICATIONS = "notifications"
 QUEUE_PERIODIC = "periodic"
 
-job_app = App(connector=PsycopgConnector(), import_paths=["slotwise.jobs.tasks"])
+# In this order the periodic tasks are listed (ops' history of periodic runs).
+TASK_MODULES = (
+    "slotwise.appointments.tasks",
+    "slotwise.notifications.tasks",
+    "slotwise.jobs.stalled",
+    "slotwise.ops.tasks",
+)
+
+job_app = App(connector=PsycopgConnector(), import_paths=list(TASK_MODULES))

@@ -14,24 +14,18 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
-import httpx
 from procrastinate import PsycopgConnector
 from procrastinate.exceptions import ConnectorException
-from procrastinate.periodic import PeriodicRegistry
 from procrastinate.worker import Worker
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from slotwise.config import Settings
-from slotwise.db import create_sessionmaker, normalize_url
-from slotwise.jobs import tasks
+from slotwise.db import ApplicationName, create_engine, create_sessionmaker, libpq_dsn
+from slotwise.jobs import periodic
 from slotwise.jobs.app import job_app
-from slotwise.jobs.retry import delivery_retry
+from slotwise.jobs.runtime import JobRuntime, WorkerResource, runtime_context
 from slotwise.jobs.schema import SCHEMA
-from slotwise.notifications.channels import ChannelSettings
-from slotwise.notifications.delivery import DeliveryRuntime
 
 log = logging.getLogger(__name__)
 
@@ -39,33 +33,14 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 _FIRST_RESTART_DELAY, _MAX_RESTART_DELAY = 0.2, 10.0
 
 
-def libpq_url(database_url: str) -> str:
-    url = make_url(normalize_url(database_url)).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
-
-
 def connector_for(database_url: str, pool_size: int) -> PsycopgConnector:
     # procrastinate's queries name its objects without a schema.
     return PsycopgConnector(
-        conninfo=libpq_url(database_url),
+        conninfo=libpq_dsn(database_url, ApplicationName.WORKER),
         min_size=1,
         max_size=pool_size,
         kwargs={"options": f"-c search_path={SCHEMA},public"},
     )
-
-
-def register_periodic(settings: Settings) -> None:
-    """(Re)registers the periodic jobs with the schedules of these settings."""
-    job_app.periodic_registry = PeriodicRegistry()  # type: ignore[no-untyped-call]
-    schedules = {
-        "advance_statuses": settings.cron_status_transitions,
-        "plan_reminders": settings.cron_reminders,
-        "dispatch_notifications": settings.cron_dispatch,
-        "retry_stalled_jobs": settings.cron_stalled_jobs,
-        "cleanup": settings.cron_cleanup,
-    }
-    for name, cron in schedules.items():
-        job_app.periodic(cron=cron)(tasks.PERIODIC_TASKS[name])
 
 
 async def _run_through_outages(
@@ -117,49 +92,48 @@ async def _run_through_outages(
 async def run_worker(
     database_url: str,
     settings: Settings,
-    channels: ChannelSettings,
     *,
+    resources: Sequence[WorkerResource] = (),
     name: str = "worker",
     queues: Iterable[str] | None = None,
     handle_signals: bool = True,
 ) -> None:
-    """Runs until a stop signal (or, with ``handle_signals=False``, until cancelled)."""
-    delivery_retry.configure(settings)
-    register_periodic(settings)
-    job_app.perform_import_paths()  # type: ignore[no-untyped-call]
+    """Runs until a stop signal (or, with ``handle_signals=False``, until cancelled).
+
+    ``resources``: what the domains' tasks need besides the database and the settings (see
+    ``runtime.py``), opened in this order and closed when the worker stops."""
+    periodic.register(settings)  # imports every task module first
     # No pre-ping on checkout (a round trip per transaction, two per message): a connection
     # that died with a database restart fails its job with a transient error, the pool
     # replaces it, and the job is retried (or the periodic job runs again on its next tick).
-    engine = create_async_engine(
-        normalize_url(database_url),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_pre_ping=False,
+    engine = create_engine(
+        database_url, settings, application_name=ApplicationName.WORKER, pool_pre_ping=False
     )
     connector = connector_for(database_url, settings.worker_concurrency + 4)
+    runtime = JobRuntime(create_sessionmaker(engine, settings), settings)
     try:
-        async with httpx.AsyncClient() as http:
-            runtime = DeliveryRuntime(
-                create_sessionmaker(engine, settings), settings, channels, http
-            )
-            with job_app.replace_connector(connector):
-                async with job_app.open_async():
+        async with contextlib.AsyncExitStack() as stack:
+            context = runtime_context(runtime)
+            for resource in resources:
+                context.update(await stack.enter_async_context(resource(runtime)))
+            stack.enter_context(job_app.replace_connector(connector))
+            await stack.enter_async_context(job_app.open_async())
 
-                    def make_worker() -> Worker:
-                        return Worker(
-                            job_app,
-                            queues=list(queues) if queues else None,
-                            name=name,
-                            concurrency=settings.worker_concurrency,
-                            fetch_job_polling_interval=settings.worker_poll_seconds,
-                            shutdown_graceful_timeout=settings.worker_shutdown_timeout_seconds,
-                            update_heartbeat_interval=settings.worker_heartbeat_seconds,
-                            stalled_worker_timeout=settings.worker_stalled_seconds,
-                            additional_context={"runtime": runtime},
-                            install_signal_handlers=False,
-                        )
+            def make_worker() -> Worker:
+                return Worker(
+                    job_app,
+                    queues=list(queues) if queues else None,
+                    name=name,
+                    concurrency=settings.worker_concurrency,
+                    fetch_job_polling_interval=settings.worker_poll_seconds,
+                    shutdown_graceful_timeout=settings.worker_shutdown_timeout_seconds,
+                    update_heartbeat_interval=settings.worker_heartbeat_seconds,
+                    stalled_worker_timeout=settings.worker_stalled_seconds,
+                    additional_context=context,
+                    install_signal_handlers=False,
+                )
 
-                    await _run_through_outages(make_worker, name, handle_signals)
+            await _run_through_outages(make_worker, name, handle_signals)
     finally:
         await engine.dispose()
     log.info("worker %s stopped", name)

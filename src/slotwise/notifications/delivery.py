@@ -26,6 +26,7 @@ from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.config import Settings
+from slotwise.jobs import repository as job_queries
 from slotwise.models import Notification
 from slotwise.notifications import content, lookups, repository
 from slotwise.notifications.channels import (
@@ -83,7 +84,7 @@ async def _prepare(
     if (
         row.status == "sending"
         and row.sending_job_id not in (None, job_id)
-        and await lookups.job_is_running(session, row.sending_job_id)
+        and await job_queries.job_is_running(session, row.sending_job_id)
     ):
         raise RetryableError(f"job {row.sending_job_id} is sending this message right now")
     facts = await content.gather(session, row)

@@ -11,7 +11,6 @@ from sqlalchemy import Row, and_, delete, func, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.jobs import tables
 from slotwise.models import (
     Appointment,
     AppointmentServiceItem,
@@ -193,8 +192,3 @@ async def delete_own_push_subscription(
     if endpoint is not None:
         stmt = stmt.where(PushSubscription.endpoint == endpoint)
     return bool((await session.execute(stmt.returning(PushSubscription.id))).all())
-
-
-async def job_is_running(session: AsyncSession, job_id: int) -> bool:
-    status = await session.scalar(select(tables.jobs.c.status).where(tables.jobs.c.id == job_id))
-    return status == "doing"

@@ -27,7 +27,7 @@ ChannelSettingsDep = Annotated[ChannelSettings, Depends(subscriptions.channel_se
 async def vapid_public_key(caller: CallerDep, settings: ChannelSettingsDep) -> VapidKeyOut:
     """The server's VAPID public key, to pass to ``pushManager.subscribe`` as the
     ``applicationServerKey``."""
-    return VapidKeyOut(public_key=subscriptions.vapid_public_key(settings))
+    return VapidKeyOut(public_key=settings.vapid_application_server_key())
 
 
 @router.get("/push-subscriptions", response_model=list[PushSubscriptionOut])

@@ -10,24 +10,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise import outbound
 from slotwise.auth.caller import Caller
-from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import PushSubscription
 from slotwise.notifications import lookups
-from slotwise.notifications.channels import ChannelSettings, public_key_of
+from slotwise.notifications.channels import ChannelSettings
+from slotwise.notifications.errors import (
+    EndpointInUse,
+    EndpointNotAllowed,
+    InvalidEndpoint,
+    MissingEndpoint,
+    PushSubscriptionNotFound,
+)
 from slotwise.notifications.schemas import PushSubscriptionIn
 
 
 @lru_cache
 def channel_settings() -> ChannelSettings:
     return ChannelSettings()
-
-
-def vapid_public_key(settings: ChannelSettings) -> str | None:
-    if settings.vapid_public_key:
-        return settings.vapid_public_key
-    if settings.vapid_private_key is None or not settings.vapid_private_key.get_secret_value():
-        return None
-    return public_key_of(settings.vapid_private_key.get_secret_value())
 
 
 async def subscribe(
@@ -39,22 +37,16 @@ async def subscribe(
     An endpoint stays with the user who registered it: anyone else gets 409, whether they
     found the URL or share the browser (a browser that unsubscribes and subscribes again
     gets a new endpoint). Its host must be on the public internet, as the server will
-    connect there (checked again on every send)."""
+    connect there (checked again on every send); that check, a DNS lookup, comes before
+    anything is written."""
     if urlsplit(data.endpoint).scheme != "https" and not settings.webpush_allow_http:
-        raise Unprocessable("A push endpoint must be an https URL", code="invalid_endpoint")
-    # Nothing is written yet: end the transaction, so that a slow DNS answer holds no
-    # database connection.
-    await session.commit()
+        raise InvalidEndpoint()
     try:
         await outbound.check_url(
             data.endpoint, settings.outbound_allow_list(), timeout=settings.webpush_timeout_seconds
         )
     except outbound.OutboundRefused:
-        raise Unprocessable(
-            "A push endpoint must be an https URL of a public internet host, not a loopback, "
-            "private, link-local, multicast or reserved address",
-            code="endpoint_not_allowed",
-        ) from None
+        raise EndpointNotAllowed() from None
     row = await lookups.upsert_push_subscription(
         session,
         firm_id=caller.firm_id,
@@ -65,11 +57,7 @@ async def subscribe(
         user_agent=data.user_agent,
     )
     if row is None:
-        raise Conflict(
-            "This push endpoint is registered to another account. Unsubscribe it in the "
-            "browser (PushSubscription.unsubscribe()) and subscribe again for a new one",
-            code="endpoint_in_use",
-        )
+        raise EndpointInUse()
     return row
 
 
@@ -82,11 +70,11 @@ async def unsubscribe(
 ) -> None:
     """Deletes one of the caller's own subscriptions (404 for anyone else's)."""
     if subscription_id is None and endpoint is None:
-        raise Unprocessable("Name the subscription by id or endpoint", code="missing_endpoint")
+        raise MissingEndpoint()
     if not await lookups.delete_own_push_subscription(
         session, caller.firm_id, caller.user_id, subscription_id=subscription_id, endpoint=endpoint
     ):
-        raise NotFound("No such push subscription of yours", code="push_subscription_not_found")
+        raise PushSubscriptionNotFound()
 
 
 async def list_own(session: AsyncSession, caller: Caller) -> list[PushSubscription]:

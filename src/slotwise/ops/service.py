@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.caller import Caller
 from slotwise.config import Settings
-from slotwise.errors import Conflict, NotFound
+from slotwise.jobs import periodic
 from slotwise.jobs.app import QUEUE_NOTIFICATIONS, QUEUE_PERIODIC
 from slotwise.notifications import repository as outbox
 from slotwise.notifications.dispatch import DELIVER_TASK
 from slotwise.notifications.schemas import NotificationOut, NotificationPage
 from slotwise.ops import repository
+from slotwise.ops.errors import JobNotFailed, JobNotFound
 from slotwise.ops.schemas import (
     JobOut,
     JobPage,
@@ -27,14 +28,6 @@ from slotwise.ops.schemas import (
     QueueStats,
 )
 from slotwise.repository import PageParams
-
-PERIODIC_SCHEDULES = {
-    "advance_statuses": "cron_status_transitions",
-    "plan_reminders": "cron_reminders",
-    "dispatch_notifications": "cron_dispatch",
-    "retry_stalled_jobs": "cron_stalled_jobs",
-    "cleanup": "cron_cleanup",
-}
 
 
 def _job_out(row: Row[Any]) -> JobOut:
@@ -94,14 +87,10 @@ async def list_jobs(
     )
 
 
-def _not_found(job_id: int) -> NotFound:
-    return NotFound(f"No job with id {job_id}", code="job_not_found")
-
-
 async def get_job(session: AsyncSession, caller: Caller, job_id: int) -> JobOut:
     row = await repository.job(session, caller.firm_id, job_id)
     if row is None:
-        raise _not_found(job_id)
+        raise JobNotFound(f"No job with id {job_id}")
     return _job_out(row)
 
 
@@ -109,11 +98,9 @@ async def retry_job(session: AsyncSession, caller: Caller, job_id: int) -> JobOu
     """Queues a failed job again, to run at once (one more attempt)."""
     row = await repository.job(session, caller.firm_id, job_id, lock=True)
     if row is None:
-        raise _not_found(job_id)
+        raise JobNotFound(f"No job with id {job_id}")
     if row.status != "failed":
-        raise Conflict(
-            f"Only a failed job can be retried; this one is {row.status}", code="job_not_failed"
-        )
+        raise JobNotFailed(f"Only a failed job can be retried; this one is {row.status}")
     await repository.retry_failed(session, job_id, row.queue_name, datetime.now(UTC))
     return await get_job(session, caller, job_id)
 
@@ -137,14 +124,15 @@ def _run(row: Row[Any]) -> PeriodicRun:
 async def periodic_history(
     session: AsyncSession, settings: Settings, per_task: int
 ) -> PeriodicHistory:
-    rows = await repository.periodic_runs(session, list(PERIODIC_SCHEDULES), per_task)
-    runs: dict[str, list[PeriodicRun]] = {name: [] for name in PERIODIC_SCHEDULES}
+    schedules = periodic.schedules(settings)
+    rows = await repository.periodic_runs(session, list(schedules), per_task)
+    runs: dict[str, list[PeriodicRun]] = {name: [] for name in schedules}
     for row in rows:
         runs[row.task_name].append(_run(row))
     return PeriodicHistory(
         items=[
-            PeriodicTaskHistory(task=name, schedule=getattr(settings, field), runs=runs[name])
-            for name, field in PERIODIC_SCHEDULES.items()
+            PeriodicTaskHistory(task=name, schedule=cron, runs=runs[name])
+            for name, cron in schedules.items()
         ]
     )
 

@@ -18,19 +18,13 @@ from collections.abc import Callable
 
 import psycopg
 from psycopg import sql
-from sqlalchemy.engine import make_url
 
+from slotwise.db import ApplicationName, libpq_dsn
 from slotwise.realtime.events import CHANNEL
 
 logger = logging.getLogger("slotwise.realtime")
 
-APPLICATION_NAME = "slotwise-listener"
 _FIRST_DELAY, _MAX_DELAY = 0.05, 10.0
-
-
-def psycopg_dsn(database_url: str) -> str:
-    url = make_url(database_url).set(drivername="postgresql")
-    return url.render_as_string(hide_password=False)
 
 
 class Listener:
@@ -43,7 +37,7 @@ class Listener:
         liveness_interval: float,
         liveness_timeout: float,
     ) -> None:
-        self._dsn = psycopg_dsn(database_url)
+        self._dsn = libpq_dsn(database_url, ApplicationName.LISTENER)
         self._on_wake = on_wake
         self._on_connect = on_connect
         self._interval = liveness_interval
@@ -81,9 +75,7 @@ class Listener:
 
     async def _listen(self) -> None:
         async with asyncio.timeout(self._timeout * 2):
-            conn = await psycopg.AsyncConnection.connect(
-                self._dsn, autocommit=True, application_name=APPLICATION_NAME
-            )
+            conn = await psycopg.AsyncConnection.connect(self._dsn, autocommit=True)
         try:
             await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
             self.backend_pid = conn.info.backend_pid

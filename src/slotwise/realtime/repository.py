@@ -109,10 +109,16 @@ async def oldest_after(session: AsyncSession, firm_id: uuid.UUID, after: int) ->
     return int(seq) if seq is not None else None
 
 
-async def purge_events(session: AsyncSession, before: datetime) -> int:
-    """Deletes the events created before ``before`` (retention; run by a periodic job)."""
-    result = await session.execute(delete(Event).where(Event.created_at < before))
-    return int(getattr(result, "rowcount", 0) or 0)
+async def delete_old_events(session: AsyncSession, before: datetime, limit: int) -> int:
+    """Deletes up to ``limit`` events created before ``before`` (retention, run by the
+    clean-up job); a client resuming from before them gets a ``reset``."""
+    old = select(Event.firm_id, Event.seq).where(Event.created_at < before).limit(limit).subquery()
+    result = await session.execute(
+        delete(Event)
+        .where(Event.firm_id == old.c.firm_id, Event.seq == old.c.seq)
+        .returning(Event.seq)
+    )
+    return len(result.all())
 
 
 async def active_user(session: AsyncSession, user_id: uuid.UUID, firm_id: uuid.UUID) -> User | None:

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.websockets import WebSocket
 
 from slotwise.auth.caller import Caller
 from slotwise.config import Settings
 from slotwise.errors import Forbidden, NotAuthenticated, TooManyRequests
-from slotwise.realtime import auth, repository, ws
+from slotwise.realtime import auth, ws
 from slotwise.realtime.feed import Feed, open_feed, read_page
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.schemas import EventOut, EventPage, StreamToken
 from slotwise.realtime.views import View, view_for
-
-
-async def purge_expired_events(session: AsyncSession, settings: Settings, now: datetime) -> int:
-    """Deletes events older than the retention (for the periodic clean-up job); a client
-    resuming from before them gets a ``reset``."""
-    return await repository.purge_events(
-        session, now - timedelta(days=settings.realtime_retention_days)
-    )
 
 
 def caller_view(caller: Caller) -> View:

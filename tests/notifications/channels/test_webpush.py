@@ -17,7 +17,6 @@ from slotwise.notifications.channels import (
     PushRecipient,
     RetryableError,
     SubscriptionGone,
-    check_subscription,
     ece,
     generate_vapid_keys,
     public_key_of,
@@ -139,24 +138,6 @@ def test_application_server_key_for_browsers() -> None:
     only_private = ChannelSettings(_env_file=None, vapid_private_key=SecretStr(KEYS.private_key))
     assert only_private.vapid_application_server_key() == KEYS.public_key
     assert ChannelSettings(_env_file=None).vapid_application_server_key() is None
-
-
-def test_check_subscription() -> None:
-    browser = PushService().subscribe("x")
-    endpoint = "https://fcm.googleapis.com/fcm/send/abc"
-    check_subscription(endpoint, browser.p256dh, browser.auth)
-    check_subscription("http://127.0.0.1:9/push", browser.p256dh, browser.auth, allow_http=True)
-    not_on_curve = b64url(b"\x04" + b"\x01" * 64)
-    for args, problem in [
-        (("http://169.254.169.254/latest", browser.p256dh, browser.auth), "https"),
-        (("javascript:alert(1)", browser.p256dh, browser.auth), "https"),
-        ((endpoint, browser.p256dh[:30], browser.auth), "P-256"),
-        ((endpoint, not_on_curve, browser.auth), "P-256"),
-        ((endpoint, browser.p256dh, b64url(b"short")), "16-byte"),
-        ((endpoint, "!!!", browser.auth), "base64url"),
-    ]:
-        with pytest.raises(ValueError, match=problem):
-            check_subscription(*args)
 
 
 def test_topic_fits_rfc_8030() -> None:

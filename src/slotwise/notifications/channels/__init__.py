@@ -13,7 +13,6 @@ import httpx
 
 from slotwise.notifications.channels.errors import (
     ChannelNotConfigured,
-    DeliveryError,
     PermanentError,
     RetryableError,
     SubscriptionGone,
@@ -25,22 +24,20 @@ from slotwise.notifications.channels.message import (
     PushRecipient,
     Recipient,
     TelegramRecipient,
-    Urgency,
     WhatsAppRecipient,
     WhatsAppTemplate,
 )
 from slotwise.notifications.channels.settings import ChannelSettings
 from slotwise.notifications.channels.smtp import message_id_for, send_email
 from slotwise.notifications.channels.telegram import send_telegram
-from slotwise.notifications.channels.vapid import VapidKeys, generate_vapid_keys, public_key_of
-from slotwise.notifications.channels.webpush import check_subscription, push_topic, send_webpush
+from slotwise.notifications.channels.vapid import generate_vapid_keys, public_key_of
+from slotwise.notifications.channels.webpush import push_topic, send_webpush
 from slotwise.notifications.channels.whatsapp import send_whatsapp
 
 __all__ = [
     "Channel",
     "ChannelNotConfigured",
     "ChannelSettings",
-    "DeliveryError",
     "EmailRecipient",
     "OutgoingMessage",
     "PermanentError",
@@ -49,11 +46,8 @@ __all__ = [
     "RetryableError",
     "SubscriptionGone",
     "TelegramRecipient",
-    "Urgency",
-    "VapidKeys",
     "WhatsAppRecipient",
     "WhatsAppTemplate",
-    "check_subscription",
     "generate_vapid_keys",
     "message_id_for",
     "public_key_of",

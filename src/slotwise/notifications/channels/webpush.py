@@ -7,7 +7,6 @@ import hashlib
 import json
 import re
 import uuid
-from urllib.parse import urlsplit
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -77,29 +76,6 @@ def payload(message: OutgoingMessage) -> bytes:
         else:
             high = middle - 1
     return encoded(text[:low] + "…")
-
-
-def check_subscription(endpoint: str, p256dh: str, auth: str, *, allow_http: bool = False) -> None:
-    """Raises ``ValueError`` unless this is a usable push subscription: an https endpoint
-    (the server will POST to it, so nothing else), a P-256 public key and a 16-byte auth
-    secret. For validating ``POST /push-subscriptions`` before storing it."""
-    parts = urlsplit(endpoint)
-    allowed = {"https", "http"} if allow_http else {"https"}
-    if parts.scheme not in allowed or not parts.hostname or len(endpoint) > 2048:
-        raise ValueError("the endpoint must be an https URL")
-    try:
-        key = ece.b64url_decode(p256dh)
-        secret = ece.b64url_decode(auth)
-    except (ValueError, binascii.Error):
-        raise ValueError("the keys must be base64url") from None
-    if len(key) != 65 or key[0] != 4:
-        raise ValueError("p256dh must be an uncompressed P-256 public key")
-    try:
-        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), key)
-    except ValueError:
-        raise ValueError("p256dh is not a point on P-256") from None
-    if len(secret) != 16:
-        raise ValueError("auth must be a 16-byte secret")
 
 
 def _check_endpoint(endpoint: str, settings: ChannelSettings) -> None:

@@ -8,26 +8,7 @@ location's time zone.
 from __future__ import annotations
 
 from slotwise.notifications.templates.context import MessageType, Rendered, TemplateContext
-from slotwise.notifications.templates.formatting import (
-    format_datetime,
-    format_lead,
-    normalize_locale,
-    resolve_locale,
-)
-from slotwise.notifications.templates.locales import CATALOGS, DEFAULT_LOCALE
+from slotwise.notifications.templates.formatting import format_lead, resolve_locale
 from slotwise.notifications.templates.render import render
 
-SUPPORTED_LOCALES = tuple(CATALOGS)
-
-__all__ = [
-    "DEFAULT_LOCALE",
-    "SUPPORTED_LOCALES",
-    "MessageType",
-    "Rendered",
-    "TemplateContext",
-    "format_datetime",
-    "format_lead",
-    "normalize_locale",
-    "render",
-    "resolve_locale",
-]
+__all__ = ["MessageType", "Rendered", "TemplateContext", "format_lead", "render", "resolve_locale"]

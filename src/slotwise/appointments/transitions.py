@@ -14,15 +14,48 @@ being edited right now is simply moved on the next run.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.present import present_one
-from slotwise.jobs import repository
 from slotwise.models import Appointment
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Appointment.status == "scheduled", Appointment.start_at <= now),
+        and_(Appointment.status == "in_progress", Appointment.end_at <= now),
+    )
+
+
+async def _firms_due(
+    session: AsyncSession, now: datetime, among: Collection[uuid.UUID] | None
+) -> list[uuid.UUID]:
+    """The firms with appointments that should have started or ended by ``now``, in id
+    order; nothing is locked (each firm's rows are taken in a transaction of their own)."""
+    stmt = select(Appointment.firm_id).where(_due(now)).distinct().order_by(Appointment.firm_id)
+    if among is not None:
+        stmt = stmt.where(Appointment.firm_id.in_(among))
+    return list((await session.scalars(stmt)).all())
+
+
+async def _due_in_firm(
+    session: AsyncSession, firm_id: uuid.UUID, now: datetime, limit: int
+) -> Sequence[Appointment]:
+    """The firm's appointments that should have started or ended by ``now``, locked; rows
+    another worker holds are skipped (it is moving them)."""
+    stmt = (
+        select(Appointment)
+        .where(Appointment.firm_id == firm_id, _due(now))
+        .order_by(Appointment.start_at, Appointment.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return (await session.scalars(stmt)).all()
 
 
 async def _advance(session: AsyncSession, appointment: Appointment, now: datetime) -> None:
@@ -41,7 +74,7 @@ async def _advance_firm(
     moved = 0
     while True:
         async with sessionmaker.begin() as session:
-            due = await repository.due_for_transition(session, firm_id, now, batch)
+            due = await _due_in_firm(session, firm_id, now, batch)
             for appointment in due:
                 await _advance(session, appointment, now)
         moved += len(due)
@@ -59,7 +92,7 @@ async def advance_statuses(
     """Moves every appointment whose time has come (of ``firms`` only, when given); returns
     how many moved."""
     async with sessionmaker() as session:
-        due_firms = await repository.firms_due_for_transition(session, now, firms)
+        due_firms = await _firms_due(session, now, firms)
     moved = 0
     for firm_id in due_firms:
         moved += await _advance_firm(sessionmaker, firm_id, now, batch)

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import func, select, text, update
 
-from slotwise.jobs.maintenance import cleanup
 from slotwise.models import Event, Hold, Notification
+from slotwise.ops.cleanup import cleanup
 from tests.booking.helpers import hold
 from tests.factories import World
 from tests.jobs.fixtures import Isolated
@@ -59,6 +59,11 @@ async def test_cleanup_keeps_what_is_still_needed(
     assert later["holds"] >= 1 and later["events"] >= 1 and later["jobs"] >= 1
     assert await _count(iso, holds) == 0 and await _count(iso, events) == 0
     assert await _count(iso, job) == 0
+    # A client resuming from before the deleted events is told to start afresh.
+    polled = await iso_client.get(
+        "/api/v1/events", headers=world.headers("director"), params={"after": 0}
+    )
+    assert polled.json() == {"items": [], "last_seq": 1, "reset": True}
     assert await _count(iso, notifications) == len(rows)  # kept for 90 days
 
     await cleanup(maker(iso.app), iso.settings, now + timedelta(days=91))

@@ -17,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from slotwise.appointments.changes import appointment_changed
 from slotwise.appointments.present import present_one
-from slotwise.jobs.transitions import advance_statuses
+from slotwise.appointments.transitions import advance_statuses
 from slotwise.models import Appointment, Event, Firm
 from tests.factories import World, add_appointment, make_world
 from tests.jobs.support import maker, wait_for, waits_on

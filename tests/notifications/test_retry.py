@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from procrastinate.jobs import Job
 
-from slotwise.jobs.retry import DeliveryRetry
 from slotwise.notifications.channels import PermanentError, RetryableError
+from slotwise.notifications.retry import DeliveryRetry
 
 
 def job(attempts: int) -> Job:

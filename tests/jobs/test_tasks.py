@@ -1,0 +1,50 @@
+"""The worker finds every task where jobs already queued in a database expect it: the same
+names, queues, queueing locks, retry policy and schedules, wherever their code lives."""
+
+from __future__ import annotations
+
+from slotwise.config import Settings
+from slotwise.jobs import periodic
+from slotwise.jobs.app import job_app
+from slotwise.notifications.retry import delivery_retry
+
+_PERIODIC = (
+    "advance_statuses",
+    "plan_reminders",
+    "dispatch_notifications",
+    "retry_stalled_jobs",
+    "cleanup",
+)
+
+
+def test_every_task_keeps_its_name_queue_lock_and_retry(settings: Settings) -> None:
+    periodic.register(settings)  # as the worker does: imports every task module
+    ours = {name: task for name, task in job_app.tasks.items() if "procrastinate." not in name}
+    assert set(ours) == {"deliver_notification", *_PERIODIC}
+    deliver = ours.pop("deliver_notification")
+    assert (deliver.queue, deliver.queueing_lock, deliver.pass_context) == (
+        "notifications",
+        None,
+        True,
+    )
+    assert deliver.retry_strategy is delivery_retry
+    for name, task in ours.items():
+        assert (task.queue, task.queueing_lock, task.pass_context) == ("periodic", name, True)
+        assert task.retry_strategy is None
+
+
+def test_periodic_tasks_run_on_the_schedules_of_the_settings(settings: Settings) -> None:
+    expected = {
+        "advance_statuses": settings.cron_status_transitions,
+        "plan_reminders": settings.cron_reminders,
+        "dispatch_notifications": settings.cron_dispatch,
+        "retry_stalled_jobs": settings.cron_stalled_jobs,
+        "cleanup": settings.cron_cleanup,
+    }
+    assert list(periodic.schedules(settings).items()) == list(expected.items())
+    other = settings.model_copy(update={"cron_cleanup": "*/7 * * * *"})
+    periodic.register(other)
+    registered = {
+        task.task.name: task.cron for task in job_app.periodic_registry.periodic_tasks.values()
+    }
+    assert registered == {**expected, "cleanup": "*/7 * * * *"}
