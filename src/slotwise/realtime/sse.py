@@ -50,9 +50,26 @@ class EventStreamResponse(Response):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         sub = self._feed.sub
-        # The only task besides the request's own: it notices a client that went away while
-        # the stream is idle (writes to a closed connection are silently dropped).
-        watcher = asyncio.get_running_loop().create_task(self._watch(receive))
+        # A task group, so that the watcher has ended (not merely been asked to) when the
+        # response returns: nothing of a closed stream keeps running or holds its receive.
+        async with asyncio.TaskGroup() as tasks:
+            # It notices a client that went away while the stream is idle (writes to a
+            # closed connection are silently dropped).
+            watcher = tasks.create_task(self._watch(receive))
+            try:
+                await self._respond(send)
+            finally:
+                watcher.cancel()
+                self._hub.unsubscribe(sub)
+        if sub.reason != "send_timeout":
+            # A client that is still reading learns the stream ended (and reconnects).
+            try:
+                async with asyncio.timeout(_FINAL_WRITE_TIMEOUT):
+                    await send({"type": "http.response.body", "body": b"", "more_body": False})
+            except (TimeoutError, OSError):
+                pass
+
+    async def _respond(self, send: Send) -> None:
         try:
             await send(
                 {
@@ -68,16 +85,6 @@ class EventStreamResponse(Response):
             logger.warning(
                 "ending an event stream: the database is unavailable (%s)", type(exc).__name__
             )
-        finally:
-            watcher.cancel()
-            self._hub.unsubscribe(sub)
-        if sub.reason != "send_timeout":
-            # A client that is still reading learns the stream ended (and reconnects).
-            try:
-                async with asyncio.timeout(_FINAL_WRITE_TIMEOUT):
-                    await send({"type": "http.response.body", "body": b"", "more_body": False})
-            except (TimeoutError, OSError):
-                pass
 
     async def _stream(self, send: Send) -> None:
         feed = self._feed

@@ -66,7 +66,16 @@ class WsSession:
         self._subscriptions: dict[str, _Subscription] = {}
 
     async def run(self) -> None:
-        receiver = asyncio.get_running_loop().create_task(self._receive())
+        # A task group, so that the receiver has ended (not merely been asked to) when the
+        # connection's handler returns.
+        async with asyncio.TaskGroup() as tasks:
+            receiver = tasks.create_task(self._receive())
+            try:
+                await self._serve()
+            finally:
+                receiver.cancel()
+
+    async def _serve(self) -> None:
         try:
             while True:
                 item = await self._sub.get(None)
@@ -81,8 +90,6 @@ class WsSession:
                 await self._close(CLOSE_RESTART, "server restarting; resume with since")
         except DBAPIError:  # a subscribe or replay while the database is away (a restart)
             await self._close(CLOSE_TRY_AGAIN, "database unavailable; resume with since")
-        finally:
-            receiver.cancel()
 
     async def _receive(self) -> None:
         try:
