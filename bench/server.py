@@ -73,7 +73,7 @@ def serving(url: str, secret: str, *, gc_mode: str = "default", profile: Path | 
     """Base URL of a uvicorn child process serving the app on a free loopback port.
 
     ``gc_mode="off"`` is a diagnostic, not how the product runs: it disables the cyclic garbage
-    collector in the server (after the app's own ``gc.freeze()`` at startup), to show how much
+    collector in the server (after the server's own ``gc.freeze()`` at startup), to show how much
     of the latency is still collection pauses.
     ``profile`` runs the server under cProfile and writes the stats there when it stops.
     """
@@ -113,10 +113,9 @@ def serving(url: str, secret: str, *, gc_mode: str = "default", profile: Path | 
 def main() -> None:
     import tempfile
 
-    import uvicorn
-
     from slotwise.app import create_app
     from slotwise.config import Settings
+    from slotwise.server import build_server
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", required=True)
@@ -136,8 +135,8 @@ def main() -> None:
     if profiler is not None:
         profiler.enable()
     try:
-        uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning",
-                    access_log=False, proxy_headers=False)
+        # The product's own server (slotwise.server): its protocol, timeouts and gc tuning.
+        build_server(app, settings, "127.0.0.1", args.port, log_level="warning").run()
     finally:
         if profiler is not None and args.profile is not None:
             profiler.disable()

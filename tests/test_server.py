@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import socket
 import threading
 import time
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 
 from slotwise.app import create_app
 from slotwise.config import Settings
-from slotwise.server import Server, build_server
+from slotwise.server import YOUNG_GENERATION_THRESHOLD, Server, build_server
 from tests.live_server import free_port
 
 # Only a bound for a test that went wrong; nothing here waits for it.
@@ -64,3 +65,20 @@ def test_a_connection_whose_headers_never_complete_is_closed(settings: Settings)
             # The next request on a kept-alive connection is held to the deadline too.
             complete.sendall(b"GET /healthz HTTP/1.1\r\nHo")
             assert _read_until_closed(complete) == b""
+
+
+def test_the_serving_process_tunes_the_collector_once_started_and_create_app_does_not(
+    settings: Settings,
+) -> None:
+    before = gc.get_threshold()  # another test's server may have tuned this process
+    default = (700, 10, 10)
+    gc.set_threshold(*default)
+    try:
+        create_app(settings)
+        assert gc.get_threshold() == default  # tests build many apps: none tunes the process
+        with _running(settings):
+            assert gc.get_threshold()[0] == YOUNG_GENERATION_THRESHOLD
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

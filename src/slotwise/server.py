@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import socket
 import sys
 from collections.abc import Callable, Generator
@@ -78,9 +79,26 @@ def _protocol_with_header_timeout(seconds: float) -> type[asyncio.Protocol]:
     return type("HeaderTimeoutProtocol", (_HeaderTimeoutProtocol,), {"header_timeout": seconds})
 
 
+# A two-week availability listing allocates tens of thousands of short-lived tuples; with
+# the default young-generation threshold (700) that meant ~4 collections and ~1.1 ms per
+# request, with 10,000 none at all (measured with gc.callbacks).
+YOUNG_GENERATION_THRESHOLD = 10_000
+
+
+def tune_collector_for_serving() -> None:
+    """Everything loaded before serving (modules, models, the app and its routes) lives for
+    the whole process; moving it out of the collector's reach keeps full collections from
+    pausing requests for tens of milliseconds (measured: availability p99 from ~140 ms to
+    ~40 ms). Done once by the serving process, not by every app a test builds."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, 10, 10)
+
+
 class Server(uvicorn.Server):
     """uvicorn's server, calling ``on_exit`` in the event loop as soon as a stop signal
-    arrives (uvicorn's own shutdown follows as usual)."""
+    arrives (uvicorn's own shutdown follows as usual), and tuning the garbage collector before
+    it serves."""
 
     def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
         super().__init__(config)
@@ -89,6 +107,7 @@ class Server(uvicorn.Server):
 
     async def serve(self, sockets: list[socket.socket] | None = None) -> None:
         self._loop = asyncio.get_running_loop()
+        tune_collector_for_serving()
         await super().serve(sockets)
 
     @contextlib.contextmanager
