@@ -41,10 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(database_url, settings)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine, settings)
+        maker = create_sessionmaker(engine, settings)
+        app.state.engine, app.state.sessionmaker = engine, maker
         hub = Hub(
-            app.state.sessionmaker,
+            maker,
             settings.realtime_queue_size,
             settings.realtime_max_streams_per_user,
         )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from slotwise.config import Settings
+from slotwise.state import sessionmaker_of
 
 _SETTINGS = "slotwise.settings"
 
@@ -102,8 +103,7 @@ async def session_dependency(request: Request) -> AsyncIterator[AsyncSession]:
     Used with ``scope="function"`` so the commit happens before the response is sent: a
     commit that fails becomes an error response instead of a success that was never stored.
     """
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with maker() as session:
+    async with sessionmaker_of(request.app)() as session:
         try:
             yield session
             await session.commit()

@@ -11,13 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.config import Settings
 from slotwise.db import session_dependency
+from slotwise.state import settings_of
 
 SessionDep = Annotated[AsyncSession, Depends(session_dependency, scope="function")]
 
 
 def get_app_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return settings_of(request.app)
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -16,7 +16,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from slotwise.migrate import current_revisions, schema_problem
-from slotwise.realtime.listener import Listener
+from slotwise.realtime.state import listener_of
+from slotwise.state import engine_of
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +66,8 @@ async def _database_checks(engine: AsyncEngine) -> tuple[str, str]:
 async def readyz(request: Request) -> JSONResponse:
     """200 when the database answers, the schema is at head and live updates are listening;
     503 naming the checks that failed otherwise."""
-    database, migrations = await _database_checks(request.app.state.engine)
-    listener: Listener = request.app.state.listener
+    database, migrations = await _database_checks(engine_of(request.app))
+    listener = listener_of(request.app)
     checks = Checks(
         database=database,
         migrations=migrations,

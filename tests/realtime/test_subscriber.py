@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from slotwise.realtime.hub import Closed, Subscriber
+from slotwise.realtime.hub import ClientCommand, Closed, Subscriber
 from slotwise.realtime.views import ALL
 
 
@@ -20,15 +20,15 @@ async def test_get_returns_none_after_its_timeout_and_items_otherwise() -> None:
     loop = asyncio.get_running_loop()
     # Which comes first says whether the deadline held: an item pushed long after it, or
     # one pushed long before it.
-    late = loop.call_later(5, sub.push, "late")
+    late = loop.call_later(5, sub.push, ClientCommand("late"))
     assert await sub.get(0.1) is None
     late.cancel()
-    loop.call_later(0.05, sub.push, "item")
-    assert await sub.get(5) == "item"
+    loop.call_later(0.05, sub.push, ClientCommand("item"))
+    assert await sub.get(5) == ClientCommand("item")
     # A deadline armed by an earlier, longer wait does not delay a shorter one.
-    loop.call_later(0.05, sub.push, "again")
-    assert await sub.get(30) == "again"
-    late = loop.call_later(5, sub.push, "late")
+    loop.call_later(0.05, sub.push, ClientCommand("again"))
+    assert await sub.get(30) == ClientCommand("again")
+    late = loop.call_later(5, sub.push, ClientCommand("late"))
     assert await sub.get(0.1) is None
     late.cancel()
 
@@ -37,13 +37,13 @@ async def test_many_waits_each_keep_their_own_deadline() -> None:
     sub = _subscriber()
     loop = asyncio.get_running_loop()
     for n in range(200):  # quick waits, each with a fresh deadline
-        loop.call_soon(sub.push, n)
-        assert await sub.get(0.2) == n
+        loop.call_soon(sub.push, ClientCommand(str(n)))
+        assert await sub.get(0.2) == ClientCommand(str(n))
     # The timer of those waits does not cut a later, longer one short...
-    loop.call_later(0.4, sub.push, "in time")
-    assert await sub.get(5) == "in time"
+    loop.call_later(0.4, sub.push, ClientCommand("in time"))
+    assert await sub.get(5) == ClientCommand("in time")
     # ...and the deadline of the last one still ends it.
-    late = loop.call_later(5, sub.push, "late")
+    late = loop.call_later(5, sub.push, ClientCommand("late"))
     assert await sub.get(0.2) is None
     late.cancel()
 

@@ -14,6 +14,7 @@ from slotwise.deps import SessionDep
 from slotwise.errors import Forbidden, NotAuthenticated
 from slotwise.models import User
 from slotwise.security import decode_access_token
+from slotwise.state import secret_key_of
 
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -25,7 +26,7 @@ async def current_caller(
 ) -> Caller:
     if not token:
         raise NotAuthenticated()
-    claims = decode_access_token(token, secret=request.app.state.secret_key)
+    claims = decode_access_token(token, secret=secret_key_of(request.app))
     if claims is None:
         raise NotAuthenticated("The access token is invalid or expired", code="invalid_token")
     # The user is read on every request so that a deactivated user or a changed role takes

@@ -4,7 +4,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth import service, throttle
 from slotwise.auth.dependencies import CallerDep
@@ -12,6 +12,7 @@ from slotwise.auth.schemas import FirmOut, MeOut, RefreshIn, TokenPair
 from slotwise.deps import SessionDep, SettingsDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody, NotAuthenticated
 from slotwise.models import Firm
+from slotwise.state import secret_key_of, sessionmaker_of
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 
@@ -19,8 +20,7 @@ router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
 def _own_transaction(request: Request) -> AbstractAsyncContextManager[AsyncSession]:
     """A separate transaction for what must be written (and seen by concurrent requests)
     whatever becomes of the request."""
-    maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    return maker.begin()
+    return sessionmaker_of(request.app).begin()
 
 
 def _client_address(request: Request) -> str:
@@ -82,7 +82,7 @@ async def login(
     if not await service.password_matches(settings, user, password) or user is None:
         raise NotAuthenticated("Wrong email or password", code="invalid_credentials")
     await throttle.forgive(session, attempt)
-    return await service.issue_tokens(session, settings, request.app.state.secret_key, user)
+    return await service.issue_tokens(session, settings, secret_key_of(request.app), user)
 
 
 @router.post("/auth/refresh", response_model=TokenPair, dependencies=[NoStore])
@@ -93,7 +93,7 @@ async def refresh(
     that presenting it again within a few seconds gets the same new refresh token."""
     try:
         return await service.rotate_refresh_token(
-            session, settings, request.app.state.secret_key, body.refresh_token
+            session, settings, secret_key_of(request.app), body.refresh_token
         )
     except service.RefreshTokenReused as reused:
         async with _own_transaction(request) as own:

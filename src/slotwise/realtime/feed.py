@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.realtime import repository
-from slotwise.realtime.hub import Closed, Hub, Subscriber
+from slotwise.realtime.hub import Closed, Hub, Inbox, Subscriber
 from slotwise.realtime.views import Delivery, View, deliver, render
 
 _BACKLOG_PAGE = 200
@@ -96,7 +96,7 @@ class Feed:
                 return accepted
         return None
 
-    def _accept(self, item: object) -> Delivery | None:
+    def _accept(self, item: Inbox) -> Delivery | None:
         """A queued delivery not already handed out (the backlog may have covered it)."""
         if isinstance(item, Delivery) and item.seq > self.position:
             self.position = item.seq

@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from typing import Any
+from collections.abc import Awaitable, Coroutine
+from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,8 +30,22 @@ _READ_BATCH = 500
 _MAX_RETRY_DELAY = 5.0
 
 
+T = TypeVar("T")
+
+
 class Closed(Exception):
     """The subscriber was closed: dropped for being too slow, disconnected or shut down."""
+
+
+@dataclass(frozen=True)
+class ClientCommand:
+    """A message a WebSocket client sent, queued behind the deliveries before it."""
+
+    text: str
+
+
+# What a subscriber's queue holds.
+Inbox = Delivery | ClientCommand
 
 
 class Subscriber:
@@ -62,17 +78,17 @@ class Subscriber:
         self.view = view
         # Deliveries from the hub; a WebSocket also queues its client's commands here, so
         # both are handled in the order they happened.
-        self.queue: asyncio.Queue[Any] = asyncio.Queue(size)
+        self.queue: asyncio.Queue[Inbox] = asyncio.Queue(size)
         self.closed = False
         self.reason = ""
-        self._task: asyncio.Task[Any] | None = None  # the consumer, while it waits
+        self._task: asyncio.Task[object] | None = None  # the consumer, while it waits
         self._since = 0.0  # when the current wait started
         self._limit: float | None = None  # how long it may take
         self._interrupted = False  # the consumer's wait was cancelled by us
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due = 0.0
 
-    def push(self, item: object) -> bool:
+    def push(self, item: Inbox) -> bool:
         if self.closed:
             return False
         try:
@@ -92,7 +108,7 @@ class Subscriber:
             self._timer = None
         self._interrupt()
 
-    async def get(self, timeout: float | None) -> Any:
+    async def get(self, timeout: float | None) -> Inbox | None:
         """The next item, or None after ``timeout`` seconds without one."""
         if self.closed:
             raise Closed(self.reason)
@@ -105,18 +121,19 @@ class Subscriber:
             raise Closed(self.reason)
         return None
 
-    async def guard(self, write: Any, timeout: float) -> None:
+    async def guard(self, write: Awaitable[None], timeout: float) -> None:
         """Awaits ``write`` (a send to the client); a write that does not finish in time, or
         a close meanwhile, raises ``Closed``."""
         if self.closed:
-            write.close()
+            if isinstance(write, Coroutine):
+                write.close()  # never awaited: closing it spares the "never awaited" warning
             raise Closed(self.reason)
         done, _ = await self._wait(write, timeout)
         if not done:
             self.close(self.reason or "send_timeout")
             raise Closed(self.reason)
 
-    async def _wait(self, awaitable: Any, limit: float | None) -> tuple[bool, Any]:
+    async def _wait(self, awaitable: Awaitable[T], limit: float | None) -> tuple[bool, T | None]:
         """Awaits; (False, None) when interrupted (closed, or ``limit`` seconds passed)."""
         task = asyncio.current_task()
         assert task is not None

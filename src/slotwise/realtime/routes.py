@@ -13,6 +13,8 @@ from slotwise.errors import ERROR_RESPONSES, ErrorBody, Unprocessable
 from slotwise.realtime import auth, service
 from slotwise.realtime.schemas import EventPage, StreamToken
 from slotwise.realtime.sse import EventStreamResponse
+from slotwise.realtime.state import hub_of
+from slotwise.state import secret_key_of, sessionmaker_of, settings_of
 
 router = APIRouter(tags=["live updates"], responses=ERROR_RESPONSES)
 
@@ -35,7 +37,7 @@ async def create_stream_token(
 ) -> StreamToken:
     """A short-lived token that opens event streams from a URL (`?token=`), for EventSource
     and browser WebSockets, which cannot send an Authorization header."""
-    return service.stream_token(caller, settings, request.app.state.secret_key)
+    return service.stream_token(caller, settings, secret_key_of(request.app))
 
 
 @router.get(
@@ -89,13 +91,13 @@ async def stream_events(
         if not 0 <= after < 2**63:
             raise Unprocessable("Last-Event-ID is out of range", code="invalid_last_event_id")
     caller = await auth.stream_caller(
-        session, request.app.state.secret_key, header_token=header_token, query_token=token
+        session, secret_key_of(request.app), header_token=header_token, query_token=token
     )
     feed = await service.open_stream(
-        request.app.state.hub, request.app.state.sessionmaker, session, caller, after
+        hub_of(request.app), sessionmaker_of(request.app), session, caller, after
     )
     return EventStreamResponse(
-        request.app.state.hub,
+        hub_of(request.app),
         feed,
         keepalive=settings.realtime_keepalive_seconds,
         send_timeout=settings.realtime_send_timeout_seconds,
@@ -131,9 +133,9 @@ async def websocket_events(websocket: WebSocket, token: StreamTokenQuery = None)
     app = websocket.app
     await service.websocket_session(
         websocket,
-        app.state.hub,
-        app.state.sessionmaker,
-        app.state.settings,
-        app.state.secret_key,
+        hub_of(app),
+        sessionmaker_of(app),
+        settings_of(app),
+        secret_key_of(app),
         token,
     )

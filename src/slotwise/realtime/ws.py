@@ -20,7 +20,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from slotwise.realtime import repository
 from slotwise.realtime.feed import check_resume
-from slotwise.realtime.hub import Closed, Hub, Subscriber
+from slotwise.realtime.hub import ClientCommand, Closed, Hub, Subscriber
 from slotwise.realtime.schemas import SubscribeIn, Topic, UnsubscribeIn, parse_topic
 from slotwise.realtime.views import Delivery, deliver
 
@@ -38,11 +38,6 @@ class _Subscription:
     id: str
     topic: Topic
     position: int
-
-
-@dataclass(frozen=True)
-class _Command:
-    text: str
 
 
 class _Failure(Exception):
@@ -81,7 +76,7 @@ class WsSession:
                 item = await self._sub.get(None)
                 if isinstance(item, Delivery):
                     await self._deliver(item)
-                elif isinstance(item, _Command):
+                elif isinstance(item, ClientCommand):
                     await self._command(item.text)
         except Closed:
             if self._sub.reason == "too_slow":
@@ -100,7 +95,7 @@ class WsSession:
                 text = message.get("text")
                 if text is None:
                     text = (message.get("bytes") or b"").decode("utf-8", "replace")
-                if not self._sub.push(_Command(text)):
+                if not self._sub.push(ClientCommand(text)):
                     self._sub.close(self._sub.reason or "too_slow")
                     return
         except (WebSocketDisconnect, RuntimeError):
