@@ -21,6 +21,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from slotwise.patch import PatchModel
 from slotwise.records import AppointmentOut
 from slotwise.repository import Page
 from slotwise.types import Instant
@@ -123,25 +124,14 @@ CLAIM_FIELDS = frozenset(
 )
 # Fields a client may change on their own appointment (before the firm's deadline).
 CLIENT_FIELDS = frozenset({"start_at", "status"})
-_NOT_NULLABLE = frozenset(
-    {
-        "location_id",
-        "start_at",
-        "end_at",
-        "worker_ids",
-        "services",
-        "notes",
-        "status",
-        "source",
-        "is_open",
-    }
-)
 
 
-class AppointmentUpdate(BaseModel):
+class AppointmentUpdate(PatchModel):
     """Only the fields sent change. ``worker_ids`` and ``services`` replace the whole set."""
 
-    model_config = ConfigDict(extra="forbid")
+    nullable_fields = frozenset(
+        {"workplace_id", "client_id", "external_id", "opened_at", "closed_at", "version"}
+    )
 
     location_id: uuid.UUID | None = None
     workplace_id: uuid.UUID | None = None
@@ -163,9 +153,6 @@ class AppointmentUpdate(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> AppointmentUpdate:
-        nulls = sorted(n for n in self.model_fields_set & _NOT_NULLABLE if getattr(self, n) is None)
-        if nulls:
-            raise ValueError(f"may not be null: {', '.join(nulls)}")
         _check_times(self.start_at, self.end_at)
         _check_unique(self.worker_ids, self.services)
         return self

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -14,8 +14,6 @@ from pydantic import (
     Field,
     StrictInt,
     StringConstraints,
-    ValidationInfo,
-    field_validator,
 )
 
 # Keys that zoneinfo lists but that are not a place: "localtime" is whatever the server's
@@ -70,26 +68,6 @@ class InModel(BaseModel):
     """An input: unknown fields are an error, so a typo never silently does nothing."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class PatchModel(InModel):
-    """A partial update: only the fields sent change.
-
-    ``null`` is accepted only for the fields named in ``nullable_fields``; for the others
-    it is a 422 instead of a database error or a silent no-op.
-    """
-
-    nullable_fields: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _reject_null(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.nullable_fields:
-            raise ValueError("may not be null")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        return self.model_dump(exclude_unset=True)
 
 
 class OutModel(BaseModel):

@@ -20,11 +20,11 @@ from slotwise.catalog.fields import (
     Money,
     Name,
     OutModel,
-    PatchModel,
     ShortText,
     Text500,
     TimeZoneName,
 )
+from slotwise.patch import PatchModel
 from slotwise.types import Date, TimeOfDay
 
 # A week with a few split days per location is far below this; the cap keeps one request

@@ -15,11 +15,11 @@ from slotwise.catalog.fields import (
     Money,
     Name,
     OutModel,
-    PatchModel,
     Text200,
     Text500,
 )
 from slotwise.catalog.schemas import WeeklyEntryIn
+from slotwise.patch import PatchModel
 from slotwise.types import Date, TimeOfDay
 
 

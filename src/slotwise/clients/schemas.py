@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from slotwise.patch import PatchModel
 from slotwise.repository import Page
 
 # Lengths follow the columns of slotwise.models.clients, so a value the database would refuse
@@ -35,13 +36,6 @@ Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length
 # numeric(12,2): two decimals and below 10**10 in magnitude.
 SignedMoney = Annotated[Decimal, Field(gt=-(10**10), lt=10**10, max_digits=12, decimal_places=2)]
 Money = Annotated[Decimal, Field(ge=0, lt=10**10, max_digits=12, decimal_places=2)]
-
-
-def reject_explicit_nulls(model: BaseModel, fields: frozenset[str]) -> None:
-    """PATCH: an omitted field stays as it is, but ``null`` for a required column is an error."""
-    nulls = sorted(name for name in model.model_fields_set & fields if getattr(model, name) is None)
-    if nulls:
-        raise ValueError(f"may not be null: {', '.join(nulls)}")
 
 
 Channel = Literal["email", "webpush", "whatsapp", "telegram"]
@@ -65,10 +59,10 @@ class ClientCreate(BaseModel):
     is_active: StrictBool = True
 
 
-class ClientUpdate(BaseModel):
+class ClientUpdate(PatchModel):
     """Only the fields sent are changed; ``null`` clears an optional field."""
 
-    model_config = ConfigDict(extra="forbid")
+    nullable_fields = frozenset({"phone", "email", "telegram_id", "locale"})
 
     first_name: FirstName | None = None
     last_name: LastName | None = None
@@ -79,13 +73,6 @@ class ClientUpdate(BaseModel):
     locale: Locale | None = None
     preferred_channels: list[Channel] | None = Field(None, max_length=4)
     is_active: StrictBool | None = None
-
-    @model_validator(mode="after")
-    def _required_columns_not_null(self) -> ClientUpdate:
-        reject_explicit_nulls(
-            self, frozenset({"first_name", "last_name", "notes", "is_active", "preferred_channels"})
-        )
-        return self
 
 
 class ClientOut(BaseModel):

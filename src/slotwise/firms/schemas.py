@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from slotwise.catalog.fields import Name, TimeZoneName
+from slotwise.patch import PatchModel
 
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 
@@ -30,9 +31,7 @@ class FirmSettingsOut(BaseModel):
     )
 
 
-class FirmSettingsUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FirmSettingsUpdate(PatchModel):
     name: Name | None = None
     time_zone: TimeZoneName | None = None
     default_locale: Locale | None = None
