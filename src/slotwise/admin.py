@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 
 from slotwise.db import create_sessionmaker, normalize_url
-from slotwise.errors import Conflict, Unprocessable
+from slotwise.errors import AlreadyExists, Unprocessable
 from slotwise.models import ROLES, Client, Firm, Specialist, User
 from slotwise.security import hash_password_async
 
@@ -80,7 +80,7 @@ async def add_user(session: AsyncSession, firm: Firm, spec: UserSpec) -> User:
         select(User.id).where(User.firm_id == firm.id, User.email == email)
     )
     if exists is not None:
-        raise Conflict(f"{email} already exists in firm '{firm.slug}'", code="already_exists")
+        raise AlreadyExists(f"{email} already exists in firm '{firm.slug}'")
     name = spec.full_name or email.split("@", 1)[0].replace(".", " ").title()
     # One thread: the CLI and the demo create their users one after another.
     password_hash = await hash_password_async(spec.password, threads=1)

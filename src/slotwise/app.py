@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 
@@ -15,7 +16,7 @@ from slotwise.catalog.routes import router as catalog_router
 from slotwise.clients.routes import router as clients_router
 from slotwise.config import Settings, get_settings
 from slotwise.db import create_engine, create_sessionmaker
-from slotwise.errors import install_error_handlers
+from slotwise.errors import document_error_codes, install_error_handlers
 from slotwise.firms.routes import router as firms_router
 from slotwise.health import router as health_router
 from slotwise.http.body import RequestBodyGuard
@@ -107,4 +108,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    build_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document_error_codes(build_openapi())  # FastAPI keeps the schema it built
+        return app.openapi_schema or {}
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app

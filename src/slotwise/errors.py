@@ -44,15 +44,12 @@ class AppError(Exception):
         self,
         message: str | None = None,
         *,
-        code: str | None = None,
         headers: dict[str, str] | None = None,
         details: list[dict[str, Any]] | None = None,
     ) -> None:
         message = message or self.default_message
         super().__init__(message)
         self.message = message
-        if code is not None:
-            self.code = code
         self.headers = headers
         self.details = details
 
@@ -61,8 +58,10 @@ class NotAuthenticated(AppError):
     status_code = 401
     code = "not_authenticated"
 
-    def __init__(self, message: str = "Authentication required", *, code: str | None = None):
-        super().__init__(message, code=code, headers={"WWW-Authenticate": "Bearer"})
+    default_message = "Authentication required"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
 
 
 class Forbidden(AppError):
@@ -260,3 +259,63 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         503: "The database is unavailable; retry later",
     }.items()
 }
+
+
+class AlreadyExists(Conflict):
+    code = "already_exists"
+    default_message = "A record with these unique values already exists"
+
+
+class IdempotencyBusy(Conflict):
+    code = "idempotency_busy"
+    default_message = "The idempotency key is being processed; retry"
+
+
+class IdempotencyKeyReused(Unprocessable):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was used with a different request body"
+
+
+# Codes the handlers above and the guards at the edge (``http/``) answer themselves, not
+# through an ``AppError`` class.
+HANDLER_CODES: dict[str, int] = {
+    "validation_error": 422,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "http_error": 400,
+    "internal_error": 500,
+    "database_unavailable": 503,
+    "body_too_large": 413,
+    "body_timeout": 408,
+    **{code: status for status, code, _ in _SQLSTATE_ERRORS.values()},
+}
+
+
+def _subclasses(cls: type[AppError]) -> list[type[AppError]]:
+    found: list[type[AppError]] = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_subclasses(sub))
+    return found
+
+
+def error_codes() -> dict[str, int]:
+    """Every code the API can answer, with its status: each ``AppError`` class defined so far
+    (the app imports every package's errors with its routes) and the handlers' own."""
+    classes: list[type[AppError]] = [AppError, *_subclasses(AppError)]
+    return {**{cls.code: cls.status_code for cls in classes}, **HANDLER_CODES}
+
+
+def document_error_codes(openapi: dict[str, Any]) -> None:
+    """Lists every code in the OpenAPI: ``ErrorBody.code`` becomes an enum, described by
+    status."""
+    codes = error_codes()
+    by_status: dict[int, list[str]] = {}
+    for code, status in sorted(codes.items()):
+        by_status.setdefault(status, []).append(code)
+    field = openapi["components"]["schemas"]["ErrorBody"]["properties"]["code"]
+    field["enum"] = sorted(codes)
+    field["description"] = "The stable error code. By status: " + "; ".join(
+        f"{status}: " + ", ".join(f"`{code}`" for code in names)
+        for status, names in sorted(by_status.items())
+    )

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.errors import Conflict, Unprocessable
+from slotwise.errors import IdempotencyBusy, IdempotencyKeyReused
 from slotwise.models import IdempotencyKey
 
 # The headers of an answer, from its JSON body.
@@ -73,11 +73,10 @@ async def begin(
     if stored is None or stored.status_code is None or stored.response is None:
         # Only possible if the row vanished between the two statements (a purge); refuse
         # rather than act twice.
-        raise Conflict("The idempotency key is being processed; retry", code="idempotency_busy")
+        raise IdempotencyBusy("The idempotency key is being processed; retry")
     if stored.request_hash != digest:
-        raise Unprocessable(
+        raise IdempotencyKeyReused(
             "This Idempotency-Key was used with a different request body",
-            code="idempotency_key_reused",
         )
     return Replay(stored.status_code, stored.response)
 

@@ -1,4 +1,5 @@
-"""Query helpers shared by every domain: firm-scoped lookups and pagination."""
+"""Query helpers shared by every domain: firm-scoped lookups and pagination, and the
+not-found errors of the records every domain looks up (one class per code)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,45 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.errors import NotFound
+from slotwise.models import Client, Location, Service, Specialist, Workplace
 from slotwise.models.base import FirmScoped
 
 RowT = TypeVar("RowT", bound=FirmScoped)
+
+
+class ClientNotFound(NotFound):
+    code = "client_not_found"
+    default_message = "No such client"
+
+
+class LocationNotFound(NotFound):
+    code = "location_not_found"
+    default_message = "No such location"
+
+
+class ServiceNotFound(NotFound):
+    code = "service_not_found"
+    default_message = "No such service"
+
+
+class SpecialistNotFound(NotFound):
+    code = "specialist_not_found"
+    default_message = "No such specialist"
+
+
+class WorkplaceNotFound(NotFound):
+    code = "workplace_not_found"
+    default_message = "No such workplace"
+
+
+# What get_in_firm answers for a missing row of each model it is used with.
+_MISSING: dict[type[FirmScoped], type[NotFound]] = {
+    Client: ClientNotFound,
+    Location: LocationNotFound,
+    Service: ServiceNotFound,
+    Specialist: SpecialistNotFound,
+    Workplace: WorkplaceNotFound,
+}
 ItemT = TypeVar("ItemT")
 
 
@@ -22,7 +59,6 @@ async def get_in_firm(
     firm_id: uuid.UUID,
     row_id: uuid.UUID,
     *,
-    what: str | None = None,
     for_update: bool = False,
 ) -> RowT:
     """The row with this id in the caller's firm.
@@ -35,13 +71,8 @@ async def get_in_firm(
         stmt = stmt.with_for_update()
     row = await session.scalar(stmt)
     if row is None:
-        label = what or model.__name__.lower()
-        raise NotFound(f"No {label} with id {row_id}", code=f"{_code(label)}_not_found")
+        raise _MISSING.get(model, NotFound)(f"No {model.__name__.lower()} with id {row_id}")
     return row
-
-
-def _code(label: str) -> str:
-    return label.replace(" ", "_")
 
 
 class Page(BaseModel, Generic[ItemT]):

@@ -9,9 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import repository
 from slotwise.appointments.errors import ExternalIdTaken, WorkplaceNotInLocation
-from slotwise.availability.errors import SpecialistNotFound
 from slotwise.models import Client, Location, Specialist, Workplace
-from slotwise.repository import get_in_firm
+from slotwise.repository import SpecialistNotFound, get_in_firm
 
 
 async def check_place(
@@ -20,10 +19,10 @@ async def check_place(
     location_id: uuid.UUID,
     workplace_id: uuid.UUID | None,
 ) -> None:
-    await get_in_firm(session, Location, firm_id, location_id, what="location")
+    await get_in_firm(session, Location, firm_id, location_id)
     if workplace_id is None:
         return
-    workplace = await get_in_firm(session, Workplace, firm_id, workplace_id, what="workplace")
+    workplace = await get_in_firm(session, Workplace, firm_id, workplace_id)
     if workplace.location_id != location_id:
         raise WorkplaceNotInLocation()
 
@@ -32,7 +31,7 @@ async def check_client(
     session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID | None
 ) -> None:
     if client_id is not None:
-        await get_in_firm(session, Client, firm_id, client_id, what="client")
+        await get_in_firm(session, Client, firm_id, client_id)
 
 
 async def check_workers(

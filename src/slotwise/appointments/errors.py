@@ -75,7 +75,6 @@ class AmbiguousVersion(Unprocessable):
 
 
 class VersionRequired(PreconditionRequired):
-    code = "precondition_required"
     default_message = (
         'Send the version you read as If-Match: "<version>" (or a "version" field) so '
         "that a concurrent change is not overwritten"
@@ -83,5 +82,4 @@ class VersionRequired(PreconditionRequired):
 
 
 class VersionMismatch(PreconditionFailed):
-    code = "version_mismatch"
     default_message = "The appointment was changed meanwhile"

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import repository
 from slotwise.appointments.schemas import ServiceLineIn
-from slotwise.availability.errors import ServiceNotFound
+from slotwise.repository import ServiceNotFound
 
 T = TypeVar("T")
 

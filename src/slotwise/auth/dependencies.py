@@ -10,6 +10,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy import select
 
 from slotwise.auth.caller import ADMIN_ROLES, OPERATOR_ROLES, Caller, Role
+from slotwise.auth.errors import InvalidToken
 from slotwise.deps import SessionDep
 from slotwise.errors import Forbidden, NotAuthenticated
 from slotwise.models import User
@@ -28,7 +29,7 @@ async def current_caller(
         raise NotAuthenticated()
     claims = decode_access_token(token, secret=secret_key_of(request.app))
     if claims is None:
-        raise NotAuthenticated("The access token is invalid or expired", code="invalid_token")
+        raise InvalidToken("The access token is invalid or expired")
     # The user is read on every request so that a deactivated user or a changed role takes
     # effect at once, not when the token expires.
     # Only the columns a caller needs: no ORM object to build and track on every request.
@@ -47,7 +48,7 @@ async def current_caller(
         )
     ).one_or_none()
     if user is None or not user.is_active:
-        raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
+        raise InvalidToken("The user no longer exists or is disabled")
     return Caller(
         user_id=user.id,
         firm_id=user.firm_id,

@@ -8,9 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth import service, throttle
 from slotwise.auth.dependencies import CallerDep
+from slotwise.auth.errors import InvalidCredentials, RefreshTokenReused
 from slotwise.auth.schemas import FirmOut, MeOut, RefreshIn, TokenPair
 from slotwise.deps import SessionDep, SettingsDep
-from slotwise.errors import ERROR_RESPONSES, ErrorBody, NotAuthenticated
+from slotwise.errors import ERROR_RESPONSES, ErrorBody
 from slotwise.models import Firm
 from slotwise.state import secret_key_of, sessionmaker_of
 
@@ -80,7 +81,7 @@ async def login(
             address=throttle.address_key(_client_address(request)),
         )
     if not await service.password_matches(settings, user, password) or user is None:
-        raise NotAuthenticated("Wrong email or password", code="invalid_credentials")
+        raise InvalidCredentials("Wrong email or password")
     await throttle.forgive(session, attempt)
     return await service.issue_tokens(session, settings, secret_key_of(request.app), user)
 
@@ -95,7 +96,7 @@ async def refresh(
         return await service.rotate_refresh_token(
             session, settings, secret_key_of(request.app), body.refresh_token
         )
-    except service.RefreshTokenReused as reused:
+    except RefreshTokenReused as reused:
         async with _own_transaction(request) as own:
             await service.revoke_all(own, reused.user_id)
         raise

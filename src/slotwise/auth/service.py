@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.errors import FirmRequired, InvalidToken, RefreshTokenReused
 from slotwise.auth.schemas import TokenPair
 from slotwise.config import Settings
-from slotwise.errors import AppError, NotAuthenticated
 from slotwise.models import Firm, RefreshToken, User
 from slotwise.security import (
     create_access_token,
@@ -19,20 +19,6 @@ from slotwise.security import (
     successor_refresh_token,
     verify_password_async,
 )
-
-
-class RefreshTokenReused(NotAuthenticated):
-    """A revoked refresh token came back (after the grace of a rotation): it leaked, so
-    every session of the user ends."""
-
-    def __init__(self, user_id: uuid.UUID) -> None:
-        super().__init__("The refresh token was already used", code="refresh_token_reused")
-        self.user_id = user_id
-
-
-class FirmRequired(AppError):
-    status_code = 400
-    code = "firm_required"
 
 
 def normalize_email(email: str) -> str:
@@ -100,7 +86,7 @@ def _pair(settings: Settings, secret: str, user: User, refresh: str) -> TokenPai
 async def _active_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await session.get(User, user_id)
     if user is None or not user.is_active:
-        raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
+        raise InvalidToken("The user no longer exists or is disabled")
     return user
 
 
@@ -116,7 +102,7 @@ async def rotate_refresh_token(
     )
     now = datetime.now(UTC)
     if row is None or row.expires_at <= now:
-        raise NotAuthenticated("The refresh token is invalid or expired", code="invalid_token")
+        raise InvalidToken("The refresh token is invalid or expired")
     successor = successor_refresh_token(token, secret=secret)
     if row.revoked_at is not None:
         return await _replay_rotation(session, settings, secret, row, successor, now)

@@ -1,8 +1,5 @@
 """The errors of asking for free time: a range that cannot be listed, a catalog entry that
 cannot be booked, a start that is not offered.
-
-The catalog's not-found errors live here too, for now: availability is the lowest package
-that looks those rows up on behalf of bookings (``appointments`` imports them from here).
 """
 
 from __future__ import annotations
@@ -10,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slotwise.availability.data import SlotChoice
-from slotwise.errors import Conflict, NotFound, Unprocessable
+from slotwise.errors import Conflict, Unprocessable
 
 
 class InvalidRange(Unprocessable):
@@ -26,26 +23,6 @@ class RangeTooLong(Unprocessable):
 class InvalidDatetime(Unprocessable):
     code = "invalid_datetime"
     default_message = "The start needs a time zone"
-
-
-class LocationNotFound(NotFound):
-    code = "location_not_found"
-    default_message = "No such location"
-
-
-class ServiceNotFound(NotFound):
-    code = "service_not_found"
-    default_message = "No such service"
-
-
-class SpecialistNotFound(NotFound):
-    code = "specialist_not_found"
-    default_message = "No such specialist"
-
-
-class WorkplaceNotFound(NotFound):
-    code = "workplace_not_found"
-    default_message = "No such workplace"
 
 
 class LocationInactive(Conflict):

@@ -30,7 +30,7 @@ from slotwise.availability.engine import (
     WeeklyHours,
     WorkplaceInput,
 )
-from slotwise.availability.errors import LocationNotFound, ServiceNotFound
+from slotwise.repository import LocationNotFound, ServiceNotFound
 
 
 @dataclass(frozen=True, slots=True)

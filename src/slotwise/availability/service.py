@@ -37,9 +37,8 @@ from slotwise.availability.errors import (
     ServiceNotOffered,
     SlotUnavailable,
     SpecialistInactive,
-    SpecialistNotFound,
-    WorkplaceNotFound,
 )
+from slotwise.repository import SpecialistNotFound, WorkplaceNotFound
 
 __all__ = [
     "MAX_RANGE_DAYS",

@@ -68,10 +68,10 @@ async def take_hold(
     if client_id is not None and client_id != booked_client_id:
         if not caller.is_admin or booked_client_id is not None:
             raise Forbidden("The hold's client cannot be changed when confirming")
-        await get_in_firm(session, Client, firm_id, client_id, what="client")
+        await get_in_firm(session, Client, firm_id, client_id)
         booked_client_id = client_id
 
-    location = await get_in_firm(session, Location, firm_id, hold.location_id, what="location")
+    location = await get_in_firm(session, Location, firm_id, hold.location_id)
     await lock_location_if_limited(session, location)
     service_id, specialist_id, workplace_id = hold.service_id, hold.specialist_id, hold.workplace_id
     start_at, held_at = hold.start_at, hold.created_at

@@ -67,10 +67,10 @@ async def create_hold(
     elif caller.is_admin:
         client_id = data.client_id
         if client_id is not None:
-            await get_in_firm(session, Client, firm_id, client_id, what="client")
+            await get_in_firm(session, Client, firm_id, client_id)
     else:
         raise Forbidden("Workers cannot hold slots")
-    location = await get_in_firm(session, Location, firm_id, data.location_id, what="location")
+    location = await get_in_firm(session, Location, firm_id, data.location_id)
     await lock_location_if_limited(session, location)
     try:
         choice = await check_slot(

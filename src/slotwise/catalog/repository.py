@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.errors import NotFound
+from slotwise.catalog.errors import BreakNotFound, HolidayNotFound
 from slotwise.models import (
     Appointment,
     AppointmentServiceItem,
@@ -151,9 +151,7 @@ async def get_holiday(
         )
     )
     if row is None:
-        raise NotFound(
-            f"No holiday with id {holiday_id} at this location", code="holiday_not_found"
-        )
+        raise HolidayNotFound(f"No holiday with id {holiday_id} at this location")
     return row
 
 
@@ -425,5 +423,5 @@ async def get_break(
         )
     )
     if row is None:
-        raise NotFound(f"No break with id {break_id} for this specialist", code="break_not_found")
+        raise BreakNotFound(f"No break with id {break_id} for this specialist")
     return row

@@ -10,7 +10,20 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.caller import Caller
+from slotwise.availability.errors import InvalidRange
 from slotwise.catalog import repository as repo
+from slotwise.catalog.errors import (
+    HolidayExists,
+    LocationHasWorkplaces,
+    LocationInUse,
+    LocationNameTaken,
+    OverrideNotFound,
+    ServiceInUse,
+    ServiceNameTaken,
+    WorkplaceInUse,
+    WorkplaceNameTaken,
+    WorkplaceScheduled,
+)
 from slotwise.catalog.schemas import (
     HolidayIn,
     HolidayOut,
@@ -30,7 +43,6 @@ from slotwise.catalog.schemas import (
     WorkplacePatch,
 )
 from slotwise.catalog.weekly import check_no_overlap
-from slotwise.errors import Conflict, NotFound, Unprocessable
 from slotwise.models import (
     Holiday,
     Location,
@@ -44,7 +56,7 @@ from slotwise.repository import Page, PageParams, apply_changes, get_in_firm
 
 def check_range(start: dt.date | None, end: dt.date | None) -> None:
     if start is not None and end is not None and end < start:
-        raise Unprocessable("'to' must not be before 'from'", code="invalid_range")
+        raise InvalidRange("'to' must not be before 'from'")
 
 
 # Locations
@@ -72,7 +84,7 @@ async def _check_location_name(
     session: AsyncSession, caller: Caller, name: str, except_id: uuid.UUID | None = None
 ) -> None:
     if await repo.location_name_taken(session, caller.firm_id, name, except_id=except_id):
-        raise Conflict(f"A location named {name!r} already exists", code="location_name_taken")
+        raise LocationNameTaken(f"A location named {name!r} already exists")
 
 
 async def list_locations(
@@ -132,14 +144,12 @@ async def delete_location(session: AsyncSession, caller: Caller, location_id: uu
     # the location's key too, so it waits until this transaction ends.
     row = await get_in_firm(session, Location, caller.firm_id, location_id, for_update=True)
     if await repo.location_in_use(session, caller.firm_id, row.id):
-        raise Conflict(
+        raise LocationInUse(
             "The location has appointments or holds; set is_active=false to retire it",
-            code="location_in_use",
         )
     if await repo.location_has_workplaces(session, caller.firm_id, row.id):
-        raise Conflict(
+        raise LocationHasWorkplaces(
             "The location still has workplaces; delete or move them first",
-            code="location_has_workplaces",
         )
     await repo.remove(session, row)
 
@@ -208,9 +218,7 @@ async def _check_holiday_date(
     if await repo.holiday_date_taken(
         session, caller.firm_id, location_id, date, except_id=except_id
     ):
-        raise Conflict(
-            f"The location already has a holiday on {date.isoformat()}", code="holiday_exists"
-        )
+        raise HolidayExists(f"The location already has a holiday on {date.isoformat()}")
 
 
 async def create_holiday(
@@ -263,9 +271,7 @@ async def _check_workplace_name(
     if await repo.workplace_name_taken(
         session, caller.firm_id, location_id, name, except_id=except_id
     ):
-        raise Conflict(
-            f"The location already has a workplace named {name!r}", code="workplace_name_taken"
-        )
+        raise WorkplaceNameTaken(f"The location already has a workplace named {name!r}")
 
 
 async def list_workplaces(
@@ -315,16 +321,14 @@ async def update_workplace(
     if target != row.location_id:
         await get_in_firm(session, Location, caller.firm_id, target)
         if await repo.workplace_in_use(session, caller.firm_id, row.id):
-            raise Conflict(
+            raise WorkplaceInUse(
                 "The workplace has appointments or holds at its location; create "
                 "a new workplace instead of moving this one",
-                code="workplace_in_use",
             )
         if await repo.workplace_in_schedules(session, caller.firm_id, row.id):
-            raise Conflict(
+            raise WorkplaceScheduled(
                 "Specialist schedules use the workplace at its location; change "
                 "them before moving it",
-                code="workplace_scheduled",
             )
     if target != row.location_id or "name" in changes:
         await _check_workplace_name(
@@ -338,9 +342,8 @@ async def update_workplace(
 async def delete_workplace(session: AsyncSession, caller: Caller, workplace_id: uuid.UUID) -> None:
     row = await get_in_firm(session, Workplace, caller.firm_id, workplace_id, for_update=True)
     if await repo.workplace_in_use(session, caller.firm_id, row.id):
-        raise Conflict(
+        raise WorkplaceInUse(
             "The workplace has appointments or holds; set is_active=false to retire it",
-            code="workplace_in_use",
         )
     await repo.remove(session, row)
 
@@ -391,7 +394,7 @@ async def delete_override(
     workplace = await get_in_firm(session, Workplace, caller.firm_id, workplace_id)
     row = await repo.find_override(session, caller.firm_id, workplace.id, service_id)
     if row is None:
-        raise NotFound("The workplace does not offer this service", code="override_not_found")
+        raise OverrideNotFound("The workplace does not offer this service")
     await repo.remove(session, row)
 
 
@@ -402,7 +405,7 @@ async def _check_service_name(
     session: AsyncSession, caller: Caller, name: str, except_id: uuid.UUID | None = None
 ) -> None:
     if await repo.service_name_taken(session, caller.firm_id, name, except_id=except_id):
-        raise Conflict(f"A service named {name!r} already exists", code="service_name_taken")
+        raise ServiceNameTaken(f"A service named {name!r} already exists")
 
 
 async def list_services(
@@ -443,8 +446,7 @@ async def update_service(
 async def delete_service(session: AsyncSession, caller: Caller, service_id: uuid.UUID) -> None:
     row = await get_in_firm(session, Service, caller.firm_id, service_id, for_update=True)
     if await repo.service_in_use(session, caller.firm_id, row.id):
-        raise Conflict(
+        raise ServiceInUse(
             "The service is used in appointments or holds; set is_active=false to retire it",
-            code="service_in_use",
         )
     await repo.remove(session, row)

@@ -9,8 +9,14 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.appointments.errors import EndBeforeStart, WorkplaceNotInLocation
 from slotwise.auth.caller import Caller
 from slotwise.catalog import repository as repo
+from slotwise.catalog.errors import (
+    SpecialistInUse,
+    SpecialistLinkedToUser,
+    SpecialistServiceNotFound,
+)
 from slotwise.catalog.service import check_range
 from slotwise.catalog.specialist_schemas import (
     BreakIn,
@@ -25,7 +31,7 @@ from slotwise.catalog.specialist_schemas import (
     SpecialistServiceOut,
 )
 from slotwise.catalog.weekly import check_no_overlap
-from slotwise.errors import Conflict, Forbidden, NotFound, Unprocessable
+from slotwise.errors import Forbidden
 from slotwise.models import (
     Service,
     Specialist,
@@ -33,7 +39,14 @@ from slotwise.models import (
     SpecialistSchedule,
     SpecialistService,
 )
-from slotwise.repository import Page, PageParams, apply_changes, get_in_firm
+from slotwise.repository import (
+    LocationNotFound,
+    Page,
+    PageParams,
+    WorkplaceNotFound,
+    apply_changes,
+    get_in_firm,
+)
 
 
 async def list_specialists(
@@ -76,16 +89,14 @@ async def delete_specialist(
 ) -> None:
     row = await get_in_firm(session, Specialist, caller.firm_id, specialist_id, for_update=True)
     if await repo.specialist_in_use(session, caller.firm_id, row.id):
-        raise Conflict(
+        raise SpecialistInUse(
             "The specialist is assigned to appointments or holds; set "
             "is_active=false to retire them",
-            code="specialist_in_use",
         )
     if await repo.specialist_linked_to_user(session, caller.firm_id, row.id):
-        raise Conflict(
+        raise SpecialistLinkedToUser(
             "A user account is linked to the specialist; set is_active=false or "
             "unlink the user first",
-            code="specialist_linked_to_user",
         )
     await repo.remove(session, row)
 
@@ -138,9 +149,7 @@ async def delete_specialist_service(
     specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
     row = await repo.find_specialist_service(session, caller.firm_id, specialist.id, service_id)
     if row is None:
-        raise NotFound(
-            "The specialist does not do this service", code="specialist_service_not_found"
-        )
+        raise SpecialistServiceNotFound("The specialist does not do this service")
     await repo.remove(session, row)
 
 
@@ -166,16 +175,15 @@ async def _check_places(
     )
     for entry in entries:
         if entry.location_id not in locations:
-            raise NotFound(f"No location with id {entry.location_id}", code="location_not_found")
+            raise LocationNotFound(f"No location with id {entry.location_id}")
         if entry.workplace_id is None:
             continue
         workplace = workplaces.get(entry.workplace_id)
         if workplace is None:
-            raise NotFound(f"No workplace with id {entry.workplace_id}", code="workplace_not_found")
+            raise WorkplaceNotFound(f"No workplace with id {entry.workplace_id}")
         if workplace.location_id != entry.location_id:
-            raise Unprocessable(
+            raise WorkplaceNotInLocation(
                 f"Workplace {workplace.name!r} is not in location {entry.location_id}",
-                code="workplace_not_in_location",
             )
 
 
@@ -260,7 +268,7 @@ async def update_break(
     start = changes.get("start_time", row.start_time)
     end = changes.get("end_time", row.end_time)
     if end <= start:
-        raise Unprocessable("end_time must be after start_time", code="end_before_start")
+        raise EndBeforeStart("end_time must be after start_time")
     apply_changes(row, changes)
     await session.flush()
     return BreakOut.model_validate(row)

@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from itertools import pairwise
 
+from slotwise.catalog.errors import OverlappingHours
 from slotwise.catalog.schemas import WeeklyEntryIn
-from slotwise.errors import Unprocessable
 
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -24,14 +24,11 @@ def check_no_overlap(entries: Sequence[WeeklyEntryIn]) -> None:
     for day, items in sorted(by_day.items()):
         name = DAY_NAMES[day]
         if len(items) > 1 and any(item.is_day_off for item in items):
-            raise Unprocessable(
-                f"{name} is a day off but has other entries too", code="overlapping_hours"
-            )
+            raise OverlappingHours(f"{name} is a day off but has other entries too")
         spans = sorted(item.interval() for item in items)
         for (start, end), (next_start, next_end) in pairwise(spans):
             if next_start < end:
-                raise Unprocessable(
+                raise OverlappingHours(
                     f"On {name} {start:%H:%M}-{end:%H:%M} overlaps "
                     f"{next_start:%H:%M}-{next_end:%H:%M}",
-                    code="overlapping_hours",
                 )

@@ -18,9 +18,7 @@ async def client_in_firm(
     session: AsyncSession, firm_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False
 ) -> Client:
     """The client in the firm, else 404 ``client_not_found`` (see ``get_in_firm``)."""
-    client: Client = await get_in_firm(
-        session, Client, firm_id, client_id, what="client", for_update=for_update
-    )
+    client: Client = await get_in_firm(session, Client, firm_id, client_id, for_update=for_update)
     return client
 
 

@@ -7,8 +7,16 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.appointments.errors import AppointmentNotFound
 from slotwise.auth.caller import Caller
 from slotwise.clients import repository
+from slotwise.clients.errors import (
+    AppointmentOfOtherClient,
+    ClientHasLogin,
+    ClientInUse,
+    InsufficientBalance,
+    TelegramIdTaken,
+)
 from slotwise.clients.schemas import (
     ClientCreate,
     ClientOut,
@@ -20,7 +28,7 @@ from slotwise.clients.schemas import (
     WalletTransactionResult,
     page_of,
 )
-from slotwise.errors import Conflict, Forbidden, NotFound, Unprocessable
+from slotwise.errors import Forbidden
 from slotwise.models import Client, WalletTransaction
 from slotwise.repository import PageParams, apply_changes
 
@@ -62,7 +70,7 @@ async def _ensure_telegram_id_free(
     if telegram_id and await repository.telegram_id_taken(
         session, caller.firm_id, telegram_id, except_client=except_client
     ):
-        raise Conflict("Another client already has this Telegram id", code="telegram_id_taken")
+        raise TelegramIdTaken("Another client already has this Telegram id")
 
 
 async def create_client(session: AsyncSession, caller: Caller, data: ClientCreate) -> ClientOut:
@@ -98,17 +106,12 @@ async def delete_client(session: AsyncSession, caller: Caller, client_id: uuid.U
     """
     client = await repository.client_in_firm(session, caller.firm_id, client_id, for_update=True)
     if await repository.has_login(session, caller.firm_id, client.id):
-        raise Conflict(
-            "The client is linked to a user login; remove the login first", code="client_has_login"
-        )
+        raise ClientHasLogin("The client is linked to a user login; remove the login first")
     if await repository.has_appointments(session, caller.firm_id, client.id):
-        raise Conflict(
-            "The client has appointments; deactivate the client instead", code="client_in_use"
-        )
+        raise ClientInUse("The client has appointments; deactivate the client instead")
     if await repository.has_wallet_transactions(session, caller.firm_id, client.id):
-        raise Conflict(
+        raise ClientInUse(
             "The client has wallet transactions; deactivate the client instead",
-            code="client_in_use",
         )
     await session.delete(client)
     await session.flush()
@@ -138,11 +141,9 @@ async def _ensure_appointment_of_client(
 ) -> None:
     found, owner = await repository.appointment_client(session, caller.firm_id, appointment_id)
     if not found:
-        raise NotFound(f"No appointment with id {appointment_id}", code="appointment_not_found")
+        raise AppointmentNotFound(f"No appointment with id {appointment_id}")
     if owner != client_id:
-        raise Unprocessable(
-            "The appointment belongs to another client", code="appointment_of_other_client"
-        )
+        raise AppointmentOfOtherClient("The appointment belongs to another client")
 
 
 async def add_transaction(
@@ -156,7 +157,7 @@ async def add_transaction(
     moved = await repository.move_balance(session, caller.firm_id, client_id, data.amount)
     if moved is None:
         # The request's transaction rolls back, so a wallet created just now goes too.
-        raise Conflict("The wallet balance is lower than the debit", code="insufficient_balance")
+        raise InsufficientBalance("The wallet balance is lower than the debit")
     transaction = WalletTransaction(
         firm_id=caller.firm_id,
         wallet_id=moved.wallet_id,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends
 from slotwise.auth.caller import OPERATOR_ROLES
 from slotwise.auth.dependencies import CallerDep, require_roles
 from slotwise.deps import SessionDep
-from slotwise.errors import ERROR_RESPONSES, Unprocessable
+from slotwise.errors import ERROR_RESPONSES
 from slotwise.firms.schemas import FirmSettingsOut, FirmSettingsUpdate
 from slotwise.models import Firm
 from slotwise.repository import apply_changes
@@ -31,10 +31,7 @@ async def update_firm(
     body: FirmSettingsUpdate, caller: CallerDep, session: SessionDep
 ) -> FirmSettingsOut:
     """Change the firm's name, zone, locale or booking rules (owner and director)."""
-    changes = body.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in changes.items() if value is None)
-    if nulls:
-        raise Unprocessable(f"may not be null: {', '.join(nulls)}", code="validation_error")
+    changes = body.changes()
     firm = await session.get(Firm, caller.firm_id, with_for_update=True)
     apply_changes(firm, changes)
     await session.flush()

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth.caller import Caller, Role
+from slotwise.auth.errors import InvalidToken
 from slotwise.errors import NotAuthenticated
 from slotwise.realtime import repository
 from slotwise.security import create_access_token, decode_access_token
@@ -50,14 +51,13 @@ async def stream_caller(
     else:
         raise NotAuthenticated()
     if claims is None:
-        raise NotAuthenticated(
+        raise InvalidToken(
             "The token is invalid or expired (in a URL only a stream "
             "token from POST /events/stream-token is accepted)",
-            code="invalid_token",
         )
     user = await repository.active_user(session, claims.user_id, claims.firm_id)
     if user is None:
-        raise NotAuthenticated("The user no longer exists or is disabled", code="invalid_token")
+        raise InvalidToken("The user no longer exists or is disabled")
     return Caller(
         user_id=user.id,
         firm_id=user.firm_id,

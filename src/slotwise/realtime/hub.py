@@ -19,8 +19,8 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.errors import TooManyRequests
 from slotwise.realtime import repository
+from slotwise.realtime.errors import TooManyStreams
 from slotwise.realtime.views import Delivery, StoredEvent, View, deliver
 
 logger = logging.getLogger("slotwise.realtime")
@@ -246,10 +246,9 @@ class Hub:
         requests queue on the lock holding theirs, could exhaust the pool for good."""
         open_streams = self._per_user.get(user_id, 0)
         if open_streams >= self.max_streams_per_user:
-            raise TooManyRequests(
+            raise TooManyStreams(
                 f"At most {self.max_streams_per_user} event streams may be open at once; "
                 "close one first",
-                code="too_many_streams",
             )
         channel = self._channels.get(firm_id)
         if channel is None:

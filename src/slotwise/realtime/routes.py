@@ -9,8 +9,9 @@ from fastapi.security import OAuth2PasswordBearer
 
 from slotwise.auth.dependencies import CallerDep
 from slotwise.deps import SessionDep, SettingsDep
-from slotwise.errors import ERROR_RESPONSES, ErrorBody, Unprocessable
+from slotwise.errors import ERROR_RESPONSES, ErrorBody
 from slotwise.realtime import auth, service
+from slotwise.realtime.errors import InvalidLastEventId
 from slotwise.realtime.schemas import EventPage, StreamToken
 from slotwise.realtime.sse import EventStreamResponse
 from slotwise.realtime.state import hub_of
@@ -85,11 +86,9 @@ async def stream_events(
         try:
             after = int(last_event_id_header)
         except ValueError:
-            raise Unprocessable(
-                "Last-Event-ID must be a sequence number", code="invalid_last_event_id"
-            ) from None
+            raise InvalidLastEventId("Last-Event-ID must be a sequence number") from None
         if not 0 <= after < 2**63:
-            raise Unprocessable("Last-Event-ID is out of range", code="invalid_last_event_id")
+            raise InvalidLastEventId("Last-Event-ID is out of range")
     caller = await auth.stream_caller(
         session, secret_key_of(request.app), header_token=header_token, query_token=token
     )

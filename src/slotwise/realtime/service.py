@@ -9,6 +9,7 @@ from slotwise.auth.caller import Caller
 from slotwise.config import Settings
 from slotwise.errors import Forbidden, NotAuthenticated, TooManyRequests
 from slotwise.realtime import auth, ws
+from slotwise.realtime.errors import NoEvents
 from slotwise.realtime.feed import Feed, open_feed, read_page
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.schemas import EventOut, EventPage, StreamToken
@@ -18,7 +19,7 @@ from slotwise.realtime.views import View, view_for
 def caller_view(caller: Caller) -> View:
     view = view_for(caller)
     if view is None:
-        raise Forbidden(f"The role '{caller.role}' sees no appointments", code="no_events")
+        raise NoEvents(f"The role '{caller.role}' sees no appointments")
     return view
 
 

@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
-from slotwise.errors import NotFound
+from slotwise.web.errors import StaticNotFound
 from slotwise.web.pages import page_headers
 
 OPENAPI_URL = "/openapi.json"
@@ -55,7 +55,7 @@ def docs_router(*, title: str) -> APIRouter:
     async def docs_asset(name: str) -> FileResponse:
         media_type = _ASSET_TYPES.get(name)
         if media_type is None:
-            raise NotFound(f"No docs file {name!r}", code="static_not_found")
+            raise StaticNotFound(f"No docs file {name!r}")
         return FileResponse(
             _ASSET_DIR / name, media_type=media_type, headers={"Cache-Control": "no-cache"}
         )

@@ -14,7 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
-from slotwise.errors import NotFound
+from slotwise.web.errors import StaticNotFound
 from slotwise.web.pages import page_headers
 
 router = APIRouter(tags=["board"])
@@ -64,7 +64,7 @@ async def board_static(name: str) -> FileResponse:
     """The board's scripts and style sheet (revalidated on every load: they are tiny)."""
     media_type = _STATIC_TYPES.get(name)
     if media_type is None:
-        raise NotFound(f"No static file {name!r}", code="static_not_found")
+        raise StaticNotFound(f"No static file {name!r}")
     return FileResponse(
         _STATIC_DIR / name, media_type=media_type, headers={"Cache-Control": "no-cache"}
     )
