@@ -22,6 +22,8 @@ from slotwise.embedded import server_pids
 from tests.conftest import admin_dsn
 from tests.live_server import free_port
 
+pytestmark = pytest.mark.slow
+
 SLOTWISE = [sys.executable, "-m", "slotwise"]
 
 

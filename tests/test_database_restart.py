@@ -28,6 +28,8 @@ from tests.jobs.support import fast_settings, running_worker, smtp_sink, wait_fo
 from tests.notifications.helpers import slot
 from tests.realtime.helpers import SseReader, live, recv, sse, ws
 
+pytestmark = pytest.mark.slow
+
 # Only bounds for a test that went wrong; nothing here waits for them.
 _GENEROUS = 120.0
 _FINISHED = ("sent", "skipped", "cancelled", "failed")

@@ -32,6 +32,8 @@ from slotwise.embedded import (
     server_processes,
 )
 
+pytestmark = pytest.mark.slow
+
 HELPER = Path(__file__).with_name("embedded_helper.py")
 CHILD_STARTUP_TIMEOUT = 30.0
 

@@ -4,6 +4,7 @@ documented in the OpenAPI, and never spelled at a raise site."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import httpx
@@ -90,3 +91,13 @@ async def test_answers_carry_documented_codes(
         "method_not_allowed",
     }
     assert seen <= set(codes)
+
+
+def test_the_readme_lists_every_code_under_its_status(app: FastAPI) -> None:
+    readme = (SOURCE.parents[1] / "README.md").read_text()
+    table = readme[readme.index("Every `code` the API answers with") :]
+    listed: dict[str, int] = {}
+    for status, codes in re.findall(r"^\| (\d{3}) \| (.*) \|$", table, flags=re.M):
+        for code in re.findall(r"`([a-z_]+)`", codes):
+            listed.setdefault(code, int(status))
+    assert {code: s for code, s in error_codes().items() if listed.get(code) != s} == {}

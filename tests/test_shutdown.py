@@ -17,6 +17,8 @@ from tests.live_server import free_port
 from tests.realtime.helpers import recv, sse, subscribe, ws
 from tests.test_cli import SLOTWISE, _env, _wait_healthy
 
+pytestmark = pytest.mark.slow
+
 # Only bounds for a test that went wrong; nothing here waits for them.
 _GENEROUS = 60.0
 

@@ -15,10 +15,13 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
 
 from slotwise.embedded import server_pids
 from tests.live_server import free_port
 from tests.test_cli import SLOTWISE, _env, _login, _wait_healthy
+
+pytestmark = pytest.mark.slow
 
 
 def _worker_children(proc: subprocess.Popen[str]) -> list[psutil.Process]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import text
 
 from slotwise.models import Notification
@@ -29,6 +30,8 @@ from tests.jobs.support import (
     worker_env,
 )
 from tests.notifications.helpers import book, delayed_from, of, planned, slot
+
+pytestmark = pytest.mark.slow
 
 
 def clara(world: World) -> str:

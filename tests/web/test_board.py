@@ -7,10 +7,14 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from slotwise.config import Settings
 from tests.factories import PASSWORD, World
 from tests.live_server import live_server
 from tests.web.conftest import STREAM_URL, BoardOpener, Staff, expect, today_at
+
+pytestmark = pytest.mark.browser
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Locator, Page

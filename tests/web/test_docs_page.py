@@ -5,8 +5,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.factories import PASSWORD, World
 from tests.web.conftest import expect
+
+pytestmark = pytest.mark.browser
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, Route
