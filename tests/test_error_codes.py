@@ -101,3 +101,20 @@ def test_the_readme_lists_every_code_under_its_status(app: FastAPI) -> None:
         for code in re.findall(r"`([a-z_]+)`", codes):
             listed.setdefault(code, int(status))
     assert {code: s for code, s in error_codes().items() if listed.get(code) != s} == {}
+
+
+async def test_each_error_response_shows_a_code_of_its_status(client: httpx.AsyncClient) -> None:
+    # Swagger UI shows an example per response; without one of its own, every status would
+    # show the enum's first code.
+    spec = (await client.get("/openapi.json")).json()
+    codes = error_codes()
+    shown = {}
+    for path in spec["paths"].values():
+        for operation in path.values():
+            for status, response in operation["responses"].items():
+                example = response.get("content", {}).get("application/json", {}).get("example")
+                if example is not None:
+                    assert codes[example["code"]] == int(status), (status, example)
+                    shown[int(status)] = example["code"]
+    assert shown[401] == "not_authenticated" and shown[409] == "conflict"
+    assert shown[422] == "validation_error" and shown[404] == "not_found"

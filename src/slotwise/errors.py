@@ -277,8 +277,8 @@ class IdempotencyKeyReused(Unprocessable):
 
 
 # Codes the handlers above and the guards at the edge (``http/``) answer themselves, not
-# through an ``AppError`` class.
-HANDLER_CODES: dict[str, int] = {
+# through an ``AppError`` class; the first of each status is its typical one.
+_HANDLERS_OWN_CODES: dict[str, int] = {
     "validation_error": 422,
     "not_found": 404,
     "method_not_allowed": 405,
@@ -287,6 +287,9 @@ HANDLER_CODES: dict[str, int] = {
     "database_unavailable": 503,
     "body_too_large": 413,
     "body_timeout": 408,
+}
+HANDLER_CODES: dict[str, int] = {
+    **_HANDLERS_OWN_CODES,
     **{code: status for status, code, _ in _SQLSTATE_ERRORS.values()},
 }
 
@@ -319,3 +322,20 @@ def document_error_codes(openapi: dict[str, Any]) -> None:
         f"{status}: " + ", ".join(f"`{code}`" for code in names)
         for status, names in sorted(by_status.items())
     )
+    # Without an example of its own, every error response would show the enum's first code.
+    typical = _typical_codes()
+    for operation in (op for path in openapi["paths"].values() for op in path.values()):
+        for status, response in operation.get("responses", {}).items():
+            body = response.get("content", {}).get("application/json")
+            example = typical.get(int(status)) if status.isdigit() else None
+            if body is not None and example and "ErrorBody" in str(body.get("schema")):
+                body["example"] = {"code": example, "message": "..."}
+
+
+def _typical_codes() -> dict[int, str]:
+    """Per status, the most general code: the handlers' own (``validation_error`` for 422),
+    else the status class's (``conflict`` for 409)."""
+    typical = {status: code for code, status in reversed(_HANDLERS_OWN_CODES.items())}
+    for cls in AppError.__subclasses__():
+        typical.setdefault(cls.status_code, cls.code)
+    return typical
