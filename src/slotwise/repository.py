@@ -4,7 +4,7 @@ not-found errors of the records every domain looks up (one class per code)."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
@@ -82,6 +82,10 @@ class Page(BaseModel, Generic[ItemT]):
     total: int
     limit: int
     offset: int
+
+    @classmethod
+    def of(cls, items: list[ItemT], total: int, page: PageParams) -> Self:
+        return cls(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 class PageParams(BaseModel):

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, delete, exists, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from slotwise.catalog.errors import BreakNotFound, HolidayNotFound
 from slotwise.models import (
@@ -23,10 +24,8 @@ from slotwise.models import (
     Specialist,
     SpecialistBreak,
     SpecialistSchedule,
-    SpecialistService,
     User,
     Workplace,
-    WorkplaceServiceOverride,
 )
 from slotwise.repository import PageParams, paginate
 
@@ -52,6 +51,72 @@ def _not_self(column: Any, except_id: uuid.UUID | None) -> ColumnElement[bool]:
     return column != except_id if except_id is not None else true()
 
 
+async def _taken(
+    session: AsyncSession,
+    model: Any,
+    firm_id: uuid.UUID,
+    except_id: uuid.UUID | None,
+    *criteria: ColumnElement[bool],
+) -> bool:
+    """Another row of ``model`` in the firm (not ``except_id``) matches ``criteria``."""
+    return await _any(session, model.firm_id == firm_id, *criteria, _not_self(model.id, except_id))
+
+
+async def _referenced(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    row_id: uuid.UUID,
+    *columns: InstrumentedAttribute[Any],
+) -> bool:
+    """A row of the firm refers to ``row_id`` through one of ``columns``."""
+    for column in columns:
+        if await _any(session, column.class_.firm_id == firm_id, column == row_id):
+            return True
+    return False
+
+
+async def _page_by_name(
+    session: AsyncSession,
+    model: Any,
+    firm_id: uuid.UUID,
+    active: bool | None,
+    page: PageParams,
+    *criteria: ColumnElement[bool],
+) -> tuple[list[Any], int]:
+    stmt = select(model).where(model.firm_id == firm_id, *criteria)
+    if active is not None:
+        stmt = stmt.where(model.is_active.is_(active))
+    return await paginate(session, stmt.order_by(model.name, model.id), page)
+
+
+async def _replace_all(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[Any],
+    firm_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    rows: Sequence[object],
+) -> None:
+    """Replace the rows of ``owner``'s table that belong to ``owner_id`` with ``rows``."""
+    model = owner.class_
+    await session.execute(delete(model).where(model.firm_id == firm_id, owner == owner_id))
+    session.add_all(rows)
+    await session.flush()
+
+
+async def _child(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[uuid.UUID],
+    firm_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    row_id: uuid.UUID,
+) -> Any:
+    """The row ``row_id`` of ``owner``'s table if it belongs to ``owner_id``, else None."""
+    model = owner.class_
+    return await session.scalar(
+        select(model).where(model.id == row_id, model.firm_id == firm_id, owner == owner_id)
+    )
+
+
 def _dated(
     stmt: Select[Any], column: Any, start: dt.date | None, end: dt.date | None
 ) -> Select[Any]:
@@ -68,10 +133,7 @@ def _dated(
 async def location_page(
     session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None, page: PageParams
 ) -> tuple[list[Location], int]:
-    stmt = select(Location).where(Location.firm_id == firm_id)
-    if active is not None:
-        stmt = stmt.where(Location.is_active.is_(active))
-    return await paginate(session, stmt.order_by(Location.name, Location.id), page)
+    return await _page_by_name(session, Location, firm_id, active, page)
 
 
 async def hours_by_location(
@@ -94,39 +156,28 @@ async def hours_by_location(
 async def replace_hours(
     session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, rows: Sequence[LocationHours]
 ) -> None:
-    await session.execute(
-        delete(LocationHours).where(
-            LocationHours.firm_id == firm_id, LocationHours.location_id == location_id
-        )
-    )
-    session.add_all(rows)
-    await session.flush()
+    await _replace_all(session, LocationHours.location_id, firm_id, location_id, rows)
 
 
 async def location_name_taken(
     session: AsyncSession, firm_id: uuid.UUID, name: str, *, except_id: uuid.UUID | None = None
 ) -> bool:
-    return await _any(
-        session,
-        Location.firm_id == firm_id,
-        Location.name == name,
-        _not_self(Location.id, except_id),
-    )
+    return await _taken(session, Location, firm_id, except_id, Location.name == name)
 
 
 async def location_in_use(
     session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID
 ) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to it."""
-    return await _any(
-        session, Appointment.firm_id == firm_id, Appointment.location_id == location_id
-    ) or await _any(session, Hold.firm_id == firm_id, Hold.location_id == location_id)
+    return await _referenced(
+        session, firm_id, location_id, Appointment.location_id, Hold.location_id
+    )
 
 
 async def location_has_workplaces(
     session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID
 ) -> bool:
-    return await _any(session, Workplace.firm_id == firm_id, Workplace.location_id == location_id)
+    return await _referenced(session, firm_id, location_id, Workplace.location_id)
 
 
 async def holidays_of(
@@ -145,10 +196,8 @@ async def holidays_of(
 async def get_holiday(
     session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, holiday_id: uuid.UUID
 ) -> Holiday:
-    row = await session.scalar(
-        select(Holiday).where(
-            Holiday.id == holiday_id, Holiday.firm_id == firm_id, Holiday.location_id == location_id
-        )
+    row: Holiday | None = await _child(
+        session, Holiday.location_id, firm_id, location_id, holiday_id
     )
     if row is None:
         raise HolidayNotFound(f"No holiday with id {holiday_id} at this location")
@@ -163,12 +212,13 @@ async def holiday_date_taken(
     *,
     except_id: uuid.UUID | None = None,
 ) -> bool:
-    return await _any(
+    return await _taken(
         session,
-        Holiday.firm_id == firm_id,
+        Holiday,
+        firm_id,
+        except_id,
         Holiday.location_id == location_id,
         Holiday.date == date,
-        _not_self(Holiday.id, except_id),
     )
 
 
@@ -183,12 +233,8 @@ async def workplace_page(
     active: bool | None,
     page: PageParams,
 ) -> tuple[list[Workplace], int]:
-    stmt = select(Workplace).where(Workplace.firm_id == firm_id)
-    if location_id is not None:
-        stmt = stmt.where(Workplace.location_id == location_id)
-    if active is not None:
-        stmt = stmt.where(Workplace.is_active.is_(active))
-    return await paginate(session, stmt.order_by(Workplace.name, Workplace.id), page)
+    at = [Workplace.location_id == location_id] if location_id is not None else []
+    return await _page_by_name(session, Workplace, firm_id, active, page, *at)
 
 
 async def workplace_name_taken(
@@ -199,12 +245,13 @@ async def workplace_name_taken(
     *,
     except_id: uuid.UUID | None = None,
 ) -> bool:
-    return await _any(
+    return await _taken(
         session,
-        Workplace.firm_id == firm_id,
+        Workplace,
+        firm_id,
+        except_id,
         Workplace.location_id == location_id,
         Workplace.name == name,
-        _not_self(Workplace.id, except_id),
     )
 
 
@@ -212,19 +259,15 @@ async def workplace_in_use(
     session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID
 ) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to it."""
-    return await _any(
-        session, Appointment.firm_id == firm_id, Appointment.workplace_id == workplace_id
-    ) or await _any(session, Hold.firm_id == firm_id, Hold.workplace_id == workplace_id)
+    return await _referenced(
+        session, firm_id, workplace_id, Appointment.workplace_id, Hold.workplace_id
+    )
 
 
 async def workplace_in_schedules(
     session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID
 ) -> bool:
-    return await _any(
-        session,
-        SpecialistSchedule.firm_id == firm_id,
-        SpecialistSchedule.workplace_id == workplace_id,
-    )
+    return await _referenced(session, firm_id, workplace_id, SpecialistSchedule.workplace_id)
 
 
 async def workplaces_by_id(
@@ -251,29 +294,35 @@ async def existing_location_ids(
     return set(rows)
 
 
-async def overrides_of(
-    session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID
-) -> list[WorkplaceServiceOverride]:
+async def service_links(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[uuid.UUID],
+    firm_id: uuid.UUID,
+    owner_id: uuid.UUID,
+) -> list[Any]:
+    """The rows of ``owner``'s table (overrides or specialist services) of ``owner_id``, by
+    service name."""
+    model = owner.class_
     rows = await session.scalars(
-        select(WorkplaceServiceOverride)
-        .join(Service, Service.id == WorkplaceServiceOverride.service_id)
-        .where(
-            WorkplaceServiceOverride.firm_id == firm_id,
-            WorkplaceServiceOverride.workplace_id == workplace_id,
-        )
+        select(model)
+        .join(Service, Service.id == model.service_id)
+        .where(model.firm_id == firm_id, owner == owner_id)
         .order_by(Service.name, Service.id)
     )
     return list(rows.all())
 
 
-async def find_override(
-    session: AsyncSession, firm_id: uuid.UUID, workplace_id: uuid.UUID, service_id: uuid.UUID
-) -> WorkplaceServiceOverride | None:
+async def find_service_link(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[uuid.UUID],
+    firm_id: uuid.UUID,
+    owner_id: uuid.UUID,
+    service_id: uuid.UUID,
+) -> Any:
+    model = owner.class_
     return await session.scalar(
-        select(WorkplaceServiceOverride).where(
-            WorkplaceServiceOverride.firm_id == firm_id,
-            WorkplaceServiceOverride.workplace_id == workplace_id,
-            WorkplaceServiceOverride.service_id == service_id,
+        select(model).where(
+            model.firm_id == firm_id, owner == owner_id, model.service_id == service_id
         )
     )
 
@@ -284,27 +333,20 @@ async def find_override(
 async def service_page(
     session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None, page: PageParams
 ) -> tuple[list[Service], int]:
-    stmt = select(Service).where(Service.firm_id == firm_id)
-    if active is not None:
-        stmt = stmt.where(Service.is_active.is_(active))
-    return await paginate(session, stmt.order_by(Service.name, Service.id), page)
+    return await _page_by_name(session, Service, firm_id, active, page)
 
 
 async def service_name_taken(
     session: AsyncSession, firm_id: uuid.UUID, name: str, *, except_id: uuid.UUID | None = None
 ) -> bool:
-    return await _any(
-        session, Service.firm_id == firm_id, Service.name == name, _not_self(Service.id, except_id)
-    )
+    return await _taken(session, Service, firm_id, except_id, Service.name == name)
 
 
 async def service_in_use(session: AsyncSession, firm_id: uuid.UUID, service_id: uuid.UUID) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to it."""
-    return await _any(
-        session,
-        AppointmentServiceItem.firm_id == firm_id,
-        AppointmentServiceItem.service_id == service_id,
-    ) or await _any(session, Hold.firm_id == firm_id, Hold.service_id == service_id)
+    return await _referenced(
+        session, firm_id, service_id, AppointmentServiceItem.service_id, Hold.service_id
+    )
 
 
 # Specialists, their services, schedules and breaks
@@ -313,53 +355,22 @@ async def service_in_use(session: AsyncSession, firm_id: uuid.UUID, service_id: 
 async def specialist_page(
     session: AsyncSession, firm_id: uuid.UUID, *, active: bool | None, page: PageParams
 ) -> tuple[list[Specialist], int]:
-    stmt = select(Specialist).where(Specialist.firm_id == firm_id)
-    if active is not None:
-        stmt = stmt.where(Specialist.is_active.is_(active))
-    return await paginate(session, stmt.order_by(Specialist.name, Specialist.id), page)
+    return await _page_by_name(session, Specialist, firm_id, active, page)
 
 
 async def specialist_in_use(
     session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
 ) -> bool:
     """Appointments or holds (even expired ones not yet cleaned up) refer to them."""
-    return await _any(
-        session,
-        AppointmentWorker.firm_id == firm_id,
-        AppointmentWorker.specialist_id == specialist_id,
-    ) or await _any(session, Hold.firm_id == firm_id, Hold.specialist_id == specialist_id)
+    return await _referenced(
+        session, firm_id, specialist_id, AppointmentWorker.specialist_id, Hold.specialist_id
+    )
 
 
 async def specialist_linked_to_user(
     session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
 ) -> bool:
-    return await _any(session, User.firm_id == firm_id, User.specialist_id == specialist_id)
-
-
-async def specialist_services_of(
-    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID
-) -> list[SpecialistService]:
-    rows = await session.scalars(
-        select(SpecialistService)
-        .join(Service, Service.id == SpecialistService.service_id)
-        .where(
-            SpecialistService.firm_id == firm_id, SpecialistService.specialist_id == specialist_id
-        )
-        .order_by(Service.name, Service.id)
-    )
-    return list(rows.all())
-
-
-async def find_specialist_service(
-    session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID, service_id: uuid.UUID
-) -> SpecialistService | None:
-    return await session.scalar(
-        select(SpecialistService).where(
-            SpecialistService.firm_id == firm_id,
-            SpecialistService.specialist_id == specialist_id,
-            SpecialistService.service_id == service_id,
-        )
-    )
+    return await _referenced(session, firm_id, specialist_id, User.specialist_id)
 
 
 async def schedule_of(
@@ -385,13 +396,7 @@ async def replace_schedule(
     specialist_id: uuid.UUID,
     rows: Sequence[SpecialistSchedule],
 ) -> None:
-    await session.execute(
-        delete(SpecialistSchedule).where(
-            SpecialistSchedule.firm_id == firm_id, SpecialistSchedule.specialist_id == specialist_id
-        )
-    )
-    session.add_all(rows)
-    await session.flush()
+    await _replace_all(session, SpecialistSchedule.specialist_id, firm_id, specialist_id, rows)
 
 
 async def breaks_of(
@@ -415,12 +420,8 @@ async def breaks_of(
 async def get_break(
     session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID, break_id: uuid.UUID
 ) -> SpecialistBreak:
-    row = await session.scalar(
-        select(SpecialistBreak).where(
-            SpecialistBreak.id == break_id,
-            SpecialistBreak.firm_id == firm_id,
-            SpecialistBreak.specialist_id == specialist_id,
-        )
+    row: SpecialistBreak | None = await _child(
+        session, SpecialistBreak.specialist_id, firm_id, specialist_id, break_id
     )
     if row is None:
         raise BreakNotFound(f"No break with id {break_id} for this specialist")

@@ -12,12 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.caller import Caller
 from slotwise.availability.errors import InvalidRange
 from slotwise.catalog import repository as repo
+from slotwise.catalog import service_links
 from slotwise.catalog.errors import (
     HolidayExists,
     LocationHasWorkplaces,
     LocationInUse,
     LocationNameTaken,
-    OverrideNotFound,
     ServiceInUse,
     ServiceNameTaken,
     WorkplaceInUse,
@@ -42,6 +42,7 @@ from slotwise.catalog.schemas import (
     WorkplaceOut,
     WorkplacePatch,
 )
+from slotwise.catalog.service_links import OVERRIDES
 from slotwise.catalog.weekly import check_no_overlap
 from slotwise.models import (
     Holiday,
@@ -49,7 +50,6 @@ from slotwise.models import (
     LocationHours,
     Service,
     Workplace,
-    WorkplaceServiceOverride,
 )
 from slotwise.repository import Page, PageParams, apply_changes, get_in_firm
 
@@ -92,12 +92,7 @@ async def list_locations(
 ) -> Page[LocationOut]:
     rows, total = await repo.location_page(session, caller.firm_id, active=active, page=page)
     hours = await repo.hours_by_location(session, caller.firm_id, [r.id for r in rows])
-    return Page[LocationOut](
-        items=[_location_out(r, hours[r.id]) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[LocationOut].of([_location_out(r, hours[r.id]) for r in rows], total, page)
 
 
 async def get_location(
@@ -288,12 +283,7 @@ async def list_workplaces(
     rows, total = await repo.workplace_page(
         session, caller.firm_id, location_id=location_id, active=active, page=page
     )
-    return Page[WorkplaceOut](
-        items=[WorkplaceOut.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[WorkplaceOut].of([WorkplaceOut.model_validate(r) for r in rows], total, page)
 
 
 async def get_workplace(
@@ -354,8 +344,7 @@ async def delete_workplace(session: AsyncSession, caller: Caller, workplace_id: 
 async def list_overrides(
     session: AsyncSession, caller: Caller, workplace_id: uuid.UUID
 ) -> list[OverrideOut]:
-    workplace = await get_in_firm(session, Workplace, caller.firm_id, workplace_id)
-    rows = await repo.overrides_of(session, caller.firm_id, workplace.id)
+    rows = await service_links.list_links(session, caller, OVERRIDES, workplace_id)
     return [OverrideOut.model_validate(r) for r in rows]
 
 
@@ -367,35 +356,16 @@ async def put_override(
     data: OverrideIn,
 ) -> tuple[OverrideOut, bool]:
     """Create or replace; returns the override and whether it was created."""
-    # The workplace lock serializes two concurrent first PUTs of the same pair.
-    workplace = await get_in_firm(session, Workplace, caller.firm_id, workplace_id, for_update=True)
-    service = await get_in_firm(session, Service, caller.firm_id, service_id)
-    row = await repo.find_override(session, caller.firm_id, workplace.id, service.id)
-    created = row is None
-    if row is None:
-        row = await repo.add(
-            session,
-            WorkplaceServiceOverride(
-                firm_id=caller.firm_id,
-                workplace_id=workplace.id,
-                service_id=service.id,
-                **data.model_dump(),
-            ),
-        )
-    else:
-        apply_changes(row, data.model_dump())
-        await session.flush()
+    row, created = await service_links.put_link(
+        session, caller, OVERRIDES, workplace_id, service_id, data.model_dump()
+    )
     return OverrideOut.model_validate(row), created
 
 
 async def delete_override(
     session: AsyncSession, caller: Caller, workplace_id: uuid.UUID, service_id: uuid.UUID
 ) -> None:
-    workplace = await get_in_firm(session, Workplace, caller.firm_id, workplace_id)
-    row = await repo.find_override(session, caller.firm_id, workplace.id, service_id)
-    if row is None:
-        raise OverrideNotFound("The workplace does not offer this service")
-    await repo.remove(session, row)
+    await service_links.delete_link(session, caller, OVERRIDES, workplace_id, service_id)
 
 
 # Services
@@ -412,12 +382,7 @@ async def list_services(
     session: AsyncSession, caller: Caller, *, active: bool | None, page: PageParams
 ) -> Page[ServiceOut]:
     rows, total = await repo.service_page(session, caller.firm_id, active=active, page=page)
-    return Page[ServiceOut](
-        items=[ServiceOut.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[ServiceOut].of([ServiceOut.model_validate(r) for r in rows], total, page)
 
 
 async def get_service(session: AsyncSession, caller: Caller, service_id: uuid.UUID) -> ServiceOut:

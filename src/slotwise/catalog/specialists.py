@@ -12,12 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.appointments.errors import EndBeforeStart, WorkplaceNotInLocation
 from slotwise.auth.caller import Caller
 from slotwise.catalog import repository as repo
+from slotwise.catalog import service_links
 from slotwise.catalog.errors import (
     SpecialistInUse,
     SpecialistLinkedToUser,
-    SpecialistServiceNotFound,
 )
 from slotwise.catalog.service import check_range
+from slotwise.catalog.service_links import SPECIALIST_SERVICES
 from slotwise.catalog.specialist_schemas import (
     BreakIn,
     BreakOut,
@@ -33,11 +34,9 @@ from slotwise.catalog.specialist_schemas import (
 from slotwise.catalog.weekly import check_no_overlap
 from slotwise.errors import Forbidden
 from slotwise.models import (
-    Service,
     Specialist,
     SpecialistBreak,
     SpecialistSchedule,
-    SpecialistService,
 )
 from slotwise.repository import (
     LocationNotFound,
@@ -53,12 +52,7 @@ async def list_specialists(
     session: AsyncSession, caller: Caller, *, active: bool | None, page: PageParams
 ) -> Page[SpecialistOut]:
     rows, total = await repo.specialist_page(session, caller.firm_id, active=active, page=page)
-    return Page[SpecialistOut](
-        items=[SpecialistOut.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return Page[SpecialistOut].of([SpecialistOut.model_validate(r) for r in rows], total, page)
 
 
 async def get_specialist(
@@ -107,8 +101,7 @@ async def delete_specialist(
 async def list_specialist_services(
     session: AsyncSession, caller: Caller, specialist_id: uuid.UUID
 ) -> list[SpecialistServiceOut]:
-    specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
-    rows = await repo.specialist_services_of(session, caller.firm_id, specialist.id)
+    rows = await service_links.list_links(session, caller, SPECIALIST_SERVICES, specialist_id)
     return [SpecialistServiceOut.model_validate(r) for r in rows]
 
 
@@ -120,37 +113,16 @@ async def put_specialist_service(
     data: SpecialistServiceIn,
 ) -> tuple[SpecialistServiceOut, bool]:
     """Create or replace; returns the link and whether it was created."""
-    # The specialist lock serializes two concurrent first PUTs of the same pair.
-    specialist = await get_in_firm(
-        session, Specialist, caller.firm_id, specialist_id, for_update=True
+    row, created = await service_links.put_link(
+        session, caller, SPECIALIST_SERVICES, specialist_id, service_id, data.model_dump()
     )
-    service = await get_in_firm(session, Service, caller.firm_id, service_id)
-    row = await repo.find_specialist_service(session, caller.firm_id, specialist.id, service.id)
-    created = row is None
-    if row is None:
-        row = await repo.add(
-            session,
-            SpecialistService(
-                firm_id=caller.firm_id,
-                specialist_id=specialist.id,
-                service_id=service.id,
-                **data.model_dump(),
-            ),
-        )
-    else:
-        apply_changes(row, data.model_dump())
-        await session.flush()
     return SpecialistServiceOut.model_validate(row), created
 
 
 async def delete_specialist_service(
     session: AsyncSession, caller: Caller, specialist_id: uuid.UUID, service_id: uuid.UUID
 ) -> None:
-    specialist = await get_in_firm(session, Specialist, caller.firm_id, specialist_id)
-    row = await repo.find_specialist_service(session, caller.firm_id, specialist.id, service_id)
-    if row is None:
-        raise SpecialistServiceNotFound("The specialist does not do this service")
-    await repo.remove(session, row)
+    await service_links.delete_link(session, caller, SPECIALIST_SERVICES, specialist_id, service_id)
 
 
 # Weekly schedules
