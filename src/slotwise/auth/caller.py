@@ -10,6 +10,11 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from slotwise.models import User
+
 
 class Role(StrEnum):
     """A user's role in their firm (``models.firm.ROLES`` is the same list for the database)."""
@@ -50,3 +55,38 @@ class Caller:
     @property
     def is_client(self) -> bool:
         return self.role is Role.CLIENT
+
+
+async def load_caller(
+    session: AsyncSession, user_id: uuid.UUID, firm_id: uuid.UUID
+) -> Caller | None:
+    """The caller a token names, or None when the user is gone or disabled.
+
+    Read on every request and stream so that a deactivated user or a changed role takes
+    effect at once, not when the token expires. Only the columns a caller needs: no ORM
+    object to build and track each time.
+    """
+    user = (
+        await session.execute(
+            select(
+                User.id,
+                User.firm_id,
+                User.role,
+                User.specialist_id,
+                User.client_id,
+                User.email,
+                User.full_name,
+            ).where(User.id == user_id, User.firm_id == firm_id, User.is_active)
+        )
+    ).one_or_none()
+    if user is None:
+        return None
+    return Caller(
+        user_id=user.id,
+        firm_id=user.firm_id,
+        role=Role(user.role),
+        specialist_id=user.specialist_id,
+        client_id=user.client_id,
+        email=user.email,
+        full_name=user.full_name,
+    )

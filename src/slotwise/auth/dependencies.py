@@ -7,13 +7,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy import select
 
-from slotwise.auth.caller import ADMIN_ROLES, OPERATOR_ROLES, Caller, Role
+from slotwise.auth.caller import ADMIN_ROLES, OPERATOR_ROLES, Caller, Role, load_caller
 from slotwise.auth.errors import InvalidToken
 from slotwise.deps import SessionDep
 from slotwise.errors import Forbidden, NotAuthenticated
-from slotwise.models import User
 from slotwise.security import decode_access_token
 from slotwise.state import secret_key_of
 
@@ -30,34 +28,10 @@ async def current_caller(
     claims = decode_access_token(token, secret=secret_key_of(request.app))
     if claims is None:
         raise InvalidToken("The access token is invalid or expired")
-    # The user is read on every request so that a deactivated user or a changed role takes
-    # effect at once, not when the token expires.
-    # Only the columns a caller needs: no ORM object to build and track on every request.
-    user = (
-        await session.execute(
-            select(
-                User.id,
-                User.firm_id,
-                User.role,
-                User.specialist_id,
-                User.client_id,
-                User.email,
-                User.full_name,
-                User.is_active,
-            ).where(User.id == claims.user_id, User.firm_id == claims.firm_id)
-        )
-    ).one_or_none()
-    if user is None or not user.is_active:
+    caller = await load_caller(session, claims.user_id, claims.firm_id)
+    if caller is None:
         raise InvalidToken("The user no longer exists or is disabled")
-    return Caller(
-        user_id=user.id,
-        firm_id=user.firm_id,
-        role=Role(user.role),
-        specialist_id=user.specialist_id,
-        client_id=user.client_id,
-        email=user.email,
-        full_name=user.full_name,
-    )
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

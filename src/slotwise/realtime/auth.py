@@ -11,10 +11,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth.caller import Caller, Role
+from slotwise.auth.caller import Caller, load_caller
 from slotwise.auth.errors import InvalidToken
 from slotwise.errors import NotAuthenticated
-from slotwise.realtime import repository
 from slotwise.security import create_access_token, decode_access_token
 
 STREAM_PURPOSE = "stream"
@@ -55,15 +54,7 @@ async def stream_caller(
             "The token is invalid or expired (in a URL only a stream "
             "token from POST /events/stream-token is accepted)",
         )
-    user = await repository.active_user(session, claims.user_id, claims.firm_id)
-    if user is None:
+    caller = await load_caller(session, claims.user_id, claims.firm_id)
+    if caller is None:
         raise InvalidToken("The user no longer exists or is disabled")
-    return Caller(
-        user_id=user.id,
-        firm_id=user.firm_id,
-        role=Role(user.role),
-        specialist_id=user.specialist_id,
-        client_id=user.client_id,
-        email=user.email,
-        full_name=user.full_name,
-    )
+    return caller

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.models import Event, Firm, User
+from slotwise.models import Event, Firm
 from slotwise.realtime.views import StoredEvent, View
 
 _COLUMNS = (
@@ -119,8 +119,3 @@ async def delete_old_events(session: AsyncSession, before: datetime, limit: int)
         .returning(Event.seq)
     )
     return len(result.all())
-
-
-async def active_user(session: AsyncSession, user_id: uuid.UUID, firm_id: uuid.UUID) -> User | None:
-    user = await session.scalar(select(User).where(User.id == user_id, User.firm_id == firm_id))
-    return user if user is not None and user.is_active else None
