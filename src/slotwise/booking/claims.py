@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, delete, false, or_, select
@@ -29,6 +30,31 @@ _CONFLICT_STATES = frozenset({"23P01", _DEADLOCK})
 _DEADLOCK_ATTEMPTS = 3
 
 
+@dataclass(frozen=True)
+class ClaimSpan:
+    """Time [start, end) on some specialists and maybe a workplace, claimed for a hold or
+    an appointment (the one it belongs to is never in its own way)."""
+
+    firm_id: uuid.UUID
+    specialist_ids: Sequence[uuid.UUID]
+    workplace_id: uuid.UUID | None
+    start: datetime
+    end: datetime
+    hold_id: uuid.UUID | None = None
+    appointment_id: uuid.UUID | None = None
+
+    @property
+    def during(self) -> Range[datetime]:
+        return Range(self.start, self.end, bounds="[)")
+
+    def on_its_resources(self) -> ColumnElement[bool]:
+        return and_(
+            TimeClaim.firm_id == self.firm_id,
+            TimeClaim.during.overlaps(self.during),
+            _resources(self.specialist_ids, self.workplace_id),
+        )
+
+
 def _resources(
     specialist_ids: Sequence[uuid.UUID], workplace_id: uuid.UUID | None
 ) -> ColumnElement[bool]:
@@ -45,36 +71,20 @@ def _live(now: datetime) -> ColumnElement[bool]:
     return or_(TimeClaim.appointment_id.is_not(None), live_hold.exists())
 
 
-async def find_conflict(
-    session: AsyncSession,
-    firm_id: uuid.UUID,
-    *,
-    specialist_ids: Sequence[uuid.UUID],
-    workplace_id: uuid.UUID | None,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    exclude_appointment_id: uuid.UUID | None = None,
-    exclude_hold_id: uuid.UUID | None = None,
-) -> TimeClaim | None:
-    """The first live claim on these resources overlapping [start, end), if any."""
+async def find_conflict(session: AsyncSession, span: ClaimSpan, now: datetime) -> TimeClaim | None:
+    """The first live claim, other than the span's own, overlapping it on its resources."""
     stmt = (
         select(TimeClaim)
-        .where(
-            TimeClaim.firm_id == firm_id,
-            TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
-            _resources(specialist_ids, workplace_id),
-            _live(now),
-        )
+        .where(span.on_its_resources(), _live(now))
         # Among claims of the same range, the one met first when claiming: specialists by
         # id, then the workplace (``_rows``'s order), not whichever the index returns.
         .order_by(TimeClaim.during, TimeClaim.specialist_id.asc().nulls_last())
         .limit(1)
     )
-    if exclude_appointment_id is not None:
-        stmt = stmt.where(TimeClaim.appointment_id.is_distinct_from(exclude_appointment_id))
-    if exclude_hold_id is not None:
-        stmt = stmt.where(TimeClaim.hold_id.is_distinct_from(exclude_hold_id))
+    if span.appointment_id is not None:
+        stmt = stmt.where(TimeClaim.appointment_id.is_distinct_from(span.appointment_id))
+    if span.hold_id is not None:
+        stmt = stmt.where(TimeClaim.hold_id.is_distinct_from(span.hold_id))
     return (await session.scalars(stmt)).first()
 
 
@@ -140,70 +150,27 @@ def _detail(conflict: TimeClaim) -> dict[str, str]:
     }
 
 
-async def purge_expired_holds(
-    session: AsyncSession,
-    firm_id: uuid.UUID,
-    *,
-    specialist_ids: Sequence[uuid.UUID],
-    workplace_id: uuid.UUID | None,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-) -> None:
-    """Frees the claims of expired holds that are in the way of [start, end) on these
-    resources. The hold rows stay until the cleanup job's grace has passed, so that
-    confirming one still says ``hold_expired`` rather than "no such hold"."""
-    expired = select(Hold.id).where(Hold.firm_id == firm_id, Hold.expires_at <= now)
+async def purge_expired_holds(session: AsyncSession, span: ClaimSpan, now: datetime) -> None:
+    """Frees the claims of expired holds that are in the span's way. The hold rows stay
+    until the cleanup job's grace has passed, so that confirming one still says
+    ``hold_expired`` rather than "no such hold"."""
+    expired = select(Hold.id).where(Hold.firm_id == span.firm_id, Hold.expires_at <= now)
     await session.execute(
         delete(TimeClaim)
-        .where(
-            TimeClaim.firm_id == firm_id,
-            TimeClaim.hold_id.in_(expired),
-            TimeClaim.during.overlaps(Range(start, end, bounds="[)")),
-            _resources(specialist_ids, workplace_id),
-        )
+        .where(span.on_its_resources(), TimeClaim.hold_id.in_(expired))
         .execution_options(synchronize_session=False)
     )
 
 
-async def claim(
-    session: AsyncSession,
-    firm_id: uuid.UUID,
-    *,
-    specialist_ids: Sequence[uuid.UUID],
-    workplace_id: uuid.UUID | None,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    hold_id: uuid.UUID | None = None,
-    appointment_id: uuid.UUID | None = None,
-) -> None:
-    """Claims [start, end) on every specialist and the workplace, or raises ``SlotTaken``."""
-    await purge_expired_holds(
-        session,
-        firm_id,
-        specialist_ids=specialist_ids,
-        workplace_id=workplace_id,
-        start=start,
-        end=end,
-        now=now,
-    )
-    during = Range(start, end, bounds="[)")
+async def claim(session: AsyncSession, span: ClaimSpan, now: datetime) -> None:
+    """Claims the span on every specialist and the workplace, or raises ``SlotTaken``."""
+    await purge_expired_holds(session, span, now)
     for attempt in range(1, _DEADLOCK_ATTEMPTS + 1):
         try:
             # A savepoint, so that after a violation the transaction can still look up the
             # conflicting claim for the error message.
             async with session.begin_nested():
-                session.add_all(
-                    _rows(
-                        firm_id,
-                        specialist_ids,
-                        workplace_id,
-                        during,
-                        hold_id=hold_id,
-                        appointment_id=appointment_id,
-                    )
-                )
+                session.add_all(_rows(span))
                 await session.flush()
             return
         except DBAPIError as exc:
@@ -215,52 +182,28 @@ async def claim(
                 # committed yet: it could not be named. Trying again waits for it to commit
                 # and then meets it as a plain violation (or succeeds if it rolled back).
                 continue
-            conflict = await find_conflict(
-                session,
-                firm_id,
-                specialist_ids=specialist_ids,
-                workplace_id=workplace_id,
-                start=start,
-                end=end,
-                now=now,
-                exclude_appointment_id=appointment_id,
-                exclude_hold_id=hold_id,
-            )
+            conflict = await find_conflict(session, span, now)
             raise slot_taken([conflict] if conflict is not None else []) from exc
 
 
-def _rows(
-    firm_id: uuid.UUID,
-    specialist_ids: Sequence[uuid.UUID],
-    workplace_id: uuid.UUID | None,
-    during: Range[datetime],
-    *,
-    hold_id: uuid.UUID | None,
-    appointment_id: uuid.UUID | None,
-) -> list[TimeClaim]:
+def _rows(span: ClaimSpan) -> list[TimeClaim]:
     # One order of resources for every writer (specialists by id, then the workplace), so
     # that two bookings never each hold a claim the other waits for.
-    rows = [
-        TimeClaim(
-            firm_id=firm_id,
-            hold_id=hold_id,
-            appointment_id=appointment_id,
-            specialist_id=specialist_id,
-            during=during,
-        )
-        for specialist_id in sorted(specialist_ids)
+    resources: list[dict[str, uuid.UUID]] = [
+        {"specialist_id": specialist_id} for specialist_id in sorted(span.specialist_ids)
     ]
-    if workplace_id is not None:
-        rows.append(
-            TimeClaim(
-                firm_id=firm_id,
-                hold_id=hold_id,
-                appointment_id=appointment_id,
-                workplace_id=workplace_id,
-                during=during,
-            )
+    if span.workplace_id is not None:
+        resources.append({"workplace_id": span.workplace_id})
+    return [
+        TimeClaim(
+            firm_id=span.firm_id,
+            hold_id=span.hold_id,
+            appointment_id=span.appointment_id,
+            during=span.during,
+            **resource,
         )
-    return rows
+        for resource in resources
+    ]
 
 
 async def release_appointment(session: AsyncSession, appointment_id: uuid.UUID) -> None:
@@ -317,13 +260,12 @@ async def reclaim_appointment(
         appointment.workplace_id,
     )
     start, end = claim_range(appointment.start_at, appointment.end_at, before, after)
-    await claim(
-        session,
+    span = ClaimSpan(
         appointment.firm_id,
-        specialist_ids=[worker.specialist_id for worker in appointment.workers],
-        workplace_id=appointment.workplace_id,
-        start=start,
-        end=end,
-        now=now,
+        [worker.specialist_id for worker in appointment.workers],
+        appointment.workplace_id,
+        start,
+        end,
         appointment_id=appointment.id,
     )
+    await claim(session, span, now)

@@ -101,16 +101,15 @@ async def create_hold(
     )
     session.add(hold)
     await session.flush()
-    await claims.claim(
-        session,
+    span = claims.ClaimSpan(
         firm_id,
-        specialist_ids=[choice.specialist_id],
-        workplace_id=choice.workplace_id,
-        start=choice.claim_start,
-        end=choice.claim_end,
-        now=now,
+        [choice.specialist_id],
+        choice.workplace_id,
+        choice.claim_start,
+        choice.claim_end,
         hold_id=hold.id,
     )
+    await claims.claim(session, span, now)
     return hold
 
 
