@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.appointments import repository
 from slotwise.appointments.schemas import ServiceLineIn
+from slotwise.models import SpecialistService, WorkplaceServiceOverride
 from slotwise.repository import ServiceNotFound
 
 T = TypeVar("T")
@@ -50,11 +51,15 @@ async def price_services(
     if missing:
         raise ServiceNotFound(f"No service with id {', '.join(map(str, missing))}")
     overrides = (
-        await repository.active_overrides(session, firm_id, workplace_id, ids)
+        await repository.active_terms(
+            session, WorkplaceServiceOverride.workplace_id, firm_id, workplace_id, ids
+        )
         if workplace_id is not None
         else {}
     )
-    terms = await repository.specialist_terms(session, firm_id, first_worker_id, ids)
+    terms = await repository.active_terms(
+        session, SpecialistService.specialist_id, firm_id, first_worker_id, ids
+    )
     priced = []
     for line in lines:
         service = services[line.service_id]

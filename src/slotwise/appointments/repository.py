@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import InstrumentedAttribute, raiseload
 
 from slotwise.appointments.schemas import AppointmentFilters
 from slotwise.models import (
@@ -21,9 +21,7 @@ from slotwise.models import (
     Client,
     Service,
     Specialist,
-    SpecialistService,
     WalletTransaction,
-    WorkplaceServiceOverride,
 )
 from slotwise.models.base import FirmScoped
 from slotwise.repository import PageParams, paginate
@@ -223,35 +221,22 @@ async def services_by_id(
     return {row.id: row for row in rows}
 
 
-async def active_overrides(
+async def active_terms(
     session: AsyncSession,
+    owner: InstrumentedAttribute[uuid.UUID],
     firm_id: uuid.UUID,
-    workplace_id: uuid.UUID,
+    owner_id: uuid.UUID,
     service_ids: Collection[uuid.UUID],
-) -> dict[uuid.UUID, WorkplaceServiceOverride]:
+) -> dict[uuid.UUID, Any]:
+    """The active terms (``WorkplaceServiceOverride`` or ``SpecialistService`` rows, the
+    table ``owner`` is a column of) of these services for one workplace or specialist."""
+    model = owner.class_
     rows = await session.scalars(
-        select(WorkplaceServiceOverride).where(
-            WorkplaceServiceOverride.firm_id == firm_id,
-            WorkplaceServiceOverride.workplace_id == workplace_id,
-            WorkplaceServiceOverride.service_id.in_(service_ids),
-            WorkplaceServiceOverride.is_active.is_(True),
-        )
-    )
-    return {row.service_id: row for row in rows}
-
-
-async def specialist_terms(
-    session: AsyncSession,
-    firm_id: uuid.UUID,
-    specialist_id: uuid.UUID,
-    service_ids: Collection[uuid.UUID],
-) -> dict[uuid.UUID, SpecialistService]:
-    rows = await session.scalars(
-        select(SpecialistService).where(
-            SpecialistService.firm_id == firm_id,
-            SpecialistService.specialist_id == specialist_id,
-            SpecialistService.service_id.in_(service_ids),
-            SpecialistService.is_active.is_(True),
+        select(model).where(
+            model.firm_id == firm_id,
+            owner == owner_id,
+            model.service_id.in_(service_ids),
+            model.is_active.is_(True),
         )
     )
     return {row.service_id: row for row in rows}
