@@ -9,11 +9,12 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.jobs import queue
 from slotwise.jobs.app import QUEUE_NOTIFICATIONS
-from slotwise.models import Holiday, SpecialistBreak
+from slotwise.models import Holiday, SpecialistBreak, User
 from slotwise.notifications.dispatch import DELIVER_TASK
 from tests.factories import World, add_appointment
 
@@ -30,6 +31,13 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/auth/token"): PUBLIC,
     ("POST", "/api/v1/auth/refresh"): PUBLIC,
     ("POST", "/api/v1/auth/logout"): PUBLIC,
+    ("POST", "/api/v1/auth/set-password"): PUBLIC,
+    # staff logins: the firm's operators
+    ("GET", "/api/v1/users"): ("owner", "director"),
+    ("POST", "/api/v1/users"): ("owner", "director"),
+    ("GET", "/api/v1/users/{user_id}"): ("owner", "director"),
+    ("PATCH", "/api/v1/users/{user_id}"): ("owner", "director"),
+    ("POST", "/api/v1/users/{user_id}/password-reset"): ("owner", "director"),
     ("GET", "/api/v1/me"): ALL,
     ("GET", "/api/v1/firm"): ALL,
     ("PATCH", "/api/v1/firm"): ("owner", "director"),
@@ -144,7 +152,9 @@ async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
         )
         session.add_all([holiday, brk])
         await session.flush()
-        ids = {"holiday_id": str(holiday.id), "break_id": str(brk.id)}
+        # A login every operator may manage: the manager's.
+        manager = await session.scalar(select(User.id).where(User.email == world.emails["manager"]))
+        ids = {"holiday_id": str(holiday.id), "break_id": str(brk.id), "user_id": str(manager)}
         # A delivery job of this firm (its outbox row need not exist for access checks).
         job_id = await queue.defer(
             session,

@@ -26,6 +26,7 @@ from slotwise.ops.routes import router as ops_router
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
 from slotwise.realtime.routes import router as realtime_router
+from slotwise.users.routes import router as users_router
 from slotwise.web.docs import OPENAPI_URL, docs_router
 from slotwise.web.routes import router as web_router
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(availability_router)
     api.include_router(booking_router)
     api.include_router(ops_router)
+    api.include_router(users_router)
     api.include_router(realtime_router)
     app.include_router(api)
     app.include_router(web_router)

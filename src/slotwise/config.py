@@ -40,6 +40,8 @@ class Settings(BaseSettings):
 
     access_token_ttl_seconds: int = 15 * 60
     refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    # How long an invitation's or a reset's set-password link works.
+    password_link_ttl_seconds: int = Field(3 * 24 * 3600, ge=60)
     # A rotated refresh token presented again this soon (two tabs, a retry after a lost
     # response) gets the same new pair; later it counts as theft and ends every session.
     refresh_reuse_grace_seconds: int = Field(20, ge=0, le=300)
