@@ -15,14 +15,15 @@ Lifecycle, shared by every process using the same data directory (``serve``, ``w
 - The server listens on a Unix socket in a directory only its OS user can enter, never on TCP;
   authentication is ``trust``, so that directory is the access control.
 
-The caller owns signal handling; :func:`run_with_embedded` does it for a foreground command::
+The caller owns signal handling; ``slotwise.cli.database`` does it for every command::
 
-    run_with_embedded(settings.data_dir, lambda url: uvicorn.run(make_app(url), ...))
+    with database(settings) as url:
+        uvicorn.run(make_app(url), ...)
 
 Uvicorn catches SIGINT/SIGTERM itself, shuts down, restores the previous handlers and then
 re-raises the signal. With the default SIGTERM disposition that re-raise kills the process before
 any ``finally`` runs, so a bare ``try/finally`` around ``uvicorn.run`` is not enough: the
-handlers installed by :func:`install_signal_handlers` turn the signal into ``SystemExit``.
+handlers of ``slotwise.signals.exit_on_signals`` turn the signal into ``SystemExit``.
 """
 
 from __future__ import annotations
@@ -56,14 +57,6 @@ from psycopg import errors as pg_errors
 from psycopg import sql
 from psycopg.rows import TupleRow
 
-from slotwise.signals import (
-    STOP_SIGNALS,
-    SignalExit,
-    exit_on_signals,
-    install,
-    install_signal_handlers,
-)
-
 with warnings.catch_warnings():
     # The wheel computes a platformdirs runtime dir at import time, which warns when
     # XDG_RUNTIME_DIR is unset (containers, CI); we never use that dir, and under
@@ -78,9 +71,6 @@ __all__ = [
     "SERVER_OS_USER",
     "SUPERUSER",
     "EmbeddedPostgres",
-    "exit_on_signals",
-    "install_signal_handlers",
-    "run_with_embedded",
     "server_pids",
     "server_processes",
 ]
@@ -645,28 +635,3 @@ class EmbeddedPostgres:
             with contextlib.suppress(psutil.Error):
                 proc.kill()
         _wait_gone(victims, 5.0)
-
-
-def run_with_embedded(
-    data_dir: Path,
-    fn: Callable[[str], object],
-    *,
-    database: str = "slotwise",
-) -> None:
-    """Start (or adopt) the embedded server, call ``fn(url)``, and always release the server,
-    also on SIGTERM, SIGINT (Ctrl-C) and SIGHUP. Must run in the main thread for the signal
-    part. ``fn`` may run ``uvicorn.run``: its re-raised signal lands in our handler."""
-    server = EmbeddedPostgres(data_dir, database=database)
-    handler = SignalExit()
-    restore = install(handler, STOP_SIGNALS)
-    try:
-        fn(server.start())
-    finally:
-        handler.armed = False
-        try:
-            server.stop()
-        finally:
-            restore()
-    if handler.received is not None:
-        # The signal arrived while fn was already returning; still exit the way it asked.
-        raise SystemExit(128 + handler.received)
