@@ -57,7 +57,7 @@ def _server() -> Iterator[tuple[str, str]]:
         parsed = make_url(external)
         yield external, f"external PostgreSQL at {parsed.host or 'socket'}:{parsed.port or 5432}"
         return
-    from slotwise.embedded import EmbeddedPostgres
+    from slotwise.embedded.server import EmbeddedPostgres
 
     data_dir = Path(tempfile.mkdtemp(prefix="slotwise-bench-pg-"))
     server = EmbeddedPostgres(data_dir)

@@ -19,7 +19,7 @@ from typing import Any
 
 from slotwise.cli import database
 from slotwise.config import Settings
-from slotwise.embedded import EmbeddedPostgres
+from slotwise.embedded.server import EmbeddedPostgres
 
 
 def _announce(url: str) -> None:

@@ -25,12 +25,9 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from slotwise.cli import database
-from slotwise.embedded import (
-    SERVER_OS_USER,
-    EmbeddedPostgres,
-    server_pids,
-    server_processes,
-)
+from slotwise.embedded.layout import SERVER_OS_USER
+from slotwise.embedded.processes import server_pids, server_processes
+from slotwise.embedded.server import EmbeddedPostgres
 from tests.embedded_helper import embedded_settings
 
 pytestmark = pytest.mark.slow

@@ -74,7 +74,7 @@ def database(settings: Settings) -> Iterator[str]:
         parse_database_url(settings.database_url)
         yield settings.database_url
         return
-    from slotwise.embedded import EmbeddedPostgres
+    from slotwise.embedded.server import EmbeddedPostgres
     from slotwise.signals import exit_on_signals
 
     with exit_on_signals() as stop_signal:
