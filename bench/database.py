@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from slotwise.migrate import upgrade
 
 ENV_URL = "SLOTWISE_BENCH_DATABASE_URL"
+# The benchmarks' own connections (building firms), as pg_stat_activity names them.
+BENCH_APPLICATION_NAME = "slotwise-bench"
 
 
 @dataclass(frozen=True)
