@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from slotwise.migrate import upgrade
 
 ENV_URL = "SLOTWISE_BENCH_DATABASE_URL"
+# The benchmarks' own connections (building firms), as pg_stat_activity names them.
+BENCH_APPLICATION_NAME = "slotwise-bench"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ def _server() -> Iterator[tuple[str, str]]:
         parsed = make_url(external)
         yield external, f"external PostgreSQL at {parsed.host or 'socket'}:{parsed.port or 5432}"
         return
-    from slotwise.embedded import EmbeddedPostgres
+    from slotwise.embedded.server import EmbeddedPostgres
 
     data_dir = Path(tempfile.mkdtemp(prefix="slotwise-bench-pg-"))
     server = EmbeddedPostgres(data_dir)

@@ -29,10 +29,10 @@ from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
-    create_async_engine,
 )
 
-from slotwise.db import normalize_url
+from bench.database import BENCH_APPLICATION_NAME
+from slotwise.db import create_tool_engine
 from slotwise.models import (
     Appointment,
     AppointmentServiceItem,
@@ -244,7 +244,7 @@ async def _bulk(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -
 def build(url: str, spec: FirmSpec, *, secret: str, slug: str) -> BenchFirm:
     """Builds the firm in the database at ``url``; tokens are signed with ``secret``."""
     async def go() -> BenchFirm:
-        engine = create_async_engine(normalize_url(url), pool_size=2)
+        engine = create_tool_engine(url, application_name=BENCH_APPLICATION_NAME)
         try:
             return await build_firm(engine, spec, secret=secret, slug=slug)
         finally:

@@ -41,7 +41,7 @@ def server_url() -> Iterator[str]:
     if external:
         yield external
         return
-    from slotwise.embedded import EmbeddedPostgres
+    from slotwise.embedded.server import EmbeddedPostgres
 
     # Not under tmp_path_factory: as root, each pytest run makes /tmp/pytest-of-root 0700,
     # which would lock the server's own OS user out of a concurrently running session's dir.

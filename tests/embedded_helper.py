@@ -1,8 +1,9 @@
 """Child process for tests/test_embedded.py: holds the embedded server until it is signalled.
 
 Usage: python embedded_helper.py MODE DATA_DIR [UDS]
-  sleep    run_with_embedded around a sleep loop
-  uvicorn  run_with_embedded around uvicorn.run (serving on the Unix socket UDS)
+  sleep    the product's `slotwise.cli.database` (stop signals, embedded server) around a
+           sleep loop
+  uvicorn  `slotwise.cli.database` around uvicorn.run (serving on the Unix socket UDS)
   plain    EmbeddedPostgres.start() with no signal handling at all
 Prints "URL <url>" once the server is usable and, for uvicorn, "SERVING" once uvicorn has
 installed its own signal handlers.
@@ -16,7 +17,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from slotwise.embedded import EmbeddedPostgres, run_with_embedded
+from slotwise.cli import database
+from slotwise.config import Settings
+from slotwise.embedded.server import EmbeddedPostgres
 
 
 def _announce(url: str) -> None:
@@ -44,21 +47,25 @@ async def _app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         await send({"type": "http.response.body", "body": b""})
 
 
+def embedded_settings(data_dir: Path) -> Settings:
+    """Settings that make `slotwise.cli.database` run the embedded server in ``data_dir``,
+    whatever the environment says."""
+    return Settings(database_url=None, data_dir=data_dir)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr)
     mode, data_dir = sys.argv[1], Path(sys.argv[2])
     if mode == "sleep":
-        run_with_embedded(data_dir, _sleep_forever)
+        with database(embedded_settings(data_dir)) as url:
+            _sleep_forever(url)
     elif mode == "uvicorn":
         import uvicorn
 
         uds = sys.argv[3]
-
-        def serve(url: str) -> None:
+        with database(embedded_settings(data_dir)) as url:
             _announce(url)
             uvicorn.run(_app, uds=uds, log_level="warning", lifespan="on")
-
-        run_with_embedded(data_dir, serve)
     elif mode == "plain":
         server = EmbeddedPostgres(data_dir)
         _sleep_forever(server.start())

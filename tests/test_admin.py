@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.admin import get_or_create_firm
-from slotwise.db import create_sessionmaker, normalize_url
+from slotwise.db import create_sessionmaker, create_tool_engine
 from slotwise.models import Firm
+from tests.conftest import TESTS_APPLICATION_NAME
 
 
 async def _wait_until_blocked(observer: AsyncSession, pid: int) -> None:
@@ -29,7 +30,7 @@ async def test_creating_the_same_new_firm_twice_at_once_gives_both_the_firm(
 ) -> None:
     """Two ``createuser`` runs for one new firm: the second waits for the first's insert and
     then gets that firm, where it used to fail on the unique slug."""
-    engine = create_async_engine(normalize_url(database_url))
+    engine = create_tool_engine(database_url, application_name=TESTS_APPLICATION_NAME)
     maker = create_sessionmaker(engine)
     try:
         async with maker() as first, maker() as second, maker() as observer:

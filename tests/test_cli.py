@@ -18,7 +18,7 @@ import httpx
 import psycopg
 import pytest
 
-from slotwise.embedded import server_pids
+from slotwise.embedded.processes import server_pids
 from tests.conftest import admin_dsn
 from tests.live_server import free_port
 

@@ -19,7 +19,7 @@ from websockets.exceptions import ConnectionClosed
 
 from slotwise.app import create_app
 from slotwise.config import Settings
-from slotwise.embedded import EmbeddedPostgres
+from slotwise.embedded.server import EmbeddedPostgres
 from slotwise.migrate import upgrade
 from slotwise.models import Event, Notification
 from slotwise.realtime.ws import CLOSE_TRY_AGAIN

@@ -24,13 +24,11 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from slotwise.embedded import (
-    SERVER_OS_USER,
-    EmbeddedPostgres,
-    run_with_embedded,
-    server_pids,
-    server_processes,
-)
+from slotwise.cli import database
+from slotwise.embedded.layout import SERVER_OS_USER
+from slotwise.embedded.processes import server_pids, server_processes
+from slotwise.embedded.server import EmbeddedPostgres
+from tests.embedded_helper import embedded_settings
 
 pytestmark = pytest.mark.slow
 
@@ -408,8 +406,8 @@ def test_signal_during_shutdown_does_not_interrupt_it(data_dir: Path) -> None:
     handler_before = signal.getsignal(signal.SIGTERM)
     urls: list[str] = []
     try:
-        with pytest.raises(SystemExit) as exit_info:
-            run_with_embedded(data_dir, urls.append)
+        with pytest.raises(SystemExit) as exit_info, database(embedded_settings(data_dir)) as url:
+            urls.append(url)
     finally:
         embedded_logger.removeHandler(hook)
         embedded_logger.setLevel(level_before)

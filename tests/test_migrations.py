@@ -8,16 +8,17 @@ from importlib import metadata
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, pool
+from sqlalchemy import inspect
 
-from slotwise.db import normalize_url
+from slotwise.db import create_sync_engine
 from slotwise.jobs import schema
 from slotwise.migrate import UnsupportedServer, check_server_version, downgrade, upgrade
 from slotwise.models import Base
+from tests.conftest import TESTS_APPLICATION_NAME
 
 
 def _tables(url: str) -> set[str]:
-    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
+    engine = create_sync_engine(url, application_name=TESTS_APPLICATION_NAME)
     try:
         with engine.connect() as conn:
             return set(inspect(conn).get_table_names())
@@ -26,7 +27,7 @@ def _tables(url: str) -> set[str]:
 
 
 def _diff(url: str) -> list[object]:
-    engine = create_engine(normalize_url(url), poolclass=pool.NullPool)
+    engine = create_sync_engine(url, application_name=TESTS_APPLICATION_NAME)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True})

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.db import create_sessionmaker, normalize_url
+from slotwise.db import ApplicationName, create_sessionmaker, create_tool_engine
 from slotwise.errors import AlreadyExists, Unprocessable
 from slotwise.models import ROLES, Client, Firm, Specialist, User
 from slotwise.security import hash_password_async
@@ -110,7 +110,7 @@ async def add_user(session: AsyncSession, firm: Firm, spec: UserSpec) -> User:
 
 
 async def create_user(database_url: str, spec: UserSpec) -> CreatedUser:
-    engine = create_async_engine(normalize_url(database_url))
+    engine = create_tool_engine(database_url, application_name=ApplicationName.ADMIN)
     try:
         async with create_sessionmaker(engine).begin() as session:
             firm = await get_or_create_firm(session, spec.firm_slug, time_zone=spec.time_zone)

@@ -74,16 +74,20 @@ def database(settings: Settings) -> Iterator[str]:
         parse_database_url(settings.database_url)
         yield settings.database_url
         return
-    from slotwise.embedded import EmbeddedPostgres
+    from slotwise.embedded.server import EmbeddedPostgres
     from slotwise.signals import exit_on_signals
 
-    with exit_on_signals():
+    with exit_on_signals() as stop_signal:
         typer.echo(f"Starting the embedded PostgreSQL in {settings.data_dir} ...", err=True)
         server = EmbeddedPostgres(settings.data_dir)
         try:
             yield server.start()
         finally:
+            # A signal during the server's shutdown must not cut it short; it is recorded, and
+            # still ends the command (128 + signal) once the server is stopped.
+            stop_signal.disarm()
             server.stop()
+        stop_signal.exit_if_received()
 
 
 def _migrate(url: str, revision: str = "head") -> None:

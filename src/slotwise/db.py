@@ -3,7 +3,8 @@ transaction, and URL handling.
 
 Every connection says which process opened it: ``application_name`` is set on every engine
 and DSN made here, so ``pg_stat_activity`` tells the API server's connections from the
-worker's, the LISTEN connection's and the tests' own.
+worker's, the LISTEN connection's, the tools' (createuser, the demo loader, the migrations)
+and the tests' own.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from enum import StrEnum
 
+import sqlalchemy
 from fastapi import Request
+from sqlalchemy import Engine, NullPool
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -32,6 +35,9 @@ class ApplicationName(StrEnum):
     SERVER = "slotwise-server"
     WORKER = "slotwise-worker"
     LISTENER = "slotwise-listener"
+    ADMIN = "slotwise-admin"
+    DEMO = "slotwise-demo"
+    MIGRATE = "slotwise-migrate"
 
 
 def normalize_url(url: str) -> str:
@@ -71,6 +77,31 @@ def create_engine(
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_pre_ping=pool_pre_ping,
+    )
+
+
+def create_tool_engine(url: str, *, application_name: str) -> AsyncEngine:
+    """The engine of a one-shot tool (``createuser``, the demo loader; scripts and tests too):
+    a connection per session, closed when the session ends (``NullPool``). Such a tool runs a
+    transaction or two and exits, so there is no pool worth keeping, nor sizing by
+    ``Settings``; and it has no process of its own to be named after: ``application_name``
+    says which tool it is."""
+    return create_async_engine(
+        _named(normalize_url(url), "postgresql+psycopg", application_name), poolclass=NullPool
+    )
+
+
+def create_sync_engine(
+    url: str, *, application_name: str, connect_timeout: int | None = None
+) -> Engine:
+    """A synchronous engine (psycopg), for Alembic and the schema checks before serving: like
+    :func:`create_tool_engine`, a connection at a time and none kept (``NullPool``).
+    ``connect_timeout``: seconds until a database that does not answer is given up on."""
+    connect_args = {} if connect_timeout is None else {"connect_timeout": connect_timeout}
+    return sqlalchemy.create_engine(
+        _named(normalize_url(url), "postgresql+psycopg", application_name),
+        poolclass=NullPool,
+        connect_args=connect_args,
     )
 
 

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 from rich.progress import Progress
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import Range
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.admin import UserSpec, add_user, get_or_create_firm
-from slotwise.db import create_sessionmaker, normalize_url
+from slotwise.db import ApplicationName, create_sessionmaker, create_tool_engine
 from slotwise.models import (
     Appointment,
     AppointmentServiceItem,
@@ -182,7 +182,7 @@ async def load_demo(
     """Creates the demo firm unless it exists (``reset`` deletes and recreates it)."""
     logins = demo_logins()
     today = today or datetime.now(_ZONE).date()
-    engine = create_async_engine(normalize_url(database_url))
+    engine = create_tool_engine(database_url, application_name=ApplicationName.DEMO)
     try:
         async with create_sessionmaker(engine).begin() as session:
             existing = await session.scalar(select(Firm).where(Firm.slug == SLUG))

@@ -10,11 +10,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine, pool, text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
-from slotwise.db import normalize_url
+from slotwise.db import ApplicationName, create_sync_engine, normalize_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Availability merges busy time with ``range_agg`` (multiranges, PostgreSQL 14).
@@ -95,10 +95,10 @@ def schema_problem(current: Iterable[str]) -> str | None:
 
 def _connect(database_url: str) -> Connection:
     url = parse_database_url(database_url)
-    engine = create_engine(
-        normalize_url(database_url),
-        poolclass=pool.NullPool,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+    engine = create_sync_engine(
+        database_url,
+        application_name=ApplicationName.MIGRATE,
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
     )
     try:
         return engine.connect()

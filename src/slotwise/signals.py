@@ -39,18 +39,17 @@ class SignalExit:
             "received %s while shutting down; finishing shutdown first", signal.Signals(signum).name
         )
 
+    def disarm(self) -> None:
+        """From now on (a cleanup is running) a signal is only recorded."""
+        self.armed = False
 
-def install_signal_handlers(
-    signals: Sequence[signal.Signals] = STOP_SIGNALS,
-) -> Callable[[], None]:
-    """Make SIGTERM/SIGINT/SIGHUP raise ``SystemExit`` in the main thread, so ``finally`` blocks
-    (and ``stop()``) run. Returns a function restoring the previous handlers. No-op outside the
-    main thread, where Python cannot install handlers."""
-    handler = SignalExit()
-    return install(handler, signals)
+    def exit_if_received(self) -> None:
+        """After the cleanup: a signal recorded meanwhile still ends the program as it asked."""
+        if self.received is not None:
+            raise SystemExit(128 + self.received)
 
 
-def install(handler: SignalExit, signals: Sequence[signal.Signals]) -> Callable[[], None]:
+def _install(handler: SignalExit, signals: Sequence[signal.Signals]) -> Callable[[], None]:
     if threading.current_thread() is not threading.main_thread():
         logger.debug("not in the main thread; leaving signal handlers alone")
         return lambda: None
@@ -64,10 +63,15 @@ def install(handler: SignalExit, signals: Sequence[signal.Signals]) -> Callable[
 
 
 @contextlib.contextmanager
-def exit_on_signals(signals: Sequence[signal.Signals] = STOP_SIGNALS) -> Iterator[None]:
-    """Context manager form of :func:`install_signal_handlers`."""
-    restore = install_signal_handlers(signals)
+def exit_on_signals(signals: Sequence[signal.Signals] = STOP_SIGNALS) -> Iterator[SignalExit]:
+    """Within the block SIGTERM/SIGINT/SIGHUP raise ``SystemExit`` in the main thread, so
+    ``finally`` blocks (and ``stop()``) run; the previous handlers are restored after it. No-op
+    outside the main thread, where Python cannot install handlers. Yields the handler, so that a
+    cleanup which must not be interrupted can ``disarm()`` it and ``exit_if_received()`` once
+    done."""
+    handler = SignalExit()
+    restore = _install(handler, signals)
     try:
-        yield
+        yield handler
     finally:
         restore()

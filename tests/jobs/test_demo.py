@@ -17,7 +17,7 @@ import httpx
 import psutil
 import pytest
 
-from slotwise.embedded import server_pids
+from slotwise.embedded.processes import server_pids
 from tests.live_server import free_port
 from tests.test_cli import SLOTWISE, _env, _login, _wait_healthy
 

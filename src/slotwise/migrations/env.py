@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import Connection, create_engine, pool
+from sqlalchemy import Connection
 
-from slotwise.db import normalize_url
+from slotwise.db import ApplicationName, create_sync_engine
 from slotwise.migrate import check_server_version
 from slotwise.models import Base
 
@@ -18,8 +18,8 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    url = normalize_url(config.get_main_option("sqlalchemy.url") or "")
-    engine = create_engine(url, poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url") or ""
+    engine = create_sync_engine(url, application_name=ApplicationName.MIGRATE)
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()
