@@ -1,11 +1,14 @@
 # The two commands: `make demo` runs the product, `make test` runs the tests.
-# Both need only Python 3.11+; everything else is installed into .venv.
+# Both need Python 3.11+ and Node.js 20 with npm; everything else is installed into .venv
+# (Python) and frontend/node_modules (the pages' libraries, from frontend/package-lock.json).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench clean
+WEB_BUILD := src/slotwise/web/static/build/.built
+
+.PHONY: demo test test-fast lint bench clean web
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,16 +16,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The calendar component and its style sheet, bundled from the lock file.
+$(WEB_BUILD): frontend/package.json frontend/package-lock.json frontend/event-calendar.js
+	cd frontend && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	cd frontend && npm run --silent build -- --log-level=warning
+	touch $@
+
+web: $(WEB_BUILD)
+
 # make demo ARGS="--reset" (or any option of `slotwise demo --help`)
-demo: $(STAMP)
+demo: $(STAMP) $(WEB_BUILD)
 	$(BIN)/slotwise demo $(ARGS)
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_BUILD)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The inner loop: everything but the browser tests and those that start processes.
 # `make test` (all of them) is what CI runs.
-test-fast: $(STAMP)
+test-fast: $(STAMP) $(WEB_BUILD)
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: $(STAMP)
@@ -34,4 +45,4 @@ lint: $(STAMP)
 	$(BIN)/mypy src tests
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache frontend/node_modules src/slotwise/web/static/build

@@ -42,7 +42,7 @@ async def test_static_files_are_served_with_their_types(client: httpx.AsyncClien
     assert "/events/stream-token" in script.text
     # Every module the entry point imports is served too.
     imported = re.findall(r'from "\./([a-z]+\.js)"', script.text)
-    assert sorted(imported) == ["dates.js", "render.js", "session.js"]
+    assert sorted(imported) == ["dates.js", "render.js", "session.js", "signin.js"]
     for name in imported:
         module = await client.get(f"/board/static/{name}")
         assert module.status_code == 200, name
@@ -69,3 +69,24 @@ async def test_only_the_listed_static_files_are_served(client: httpx.AsyncClient
 async def test_the_board_is_not_part_of_the_api_schema(client: httpx.AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
     assert not [path for path in schema["paths"] if path.startswith("/board")]
+
+
+async def test_calendar_page_and_its_bundle(client: httpx.AsyncClient) -> None:
+    response = await client.get("/calendar")
+    assert response.status_code == 200
+    page = response.text
+    assert '<script type="module" src="/board/static/calendar.js"></script>' in page
+    assert 'id="login-form"' in page  # the sign-in form the pages share
+    assert "http://" not in page and "https://" not in page
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    script = await client.get("/board/static/calendar.js")
+    imported = re.findall(r'from "\./([a-z-]+\.js)"', script.text)
+    assert sorted(imported) == ["dates.js", "event-calendar.js", "render.js", "signin.js"]
+    bundle = await client.get("/board/static/event-calendar.js")
+    assert bundle.status_code == 200
+    assert bundle.headers["content-type"].startswith("text/javascript")
+    assert "createCalendar" in bundle.text
+    style = await client.get("/board/static/event-calendar.css")
+    assert style.status_code == 200
+    assert style.headers["content-type"].startswith("text/css")
+    assert ".ec-event" in style.text

@@ -23,21 +23,35 @@ _HERE = Path(__file__).parent
 _STATIC_DIR = _HERE / "static"
 # Served by name from this list only: a request can never reach another file.
 _SCRIPT = "text/javascript; charset=utf-8"
+_STYLE = "text/css; charset=utf-8"
 _STATIC_TYPES = {
-    "board.js": _SCRIPT,  # the entry point; it imports the other modules
+    "board.js": _SCRIPT,  # the entry points; they import the other modules
+    "calendar.js": _SCRIPT,
     "dates.js": _SCRIPT,
     "render.js": _SCRIPT,
     "session.js": _SCRIPT,
-    "board.css": "text/css; charset=utf-8",
+    "signin.js": _SCRIPT,
+    "board.css": _STYLE,
+    "calendar.css": _STYLE,
     "icon.svg": "image/svg+xml",
+    # Bundled by `make` from frontend/package-lock.json (never committed).
+    "event-calendar.js": _SCRIPT,
+    "event-calendar.css": _STYLE,
 }
+_BUILT = frozenset({"event-calendar.js", "event-calendar.css"})
 DEFAULT_POLL_SECONDS = 60
 _PAGE_HEADERS = page_headers()
 
 
-@lru_cache(maxsize=1)
-def _page_template() -> Template:
-    return Template((_HERE / "templates" / "board.html").read_text(encoding="utf-8"))
+@lru_cache(maxsize=4)
+def _template(name: str) -> Template:
+    return Template((_HERE / "templates" / name).read_text(encoding="utf-8"))
+
+
+def _page(name: str, **values: object) -> HTMLResponse:
+    """A page shell, with the sign-in form every staff page shares."""
+    signin = _template("signin.html").template
+    return HTMLResponse(_template(name).substitute(signin=signin, **values), headers=_PAGE_HEADERS)
 
 
 PollQuery = Annotated[
@@ -55,8 +69,13 @@ async def home() -> RedirectResponse:
 @router.get("/board", response_class=HTMLResponse, include_in_schema=False)
 async def board(poll: PollQuery = None) -> HTMLResponse:
     """The live board page: log in, then today's appointments, updated as they change."""
-    page = _page_template().substitute(poll_seconds=poll or DEFAULT_POLL_SECONDS)
-    return HTMLResponse(page, headers=_PAGE_HEADERS)
+    return _page("board.html", poll_seconds=poll or DEFAULT_POLL_SECONDS)
+
+
+@router.get("/calendar", response_class=HTMLResponse, include_in_schema=False)
+async def calendar() -> HTMLResponse:
+    """The staff calendar: a day with a column per specialist, a week, or a list."""
+    return _page("calendar.html")
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
@@ -65,6 +84,8 @@ async def board_static(name: str) -> FileResponse:
     media_type = _STATIC_TYPES.get(name)
     if media_type is None:
         raise StaticNotFound(f"No static file {name!r}")
-    return FileResponse(
-        _STATIC_DIR / name, media_type=media_type, headers={"Cache-Control": "no-cache"}
-    )
+    path = _STATIC_DIR / "build" / name if name in _BUILT else _STATIC_DIR / name
+    if not path.is_file():
+        # Only a built file can be missing: a checkout where `make` has not built it yet.
+        raise StaticNotFound(f"{name!r} is not built; run make")
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})

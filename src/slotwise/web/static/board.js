@@ -4,7 +4,8 @@
 
 import { clock, overlaps, today } from "./dates.js";
 import { boardColumns, clientName, renderColumns, toast } from "./render.js";
-import { ApiError, Session } from "./session.js";
+import { signIn } from "./signin.js";
+import { ApiError } from "./session.js";
 
 const API = document.body.dataset.api || "/api/v1";
 const POLL_MS = Math.max(1, Number(document.body.dataset.pollSeconds) || 60) * 1000;
@@ -39,46 +40,8 @@ let generation = 0; // bumped on sign-out: late answers for the old session are 
 const isStaff = () => STAFF_ROLES.has(me.role);
 const isToday = (appointment) => overlaps(appointment, day);
 
-// ---------------------------------------------------------------- sign-in and sign-out
-function showLogin(message) {
-  el("board").hidden = true;
-  el("who").hidden = true;
-  el("login").hidden = false;
-  const error = el("login-error");
-  error.textContent = message || "";
-  error.hidden = !message;
-  el("login-email").focus();
-}
-
-async function onLogin(event) {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const email = el("login-email").value.trim();
-  const password = el("login-password").value;
-  if (!email || !password) {
-    showLogin("Enter your email and password.");
-    return;
-  }
-  el("login-submit").disabled = true;
-  form.setAttribute("aria-busy", "true");
-  try {
-    session = await Session.login(API, ended, { email, password,
-                                                firm: el("login-firm").value.trim() });
-    el("login-password").value = "";
-    await start();
-  } catch (err) {
-    const message = err instanceof ApiError ? err.message
-      : "The server cannot be reached. Please try again.";
-    if (session) session.end(message);
-    else showLogin(message);
-  } finally {
-    el("login-submit").disabled = false;
-    form.removeAttribute("aria-busy");
-  }
-}
-
 // The session ended (signed out, or it could not be renewed).
-function ended(message) {
+function ended() {
   generation += 1;
   session = null;
   closeStream();
@@ -95,25 +58,21 @@ function ended(message) {
   el("banner").hidden = true;
   delete document.body.dataset.live;
   el("columns").replaceChildren();
-  showLogin(message);
 }
 
 // ---------------------------------------------------------------- the day
-async function start() {
+async function start(signedIn) {
+  session = signedIn;
   me = await session.request("/me");
   zone = me.firm.time_zone;
   day = today(zone);
   specialists = isStaff() ? await session.requestAll("/specialists") : [];
-  el("login").hidden = true;
-  el("who-name").textContent = `${me.full_name || me.email} \u00b7 ${me.firm.name}`;
-  el("who").hidden = false;
-  el("board").hidden = false;
-  el("main").focus();
   showDay();
   render(false);
   scheduleRollover();
   document.body.dataset.live = "connecting";
   connectStream();
+  return me;
 }
 
 function showDay() {
@@ -336,19 +295,8 @@ function render(animate) {
 }
 
 // ---------------------------------------------------------------- boot
-el("login-form").addEventListener("submit", onLogin);
-el("sign-out").addEventListener("click", () => {
-  if (session) session.end("");
-});
 // Back online (e.g. after a laptop slept): do not wait for the next back-off step.
 window.addEventListener("online", () => {
   if (session && me && !streamUp) connectStream();
 });
-session = Session.restore(API, ended);
-if (session) {
-  start().catch(() => {
-    if (session) session.end("Please sign in again.");
-  });
-} else {
-  showLogin("");
-}
+signIn({ api: API, page: "board", start, stop: ended });

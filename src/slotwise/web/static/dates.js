@@ -52,3 +52,20 @@ export function clock(zone, iso) {
 export function overlaps(appointment, day) {
   return new Date(appointment.start_at) < day.end && new Date(appointment.end_at) > day.start;
 }
+
+const pad = (n) => String(n).padStart(2, "0");
+
+// "2026-12-02T09:30:00": the instant as a wall-clock time in the zone, without an offset
+// (the calendar component shows such times as they are).
+export function wallClock(zone, iso) {
+  const p = zonedParts(zone, new Date(iso));
+  return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}:${pad(p.second)}`;
+}
+
+// "+01:00": the zone's offset from UTC now (the calendar takes offsets, not zone names).
+export function offsetNow(zone, now = new Date()) {
+  const minutes = Math.round(offsetMs(zone, now) / 60000);
+  const sign = minutes < 0 ? "-" : "+";
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}

@@ -1,0 +1,157 @@
+// The staff calendar: one location's plan as a day with a column per specialist, a week, or a
+// list, read through the public API in the location's time zone. This first version shows the
+// plan; creating and changing appointments in it comes next.
+
+import { offsetNow, wallClock } from "./dates.js";
+import { createCalendar, destroyCalendar, List, ResourceTimeGrid } from "./event-calendar.js";
+import { clientName } from "./render.js";
+import { signIn } from "./signin.js";
+
+const API = document.body.dataset.api || "/api/v1";
+// Appointments are asked for with this margin around the range shown: the component's range
+// is in the location's wall-clock time, the API's in instants (offsets reach ±14 h).
+const MARGIN_MS = 36 * 3600 * 1000;
+
+const el = (id) => document.getElementById(id);
+
+let session = null;
+let me = null;
+let calendar = null;
+let locations = [];
+let specialists = [];
+
+function text(tag, className, value) {
+  const node = document.createElement(tag);
+  node.className = className;
+  node.textContent = value;
+  return node;
+}
+
+function showError(message) {
+  const box = el("planner-error");
+  box.textContent = message || "";
+  box.hidden = !message;
+}
+
+function asEvent(zone, appointment) {
+  const classNames = [`is-${appointment.status}`];
+  if (appointment.is_open) classNames.push("is-open");
+  return {
+    id: appointment.id,
+    resourceIds: appointment.workers.map((worker) => worker.id),
+    start: wallClock(zone, appointment.start_at),
+    end: wallClock(zone, appointment.end_at),
+    title: clientName(appointment),
+    classNames,
+    extendedProps: { appointment },
+  };
+}
+
+// Text only: names and notes never become markup.
+function eventContent(info) {
+  const appointment = info.event.extendedProps.appointment;
+  const nodes = [
+    text("p", "time", info.timeText),
+    text("p", "client", clientName(appointment)),
+    text("p", "services", appointment.services.map((s) => s.name).join(", ")),
+  ];
+  if (appointment.is_open) nodes.push(text("p", "badge badge-open", "In progress"));
+  if (appointment.status !== "scheduled") {
+    nodes.push(text("p", `badge badge-${appointment.status}`, appointment.status.replace("_", "-")));
+  }
+  if (appointment.notes) nodes.push(text("p", "notes-marker", "Note"));
+  return { domNodes: nodes };
+}
+
+function openingRange(location) {
+  const open = location.hours.filter((h) => !h.is_day_off);
+  if (!open.length) return { slotMinTime: "08:00", slotMaxTime: "20:00" };
+  const starts = open.map((h) => h.start_time).sort();
+  const ends = open.map((h) => h.end_time).sort();
+  return { slotMinTime: starts[0], slotMaxTime: ends[ends.length - 1] };
+}
+
+function columns() {
+  // A worker sees their own column only; the API shows them only their appointments.
+  const shown = me.role === "worker"
+    ? specialists.filter((s) => s.id === me.specialist_id) : specialists;
+  return shown.map((s) => ({ id: s.id, title: s.name }));
+}
+
+function mount(location) {
+  if (calendar) destroyCalendar(calendar);
+  const zone = location.time_zone;
+  el("planner-zone").textContent = `Times in ${zone}`;
+  calendar = createCalendar(el("calendar"), [ResourceTimeGrid, List], {
+    view: "resourceTimeGridDay",
+    headerToolbar: {
+      start: "prev,today,next",
+      center: "title",
+      end: "resourceTimeGridDay,resourceTimeGridWeek,listWeek",
+    },
+    // A function, so that each view keeps its own names of the previous and next buttons.
+    buttonText: (text) => ({
+      ...text,
+      today: "Today", resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week", listWeek: "List",
+    }),
+    locale: "en-GB",
+    timeZone: offsetNow(zone),
+    resources: columns(),
+    allDaySlot: false,
+    nowIndicator: true,
+    editable: false,
+    slotDuration: "00:15",
+    slotHeight: 28,
+    // Every worker's column stays readable: more columns than fit scroll sideways, and the
+    // cut-off column shows that there are more.
+    columnWidth: "minmax(7rem, 1fr)",
+    ...openingRange(location),
+    eventContent,
+    eventSources: [{
+      events: async (info) => {
+        const from = new Date(info.start.getTime() - MARGIN_MS).toISOString();
+        const to = new Date(info.end.getTime() + MARGIN_MS).toISOString();
+        const query = new URLSearchParams({ from, to, location_id: location.id });
+        try {
+          const items = await session.requestAll(`/appointments?${query}`);
+          showError("");
+          return items.map((appointment) => asEvent(zone, appointment));
+        } catch (err) {
+          showError(err.message || "The appointments could not be read. Please try again.");
+          return [];
+        }
+      },
+    }],
+  });
+}
+
+async function start(signedIn) {
+  session = signedIn;
+  me = await session.request("/me");
+  if (me.role === "client") {
+    el("planner-title").textContent = "The calendar is for the firm's staff";
+    return me;
+  }
+  [locations, specialists] = await Promise.all([
+    session.requestAll("/locations?active=true"),
+    session.requestAll("/specialists?active=true"),
+  ]);
+  const select = el("planner-location");
+  select.replaceChildren(...locations.map((l) => new Option(l.name, l.id)));
+  if (locations.length) mount(locations[0]);
+  else showError("The firm has no active location yet.");
+  return me;
+}
+
+function stop() {
+  if (calendar) destroyCalendar(calendar);
+  calendar = null;
+  session = me = null;
+  el("calendar").replaceChildren();
+}
+
+el("planner-location").addEventListener("change", (event) => {
+  const location = locations.find((l) => l.id === event.currentTarget.value);
+  if (location) mount(location);
+});
+signIn({ api: API, page: "planner", start, stop });

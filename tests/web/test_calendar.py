@@ -1,0 +1,118 @@
+"""The staff calendar in Debian's Chromium: the day as a column per specialist, the week, the
+list, in the location's time zone, under the pages' strict content security policy."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.factories import PASSWORD, World
+from tests.web.conftest import BROWSER_ZONE, Board, Staff, expect, today_at
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
+
+CalendarOpener = Callable[..., Awaitable[Board]]
+
+
+@pytest.fixture
+async def open_calendar(
+    browser: Browser, server: str, world: World
+) -> AsyncIterator[CalendarOpener]:
+    from playwright.async_api import BrowserContext
+
+    contexts: list[BrowserContext] = []
+
+    async def open_as(role: str, size: str = "desktop") -> Board:
+        width, height = SIZES[size]
+        context = await browser.new_context(
+            timezone_id=BROWSER_ZONE, locale="en-US", viewport={"width": width, "height": height}
+        )
+        contexts.append(context)
+        page = await context.new_page()
+        board = Board(page, [], [])
+        page.on("pageerror", lambda exc: board.errors.append(str(exc)))
+        page.on(
+            "console", lambda msg: board.console.append(msg.text) if msg.type == "error" else None
+        )
+        await page.goto(f"{server}/calendar")
+        await page.get_by_label("Email", exact=True).fill(world.emails[role])
+        await page.get_by_label("Password", exact=True).fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await expect(page.locator("#planner")).to_be_visible(timeout=10000)
+        return board
+
+    yield open_as
+    for context in contexts:
+        await context.close()
+
+
+async def test_day_view_has_a_column_per_specialist_with_their_appointments(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    booked = await staff.book(today_at(10), [world.specialist_b], notes="Allergic to lavender")
+    board = await open_calendar("director")
+    page = board.page
+    await expect(page.locator(".ec-event")).to_have_count(1)
+    headers = page.locator(".ec-header .ec-col-head")
+    await expect(headers).to_have_text(["Anna", "Ben", "Cem"])
+    card = page.locator(".ec-event", has_text="Clara Client")
+    await expect(card).to_have_count(1)
+    # 10:00 in the firm's zone, although the browser is at UTC+14.
+    await expect(card).to_contain_text("10:00")
+    await expect(card).to_contain_text("Haircut")
+    await expect(card).to_contain_text("Note")
+    # In Ben's column: its left edge lies under Ben's header.
+    ben = await headers.nth(1).bounding_box()
+    box = await card.bounding_box()
+    assert ben is not None and box is not None
+    assert ben["x"] - 2 <= box["x"] < ben["x"] + ben["width"], (ben, box)
+    assert booked["workers"][0]["name"] == "Ben"
+
+    await page.get_by_role("button", name="Week", exact=True).click()
+    await expect(page.locator(".ec-event", has_text="Clara Client")).to_have_count(1)
+    await page.get_by_role("button", name="List", exact=True).click()
+    await expect(page.locator(".ec-list .ec-event", has_text="Clara Client")).to_have_count(1)
+    await page.get_by_role("button", name="Day", exact=True).click()
+    await page.get_by_role("button", name="Next day").click()  # tomorrow: nothing booked
+    await expect(page.locator(".ec-event")).to_have_count(0)
+    await page.get_by_role("button", name="Today", exact=True).click()
+    await expect(page.locator(".ec-event", has_text="Clara Client")).to_have_count(1)
+    assert not board.errors, board.errors
+    assert not board.console, board.console  # a CSP violation would be one
+
+
+async def test_a_worker_sees_their_own_column(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    await staff.book(today_at(11), [world.specialist_a])
+    await staff.book(today_at(12), [world.specialist_b])
+    board = await open_calendar("worker")
+    await expect(board.page.locator(".ec-header .ec-col-head")).to_have_text(["Anna"])
+    await expect(board.page.locator(".ec-event")).to_have_count(1)
+    await expect(board.page.locator(".ec-event")).to_contain_text("11:00")
+    assert not board.errors and not board.console, (board.errors, board.console)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+async def test_screenshots_of_the_day(
+    open_calendar: CalendarOpener, staff: Staff, world: World, size: str
+) -> None:
+    await staff.book(today_at(9, 30), [world.specialist_a])
+    await staff.book(today_at(13), [world.specialist_c], notes="First visit")
+    board = await open_calendar("director", size)
+    await expect(board.page.locator(".ec-event")).to_have_count(2)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await board.page.screenshot(path=str(SCREENSHOTS / f"calendar-day-{size}.png"), full_page=True)
+    # Every column can be reached: the last one is on the page or reachable by scrolling.
+    last = board.page.locator(".ec-header .ec-col-head").last
+    await last.scroll_into_view_if_needed()
+    await expect(last).to_be_in_viewport()
