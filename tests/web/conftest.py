@@ -24,7 +24,7 @@ from tests.factories import PASSWORD, World
 from tests.live_server import live_server
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, Page
+    from playwright.async_api import Browser, BrowserContext, Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -210,14 +210,26 @@ class Board:
     console: list[str]  # console errors (a CSP violation, a failed request, ...)
 
 
+async def signed_in(context: BrowserContext, url: str, email: str) -> Board:
+    """A new page of ``context`` at ``url`` (a staff page), signed in with the form, its
+    script errors and console errors collected."""
+    page = await context.new_page()
+    board = Board(page, [], [])
+    page.on("pageerror", lambda exc: board.errors.append(str(exc)))
+    page.on("console", lambda msg: board.console.append(msg.text) if msg.type == "error" else None)
+    await page.goto(url)
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    return board
+
+
 BoardOpener = Callable[..., Awaitable[Board]]
 
 
 @pytest.fixture
 async def open_board(browser: Browser, server: str, world: World) -> AsyncIterator[BoardOpener]:
     """Opens /board in a fresh browser context, logged in as a role, with the day loaded."""
-    from playwright.async_api import BrowserContext
-
     contexts: list[BrowserContext] = []
 
     async def open_as(
@@ -235,16 +247,10 @@ async def open_board(browser: Browser, server: str, world: World) -> AsyncIterat
         if block_stream:
             # The stream cannot be reached at all (as behind a proxy that drops it).
             await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
-        page = await context.new_page()
-        board = Board(page, [], [])
-        page.on("pageerror", lambda exc: board.errors.append(str(exc)))
-        page.on(
-            "console", lambda msg: board.console.append(msg.text) if msg.type == "error" else None
+        board = await signed_in(
+            context, f"{base_url or server}/board?poll={poll_seconds}", world.emails[role]
         )
-        await page.goto(f"{base_url or server}/board?poll={poll_seconds}")
-        await page.get_by_label("Email", exact=True).fill(world.emails[role])
-        await page.get_by_label("Password", exact=True).fill(PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
+        page = board.page
         await expect(page.locator("#board")).to_have_attribute("aria-busy", "false", timeout=10000)
         await expect(page.locator("body")).to_have_attribute(
             "data-live", "live" if expect_live else "down", timeout=10000

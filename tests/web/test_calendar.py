@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.factories import PASSWORD, World
-from tests.web.conftest import BROWSER_ZONE, Board, Staff, expect, today_at
+from tests.factories import World
+from tests.web.conftest import BROWSER_ZONE, Board, Staff, expect, signed_in, today_at
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser
+    from playwright.async_api import Browser, BrowserContext
 
 pytestmark = pytest.mark.browser
 
@@ -27,8 +27,6 @@ CalendarOpener = Callable[..., Awaitable[Board]]
 async def open_calendar(
     browser: Browser, server: str, world: World
 ) -> AsyncIterator[CalendarOpener]:
-    from playwright.async_api import BrowserContext
-
     contexts: list[BrowserContext] = []
 
     async def open_as(role: str, size: str = "desktop") -> Board:
@@ -37,16 +35,8 @@ async def open_calendar(
             timezone_id=BROWSER_ZONE, locale="en-US", viewport={"width": width, "height": height}
         )
         contexts.append(context)
-        page = await context.new_page()
-        board = Board(page, [], [])
-        page.on("pageerror", lambda exc: board.errors.append(str(exc)))
-        page.on(
-            "console", lambda msg: board.console.append(msg.text) if msg.type == "error" else None
-        )
-        await page.goto(f"{server}/calendar")
-        await page.get_by_label("Email", exact=True).fill(world.emails[role])
-        await page.get_by_label("Password", exact=True).fill(PASSWORD)
-        await page.get_by_role("button", name="Sign in").click()
+        board = await signed_in(context, f"{server}/calendar", world.emails[role])
+        page = board.page
         await expect(page.locator("#planner")).to_be_visible(timeout=10000)
         return board
 
