@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.factories import World
+from tests.web.accessibility import UPSTREAM, axe_violations, upstream_findings
 from tests.web.conftest import BROWSER_ZONE, Board, Staff, expect, signed_in, today_at
 
 if TYPE_CHECKING:
@@ -100,9 +101,33 @@ async def test_screenshots_of_the_day(
     await staff.book(today_at(13), [world.specialist_c], notes="First visit")
     board = await open_calendar("director", size)
     await expect(board.page.locator(".ec-event")).to_have_count(2)
+    assert await axe_violations(board.page) == []
+    # The component's own finding is still there (when it is gone, drop it from UPSTREAM).
+    assert await upstream_findings(board.page) == UPSTREAM
     SCREENSHOTS.mkdir(exist_ok=True)
     await board.page.screenshot(path=str(SCREENSHOTS / f"calendar-day-{size}.png"), full_page=True)
     # Every column can be reached: the last one is on the page or reachable by scrolling.
     last = board.page.locator(".ec-header .ec-col-head").last
     await last.scroll_into_view_if_needed()
     await expect(last).to_be_in_viewport()
+
+
+async def test_the_sign_in_form_and_the_board_pass_axe(
+    browser: Browser,
+    server: str,
+    open_board: Callable[..., Awaitable[Board]],
+    staff: Staff,
+    world: World,
+) -> None:
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        await page.goto(f"{server}/calendar")
+        await expect(page.get_by_label("Email", exact=True)).to_be_visible()
+        assert await axe_violations(page) == []
+    finally:
+        await context.close()
+    await staff.book(today_at(10), [world.specialist_a], notes="Window seat")
+    board = await open_board("director")
+    await expect(board.page.locator(".card")).to_have_count(1)
+    assert await axe_violations(board.page) == []

@@ -107,6 +107,11 @@ function mount(location) {
     columnWidth: "minmax(7rem, 1fr)",
     ...openingRange(location),
     eventContent,
+    // The time grid scrolls (sideways on a phone): keyboard users must be able to reach it.
+    viewDidMount: () => {
+      const scroller = el("calendar").querySelector(".ec-main");
+      if (scroller) scroller.tabIndex = 0;
+    },
     eventSources: [{
       events: async (info) => {
         const from = new Date(info.start.getTime() - MARGIN_MS).toISOString();
