@@ -4,6 +4,7 @@ list, in the location's time zone, under the pages' strict content security poli
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -131,3 +132,100 @@ async def test_the_sign_in_form_and_the_board_pass_axe(
     board = await open_board("director")
     await expect(board.page.locator(".card")).to_have_count(1)
     assert await axe_violations(board.page) == []
+
+
+SLOT_PX = 28  # calendar.js: slotHeight of one 15-minute slot
+
+
+async def _drag(board: Board, appointment_id: str, *, to_column: int, minutes: int) -> None:
+    """Drags the card by its middle to another column and ``minutes`` later (or earlier)."""
+    page = board.page
+    card = page.locator(f'[data-appointment="{appointment_id}"]')
+    box = await card.bounding_box()
+    column = await page.locator(".ec-header .ec-col-head").nth(to_column).bounding_box()
+    assert box is not None and column is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + min(12, box["height"] / 3)
+    await page.mouse.move(x, y)
+    await page.mouse.down()
+    target_x = column["x"] + column["width"] / 2
+    target_y = y + minutes / 15 * SLOT_PX
+    await page.mouse.move(x + 5, y + 5, steps=2)
+    await page.mouse.move(target_x, target_y, steps=12)
+    await page.mouse.up()
+
+
+async def test_drag_moves_and_reassigns_with_the_version(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    board = await open_calendar("director")
+    card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
+    await expect(card).to_contain_text("10:00")
+
+    async with board.page.expect_response(lambda r: r.request.method == "PATCH") as saved:
+        await _drag(board, booked["id"], to_column=1, minutes=60)  # to Ben, 11:00
+    assert (await saved.value).status == 200
+
+    await expect(card).to_contain_text("11:00")
+    stored = (
+        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
+    ).json()
+    assert stored["start_at"] == today_at(11).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert [w["name"] for w in stored["workers"]] == ["Ben"]
+    assert stored["version"] == booked["version"] + 1
+    ben = await board.page.locator(".ec-header .ec-col-head").nth(1).bounding_box()
+    box = await card.bounding_box()
+    assert ben is not None and box is not None
+    assert ben["x"] - 2 <= box["x"] < ben["x"] + ben["width"]
+    assert not board.errors and not board.console, (board.errors, board.console)
+
+
+async def test_a_refused_drop_puts_the_card_back_and_says_why(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    await staff.book(today_at(11), [world.specialist_c], client=False)
+    board = await open_calendar("director")
+    card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
+    anna = await board.page.locator(".ec-header .ec-col-head").nth(0).bounding_box()
+
+    await _drag(board, booked["id"], to_column=2, minutes=60)  # onto Cem's 11:00
+
+    note = board.page.locator("#change-note")
+    await expect(note).to_be_visible()
+    await expect(note).to_contain_text("already claimed by an appointment")
+    await expect(card).to_contain_text("10:00")
+    box = await card.bounding_box()
+    assert anna is not None and box is not None
+    assert anna["x"] - 2 <= box["x"] < anna["x"] + anna["width"]
+    stored = (
+        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
+    ).json()
+    assert stored["version"] == booked["version"]  # nothing changed
+
+    # Someone else changes it meanwhile: the drop is refused (412), and the card shows theirs.
+    await staff.change(booked, start_at=today_at(14))
+    await expect(card).to_contain_text("10:00")  # this page has not heard of it yet
+    await _drag(board, booked["id"], to_column=1, minutes=30)
+    await expect(note).to_contain_text("Someone else changed this appointment")
+    await expect(card).to_contain_text("14:00")
+    stored = (
+        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
+    ).json()
+    assert stored["start_at"].startswith(today_at(14).astimezone(UTC).isoformat()[:16])
+    assert [w["name"] for w in stored["workers"]] == ["Anna"]
+
+
+async def test_a_worker_cannot_drag(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    board = await open_calendar("worker")
+    card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
+    await expect(card).to_be_visible()
+    await _drag(board, booked["id"], to_column=0, minutes=60)
+    await expect(card).to_contain_text("10:00")
+    stored = (
+        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
+    ).json()
+    assert stored["version"] == booked["version"]

@@ -1,16 +1,23 @@
 // The staff calendar: one location's plan as a day with a column per specialist, a week, or a
-// list, read through the public API in the location's time zone. This first version shows the
-// plan; creating and changing appointments in it comes next.
+// list, read through the public API in the location's time zone. Owners, directors and
+// managers move an appointment by dragging it (to another time, or to another worker's
+// column) and change its length by resizing it; every change carries the version it was
+// read at, and a refusal puts the card back and says why beside it.
 
 import { offsetNow, wallClock } from "./dates.js";
-import { createCalendar, destroyCalendar, List, ResourceTimeGrid } from "./event-calendar.js";
+import {
+  createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid,
+} from "./event-calendar.js";
 import { clientName } from "./render.js";
+import { ApiError } from "./session.js";
 import { signIn } from "./signin.js";
 
 const API = document.body.dataset.api || "/api/v1";
 // Appointments are asked for with this margin around the range shown: the component's range
 // is in the location's wall-clock time, the API's in instants (offsets reach ±14 h).
 const MARGIN_MS = 36 * 3600 * 1000;
+const PLANNERS = new Set(["owner", "director", "manager"]);
+const NOTE_MS = 8000;
 
 const el = (id) => document.getElementById(id);
 
@@ -63,6 +70,75 @@ function eventContent(info) {
   return { domNodes: nodes };
 }
 
+// Each card says which appointment it is, for the note beside it and for tests.
+function eventDidMount(info) {
+  info.el.dataset.appointment = info.event.id;
+}
+
+// ---------------------------------------------------------------- changing the plan
+const seconds = (duration) => (duration.days || 0) * 86400 + (duration.seconds || 0);
+const shifted = (iso, by) => new Date(Date.parse(iso) + by * 1000).toISOString();
+
+function refusal(err) {
+  if (!(err instanceof ApiError)) return "The server cannot be reached; nothing was changed.";
+  if (err.status === 412) {
+    return "Someone else changed this appointment meanwhile; the calendar now shows their change.";
+  }
+  return err.message || "The change was refused.";
+}
+
+// A short note beside the card, in words: why a change did not happen.
+function noteBeside(eventId, message) {
+  const note = el("change-note");
+  const card = el("calendar").querySelector(`[data-appointment="${eventId}"]`);
+  const box = (card || el("calendar")).getBoundingClientRect();
+  note.textContent = message;
+  note.hidden = false;
+  note.style.top = `${Math.round(box.top + window.scrollY)}px`;
+  note.style.left = `${Math.round(Math.min(box.right + 8, window.innerWidth - 280))}px`;
+  clearTimeout(noteBeside.timer);
+  noteBeside.timer = setTimeout(() => { note.hidden = true; }, NOTE_MS);
+}
+
+async function save(zone, info, changes) {
+  const appointment = info.event.extendedProps.appointment;
+  try {
+    const updated = await session.request(`/appointments/${appointment.id}`, {
+      method: "PATCH",
+      headers: { "Content-Type": "application/json", "If-Match": `"${appointment.version}"` },
+      body: JSON.stringify(changes),
+    });
+    calendar.updateEvent(asEvent(zone, updated));
+  } catch (err) {
+    info.revert();
+    noteBeside(appointment.id, refusal(err));
+    if (err instanceof ApiError && err.status === 412) calendar.refetchEvents();
+  }
+}
+
+function moved(zone, info) {
+  const appointment = info.event.extendedProps.appointment;
+  const by = seconds(info.delta);
+  const changes = {};
+  if (by) {
+    changes.start_at = shifted(appointment.start_at, by);
+    changes.end_at = shifted(appointment.end_at, by);
+  }
+  if (info.newResource) {
+    // The worker whose column it left is replaced by the one it was dropped on; any other
+    // worker of the appointment stays.
+    const ids = appointment.workers.map((w) => w.id)
+      .filter((id) => id !== info.oldResource.id && id !== info.newResource.id);
+    changes.worker_ids = [...ids, info.newResource.id];
+  }
+  return save(zone, info, changes);
+}
+
+function resized(zone, info) {
+  const appointment = info.event.extendedProps.appointment;
+  return save(zone, info, { end_at: shifted(appointment.end_at, seconds(info.endDelta)) });
+}
+
 function openingRange(location) {
   const open = location.hours.filter((h) => !h.is_day_off);
   if (!open.length) return { slotMinTime: "08:00", slotMaxTime: "20:00" };
@@ -82,7 +158,8 @@ function mount(location) {
   if (calendar) destroyCalendar(calendar);
   const zone = location.time_zone;
   el("planner-zone").textContent = `Times in ${zone}`;
-  calendar = createCalendar(el("calendar"), [ResourceTimeGrid, List], {
+  const plans = PLANNERS.has(me.role);
+  calendar = createCalendar(el("calendar"), [ResourceTimeGrid, List, Interaction], {
     view: "resourceTimeGridDay",
     headerToolbar: {
       start: "prev,today,next",
@@ -99,7 +176,10 @@ function mount(location) {
     resources: columns(),
     allDaySlot: false,
     nowIndicator: true,
-    editable: false,
+    editable: plans,
+    eventDrop: (info) => moved(zone, info),
+    eventResize: (info) => resized(zone, info),
+    eventDidMount,
     slotDuration: "00:15",
     slotHeight: 28,
     // Every worker's column stays readable: more columns than fit scroll sideways, and the
