@@ -81,7 +81,13 @@ async def test_calendar_page_and_its_bundle(client: httpx.AsyncClient) -> None:
     assert "unsafe-inline" not in response.headers["content-security-policy"]
     script = await client.get("/board/static/calendar.js")
     imported = re.findall(r'from "\./([a-z-]+\.js)"', script.text)
-    assert sorted(imported) == ["dates.js", "event-calendar.js", "render.js", "signin.js"]
+    assert sorted(imported) == [
+        "dates.js",
+        "event-calendar.js",
+        "render.js",
+        "session.js",
+        "signin.js",
+    ]
     bundle = await client.get("/board/static/event-calendar.js")
     assert bundle.status_code == 200
     assert bundle.headers["content-type"].startswith("text/javascript")

@@ -3,11 +3,13 @@ list, in the location's time zone, under the pages' strict content security poli
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
 from tests.factories import World
@@ -229,3 +231,76 @@ async def test_a_worker_cannot_drag(
         await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
     ).json()
     assert stored["version"] == booked["version"]
+
+
+async def _stored(staff: Staff, world: World, appointment_id: str) -> httpx.Response:
+    return await staff.http.get(
+        f"/appointments/{appointment_id}", headers=world.headers("director")
+    )
+
+
+async def test_the_card_dialog_edits_notes_cancels_and_deletes(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    first = await staff.book(today_at(10), [world.specialist_a], notes="Short")
+    second = await staff.book(today_at(12), [world.specialist_b])
+    board = await open_calendar("director")
+    page = board.page
+    dialog = page.locator("#card-dialog")
+
+    await page.locator(f'[data-appointment="{first["id"]}"]').click()
+    await expect(dialog).to_be_visible()
+    await expect(dialog.locator("#card-title")).to_have_text("Clara Client")
+    await expect(dialog.locator("#card-when")).to_contain_text("10:00\u201310:30")
+    await expect(dialog.get_by_label("Notes")).to_have_value("Short")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "calendar-card-dialog-desktop.png"))
+    await dialog.get_by_label("Notes").fill("Prefers the window seat")
+    await dialog.get_by_role("button", name="Save notes").click()
+    await expect(dialog).to_be_hidden()
+    assert (await _stored(staff, world, first["id"])).json()["notes"] == "Prefers the window seat"
+
+    await page.locator(f'[data-appointment="{first["id"]}"]').click()
+    await dialog.get_by_role("button", name="Cancel appointment").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.locator(f'[data-appointment="{first["id"]}"]')).to_have_class(
+        re.compile("is-cancelled")
+    )
+    assert (await _stored(staff, world, first["id"])).json()["status"] == "cancelled"
+
+    card = page.locator(f'[data-appointment="{second["id"]}"]')
+    await card.click()
+    await dialog.get_by_role("button", name="Delete…").click()
+    await dialog.get_by_role("button", name="Keep it").click()
+    await expect(dialog.locator("#card-confirm")).to_be_hidden()
+    await dialog.get_by_role("button", name="Delete…").click()
+    await dialog.get_by_role("button", name="Delete", exact=True).click()
+    await expect(dialog).to_be_hidden()
+    await expect(card).to_have_count(0)
+    assert (await _stored(staff, world, second["id"])).status_code == 404
+    assert not board.errors and not board.console, (board.errors, board.console)
+
+
+async def test_the_dialog_keeps_what_was_typed_when_someone_else_changed_it(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    board = await open_calendar("director")
+    dialog = board.page.locator("#card-dialog")
+    await board.page.locator(f'[data-appointment="{booked["id"]}"]').click()
+    await dialog.get_by_label("Notes").fill("Typed while someone else moved it")
+    await staff.change(booked, start_at=today_at(15))
+
+    await dialog.get_by_role("button", name="Save notes").click()
+    await expect(dialog.locator("#card-error")).to_contain_text(
+        "Someone else changed this appointment"
+    )
+    await expect(dialog.locator("#card-when")).to_contain_text("15:00\u201315:30")
+    await expect(dialog.get_by_label("Notes")).to_have_value("Typed while someone else moved it")
+    # Saving again applies on top of the other change.
+    await dialog.get_by_role("button", name="Save notes").click()
+    await expect(dialog).to_be_hidden()
+    stored = (await _stored(staff, world, booked["id"])).json()
+    assert stored["notes"] == "Typed while someone else moved it"
+    assert stored["start_at"].startswith(today_at(15).astimezone(UTC).isoformat()[:16])
+    assert await axe_violations(board.page) == []

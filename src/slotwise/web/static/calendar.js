@@ -4,7 +4,7 @@
 // column) and change its length by resizing it; every change carries the version it was
 // read at, and a refusal puts the card back and says why beside it.
 
-import { offsetNow, wallClock } from "./dates.js";
+import { clock, offsetNow, wallClock } from "./dates.js";
 import {
   createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid,
 } from "./event-calendar.js";
@@ -139,6 +139,90 @@ function resized(zone, info) {
   return save(zone, info, { end_at: shifted(appointment.end_at, seconds(info.endDelta)) });
 }
 
+// ---------------------------------------------------------------- one appointment's dialog
+let opened = null; // {zone, appointment} of the open dialog
+
+function dayLabel(zone, iso) {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone: zone, weekday: "long", day: "numeric", month: "long",
+  }).format(new Date(iso));
+}
+
+function cardError(message) {
+  el("card-error").textContent = message || "";
+  el("card-error").hidden = !message;
+}
+
+function showCard(zone, appointment) {
+  opened = { zone, appointment };
+  const plans = PLANNERS.has(me.role);
+  el("card-title").textContent = clientName(appointment) || "No client";
+  el("card-when").textContent = `${dayLabel(zone, appointment.start_at)}, `
+    + `${clock(zone, appointment.start_at)}–${clock(zone, appointment.end_at)}`;
+  el("card-who").textContent = [
+    appointment.workers.map((w) => w.name).join(", "),
+    appointment.services.map((s) => s.name).join(", "),
+  ].filter(Boolean).join(" \u00b7 ");
+  el("card-status").textContent = `Status: ${appointment.status.replace("_", "-")}`
+    + (appointment.is_open ? ", in progress" : "");
+  const scheduled = appointment.status === "scheduled";
+  for (const id of ["card-save", "card-cancel-appointment", "card-no-show", "card-delete"]) {
+    el(id).hidden = !plans;
+  }
+  el("card-cancel-appointment").disabled = !scheduled;
+  el("card-no-show").disabled = !scheduled;
+  el("card-notes").readOnly = !plans;
+  el("card-confirm").hidden = true;
+}
+
+function openCard(zone, event) {
+  const appointment = event.extendedProps.appointment;
+  showCard(zone, appointment);
+  el("card-notes").value = appointment.notes || "";
+  cardError("");
+  el("card-dialog").showModal();
+}
+
+// A change from the dialog. A refusal keeps the dialog and what was typed in it; after a 412
+// the dialog shows the other change (the typed notes stay) and saving again applies on top.
+async function cardRequest(method, body) {
+  const { zone, appointment } = opened;
+  const headers = { "If-Match": `"${appointment.version}"` };
+  if (body) headers["Content-Type"] = "application/json";
+  try {
+    const updated = await session.request(`/appointments/${appointment.id}`, {
+      method, headers, body: body && JSON.stringify(body),
+    });
+    if (updated) calendar.updateEvent(asEvent(zone, updated));
+    else calendar.removeEventById(appointment.id);
+    el("card-dialog").close();
+  } catch (err) {
+    cardError(refusal(err));
+    if (err instanceof ApiError && err.status === 412) {
+      const latest = await session.request(`/appointments/${appointment.id}`).catch(() => null);
+      if (latest) {
+        showCard(zone, latest);
+        calendar.updateEvent(asEvent(zone, latest));
+      }
+    }
+  }
+}
+
+el("card-save").addEventListener("click", () => cardRequest("PATCH", {
+  notes: el("card-notes").value,
+}));
+el("card-cancel-appointment").addEventListener("click", () => cardRequest("PATCH", {
+  status: "cancelled",
+}));
+el("card-no-show").addEventListener("click", () => cardRequest("PATCH", { status: "no_show" }));
+el("card-delete").addEventListener("click", () => {
+  el("card-confirm").hidden = false;
+  el("card-delete-no").focus();
+});
+el("card-delete-no").addEventListener("click", () => { el("card-confirm").hidden = true; });
+el("card-delete-yes").addEventListener("click", () => cardRequest("DELETE", null));
+el("card-close").addEventListener("click", () => el("card-dialog").close());
+
 function openingRange(location) {
   const open = location.hours.filter((h) => !h.is_day_off);
   if (!open.length) return { slotMinTime: "08:00", slotMaxTime: "20:00" };
@@ -180,6 +264,7 @@ function mount(location) {
     eventDrop: (info) => moved(zone, info),
     eventResize: (info) => resized(zone, info),
     eventDidMount,
+    eventClick: (info) => openCard(zone, info.event),
     slotDuration: "00:15",
     slotHeight: 28,
     // Every worker's column stays readable: more columns than fit scroll sideways, and the
