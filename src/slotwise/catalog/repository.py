@@ -108,12 +108,13 @@ async def _child(
     owner: InstrumentedAttribute[uuid.UUID],
     firm_id: uuid.UUID,
     owner_id: uuid.UUID,
-    row_id: uuid.UUID,
+    *criteria: ColumnElement[bool],
 ) -> Any:
-    """The row ``row_id`` of ``owner``'s table if it belongs to ``owner_id``, else None."""
+    """The row of ``owner``'s table that belongs to ``owner_id`` and matches ``criteria``,
+    else None."""
     model = owner.class_
     return await session.scalar(
-        select(model).where(model.id == row_id, model.firm_id == firm_id, owner == owner_id)
+        select(model).where(model.firm_id == firm_id, owner == owner_id, *criteria)
     )
 
 
@@ -197,7 +198,7 @@ async def get_holiday(
     session: AsyncSession, firm_id: uuid.UUID, location_id: uuid.UUID, holiday_id: uuid.UUID
 ) -> Holiday:
     row: Holiday | None = await _child(
-        session, Holiday.location_id, firm_id, location_id, holiday_id
+        session, Holiday.location_id, firm_id, location_id, Holiday.id == holiday_id
     )
     if row is None:
         raise HolidayNotFound(f"No holiday with id {holiday_id} at this location")
@@ -319,12 +320,7 @@ async def find_service_link(
     owner_id: uuid.UUID,
     service_id: uuid.UUID,
 ) -> Any:
-    model = owner.class_
-    return await session.scalar(
-        select(model).where(
-            model.firm_id == firm_id, owner == owner_id, model.service_id == service_id
-        )
-    )
+    return await _child(session, owner, firm_id, owner_id, owner.class_.service_id == service_id)
 
 
 # Services
@@ -421,7 +417,11 @@ async def get_break(
     session: AsyncSession, firm_id: uuid.UUID, specialist_id: uuid.UUID, break_id: uuid.UUID
 ) -> SpecialistBreak:
     row: SpecialistBreak | None = await _child(
-        session, SpecialistBreak.specialist_id, firm_id, specialist_id, break_id
+        session,
+        SpecialistBreak.specialist_id,
+        firm_id,
+        specialist_id,
+        SpecialistBreak.id == break_id,
     )
     if row is None:
         raise BreakNotFound(f"No break with id {break_id} for this specialist")
