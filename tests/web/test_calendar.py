@@ -304,3 +304,18 @@ async def test_the_dialog_keeps_what_was_typed_when_someone_else_changed_it(
     assert stored["notes"] == "Typed while someone else moved it"
     assert stored["start_at"].startswith(today_at(15).astimezone(UTC).isoformat()[:16])
     assert await axe_violations(board.page) == []
+
+
+async def test_a_card_opens_from_the_keyboard(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    board = await open_calendar("director")
+    card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
+    await expect(card).to_have_attribute("tabindex", "0")
+    await card.focus()
+    await board.page.keyboard.press("Enter")
+    dialog = board.page.locator("#card-dialog")
+    await expect(dialog).to_be_visible()
+    await board.page.keyboard.press("Escape")  # a modal dialog closes with Escape
+    await expect(dialog).to_be_hidden()
