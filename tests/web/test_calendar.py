@@ -136,6 +136,12 @@ async def test_the_sign_in_form_and_the_board_pass_axe(
     assert await axe_violations(board.page) == []
 
 
+async def _stored(staff: Staff, world: World, appointment_id: str) -> httpx.Response:
+    return await staff.http.get(
+        f"/appointments/{appointment_id}", headers=world.headers("director")
+    )
+
+
 SLOT_PX = 28  # calendar.js: slotHeight of one 15-minute slot
 
 
@@ -169,9 +175,7 @@ async def test_drag_moves_and_reassigns_with_the_version(
     assert (await saved.value).status == 200
 
     await expect(card).to_contain_text("11:00")
-    stored = (
-        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
-    ).json()
+    stored = (await _stored(staff, world, booked["id"])).json()
     assert stored["start_at"] == today_at(11).astimezone(UTC).isoformat().replace("+00:00", "Z")
     assert [w["name"] for w in stored["workers"]] == ["Ben"]
     assert stored["version"] == booked["version"] + 1
@@ -200,9 +204,7 @@ async def test_a_refused_drop_puts_the_card_back_and_says_why(
     box = await card.bounding_box()
     assert anna is not None and box is not None
     assert anna["x"] - 2 <= box["x"] < anna["x"] + anna["width"]
-    stored = (
-        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
-    ).json()
+    stored = (await _stored(staff, world, booked["id"])).json()
     assert stored["version"] == booked["version"]  # nothing changed
 
     # Someone else changes it meanwhile: the drop is refused (412), and the card shows theirs.
@@ -211,9 +213,7 @@ async def test_a_refused_drop_puts_the_card_back_and_says_why(
     await _drag(board, booked["id"], to_column=1, minutes=30)
     await expect(note).to_contain_text("Someone else changed this appointment")
     await expect(card).to_contain_text("14:00")
-    stored = (
-        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
-    ).json()
+    stored = (await _stored(staff, world, booked["id"])).json()
     assert stored["start_at"].startswith(today_at(14).astimezone(UTC).isoformat()[:16])
     assert [w["name"] for w in stored["workers"]] == ["Anna"]
 
@@ -227,16 +227,8 @@ async def test_a_worker_cannot_drag(
     await expect(card).to_be_visible()
     await _drag(board, booked["id"], to_column=0, minutes=60)
     await expect(card).to_contain_text("10:00")
-    stored = (
-        await staff.http.get(f"/appointments/{booked['id']}", headers=world.headers("director"))
-    ).json()
+    stored = (await _stored(staff, world, booked["id"])).json()
     assert stored["version"] == booked["version"]
-
-
-async def _stored(staff: Staff, world: World, appointment_id: str) -> httpx.Response:
-    return await staff.http.get(
-        f"/appointments/{appointment_id}", headers=world.headers("director")
-    )
 
 
 async def test_the_card_dialog_edits_notes_cancels_and_deletes(
