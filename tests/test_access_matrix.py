@@ -39,6 +39,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("PATCH", "/api/v1/users/{user_id}"): ("owner", "director"),
     ("POST", "/api/v1/users/{user_id}/password-reset"): ("owner", "director"),
     ("GET", "/api/v1/me"): ALL,
+    ("PATCH", "/api/v1/me"): ALL,
     ("GET", "/api/v1/firm"): ALL,
     ("PATCH", "/api/v1/firm"): ("owner", "director"),
     # catalog: everyone of the firm reads, staff write

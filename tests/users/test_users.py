@@ -302,3 +302,31 @@ async def test_bad_set_password_tokens(client: httpx.AsyncClient, world: World) 
         assert resp.json()["code"] == "password_link_invalid"
     short = await client.post("/api/v1/auth/set-password", json={"token": "x", "password": "1"})
     assert short.status_code == 422
+
+
+async def test_a_login_chooses_the_language_of_its_pages(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    worker = world.headers("worker")
+    me = await client.get("/api/v1/me", headers=worker)
+    assert me.json()["locale"] is None  # follows the firm's default until chosen
+    assert me.json()["firm"]["default_locale"] == "de"
+
+    chosen = await client.patch("/api/v1/me", headers=worker, json={"locale": "ru"})
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["locale"] == "ru"
+    assert (await client.get("/api/v1/me", headers=worker)).json()["locale"] == "ru"
+    # Another login of the firm keeps its own.
+    assert (await client.get("/api/v1/me", headers=world.headers("director"))).json()[
+        "locale"
+    ] is None
+
+    for bad in ({"locale": "fr"}, {"locale": "Russian"}, {"role": "owner"}):
+        refused = await client.patch("/api/v1/me", headers=worker, json=bad)
+        assert refused.status_code == 422, bad
+        assert refused.json()["code"] == "validation_error"
+    assert (await client.get("/api/v1/me", headers=worker)).json()["role"] == "worker"
+
+    back = await client.patch("/api/v1/me", headers=worker, json={"locale": None})
+    assert back.json()["locale"] is None
+    assert (await client.patch("/api/v1/me", json={"locale": "de"})).status_code == 401

@@ -227,6 +227,14 @@ async def signed_in(context: BrowserContext, url: str, email: str) -> Board:
 BoardOpener = Callable[..., Awaitable[Board]]
 
 
+async def staff_context(browser: Browser, **options: Any) -> BrowserContext:
+    """A browser context whose user chose English on the pages (the test firm's default
+    language is German): the tests read the English words."""
+    context = await browser.new_context(**options)
+    await context.add_init_script("localStorage.setItem('slotwise.language', 'en')")
+    return context
+
+
 @pytest.fixture
 async def open_board(browser: Browser, server: str, world: World) -> AsyncIterator[BoardOpener]:
     """Opens /board in a fresh browser context, logged in as a role, with the day loaded."""
@@ -242,7 +250,7 @@ async def open_board(browser: Browser, server: str, world: World) -> AsyncIterat
     ) -> Board:
         # A browser far from the firm, in a 12-hour locale: the board must still show the
         # firm's day and its wall-clock times.
-        context = await browser.new_context(timezone_id=BROWSER_ZONE, locale="en-US")
+        context = await staff_context(browser, timezone_id=BROWSER_ZONE, locale="en-US")
         contexts.append(context)
         if block_stream:
             # The stream cannot be reached at all (as behind a proxy that drops it).

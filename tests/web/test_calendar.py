@@ -14,7 +14,15 @@ import pytest
 
 from tests.factories import World
 from tests.web.accessibility import UPSTREAM, axe_violations, upstream_findings
-from tests.web.conftest import BROWSER_ZONE, Board, Staff, expect, signed_in, today_at
+from tests.web.conftest import (
+    BROWSER_ZONE,
+    Board,
+    Staff,
+    expect,
+    signed_in,
+    staff_context,
+    today_at,
+)
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext
@@ -35,8 +43,11 @@ async def open_calendar(
 
     async def open_as(role: str, size: str = "desktop") -> Board:
         width, height = SIZES[size]
-        context = await browser.new_context(
-            timezone_id=BROWSER_ZONE, locale="en-US", viewport={"width": width, "height": height}
+        context = await staff_context(
+            browser,
+            timezone_id=BROWSER_ZONE,
+            locale="en-US",
+            viewport={"width": width, "height": height},
         )
         contexts.append(context)
         board = await signed_in(context, f"{server}/calendar", world.emails[role])
@@ -122,7 +133,7 @@ async def test_the_sign_in_form_and_the_board_pass_axe(
     staff: Staff,
     world: World,
 ) -> None:
-    context = await browser.new_context()
+    context = await staff_context(browser)
     try:
         page = await context.new_page()
         await page.goto(f"{server}/calendar")

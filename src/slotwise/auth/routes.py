@@ -7,12 +7,13 @@ from fastapi import APIRouter, Depends, Form, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.auth import service, throttle
+from slotwise.auth.caller import Caller
 from slotwise.auth.dependencies import CallerDep
 from slotwise.auth.errors import InvalidCredentials, RefreshTokenReused
-from slotwise.auth.schemas import FirmOut, MeOut, RefreshIn, TokenPair
+from slotwise.auth.schemas import FirmOut, MeOut, MePatch, RefreshIn, TokenPair
 from slotwise.deps import SessionDep, SettingsDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody
-from slotwise.models import Firm
+from slotwise.models import Firm, User
 from slotwise.state import secret_key_of, sessionmaker_of
 
 router = APIRouter(tags=["auth"], responses=ERROR_RESPONSES)
@@ -109,10 +110,10 @@ async def logout(body: RefreshIn, session: SessionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/me", response_model=MeOut)
-async def me(caller: CallerDep, session: SessionDep) -> MeOut:
+async def _me(session: AsyncSession, caller: Caller) -> MeOut:
+    user = await session.get(User, caller.user_id)
     firm = await session.get(Firm, caller.firm_id)
-    assert firm is not None  # the foreign key guarantees it
+    assert user is not None and firm is not None  # the caller was loaded from them
     return MeOut(
         id=caller.user_id,
         email=caller.email,
@@ -120,5 +121,22 @@ async def me(caller: CallerDep, session: SessionDep) -> MeOut:
         role=caller.role,
         specialist_id=caller.specialist_id,
         client_id=caller.client_id,
+        locale=user.locale,
         firm=FirmOut.model_validate(firm, from_attributes=True),
     )
+
+
+@router.get("/me", response_model=MeOut)
+async def me(caller: CallerDep, session: SessionDep) -> MeOut:
+    return await _me(session, caller)
+
+
+@router.patch("/me", response_model=MeOut)
+async def change_me(body: MePatch, caller: CallerDep, session: SessionDep) -> MeOut:
+    """Change what a login may choose for itself: the language of the pages."""
+    user = await session.get(User, caller.user_id, with_for_update=True)
+    assert user is not None
+    for name, value in body.changes().items():
+        setattr(user, name, value)
+    await session.flush()
+    return await _me(session, caller)

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from slotwise.patch import PatchModel
+
+# The languages of the staff pages (slotwise/web/static/i18n.js).
+PageLanguage = Literal["en", "de", "ru"]
 
 
 class TokenPair(BaseModel):
@@ -31,4 +37,15 @@ class MeOut(BaseModel):
     role: str
     specialist_id: uuid.UUID | None
     client_id: uuid.UUID | None
+    locale: PageLanguage | None = Field(
+        description="The pages' language this login chose; null: the firm's default_locale"
+    )
     firm: FirmOut
+
+
+class MePatch(PatchModel):
+    nullable_fields = frozenset({"locale"})
+
+    locale: PageLanguage | None = Field(
+        default=None, description="The pages' language; null: follow the firm's default"
+    )

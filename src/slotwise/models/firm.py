@@ -80,6 +80,8 @@ class User(FirmScoped, Base):
     specialist_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, server_default="true")
+    # The language of the staff pages for this login; None: the firm's default locale.
+    locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = created_at_column()
 
 

@@ -6,6 +6,7 @@ event stream, so the board sees exactly what its user may see and nothing more.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from string import Template
@@ -31,6 +32,10 @@ _STATIC_TYPES = {
     "render.js": _SCRIPT,
     "session.js": _SCRIPT,
     "signin.js": _SCRIPT,
+    "i18n.js": _SCRIPT,
+    "strings-common.js": _SCRIPT,
+    "strings-board.js": _SCRIPT,
+    "strings-calendar.js": _SCRIPT,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
     "icon.svg": "image/svg+xml",
@@ -48,10 +53,46 @@ def _template(name: str) -> Template:
     return Template((_HERE / "templates" / name).read_text(encoding="utf-8"))
 
 
-def _page(name: str, **values: object) -> HTMLResponse:
-    """A page shell, with the sign-in form every staff page shares."""
+@dataclass(frozen=True)
+class _NavLink:
+    path: str
+    key: str  # its words in strings-common.js
+    label: str  # English, until the page's script puts the user's language in
+    roles: str  # who sees the link (the page itself still asks the API, which decides)
+
+
+_ADMINS = "owner director manager"
+_NAV = (
+    _NavLink("/board", "nav.board", "Live board", f"{_ADMINS} worker client"),
+    _NavLink("/calendar", "nav.calendar", "Calendar", f"{_ADMINS} worker"),
+    _NavLink("/setup", "nav.setup", "Setup", _ADMINS),
+    _NavLink("/clients", "nav.clients", "Clients", _ADMINS),
+    _NavLink("/staff", "nav.staff", "Staff", "owner director"),
+)
+
+
+def _nav(current: str) -> str:
+    links = []
+    for link in _NAV:
+        mark = ' aria-current="page"' if link.path == current else ""
+        links.append(
+            f'      <a href="{link.path}" data-i18n="{link.key}" data-roles="{link.roles}"'
+            f" hidden{mark}>{link.label}</a>"
+        )
+    return "\n".join(links)
+
+
+def _page(
+    name: str, *, current: str, subtitle_key: str, subtitle: str, **values: object
+) -> HTMLResponse:
+    """A page shell, with the topbar and the sign-in form every staff page shares. The
+    links of the topbar show once the user is known (signin.js), by role."""
+    header = _template("header.html").substitute(
+        nav=_nav(current), subtitle_key=subtitle_key, subtitle=subtitle
+    )
     signin = _template("signin.html").template
-    return HTMLResponse(_template(name).substitute(signin=signin, **values), headers=_PAGE_HEADERS)
+    html = _template(name).substitute(header=header, signin=signin, **values)
+    return HTMLResponse(html, headers=_PAGE_HEADERS)
 
 
 PollQuery = Annotated[
@@ -69,13 +110,21 @@ async def home() -> RedirectResponse:
 @router.get("/board", response_class=HTMLResponse, include_in_schema=False)
 async def board(poll: PollQuery = None) -> HTMLResponse:
     """The live board page: log in, then today's appointments, updated as they change."""
-    return _page("board.html", poll_seconds=poll or DEFAULT_POLL_SECONDS)
+    return _page(
+        "board.html",
+        current="/board",
+        subtitle_key="board.subtitle",
+        subtitle="live board",
+        poll_seconds=poll or DEFAULT_POLL_SECONDS,
+    )
 
 
 @router.get("/calendar", response_class=HTMLResponse, include_in_schema=False)
 async def calendar() -> HTMLResponse:
     """The staff calendar: a day with a column per specialist, a week, or a list."""
-    return _page("calendar.html")
+    return _page(
+        "calendar.html", current="/calendar", subtitle_key="calendar.subtitle", subtitle="calendar"
+    )
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)

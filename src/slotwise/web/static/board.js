@@ -4,8 +4,11 @@
 
 import { clock, overlaps, today } from "./dates.js";
 import { boardColumns, clientName, renderColumns, toast } from "./render.js";
+import { translator } from "./i18n.js";
 import { signIn } from "./signin.js";
 import { ApiError } from "./session.js";
+import common from "./strings-common.js";
+import strings from "./strings-board.js";
 
 const API = document.body.dataset.api || "/api/v1";
 const POLL_MS = Math.max(1, Number(document.body.dataset.pollSeconds) || 60) * 1000;
@@ -17,6 +20,7 @@ const POLL_LIMIT = 100;
 const RESYNC_RETRY_MS = 3000;
 
 const el = (id) => document.getElementById(id);
+const t = translator(common, strings);
 
 let session = null;
 let me = null;
@@ -61,9 +65,9 @@ function ended() {
 }
 
 // ---------------------------------------------------------------- the day
-async function start(signedIn) {
+async function start(signedIn, user) {
   session = signedIn;
-  me = await session.request("/me");
+  me = user;
   zone = me.firm.time_zone;
   day = today(zone);
   specialists = isStaff() ? await session.requestAll("/specialists") : [];
@@ -72,7 +76,6 @@ async function start(signedIn) {
   scheduleRollover();
   document.body.dataset.live = "connecting";
   connectStream();
-  return me;
 }
 
 function showDay() {
@@ -299,4 +302,4 @@ function render(animate) {
 window.addEventListener("online", () => {
   if (session && me && !streamUp) connectStream();
 });
-signIn({ api: API, page: "board", start, stop: ended });
+signIn({ api: API, page: "board", t, start, stop: ended });

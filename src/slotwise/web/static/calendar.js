@@ -10,7 +10,10 @@ import {
 } from "./event-calendar.js";
 import { clientName } from "./render.js";
 import { ApiError } from "./session.js";
+import { translator } from "./i18n.js";
 import { signIn } from "./signin.js";
+import common from "./strings-common.js";
+import strings from "./strings-calendar.js";
 
 const API = document.body.dataset.api || "/api/v1";
 // Appointments are asked for with this margin around the range shown: the component's range
@@ -20,6 +23,7 @@ const PLANNERS = new Set(["owner", "director", "manager"]);
 const NOTE_MS = 8000;
 
 const el = (id) => document.getElementById(id);
+const t = translator(common, strings);
 
 let session = null;
 let me = null;
@@ -295,12 +299,12 @@ function mount(location) {
   });
 }
 
-async function start(signedIn) {
+async function start(signedIn, user) {
   session = signedIn;
-  me = await session.request("/me");
+  me = user;
   if (me.role === "client") {
     el("planner-title").textContent = "The calendar is for the firm's staff";
-    return me;
+    return;
   }
   [locations, specialists] = await Promise.all([
     session.requestAll("/locations?active=true"),
@@ -310,7 +314,6 @@ async function start(signedIn) {
   select.replaceChildren(...locations.map((l) => new Option(l.name, l.id)));
   if (locations.length) mount(locations[0]);
   else showError("The firm has no active location yet.");
-  return me;
 }
 
 function stop() {
@@ -324,4 +327,4 @@ el("planner-location").addEventListener("change", (event) => {
   const location = locations.find((l) => l.id === event.currentTarget.value);
   if (location) mount(location);
 });
-signIn({ api: API, page: "planner", start, stop });
+signIn({ api: API, page: "planner", t, start, stop });

@@ -4,6 +4,8 @@
 
 const STORAGE_KEY = "slotwise.board.session";
 const RETRY_REFRESH_MS = 10000;
+// The reason `onEnded` gets when the server no longer accepts the session (the page words it).
+export const SESSION_ENDED = "session-ended";
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -31,7 +33,8 @@ function saved() {
 }
 
 export class Session {
-  // `onEnded(message)` runs once, when the session ends (sign-out, or it can't be renewed).
+  // `onEnded(message)` runs once, when the session ends: "" (signed out), SESSION_ENDED (it
+  // can't be renewed) or the message the page passed to `end`.
   constructor(api, onEnded) {
     this.api = api;
     this.onEnded = onEnded;
@@ -51,18 +54,13 @@ export class Session {
     return session;
   }
 
-  // OAuth2 password login; an ApiError carries a message fit for the form.
+  // OAuth2 password login; a refusal is an ApiError (401: wrong email or password).
   static async login(api, onEnded, { email, password, firm }) {
     const form = new URLSearchParams({ username: email, password });
     if (firm) form.set("client_id", firm);
     const response = await fetch(`${api}/auth/token`, { method: "POST", body: form });
     const body = await readBody(response);
-    if (!response.ok) {
-      const message = response.status === 401 ? "Wrong email or password."
-        : response.status === 429 ? "Too many attempts. Please wait a few minutes."
-        : (body && body.message) || "Sign-in failed.";
-      throw new ApiError(response.status, { ...body, message });
-    }
+    if (!response.ok) throw new ApiError(response.status, body);
     const session = new Session(api, onEnded);
     session.keep(body);
     return session;
@@ -114,7 +112,7 @@ export class Session {
     }
     if (this.ended) throw new ApiError(401, null);
     if (response.status === 401 || response.status === 422) {
-      this.end("Your session has ended; please sign in again.");
+      this.end(SESSION_ENDED);
       throw new ApiError(401, await readBody(response));
     }
     if (!response.ok) {
@@ -136,7 +134,7 @@ export class Session {
       await this.refresh();
       return this.request(path, options, true);
     }
-    if (response.status === 401) this.end("Your session has ended; please sign in again.");
+    if (response.status === 401) this.end(SESSION_ENDED);
     if (!response.ok) throw new ApiError(response.status, await readBody(response));
     return response.status === 204 ? null : response.json();
   }
