@@ -67,7 +67,7 @@ _NAV = (
     _NavLink("/calendar", "nav.calendar", "Calendar", f"{_ADMINS} worker"),
     _NavLink("/setup", "nav.setup", "Setup", _ADMINS),
     _NavLink("/clients", "nav.clients", "Clients", _ADMINS),
-    _NavLink("/staff", "nav.staff", "Staff", "owner director"),
+    _NavLink("/staff", "nav.staff", "Staff", _ADMINS),
 )
 
 
