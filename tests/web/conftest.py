@@ -218,9 +218,10 @@ async def signed_in(context: BrowserContext, url: str, email: str) -> Board:
     page.on("pageerror", lambda exc: board.errors.append(str(exc)))
     page.on("console", lambda msg: board.console.append(msg.text) if msg.type == "error" else None)
     await page.goto(url)
-    await page.get_by_label("Email", exact=True).fill(email)
-    await page.get_by_label("Password", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    form = page.locator("#login")
+    await form.get_by_label("Email", exact=True).fill(email)
+    await form.get_by_label("Password", exact=True).fill(PASSWORD)
+    await form.get_by_role("button", name="Sign in").click()
     return board
 
 

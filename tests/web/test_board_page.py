@@ -38,6 +38,7 @@ BOARD_MODULES = {
     "board.js",
     "dates.js",
     "i18n.js",
+    "live.js",
     "render.js",
     "session.js",
     "signin.js",
@@ -67,8 +68,10 @@ async def test_static_files_are_served_with_their_types(client: httpx.AsyncClien
     script = await client.get("/board/static/board.js")
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
-    assert "new EventSource(" in script.text
-    assert "/events/stream-token" in script.text
+    assert "new LiveFeed(" in script.text
+    live = await client.get("/board/static/live.js")
+    assert "new EventSource(" in live.text
+    assert "/events/stream-token" in live.text
     # Every module the entry point imports, and what they import, is served too.
     assert await _modules(client, "board.js") == BOARD_MODULES
     style = await client.get("/board/static/board.css")
@@ -105,6 +108,9 @@ async def test_calendar_page_and_its_bundle(client: httpx.AsyncClient) -> None:
     assert await _modules(client, "calendar.js") == {
         *BOARD_MODULES - {"board.js", "strings-board.js"},
         "calendar.js",
+        "calendar-cards.js",
+        "calendar-dialog.js",
+        "calendar-hours.js",
         "strings-calendar.js",
         "event-calendar.js",
     }

@@ -16,6 +16,7 @@ from tests.factories import World
 from tests.web.accessibility import UPSTREAM, axe_violations, upstream_findings
 from tests.web.conftest import (
     BROWSER_ZONE,
+    STREAM_URL,
     Board,
     Staff,
     expect,
@@ -41,7 +42,9 @@ async def open_calendar(
 ) -> AsyncIterator[CalendarOpener]:
     contexts: list[BrowserContext] = []
 
-    async def open_as(role: str, size: str = "desktop") -> Board:
+    async def open_as(role: str, size: str = "desktop", *, live: bool = True) -> Board:
+        """``live=False``: the page hears of no change made elsewhere (no stream, and it
+        would poll only after an hour), to show what a stale version meets."""
         width, height = SIZES[size]
         context = await staff_context(
             browser,
@@ -50,9 +53,15 @@ async def open_calendar(
             viewport={"width": width, "height": height},
         )
         contexts.append(context)
-        board = await signed_in(context, f"{server}/calendar", world.emails[role])
+        if not live:
+            await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
+        board = await signed_in(context, f"{server}/calendar?poll=3600", world.emails[role])
         page = board.page
         await expect(page.locator("#planner")).to_be_visible(timeout=10000)
+        await expect(page.locator("#planner")).to_have_attribute("aria-busy", "false")
+        await expect(page.locator("body")).to_have_attribute(
+            "data-live", "live" if live else "down"
+        )
         return board
 
     yield open_as
@@ -137,7 +146,7 @@ async def test_the_sign_in_form_and_the_board_pass_axe(
     try:
         page = await context.new_page()
         await page.goto(f"{server}/calendar")
-        await expect(page.get_by_label("Email", exact=True)).to_be_visible()
+        await expect(page.locator("#login").get_by_label("Email", exact=True)).to_be_visible()
         assert await axe_violations(page) == []
     finally:
         await context.close()
@@ -202,7 +211,7 @@ async def test_a_refused_drop_puts_the_card_back_and_says_why(
 ) -> None:
     booked = await staff.book(today_at(10), [world.specialist_a])
     await staff.book(today_at(11), [world.specialist_c], client=False)
-    board = await open_calendar("director")
+    board = await open_calendar("director", live=False)
     card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
     anna = await board.page.locator(".ec-header .ec-col-head").nth(0).bounding_box()
 
@@ -210,7 +219,7 @@ async def test_a_refused_drop_puts_the_card_back_and_says_why(
 
     note = board.page.locator("#change-note")
     await expect(note).to_be_visible()
-    await expect(note).to_contain_text("already claimed by an appointment")
+    await expect(note).to_have_text("Cem already has an appointment from 11:00 to 11:40.")
     await expect(card).to_contain_text("10:00")
     box = await card.bounding_box()
     assert anna is not None and box is not None
@@ -259,7 +268,7 @@ async def test_the_card_dialog_edits_notes_cancels_and_deletes(
     SCREENSHOTS.mkdir(exist_ok=True)
     await page.screenshot(path=str(SCREENSHOTS / "calendar-card-dialog-desktop.png"))
     await dialog.get_by_label("Notes").fill("Prefers the window seat")
-    await dialog.get_by_role("button", name="Save notes").click()
+    await dialog.get_by_role("button", name="Save").click()
     await expect(dialog).to_be_hidden()
     assert (await _stored(staff, world, first["id"])).json()["notes"] == "Prefers the window seat"
 
@@ -288,20 +297,20 @@ async def test_the_dialog_keeps_what_was_typed_when_someone_else_changed_it(
     open_calendar: CalendarOpener, staff: Staff, world: World
 ) -> None:
     booked = await staff.book(today_at(10), [world.specialist_a])
-    board = await open_calendar("director")
+    board = await open_calendar("director", live=False)
     dialog = board.page.locator("#card-dialog")
     await board.page.locator(f'[data-appointment="{booked["id"]}"]').click()
     await dialog.get_by_label("Notes").fill("Typed while someone else moved it")
     await staff.change(booked, start_at=today_at(15))
 
-    await dialog.get_by_role("button", name="Save notes").click()
+    await dialog.get_by_role("button", name="Save").click()
     await expect(dialog.locator("#card-error")).to_contain_text(
         "Someone else changed this appointment"
     )
     await expect(dialog.locator("#card-when")).to_contain_text("15:00\u201315:30")
     await expect(dialog.get_by_label("Notes")).to_have_value("Typed while someone else moved it")
     # Saving again applies on top of the other change.
-    await dialog.get_by_role("button", name="Save notes").click()
+    await dialog.get_by_role("button", name="Save").click()
     await expect(dialog).to_be_hidden()
     stored = (await _stored(staff, world, booked["id"])).json()
     assert stored["notes"] == "Typed while someone else moved it"

@@ -28,10 +28,14 @@ _STYLE = "text/css; charset=utf-8"
 _STATIC_TYPES = {
     "board.js": _SCRIPT,  # the entry points; they import the other modules
     "calendar.js": _SCRIPT,
+    "calendar-cards.js": _SCRIPT,
+    "calendar-dialog.js": _SCRIPT,
+    "calendar-hours.js": _SCRIPT,
     "dates.js": _SCRIPT,
     "render.js": _SCRIPT,
     "session.js": _SCRIPT,
     "signin.js": _SCRIPT,
+    "live.js": _SCRIPT,
     "i18n.js": _SCRIPT,
     "strings-common.js": _SCRIPT,
     "strings-board.js": _SCRIPT,
@@ -120,10 +124,14 @@ async def board(poll: PollQuery = None) -> HTMLResponse:
 
 
 @router.get("/calendar", response_class=HTMLResponse, include_in_schema=False)
-async def calendar() -> HTMLResponse:
+async def calendar(poll: PollQuery = None) -> HTMLResponse:
     """The staff calendar: a day with a column per specialist, a week, or a list."""
     return _page(
-        "calendar.html", current="/calendar", subtitle_key="calendar.subtitle", subtitle="calendar"
+        "calendar.html",
+        current="/calendar",
+        subtitle_key="calendar.subtitle",
+        subtitle="calendar",
+        poll_seconds=poll or DEFAULT_POLL_SECONDS,
     )
 
 

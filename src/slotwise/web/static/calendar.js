@@ -1,21 +1,28 @@
 // The staff calendar: one location's plan as a day with a column per specialist, a week, or a
-// list, read through the public API in the location's time zone. Owners, directors and
-// managers move an appointment by dragging it (to another time, or to another worker's
-// column) and change its length by resizing it; every change carries the version it was
-// read at, and a refusal puts the card back and says why beside it.
+// list, read through the public API in the location's time zone and kept current from the
+// event stream. Owners, directors and managers create appointments (select a range, or the
+// "New appointment" button), move them by dragging (to another time, or to another worker's
+// column), resize them, and change anything in the card's dialog; workers start and finish
+// their own. Every change carries the version it was read at, and a refusal puts the card
+// back and says why beside it.
 
 import { clock, offsetNow, wallClock } from "./dates.js";
 import {
   createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid,
 } from "./event-calendar.js";
-import { clientName } from "./render.js";
+import { datesBetween, offTimeEvents, openingRange, timeOfDay } from "./calendar-hours.js";
+import { asEvent, cardContent } from "./calendar-cards.js";
+import { appointmentDialog } from "./calendar-dialog.js";
+import { localeTag, onLanguage, refusalText, translator } from "./i18n.js";
+import { LiveFeed } from "./live.js";
+import { clientName, toast } from "./render.js";
 import { ApiError } from "./session.js";
-import { translator } from "./i18n.js";
 import { signIn } from "./signin.js";
 import common from "./strings-common.js";
 import strings from "./strings-calendar.js";
 
 const API = document.body.dataset.api || "/api/v1";
+const POLL_MS = Math.max(1, Number(document.body.dataset.pollSeconds) || 60) * 1000;
 // Appointments are asked for with this margin around the range shown: the component's range
 // is in the location's wall-clock time, the API's in instants (offsets reach ±14 h).
 const MARGIN_MS = 36 * 3600 * 1000;
@@ -27,16 +34,20 @@ const t = translator(common, strings);
 
 let session = null;
 let me = null;
+let feed = null;
 let calendar = null;
+let location = null;
 let locations = [];
 let specialists = [];
+let services = [];
+let workplaces = [];
+let range = null; // {start, end}: the dates shown ("YYYY-MM-DD", end exclusive)
+const appointments = new Map(); // id -> the appointment as the API shows it to this user
+let offTime = []; // the background events of non-working time
+let schedules = new Map(); // specialist id -> weekly schedule at the location (read once a mount)
 
-function text(tag, className, value) {
-  const node = document.createElement(tag);
-  node.className = className;
-  node.textContent = value;
-  return node;
-}
+const zone = () => location.time_zone;
+const plans = () => Boolean(me) && PLANNERS.has(me.role);
 
 function showError(message) {
   const box = el("planner-error");
@@ -44,52 +55,141 @@ function showError(message) {
   box.hidden = !message;
 }
 
-function asEvent(zone, appointment) {
-  const classNames = [`is-${appointment.status}`];
-  if (appointment.is_open) classNames.push("is-open");
+// Why a change did not happen, in words; a taken time names what is in the way.
+function refusal(err) {
+  if (!(err instanceof ApiError)) return t("calendar.unreachable");
+  if (err.status === 412) return t("calendar.changedMeanwhile");
+  if (err.code === "slot_taken" && err.details && err.details.length) {
+    const first = err.details[0];
+    const who = first.resource === "specialist"
+      ? specialists.find((s) => s.id === first.resource_id)
+      : workplaces.find((w) => w.id === first.resource_id);
+    return t(first.kind === "hold" ? "calendar.takenByHold" : "calendar.takenByAppointment", {
+      who: who ? who.name : t(`calendar.${first.resource}`),
+      from: clock(zone(), first.start),
+      to: clock(zone(), first.end),
+    });
+  }
+  return refusalText(t, err, t("calendar.refused"));
+}
+
+// ---------------------------------------------------------------- what is shown
+function shown(appointment) {
+  if (appointment.location_id !== location.id) return false;
+  const start = wallClock(zone(), appointment.start_at).slice(0, 10);
+  const end = wallClock(zone(), appointment.end_at).slice(0, 10);
+  return start < range.end && end >= range.start;
+}
+
+function draw() {
+  calendar.setOption("events", [
+    ...offTime,
+    ...[...appointments.values()].map((a) => asEvent(zone(), a)),
+  ]);
+}
+
+// The range's appointments and the columns' working time, as the API shows them.
+async function load() {
+  if (!calendar || !range) return;
+  el("planner").setAttribute("aria-busy", "true");
+  const from = new Date(Date.parse(`${range.start}T00:00:00Z`) - MARGIN_MS).toISOString();
+  const to = new Date(Date.parse(`${range.end}T00:00:00Z`) + MARGIN_MS).toISOString();
+  const query = new URLSearchParams({ from, to, location_id: location.id });
+  const shownLocation = location;
+  const [items, plansOfDays] = await Promise.all([
+    session.requestAll(`/appointments?${query}`).catch((err) => {
+      showError(refusalText(t, err, t("calendar.readFailed")));
+      throw err;
+    }),
+    workingTime(),
+  ]);
+  if (shownLocation !== location) return; // another location was chosen meanwhile
+  showError("");
+  appointments.clear();
+  for (const appointment of items) if (shown(appointment)) appointments.set(appointment.id, appointment);
+  const { first, last } = openingRange(location);
+  offTime = offTimeEvents(datesBetween(range.start, range.end), columns(), plansOfDays, first, last);
+}
+
+function loaded() {
+  if (!calendar) return;
+  draw();
+  el("planner").setAttribute("aria-busy", "false");
+}
+
+// Holidays, schedules and breaks of the range. A part that cannot be read is left unshaded
+// rather than failing the calendar.
+async function workingTime() {
+  const dates = new URLSearchParams({ from: range.start, to: range.end });
+  const holidays = await session.request(`/locations/${location.id}/holidays?${dates}`)
+    .catch(() => []);
+  const breaks = new Map();
+  await Promise.all(columns().map(async (column) => {
+    const [entries, off] = await Promise.all([
+      schedules.get(column.id) || session.request(`/specialists/${column.id}/schedules`)
+        .then((all) => all.filter((e) => e.location_id === location.id)).catch(() => null),
+      session.request(`/specialists/${column.id}/breaks?${dates}`).catch(() => []),
+    ]);
+    if (entries) schedules.set(column.id, entries);
+    breaks.set(column.id, off);
+  }));
   return {
-    id: appointment.id,
-    resourceIds: appointment.workers.map((worker) => worker.id),
-    start: wallClock(zone, appointment.start_at),
-    end: wallClock(zone, appointment.end_at),
-    title: clientName(appointment),
-    classNames,
-    extendedProps: { appointment },
+    location,
+    holidays: new Map(holidays.map((h) => [h.date, h.is_working])),
+    schedules,
+    breaks,
   };
 }
 
-// Text only: names and notes never become markup.
-function eventContent(info) {
-  const appointment = info.event.extendedProps.appointment;
-  const nodes = [
-    text("p", "time", info.timeText),
-    text("p", "client", clientName(appointment)),
-    text("p", "services", appointment.services.map((s) => s.name).join(", ")),
-  ];
-  if (appointment.is_open) nodes.push(text("p", "badge badge-open", "In progress"));
-  if (appointment.status !== "scheduled") {
-    nodes.push(text("p", `badge badge-${appointment.status}`, appointment.status.replace("_", "-")));
+// ---------------------------------------------------------------- live changes
+function apply(envelope) {
+  if (!calendar) return;
+  const appointment = envelope.appointment;
+  const id = envelope.appointment_id || (appointment && appointment.id);
+  if (envelope.type === "appointment.deleted" || !appointment) {
+    if (appointments.delete(id)) calendar.removeEventById(id);
+    return;
   }
-  if (appointment.notes) nodes.push(text("p", "notes-marker", "Note"));
-  return { domNodes: nodes };
+  const known = appointments.get(appointment.id);
+  if (known && appointment.version < known.version) return; // older than what is shown
+  if (!shown(appointment)) {
+    if (appointments.delete(appointment.id)) calendar.removeEventById(appointment.id);
+    return;
+  }
+  put(appointment);
+  dialog.changed(appointment);
+  const byMe = envelope.actor && envelope.actor.id === me.id; // no news to the one who did it
+  if (envelope.type === "appointment.updated" && !byMe
+      && (envelope.changed || []).includes("is_open")) {
+    toast(el("toasts"), runMessage(envelope, appointment));
+  }
 }
 
-// Each card says which appointment it is, for the note beside it and for tests.
-function eventDidMount(info) {
-  info.el.dataset.appointment = info.event.id;
+function put(appointment) {
+  const event = asEvent(zone(), appointment);
+  if (appointments.has(appointment.id)) calendar.updateEvent(event);
+  else calendar.addEvent(event);
+  appointments.set(appointment.id, appointment);
 }
 
-// ---------------------------------------------------------------- changing the plan
+// "Anna started the 10:00 appointment with Clara Client" / "… finished …"
+function runMessage(envelope, appointment) {
+  const vars = {
+    who: (envelope.actor && envelope.actor.name) || t("calendar.someone"),
+    time: clock(zone(), appointment.start_at),
+    client: clientName(appointment) || t("common.noClient"),
+  };
+  return t(appointment.is_open ? "calendar.started" : "calendar.finished", vars);
+}
+
+function showState(state) {
+  document.body.dataset.live = state;
+  el("banner").hidden = state !== "down";
+}
+
+// ---------------------------------------------------------------- dragging
 const seconds = (duration) => (duration.days || 0) * 86400 + (duration.seconds || 0);
 const shifted = (iso, by) => new Date(Date.parse(iso) + by * 1000).toISOString();
-
-function refusal(err) {
-  if (!(err instanceof ApiError)) return "The server cannot be reached; nothing was changed.";
-  if (err.status === 412) {
-    return "Someone else changed this appointment meanwhile; the calendar now shows their change.";
-  }
-  return err.message || "The change was refused.";
-}
 
 // A short note beside the card, in words: why a change did not happen.
 function noteBeside(eventId, message) {
@@ -104,7 +204,7 @@ function noteBeside(eventId, message) {
   noteBeside.timer = setTimeout(() => { note.hidden = true; }, NOTE_MS);
 }
 
-async function save(zone, info, changes) {
+async function save(info, changes) {
   const appointment = info.event.extendedProps.appointment;
   try {
     const updated = await session.request(`/appointments/${appointment.id}`, {
@@ -112,15 +212,18 @@ async function save(zone, info, changes) {
       headers: { "Content-Type": "application/json", "If-Match": `"${appointment.version}"` },
       body: JSON.stringify(changes),
     });
-    calendar.updateEvent(asEvent(zone, updated));
+    put(updated);
   } catch (err) {
     info.revert();
     noteBeside(appointment.id, refusal(err));
-    if (err instanceof ApiError && err.status === 412) calendar.refetchEvents();
+    if (err instanceof ApiError && err.status === 412) {
+      const latest = await session.request(`/appointments/${appointment.id}`).catch(() => null);
+      if (latest && shown(latest)) put(latest);
+    }
   }
 }
 
-function moved(zone, info) {
+function moved(info) {
   const appointment = info.event.extendedProps.appointment;
   const by = seconds(info.delta);
   const changes = {};
@@ -135,118 +238,86 @@ function moved(zone, info) {
       .filter((id) => id !== info.oldResource.id && id !== info.newResource.id);
     changes.worker_ids = [...ids, info.newResource.id];
   }
-  return save(zone, info, changes);
+  return save(info, changes);
 }
 
-function resized(zone, info) {
+function resized(info) {
   const appointment = info.event.extendedProps.appointment;
-  return save(zone, info, { end_at: shifted(appointment.end_at, seconds(info.endDelta)) });
+  return save(info, { end_at: shifted(appointment.end_at, seconds(info.endDelta)) });
 }
 
-// ---------------------------------------------------------------- one appointment's dialog
-let opened = null; // {zone, appointment} of the open dialog
-
-function dayLabel(zone, iso) {
-  return new Intl.DateTimeFormat("en-GB", {
-    timeZone: zone, weekday: "long", day: "numeric", month: "long",
-  }).format(new Date(iso));
-}
-
-function cardError(message) {
-  el("card-error").textContent = message || "";
-  el("card-error").hidden = !message;
-}
-
-function showCard(zone, appointment) {
-  opened = { zone, appointment };
-  const plans = PLANNERS.has(me.role);
-  el("card-title").textContent = clientName(appointment) || "No client";
-  el("card-when").textContent = `${dayLabel(zone, appointment.start_at)}, `
-    + `${clock(zone, appointment.start_at)}–${clock(zone, appointment.end_at)}`;
-  el("card-who").textContent = [
-    appointment.workers.map((w) => w.name).join(", "),
-    appointment.services.map((s) => s.name).join(", "),
-  ].filter(Boolean).join(" \u00b7 ");
-  el("card-status").textContent = `Status: ${appointment.status.replace("_", "-")}`
-    + (appointment.is_open ? ", in progress" : "");
-  const scheduled = appointment.status === "scheduled";
-  for (const id of ["card-save", "card-cancel-appointment", "card-no-show", "card-delete"]) {
-    el(id).hidden = !plans;
-  }
-  el("card-cancel-appointment").disabled = !scheduled;
-  el("card-no-show").disabled = !scheduled;
-  el("card-notes").readOnly = !plans;
-  el("card-confirm").hidden = true;
-}
-
-function openCard(zone, event) {
-  const appointment = event.extendedProps.appointment;
-  showCard(zone, appointment);
-  el("card-notes").value = appointment.notes || "";
-  cardError("");
-  el("card-dialog").showModal();
-}
-
-// A change from the dialog. A refusal keeps the dialog and what was typed in it; after a 412
-// the dialog shows the other change (the typed notes stay) and saving again applies on top.
-async function cardRequest(method, body) {
-  const { zone, appointment } = opened;
-  const headers = { "If-Match": `"${appointment.version}"` };
-  if (body) headers["Content-Type"] = "application/json";
-  try {
-    const updated = await session.request(`/appointments/${appointment.id}`, {
-      method, headers, body: body && JSON.stringify(body),
-    });
-    if (updated) calendar.updateEvent(asEvent(zone, updated));
-    else calendar.removeEventById(appointment.id);
-    el("card-dialog").close();
-  } catch (err) {
-    cardError(refusal(err));
-    if (err instanceof ApiError && err.status === 412) {
-      const latest = await session.request(`/appointments/${appointment.id}`).catch(() => null);
-      if (latest) {
-        showCard(zone, latest);
-        calendar.updateEvent(asEvent(zone, latest));
-      }
-    }
-  }
-}
-
-el("card-save").addEventListener("click", () => cardRequest("PATCH", {
-  notes: el("card-notes").value,
-}));
-el("card-cancel-appointment").addEventListener("click", () => cardRequest("PATCH", {
-  status: "cancelled",
-}));
-el("card-no-show").addEventListener("click", () => cardRequest("PATCH", { status: "no_show" }));
-el("card-delete").addEventListener("click", () => {
-  el("card-confirm").hidden = false;
-  el("card-delete-no").focus();
+// ---------------------------------------------------------------- the dialog
+const dialog = appointmentDialog({
+  t,
+  get session() { return session; },
+  get me() { return me; },
+  get plans() { return plans(); },
+  zone,
+  location: () => location,
+  specialists: () => specialists,
+  services: () => services,
+  workplaces: () => workplaces.filter((w) => w.location_id === location.id),
+  dayLabel: (iso) => new Intl.DateTimeFormat(localeTag(), {
+    timeZone: zone(), weekday: "long", day: "numeric", month: "long",
+  }).format(new Date(iso)),
+  saved: (appointment) => {
+    if (shown(appointment)) put(appointment);
+    else if (appointments.delete(appointment.id)) calendar.removeEventById(appointment.id);
+  },
+  deleted: (id) => {
+    if (appointments.delete(id)) calendar.removeEventById(id);
+  },
+  refusal,
 });
-el("card-delete-no").addEventListener("click", () => { el("card-confirm").hidden = true; });
-el("card-delete-yes").addEventListener("click", () => cardRequest("DELETE", null));
-el("card-close").addEventListener("click", () => el("card-dialog").close());
 
-function openingRange(location) {
-  const open = location.hours.filter((h) => !h.is_day_off);
-  if (!open.length) return { slotMinTime: "08:00", slotMaxTime: "20:00" };
-  const starts = open.map((h) => h.start_time).sort();
-  const ends = open.map((h) => h.end_time).sort();
-  return { slotMinTime: starts[0], slotMaxTime: ends[ends.length - 1] };
+// A new appointment from the button: the day shown, at the next quarter hour in opening
+// hours, in the first column.
+function newFromButton() {
+  const view = calendar.getView();
+  const today = wallClock(zone(), new Date().toISOString());
+  const date = view.currentStart ? wallClock(zone(), view.currentStart.toISOString()).slice(0, 10) : today.slice(0, 10);
+  const { first } = openingRange(location);
+  const now = Number(today.slice(11, 13)) * 60 + Number(today.slice(14, 16));
+  const start = date === today.slice(0, 10) ? Math.max(first, Math.ceil(now / 15) * 15) : first;
+  const cols = columns();
+  dialog.openNew({
+    start: `${date}T${timeOfDay(Math.min(start, 23 * 60))}`,
+    end: `${date}T${timeOfDay(Math.min(start + 30, 23 * 60 + 59))}`,
+    workerId: cols.length === 1 ? cols[0].id : null,
+  });
 }
 
+// ---------------------------------------------------------------- the calendar
 function columns() {
   // A worker sees their own column only; the API shows them only their appointments.
-  const shown = me.role === "worker"
+  const shownColumns = me.role === "worker"
     ? specialists.filter((s) => s.id === me.specialist_id) : specialists;
-  return shown.map((s) => ({ id: s.id, title: s.name }));
+  return shownColumns.map((s) => ({ id: s.id, title: s.name }));
 }
 
-function mount(location) {
+function texts() {
+  return {
+    locale: localeTag(),
+    // A function, so that each view keeps its own names of the previous and next buttons.
+    buttonText: (text) => ({
+      ...text,
+      today: t("calendar.today"),
+      resourceTimeGridDay: t("calendar.day"),
+      resourceTimeGridWeek: t("calendar.week"),
+      listWeek: t("calendar.list"),
+    }),
+    noEventsContent: t("calendar.nothing"),
+  };
+}
+
+function mount(chosen) {
   if (calendar) destroyCalendar(calendar);
-  const zone = location.time_zone;
-  el("planner-zone").textContent = `Times in ${zone}`;
-  const plans = PLANNERS.has(me.role);
+  location = chosen;
+  appointments.clear();
+  offTime = [];
+  schedules = new Map();
+  el("planner-zone").textContent = t("calendar.zone", { zone: zone() });
+  const { first, last } = openingRange(location);
   calendar = createCalendar(el("calendar"), [ResourceTimeGrid, List, Interaction], {
     view: "resourceTimeGridDay",
     headerToolbar: {
@@ -254,48 +325,46 @@ function mount(location) {
       center: "title",
       end: "resourceTimeGridDay,resourceTimeGridWeek,listWeek",
     },
-    // A function, so that each view keeps its own names of the previous and next buttons.
-    buttonText: (text) => ({
-      ...text,
-      today: "Today", resourceTimeGridDay: "Day", resourceTimeGridWeek: "Week", listWeek: "List",
-    }),
-    locale: "en-GB",
-    timeZone: offsetNow(zone),
+    ...texts(),
+    timeZone: offsetNow(zone()),
     resources: columns(),
     allDaySlot: false,
     nowIndicator: true,
-    editable: plans,
-    eventDrop: (info) => moved(zone, info),
-    eventResize: (info) => resized(zone, info),
-    eventDidMount,
-    eventClick: (info) => openCard(zone, info.event),
+    editable: plans(),
+    selectable: plans(),
+    select: (info) => {
+      dialog.openNew({ start: info.startStr, end: info.endStr, workerId: info.resource && info.resource.id });
+      calendar.unselect();
+    },
+    eventDrop: moved,
+    eventResize: resized,
+    eventDidMount: (info) => {
+      // Each card says which appointment it is, for the note beside it and for tests.
+      if (info.event.extendedProps.appointment) info.el.dataset.appointment = info.event.id;
+    },
+    eventClick: (info) => {
+      const appointment = info.event.extendedProps.appointment;
+      if (appointment) dialog.openExisting(appointments.get(appointment.id) || appointment);
+    },
+    eventContent: (info) => cardContent(t, info),
     slotDuration: "00:15",
     slotHeight: 28,
     // Every worker's column stays readable: more columns than fit scroll sideways, and the
     // cut-off column shows that there are more.
     columnWidth: "minmax(7rem, 1fr)",
-    ...openingRange(location),
-    eventContent,
+    slotMinTime: timeOfDay(first),
+    slotMaxTime: timeOfDay(last),
+    scrollTime: timeOfDay(first),
     // The time grid scrolls (sideways on a phone): keyboard users must be able to reach it.
     viewDidMount: () => {
       const scroller = el("calendar").querySelector(".ec-main");
       if (scroller) scroller.tabIndex = 0;
     },
-    eventSources: [{
-      events: async (info) => {
-        const from = new Date(info.start.getTime() - MARGIN_MS).toISOString();
-        const to = new Date(info.end.getTime() + MARGIN_MS).toISOString();
-        const query = new URLSearchParams({ from, to, location_id: location.id });
-        try {
-          const items = await session.requestAll(`/appointments?${query}`);
-          showError("");
-          return items.map((appointment) => asEvent(zone, appointment));
-        } catch (err) {
-          showError(err.message || "The appointments could not be read. Please try again.");
-          return [];
-        }
-      },
-    }],
+    datesSet: (info) => {
+      range = { start: info.startStr.slice(0, 10), end: info.endStr.slice(0, 10) };
+      if (feed) feed.viewChanged();
+    },
+    events: [],
   });
 }
 
@@ -303,28 +372,50 @@ async function start(signedIn, user) {
   session = signedIn;
   me = user;
   if (me.role === "client") {
-    el("planner-title").textContent = "The calendar is for the firm's staff";
+    el("planner-title").textContent = t("calendar.staffOnly");
     return;
   }
-  [locations, specialists] = await Promise.all([
+  [locations, specialists, services, workplaces] = await Promise.all([
     session.requestAll("/locations?active=true"),
     session.requestAll("/specialists?active=true"),
+    session.requestAll("/services?active=true"),
+    session.requestAll("/workplaces?active=true"),
   ]);
+  el("planner-new").hidden = !plans();
   const select = el("planner-location");
   select.replaceChildren(...locations.map((l) => new Option(l.name, l.id)));
-  if (locations.length) mount(locations[0]);
-  else showError("The firm has no active location yet.");
+  if (!locations.length) {
+    showError(t("calendar.noLocation"));
+    return;
+  }
+  feed = new LiveFeed({ api: API, session, load, apply, loaded, onState: showState, pollMs: POLL_MS });
+  mount(locations[0]);
+  feed.start();
 }
 
 function stop() {
+  if (feed) feed.stop();
+  feed = null;
   if (calendar) destroyCalendar(calendar);
   calendar = null;
   session = me = null;
+  appointments.clear();
+  el("banner").hidden = true;
+  delete document.body.dataset.live;
   el("calendar").replaceChildren();
+  if (el("card-dialog").open) el("card-dialog").close();
 }
 
 el("planner-location").addEventListener("change", (event) => {
-  const location = locations.find((l) => l.id === event.currentTarget.value);
-  if (location) mount(location);
+  const chosen = locations.find((l) => l.id === event.currentTarget.value);
+  if (chosen) mount(chosen);
+});
+el("planner-new").addEventListener("click", newFromButton);
+onLanguage(() => {
+  if (!calendar) return;
+  for (const [name, value] of Object.entries(texts())) calendar.setOption(name, value);
+  el("planner-zone").textContent = t("calendar.zone", { zone: zone() });
+  draw();
+  dialog.redraw();
 });
 signIn({ api: API, page: "planner", t, start, stop });

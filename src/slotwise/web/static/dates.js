@@ -22,13 +22,17 @@ function offsetMs(zone, date) {
   return asUtc - (date.getTime() - date.getUTCMilliseconds());
 }
 
-// The instant of 00:00 of a calendar day in the zone (computed twice for DST edges).
-function zonedMidnight(zone, year, month, dayOfMonth) {
-  const wall = Date.UTC(year, month - 1, dayOfMonth);
-  let t = wall - offsetMs(zone, new Date(wall));
-  t = wall - offsetMs(zone, new Date(t));
-  return new Date(t);
+// The instant whose wall-clock time in the zone is `wall` (ms of a UTC date with those
+// fields), computed twice for DST edges.
+function fromWall(zone, wall) {
+  const t = wall - offsetMs(zone, new Date(wall));
+  return new Date(wall - offsetMs(zone, new Date(t)));
 }
+
+// The instant of 00:00 of a calendar day in the zone.
+const zonedMidnight = (zone, year, month, dayOfMonth) => fromWall(
+  zone, Date.UTC(year, month - 1, dayOfMonth),
+);
 
 // Today in the zone: [start, end) as instants, and a heading.
 export function today(zone, now = new Date()) {
@@ -68,4 +72,12 @@ export function offsetNow(zone, now = new Date()) {
   const sign = minutes < 0 ? "-" : "+";
   const abs = Math.abs(minutes);
   return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+// The instant of a wall-clock time in the zone: "2026-12-02" and "09:30" → ISO string (UTC).
+// A time that a DST change skips or repeats gets the zone's offset of just before it.
+export function zonedInstant(zone, date, time) {
+  const [year, month, day] = date.split("-").map(Number);
+  const [hour, minute] = time.split(":").map(Number);
+  return fromWall(zone, Date.UTC(year, month - 1, day, hour, minute)).toISOString();
 }

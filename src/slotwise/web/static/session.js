@@ -12,6 +12,7 @@ export class ApiError extends Error {
     super((body && body.message) || `HTTP ${status}`);
     this.status = status;
     this.code = body && body.code;
+    this.details = body && body.details;
   }
 }
 
