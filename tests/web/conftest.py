@@ -269,3 +269,40 @@ async def open_board(browser: Browser, server: str, world: World) -> AsyncIterat
     yield open_as
     for context in contexts:
         await context.close()
+
+
+CALENDAR_SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
+CalendarOpener = Callable[..., Awaitable[Board]]
+
+
+@pytest.fixture
+async def open_calendar(
+    browser: Browser, server: str, world: World
+) -> AsyncIterator[CalendarOpener]:
+    contexts: list[BrowserContext] = []
+
+    async def open_as(role: str, size: str = "desktop", *, live: bool = True) -> Board:
+        """``live=False``: the page hears of no change made elsewhere (no stream, and it
+        would poll only after an hour), to show what a stale version meets."""
+        width, height = CALENDAR_SIZES[size]
+        context = await staff_context(
+            browser,
+            timezone_id=BROWSER_ZONE,
+            locale="en-US",
+            viewport={"width": width, "height": height},
+        )
+        contexts.append(context)
+        if not live:
+            await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
+        board = await signed_in(context, f"{server}/calendar?poll=3600", world.emails[role])
+        page = board.page
+        await expect(page.locator("#planner")).to_be_visible(timeout=10000)
+        await expect(page.locator("#planner")).to_have_attribute("aria-busy", "false")
+        await expect(page.locator("body")).to_have_attribute(
+            "data-live", "live" if live else "down"
+        )
+        return board
+
+    yield open_as
+    for context in contexts:
+        await context.close()

@@ -4,69 +4,33 @@ list, in the location's time zone, under the pages' strict content security poli
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import httpx
 import pytest
 
 from tests.factories import World
 from tests.web.accessibility import UPSTREAM, axe_violations, upstream_findings
+from tests.web.calendar_helpers import drag, read_stored
 from tests.web.conftest import (
-    BROWSER_ZONE,
-    STREAM_URL,
-    Board,
+    CALENDAR_SIZES as SIZES,
+)
+from tests.web.conftest import (
+    BoardOpener,
+    CalendarOpener,
     Staff,
     expect,
-    signed_in,
     staff_context,
     today_at,
 )
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext
+    from playwright.async_api import Browser
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
-
-CalendarOpener = Callable[..., Awaitable[Board]]
-
-
-@pytest.fixture
-async def open_calendar(
-    browser: Browser, server: str, world: World
-) -> AsyncIterator[CalendarOpener]:
-    contexts: list[BrowserContext] = []
-
-    async def open_as(role: str, size: str = "desktop", *, live: bool = True) -> Board:
-        """``live=False``: the page hears of no change made elsewhere (no stream, and it
-        would poll only after an hour), to show what a stale version meets."""
-        width, height = SIZES[size]
-        context = await staff_context(
-            browser,
-            timezone_id=BROWSER_ZONE,
-            locale="en-US",
-            viewport={"width": width, "height": height},
-        )
-        contexts.append(context)
-        if not live:
-            await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
-        board = await signed_in(context, f"{server}/calendar?poll=3600", world.emails[role])
-        page = board.page
-        await expect(page.locator("#planner")).to_be_visible(timeout=10000)
-        await expect(page.locator("#planner")).to_have_attribute("aria-busy", "false")
-        await expect(page.locator("body")).to_have_attribute(
-            "data-live", "live" if live else "down"
-        )
-        return board
-
-    yield open_as
-    for context in contexts:
-        await context.close()
 
 
 async def test_day_view_has_a_column_per_specialist_with_their_appointments(
@@ -138,7 +102,7 @@ async def test_screenshots_of_the_day(
 async def test_the_sign_in_form_and_the_board_pass_axe(
     browser: Browser,
     server: str,
-    open_board: Callable[..., Awaitable[Board]],
+    open_board: BoardOpener,
     staff: Staff,
     world: World,
 ) -> None:
@@ -156,32 +120,6 @@ async def test_the_sign_in_form_and_the_board_pass_axe(
     assert await axe_violations(board.page) == []
 
 
-async def _stored(staff: Staff, world: World, appointment_id: str) -> httpx.Response:
-    return await staff.http.get(
-        f"/appointments/{appointment_id}", headers=world.headers("director")
-    )
-
-
-SLOT_PX = 28  # calendar.js: slotHeight of one 15-minute slot
-
-
-async def _drag(board: Board, appointment_id: str, *, to_column: int, minutes: int) -> None:
-    """Drags the card by its middle to another column and ``minutes`` later (or earlier)."""
-    page = board.page
-    card = page.locator(f'[data-appointment="{appointment_id}"]')
-    box = await card.bounding_box()
-    column = await page.locator(".ec-header .ec-col-head").nth(to_column).bounding_box()
-    assert box is not None and column is not None
-    x, y = box["x"] + box["width"] / 2, box["y"] + min(12, box["height"] / 3)
-    await page.mouse.move(x, y)
-    await page.mouse.down()
-    target_x = column["x"] + column["width"] / 2
-    target_y = y + minutes / 15 * SLOT_PX
-    await page.mouse.move(x + 5, y + 5, steps=2)
-    await page.mouse.move(target_x, target_y, steps=12)
-    await page.mouse.up()
-
-
 async def test_drag_moves_and_reassigns_with_the_version(
     open_calendar: CalendarOpener, staff: Staff, world: World
 ) -> None:
@@ -191,11 +129,11 @@ async def test_drag_moves_and_reassigns_with_the_version(
     await expect(card).to_contain_text("10:00")
 
     async with board.page.expect_response(lambda r: r.request.method == "PATCH") as saved:
-        await _drag(board, booked["id"], to_column=1, minutes=60)  # to Ben, 11:00
+        await drag(board, booked["id"], to_column=1, minutes=60)  # to Ben, 11:00
     assert (await saved.value).status == 200
 
     await expect(card).to_contain_text("11:00")
-    stored = (await _stored(staff, world, booked["id"])).json()
+    stored = (await read_stored(staff, world, booked["id"])).json()
     assert stored["start_at"] == today_at(11).astimezone(UTC).isoformat().replace("+00:00", "Z")
     assert [w["name"] for w in stored["workers"]] == ["Ben"]
     assert stored["version"] == booked["version"] + 1
@@ -215,7 +153,7 @@ async def test_a_refused_drop_puts_the_card_back_and_says_why(
     card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
     anna = await board.page.locator(".ec-header .ec-col-head").nth(0).bounding_box()
 
-    await _drag(board, booked["id"], to_column=2, minutes=60)  # onto Cem's 11:00
+    await drag(board, booked["id"], to_column=2, minutes=60)  # onto Cem's 11:00
 
     note = board.page.locator("#change-note")
     await expect(note).to_be_visible()
@@ -224,30 +162,30 @@ async def test_a_refused_drop_puts_the_card_back_and_says_why(
     box = await card.bounding_box()
     assert anna is not None and box is not None
     assert anna["x"] - 2 <= box["x"] < anna["x"] + anna["width"]
-    stored = (await _stored(staff, world, booked["id"])).json()
+    stored = (await read_stored(staff, world, booked["id"])).json()
     assert stored["version"] == booked["version"]  # nothing changed
 
     # Someone else changes it meanwhile: the drop is refused (412), and the card shows theirs.
     await staff.change(booked, start_at=today_at(14))
     await expect(card).to_contain_text("10:00")  # this page has not heard of it yet
-    await _drag(board, booked["id"], to_column=1, minutes=30)
+    await drag(board, booked["id"], to_column=1, minutes=30)
     await expect(note).to_contain_text("Someone else changed this appointment")
     await expect(card).to_contain_text("14:00")
-    stored = (await _stored(staff, world, booked["id"])).json()
+    stored = (await read_stored(staff, world, booked["id"])).json()
     assert stored["start_at"].startswith(today_at(14).astimezone(UTC).isoformat()[:16])
     assert [w["name"] for w in stored["workers"]] == ["Anna"]
 
 
-async def test_a_worker_cannot_drag(
+async def test_a_worker_cannotdrag(
     open_calendar: CalendarOpener, staff: Staff, world: World
 ) -> None:
     booked = await staff.book(today_at(10), [world.specialist_a])
     board = await open_calendar("worker")
     card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
     await expect(card).to_be_visible()
-    await _drag(board, booked["id"], to_column=0, minutes=60)
+    await drag(board, booked["id"], to_column=0, minutes=60)
     await expect(card).to_contain_text("10:00")
-    stored = (await _stored(staff, world, booked["id"])).json()
+    stored = (await read_stored(staff, world, booked["id"])).json()
     assert stored["version"] == booked["version"]
 
 
@@ -270,7 +208,9 @@ async def test_the_card_dialog_edits_notes_cancels_and_deletes(
     await dialog.get_by_label("Notes").fill("Prefers the window seat")
     await dialog.get_by_role("button", name="Save").click()
     await expect(dialog).to_be_hidden()
-    assert (await _stored(staff, world, first["id"])).json()["notes"] == "Prefers the window seat"
+    assert (await read_stored(staff, world, first["id"])).json()[
+        "notes"
+    ] == "Prefers the window seat"
 
     await page.locator(f'[data-appointment="{first["id"]}"]').click()
     await dialog.get_by_role("button", name="Cancel appointment").click()
@@ -278,7 +218,7 @@ async def test_the_card_dialog_edits_notes_cancels_and_deletes(
     await expect(page.locator(f'[data-appointment="{first["id"]}"]')).to_have_class(
         re.compile("is-cancelled")
     )
-    assert (await _stored(staff, world, first["id"])).json()["status"] == "cancelled"
+    assert (await read_stored(staff, world, first["id"])).json()["status"] == "cancelled"
 
     card = page.locator(f'[data-appointment="{second["id"]}"]')
     await card.click()
@@ -289,7 +229,7 @@ async def test_the_card_dialog_edits_notes_cancels_and_deletes(
     await dialog.get_by_role("button", name="Delete", exact=True).click()
     await expect(dialog).to_be_hidden()
     await expect(card).to_have_count(0)
-    assert (await _stored(staff, world, second["id"])).status_code == 404
+    assert (await read_stored(staff, world, second["id"])).status_code == 404
     assert not board.errors and not board.console, (board.errors, board.console)
 
 
@@ -312,7 +252,7 @@ async def test_the_dialog_keeps_what_was_typed_when_someone_else_changed_it(
     # Saving again applies on top of the other change.
     await dialog.get_by_role("button", name="Save").click()
     await expect(dialog).to_be_hidden()
-    stored = (await _stored(staff, world, booked["id"])).json()
+    stored = (await read_stored(staff, world, booked["id"])).json()
     assert stored["notes"] == "Typed while someone else moved it"
     assert stored["start_at"].startswith(today_at(15).astimezone(UTC).isoformat()[:16])
     assert await axe_violations(board.page) == []
@@ -326,8 +266,16 @@ async def test_a_card_opens_from_the_keyboard(
     card = board.page.locator(f'[data-appointment="{booked["id"]}"]')
     await expect(card).to_have_attribute("tabindex", "0")
     await card.focus()
+    writes: list[str] = []
+    board.page.on("request", lambda r: writes.append(r.method) if r.method != "GET" else None)
     await board.page.keyboard.press("Enter")
     dialog = board.page.locator("#card-dialog")
     await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_role("button", name="Start")).to_be_visible()
+    # The Enter that opened it pressed nothing inside it (such as Start).
     await board.page.keyboard.press("Escape")  # a modal dialog closes with Escape
     await expect(dialog).to_be_hidden()
+    assert (
+        writes == []
+        and (await read_stored(staff, world, booked["id"])).json()["version"] == booked["version"]
+    )

@@ -270,18 +270,20 @@ const dialog = appointmentDialog({
   refusal,
 });
 
-// A new appointment from the button: the day shown, at the next quarter hour in opening
-// hours, in the first column.
+// A new appointment from the button: today when it is shown (at the next quarter hour in
+// opening hours), else the first day shown at opening time; one worker preset only when there
+// is one column.
 function newFromButton() {
-  const view = calendar.getView();
-  const today = wallClock(zone(), new Date().toISOString());
-  const date = view.currentStart ? wallClock(zone(), view.currentStart.toISOString()).slice(0, 10) : today.slice(0, 10);
+  const now = wallClock(zone(), new Date().toISOString());
+  const today = now.slice(0, 10);
+  const date = range.start <= today && today < range.end ? today : range.start;
   const { first } = openingRange(location);
-  const now = Number(today.slice(11, 13)) * 60 + Number(today.slice(14, 16));
-  const start = date === today.slice(0, 10) ? Math.max(first, Math.ceil(now / 15) * 15) : first;
+  const minute = Number(now.slice(11, 13)) * 60 + Number(now.slice(14, 16));
+  const start = Math.min(date === today ? Math.max(first, Math.ceil(minute / 15) * 15) : first,
+                         23 * 60);
   const cols = columns();
   dialog.openNew({
-    start: `${date}T${timeOfDay(Math.min(start, 23 * 60))}`,
+    start: `${date}T${timeOfDay(start)}`,
     end: `${date}T${timeOfDay(Math.min(start + 30, 23 * 60 + 59))}`,
     workerId: cols.length === 1 ? cols[0].id : null,
   });
@@ -343,6 +345,8 @@ function mount(chosen) {
       if (info.event.extendedProps.appointment) info.el.dataset.appointment = info.event.id;
     },
     eventClick: (info) => {
+      // Opened with Enter: the key must not go on to press the dialog's first button.
+      info.jsEvent.preventDefault();
       const appointment = info.event.extendedProps.appointment;
       if (appointment) dialog.openExisting(appointments.get(appointment.id) || appointment);
     },
