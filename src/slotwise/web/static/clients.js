@@ -300,6 +300,7 @@ function askDelete() {
   el("delete-title").textContent = t("clients.deleteTitle", { name: fullName(client) });
   show("delete-error", "");
   el("delete-deactivate").hidden = true;
+  el("delete-yes").hidden = false;
   el("delete-dialog").showModal();
   el("delete-no").focus();
 }
@@ -324,9 +325,11 @@ async function deleteClient() {
     }
     show("delete-error", err instanceof ApiError ? refusalText(t, err, t("common.unreachable"))
       : t("common.unreachable"));
-    el("delete-deactivate").hidden = !(err instanceof ApiError && err.code === "client_in_use"
-      && client.is_active);
-    if (!el("delete-deactivate").hidden) el("delete-deactivate").focus();
+    // Asking again would be refused again: the way out is offered instead.
+    const kept = err instanceof ApiError && ["client_in_use", "client_has_login"].includes(err.code);
+    el("delete-yes").hidden = kept;
+    el("delete-deactivate").hidden = !(kept && err.code === "client_in_use" && client.is_active);
+    (el("delete-deactivate").hidden ? el("delete-no") : el("delete-deactivate")).focus();
   } finally {
     button.disabled = false;
   }
@@ -340,9 +343,10 @@ async function start(signedIn, user) {
   el("clients-managers-only").hidden = managers;
   el("clients-work").hidden = !managers;
   if (!managers) return;
+  // Only for the prices' currencies and the locations' names: the page works without them.
   const [services, locations] = await Promise.all([
-    session.requestAll("/services"),
-    session.requestAll("/locations"),
+    session.requestAll("/services").catch(() => []),
+    session.requestAll("/locations").catch(() => []),
   ]);
   catalog = {
     currencies: new Map(services.map((s) => [s.id, s.currency])),
@@ -366,6 +370,8 @@ function stop() {
   results = { query: "", items: [], total: 0 };
   el("results").replaceChildren();
   el("detail").hidden = true;
+  el("detail-placeholder").hidden = false;
+  el("clients-work").classList.remove("detail-first");
   clearHistory();
   for (const id of ["clients-error", "clients-note", "detail-error", "detail-note"]) show(id, "");
 }

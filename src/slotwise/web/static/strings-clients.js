@@ -60,7 +60,7 @@ export default {
     "clients.balance": "Balance: {amount}",
     "clients.walletFailed": "The wallet could not be read.",
     "clients.walletEntries": {
-      one: "Latest {count} wallet entry", other: "Latest {count} wallet entries",
+      one: "{count} wallet entry", other: "The latest {count} wallet entries",
     },
     "clients.txDate": "Date",
     "clients.txDescription": "Description",
@@ -150,7 +150,7 @@ export default {
     "clients.balance": "Kontostand: {amount}",
     "clients.walletFailed": "Das Guthaben konnte nicht gelesen werden.",
     "clients.walletEntries": {
-      one: "Letzte {count} Buchung", other: "Letzte {count} Buchungen",
+      one: "{count} Buchung", other: "Die letzten {count} Buchungen",
     },
     "clients.txDate": "Datum",
     "clients.txDescription": "Beschreibung",
@@ -241,8 +241,8 @@ export default {
     "clients.balance": "Баланс: {amount}",
     "clients.walletFailed": "Не удалось загрузить счёт клиента.",
     "clients.walletEntries": {
-      one: "Последняя {count} операция", few: "Последние {count} операции",
-      many: "Последние {count} операций", other: "Последние {count} операции",
+      one: "{count} операция по счёту", few: "{count} операции по счёту",
+      many: "{count} операций по счёту", other: "{count} операции по счёту",
     },
     "clients.txDate": "Дата",
     "clients.txDescription": "Описание",
