@@ -224,6 +224,35 @@ async def test_create_a_client(
     _clean(board)
 
 
+async def test_a_new_client_with_a_known_phone_or_email_is_pointed_out(
+    open_clients: ClientsOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_clients("manager")
+    page = board.page
+    await page.get_by_role("button", name="New client").click()
+    dialog = page.locator("#client-dialog")
+    await dialog.get_by_label("First name").fill("Carla")
+    await dialog.get_by_label("Phone").fill("+49 30 1234567")  # Clara's, spaced differently
+    await dialog.get_by_label("Phone").press("Tab")
+    await expect(dialog.locator("#h-phone")).to_have_text(
+        "Clara Client already has this phone number. Saving adds another client all the same."
+    )
+    await dialog.get_by_role("textbox", name="Email").fill(f"Clara-{world.slug}@example.com")
+    await dialog.get_by_role("textbox", name="Email").press("Tab")
+    await expect(dialog.locator("#h-email")).to_contain_text(
+        "Clara Client already has this email address."
+    )
+    assert await axe_violations(page) == []
+    # Only a hint: a family may share a phone.
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    assert [c["first_name"] for c in await _search_api(http, world, "1234567")] == [
+        "Carla",
+        "Clara",
+    ]
+    _clean(board)
+
+
 async def test_refusals_are_shown_beside_the_field_and_keep_what_was_typed(
     open_clients: ClientsOpener, http: httpx.AsyncClient, world: World
 ) -> None:

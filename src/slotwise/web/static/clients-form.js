@@ -58,6 +58,37 @@ export function clientForm({ t, session, saved }) {
     select.value = current || "";
   }
 
+  // A new client whose phone or email another client already has is most often someone
+  // already on file: said beside the field, while saving stays possible (a family may share
+  // a phone). The search compares text, so a phone is looked for by its last four digits
+  // and then compared by all its digits ("+49 30 1234567" is "+49301234567").
+  const sameAs = { phone: 0, email: 0 }; // the latest check of each field
+  const comparable = (field, value) => (field === "phone"
+    ? value.replace(/[^0-9]/g, "") : value.trim().toLowerCase());
+
+  async function checkTaken(field) {
+    const hint = el(`h-${field}`);
+    const value = el(`f-${field}`).value.trim();
+    const seq = ++sameAs[field];
+    hint.textContent = "";
+    if (editing || comparable(field, value).length < 5) return;
+    let page;
+    try {
+      const q = field === "phone" ? comparable(field, value).slice(-4) : value;
+      const query = new URLSearchParams({ q, limit: "100" });
+      page = await session().request(`/clients?${query}`);
+    } catch (_) {
+      return; // only a hint: the form works without it
+    }
+    if (seq !== sameAs[field] || editing || !dialog.open) return;
+    const wanted = comparable(field, value);
+    const same = page.items.filter((c) => c[field] && comparable(field, c[field]) === wanted);
+    if (same.length) {
+      const names = same.slice(0, 3).map(fullName).join(", ");
+      hint.textContent = t(field === "phone" ? "clients.samePhone" : "clients.sameEmail", { names });
+    }
+  }
+
   function clearErrors() {
     for (const field of FIELDS) {
       const box = el(`e-${field}`);
@@ -105,6 +136,10 @@ export function clientForm({ t, session, saved }) {
   function open(client, prefill) {
     editing = client;
     clearErrors();
+    for (const field of Object.keys(sameAs)) {
+      sameAs[field] += 1;
+      el(`h-${field}`).textContent = "";
+    }
     fill(client ? client : prefill);
     el("active-row").hidden = !client;
     title();
@@ -187,6 +222,9 @@ export function clientForm({ t, session, saved }) {
   }
 
   form.addEventListener("submit", submit);
+  for (const field of Object.keys(sameAs)) {
+    el(`f-${field}`).addEventListener("change", () => checkTaken(field));
+  }
   el("client-cancel").addEventListener("click", () => dialog.close());
   for (const box of form.querySelectorAll('input[name="channel"]')) {
     box.addEventListener("change", () => {
@@ -202,6 +240,9 @@ export function clientForm({ t, session, saved }) {
     redraw() {
       if (!dialog.open) return;
       title();
+      for (const field of Object.keys(sameAs)) {
+        if (el(`h-${field}`).textContent) checkTaken(field);
+      }
       const value = el("f-locale").value;
       localeOptions(value || (editing && editing.locale));
       el("f-locale").value = value;
