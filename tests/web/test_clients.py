@@ -130,9 +130,10 @@ async def test_search_finds_by_name_phone_and_email(
 
     await _search(page, "Nobody Here")
     await expect(_names(page)).to_have_count(0)
-    await expect(page.locator("#results-empty")).to_contain_text(
-        "No clients found for “Nobody Here”."
-    )
+    await expect(page.locator("#results-count")).to_have_text("No clients found for “Nobody Here”.")
+    assert await axe_violations(page) == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "clients-none-desktop.png"))
     # From a search that found nobody, straight to a new client with the name filled in.
     await page.get_by_role("button", name="Add “Nobody Here” as a new client").click()
     dialog = page.locator("#client-dialog")

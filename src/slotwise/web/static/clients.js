@@ -107,14 +107,13 @@ function resultItem(client) {
 function drawResults() {
   const { query, items, total } = results;
   el("results").replaceChildren(...items.map(resultItem));
+  // One live region says what the search found, "nobody" included.
   const count = t("clients.count", { count: total });
-  el("results-count").textContent = items.length < total
-    ? `${count} \u00b7 ${t("clients.countOf", { shown: items.length, count: total })}` : count;
-  el("results-count").hidden = total === 0;
-  el("results-empty").hidden = total > 0;
-  el("results-empty-text").textContent = query ? t("clients.none", { q: query })
-    : t("clients.noneYet");
-  el("create-from-search").hidden = !query;
+  el("results-count").textContent = total === 0
+    ? t(query ? "clients.none" : "clients.noneYet", { q: query })
+    : items.length < total
+      ? `${count} \u00b7 ${t("clients.countOf", { shown: items.length, count: total })}` : count;
+  el("results-empty").hidden = total > 0 || !query;
   el("create-from-search").textContent = t("clients.createFrom", { q: query });
   el("show-more").hidden = items.length >= total;
 }
