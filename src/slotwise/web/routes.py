@@ -31,6 +31,9 @@ _STATIC_TYPES = {
     "calendar-cards.js": _SCRIPT,
     "calendar-dialog.js": _SCRIPT,
     "calendar-hours.js": _SCRIPT,
+    "clients.js": _SCRIPT,
+    "clients-form.js": _SCRIPT,
+    "clients-history.js": _SCRIPT,
     "dates.js": _SCRIPT,
     "render.js": _SCRIPT,
     "session.js": _SCRIPT,
@@ -40,8 +43,10 @@ _STATIC_TYPES = {
     "strings-common.js": _SCRIPT,
     "strings-board.js": _SCRIPT,
     "strings-calendar.js": _SCRIPT,
+    "strings-clients.js": _SCRIPT,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
+    "clients.css": _STYLE,
     "icon.svg": "image/svg+xml",
     # Bundled by `make` from frontend/package-lock.json (never committed).
     "event-calendar.js": _SCRIPT,
@@ -132,6 +137,15 @@ async def calendar(poll: PollQuery = None) -> HTMLResponse:
         subtitle_key="calendar.subtitle",
         subtitle="calendar",
         poll_seconds=poll or DEFAULT_POLL_SECONDS,
+    )
+
+
+@router.get("/clients", response_class=HTMLResponse, include_in_schema=False)
+async def clients() -> HTMLResponse:
+    """The firm's clients: search, create, edit, delete; a client's appointments and wallet.
+    (The page, not the API's ``/api/v1/clients``, which it reads.)"""
+    return _page(
+        "clients.html", current="/clients", subtitle_key="clients.subtitle", subtitle="clients"
     )
 
 
