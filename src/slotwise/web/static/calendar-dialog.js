@@ -81,10 +81,14 @@ export function appointmentDialog(ctx) {
     el("card-confirm").hidden = true;
     if (!appointment) {
       el("card-title").textContent = t("card.newTitle");
-      for (const id of ["card-when", "card-who", "card-status"]) el(id).textContent = "";
+      for (const id of ["card-when", "card-who", "card-status"]) {
+        el(id).textContent = "";
+        el(id).hidden = true;
+      }
       el("card-run").hidden = true;
       return;
     }
+    for (const id of ["card-when", "card-who", "card-status"]) el(id).hidden = false;
     el("card-title").textContent = clientName(appointment) || t("common.noClient");
     el("card-when").textContent = `${ctx.dayLabel(appointment.start_at)}, `
       + `${clock(zone(), appointment.start_at)}\u2013${clock(zone(), appointment.end_at)}`;
