@@ -36,8 +36,19 @@ _STATIC_TYPES = {
     "strings-common.js": _SCRIPT,
     "strings-board.js": _SCRIPT,
     "strings-calendar.js": _SCRIPT,
+    "setup.js": _SCRIPT,  # the setup page and its sections
+    "setup-ui.js": _SCRIPT,
+    "setup-rules.js": _SCRIPT,
+    "setup-locations.js": _SCRIPT,
+    "setup-hours.js": _SCRIPT,
+    "setup-holidays.js": _SCRIPT,
+    "setup-workplaces.js": _SCRIPT,
+    "setup-offers.js": _SCRIPT,
+    "setup-services.js": _SCRIPT,
+    "strings-setup.js": _SCRIPT,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
+    "setup.css": _STYLE,
     "icon.svg": "image/svg+xml",
     # Bundled by `make` from frontend/package-lock.json (never committed).
     "event-calendar.js": _SCRIPT,
@@ -125,6 +136,12 @@ async def calendar() -> HTMLResponse:
     return _page(
         "calendar.html", current="/calendar", subtitle_key="calendar.subtitle", subtitle="calendar"
     )
+
+
+@router.get("/setup", response_class=HTMLResponse, include_in_schema=False)
+async def setup() -> HTMLResponse:
+    """The firm's setup: booking rules, locations (hours, holidays), workplaces, services."""
+    return _page("setup.html", current="/setup", subtitle_key="setup.subtitle", subtitle="setup")
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
