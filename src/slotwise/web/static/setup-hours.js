@@ -91,7 +91,7 @@ function dayRow(day, entries) {
   for (const e of entries) {
     if (!e.is_day_off) list.append(interval(day, hhmm(e.start_time), hhmm(e.end_time)));
   }
-  const add = words("button", "hours.add", "small add");
+  const add = words("button", "hours.add", "link-button add");
   add.type = "button";
   add.addEventListener("click", () => {
     const last = [...list.querySelectorAll(".to")].pop();

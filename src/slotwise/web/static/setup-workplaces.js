@@ -89,7 +89,11 @@ function draw() {
 export function render() {
   if (!ctx.firm) return;
   if (!ctx.locations.some((l) => l.id === chosen)) {
-    const first = sortByName(ctx.locations).find((l) => l.is_active) || ctx.locations[0];
+    // The first location that has workplaces, else the first open one.
+    const sorted = sortByName(ctx.locations);
+    const first = sorted.find((l) => l.is_active
+      && ctx.workplaces.some((w) => w.location_id === l.id))
+      || sorted.find((l) => l.is_active) || sorted[0];
     chosen = first ? first.id : null;
   }
   locationOptions(el("workplaces-location"), chosen);
