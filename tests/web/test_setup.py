@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the page writes ranges with en dashes, and Russian words.
 """The setup page in Debian's Chromium: booking rules, locations with their hours and holidays,
 workplaces with the services they offer, and services, each written through the browser and
 read back through the API; refusals shown beside the form; the role limits; three sizes."""
@@ -181,7 +182,8 @@ async def test_a_worker_is_told_the_page_is_for_managers(
     await expect(page.locator("#setup-denied")).to_be_visible()
     await expect(page.locator("#setup-denied")).to_contain_text("for the firm's managers")
     await expect(page.locator("#setup-body")).to_be_hidden()
-    await expect(page.get_by_role("link", name="Setup", exact=True)).to_be_hidden()  # not in its topbar
+    # Not in its topbar either.
+    await expect(page.get_by_role("link", name="Setup", exact=True)).to_be_hidden()
     assert await axe_violations(page) == []
     _clean(board)
 
@@ -304,9 +306,7 @@ async def test_weekly_hours_are_edited_as_a_week(
     await monday.get_by_label("Monday: From").nth(1).fill("18:00")
     await monday.get_by_label("Monday: To").nth(1).fill("20:00")
     await dialog.get_by_role("button", name="Save hours").click()
-    await expect(page.locator("#hours-error")).to_have_text(
-        "Two opening times of one day overlap."
-    )
+    await expect(page.locator("#hours-error")).to_have_text("Two opening times of one day overlap.")
     assert await _hours(http, world) == before
 
     # A lunch break on Monday, Saturday closed, Sunday open in the morning.
@@ -444,7 +444,8 @@ async def test_workplaces_are_added_changed_moved_and_deleted(
     await dialog.get_by_role("button", name="Delete…").click()
     await dialog.get_by_role("button", name="Delete", exact=True).click()
     await expect(dialog).to_be_hidden()
-    assert (await http.get(f"/workplaces/{stored['id']}", headers=world.headers("owner"))).status_code == 404
+    gone = await http.get(f"/workplaces/{stored['id']}", headers=world.headers("owner"))
+    assert gone.status_code == 404
     await expect(page.locator("#workplaces-empty")).to_be_visible()
 
     # A workplace with appointments cannot be deleted: the refusal says what to do instead.
@@ -552,6 +553,8 @@ async def test_services_are_added_changed_retired_and_deleted(
     await expect(dialog).to_be_hidden()
     await expect(row).to_contain_text("€14.00")
     await expect(row).to_contain_text("inactive")
+    # The keyboard goes on from the changed row.
+    await expect(page.get_by_role("button", name="Edit: Beard trim")).to_be_focused()
     changed = await _get(http, world, f"/services/{stored['id']}")
     assert (changed["price"], changed["buffer_before_minutes"], changed["is_active"]) == (
         "14.00",

@@ -4,7 +4,7 @@
 import { ApiError } from "./session.js";
 import {
   badge, button, cell, checkFields, clearMarks, confirmDelete, dayName, el, hhmm, intOrNull,
-  json, node, saving, say, sortByName,
+  json, node, refocus, saving, say, sortByName,
 } from "./setup-ui.js";
 
 let ctx = null;
@@ -132,6 +132,7 @@ async function save(event) {
   if (!answer) return;
   replaced(answer);
   el("location-dialog").close();
+  refocus(`#locations-rows [data-location="${answer.id}"]`, "location-add");
 }
 
 async function remove() {
@@ -147,6 +148,7 @@ async function remove() {
   ctx.workplaces = ctx.workplaces.filter((w) => w.location_id !== gone.id);
   ctx.changed("locations");
   el("location-dialog").close();
+  el("location-add").focus();
 }
 
 export function init(context) {

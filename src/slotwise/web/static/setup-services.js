@@ -4,7 +4,7 @@
 import { ApiError } from "./session.js";
 import {
   badge, button, cell, checkFields, clearMarks, confirmDelete, el, formatMoney, json,
-  minutesText, moneyText, node, saving, say, sortByName,
+  minutesText, moneyText, node, refocus, saving, say, sortByName,
 } from "./setup-ui.js";
 
 let ctx = null;
@@ -121,6 +121,7 @@ async function save(event) {
   ctx.services.push(answer);
   ctx.changed("services");
   el("service-dialog").close();
+  refocus(`#services-rows [data-service="${answer.id}"]`, "service-add");
 }
 
 async function remove() {
@@ -137,6 +138,7 @@ async function remove() {
   }
   ctx.changed("services");
   el("service-dialog").close();
+  el("service-add").focus();
 }
 
 export function init(context) {

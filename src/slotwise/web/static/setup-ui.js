@@ -165,3 +165,10 @@ export function confirmDelete(prefix, onYes) {
 export function sortByName(items) {
   return items.sort((a, b) => a.name.localeCompare(b.name, localeTag()));
 }
+
+// After a dialog's save the list is drawn anew and its opener is gone: the keyboard goes on
+// from the changed row's first button (or from `fallback`, e.g. after a delete).
+export function refocus(rowSelector, fallback) {
+  const target = document.querySelector(`${rowSelector} button`) || el(fallback);
+  if (target) target.focus();
+}

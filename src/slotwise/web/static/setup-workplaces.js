@@ -4,8 +4,8 @@
 
 import { ApiError } from "./session.js";
 import {
-  badge, button, cell, checkFields, clearMarks, confirmDelete, el, json, node, refusal, saving,
-  say, sortByName,
+  badge, button, cell, checkFields, clearMarks, confirmDelete, el, json, node, refocus, refusal,
+  saving, say, sortByName,
 } from "./setup-ui.js";
 
 let ctx = null;
@@ -159,6 +159,7 @@ async function save(event) {
   chosen = answer.location_id;
   ctx.changed("workplaces");
   el("workplace-dialog").close();
+  refocus(`#workplaces-rows [data-workplace="${answer.id}"]`, "workplace-add");
 }
 
 async function remove() {
@@ -173,6 +174,7 @@ async function remove() {
   ctx.offers.delete(gone.id);
   ctx.changed("workplaces");
   el("workplace-dialog").close();
+  el("workplace-add").focus();
 }
 
 export function init(context) {
