@@ -664,6 +664,21 @@ async def test_the_page_speaks_german_and_russian(
     await expect(page.locator("#hours-title")).to_have_text("Öffnungszeiten von Mitte")
     await expect(page.get_by_role("group", name="Montag").get_by_label("Geöffnet")).to_be_checked()
     await page.keyboard.press("Escape")
+    await page.get_by_role("tab", name="Arbeitsplätze").click()
+    await page.get_by_role("button", name="Leistungen: Chair 1").click()
+    offers = page.locator("#offers-dialog")
+    await expect(offers.locator("#offers-title")).to_have_text("Leistungen an Chair 1")
+    await offers.get_by_label("Haircut: hier angeboten").check()
+    await offers.get_by_label("Haircut: Preis").fill("31")
+    # Switched while typing: the rows are in English now and keep what was typed.
+    await page.locator("#language").evaluate(
+        "s => { s.value = 'en'; s.dispatchEvent(new Event('change')); }"
+    )
+    await expect(offers.locator("#offers-title")).to_have_text("Services at Chair 1")
+    await expect(offers.get_by_label("Haircut: Price")).to_have_value("31")
+    await expect(offers.get_by_label("Haircut: Price")).to_be_enabled()
+    await page.keyboard.press("Escape")
+    await page.locator("#language").select_option("de")
     await page.get_by_role("tab", name="Leistungen").click()
     await expect(_row(page, "services", "Haircut")).to_contain_text("25,00 €")
     await expect(_row(page, "services", "Haircut")).to_contain_text("30 Min.")

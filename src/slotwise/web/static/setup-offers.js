@@ -158,10 +158,19 @@ export function init(context) {
   el("offers-dialog").addEventListener("input", (e) => e.target.removeAttribute("aria-invalid"));
 }
 
+// Drawn again in another language, the rows keep what was typed in them.
 export function render() {
-  // Only the words: what is typed in the rows stays.
-  if (place && el("offers-dialog").open) {
-    el("offers-title").textContent = ctx.t("offers.title", { name: place.name });
+  if (!place || !el("offers-dialog").open || !ctx.offers.has(place.id)) return;
+  const typed = new Map([...el("offers-rows").querySelectorAll("tr[data-service]")].map((tr) =>
+    [tr.dataset.service, [...tr.querySelectorAll("input")].map((i) => [i.value, i.checked])]));
+  draw();
+  for (const tr of el("offers-rows").querySelectorAll("tr[data-service]")) {
+    const values = typed.get(tr.dataset.service);
+    if (!values) continue;
+    tr.querySelectorAll("input").forEach((input, i) => {
+      [input.value, input.checked] = values[i];
+    });
+    tr.querySelector(".offered").dispatchEvent(new Event("change"));
   }
 }
 
