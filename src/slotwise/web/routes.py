@@ -7,7 +7,7 @@ event stream, so the board sees exactly what its user may see and nothing more.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from string import Template
 from typing import Annotated
@@ -44,9 +44,20 @@ _STATIC_TYPES = {
     "strings-board.js": _SCRIPT,
     "strings-calendar.js": _SCRIPT,
     "strings-clients.js": _SCRIPT,
+    "setup.js": _SCRIPT,  # the setup page and its sections
+    "setup-ui.js": _SCRIPT,
+    "setup-rules.js": _SCRIPT,
+    "setup-locations.js": _SCRIPT,
+    "setup-hours.js": _SCRIPT,
+    "setup-holidays.js": _SCRIPT,
+    "setup-workplaces.js": _SCRIPT,
+    "setup-offers.js": _SCRIPT,
+    "setup-services.js": _SCRIPT,
+    "strings-setup.js": _SCRIPT,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
     "clients.css": _STYLE,
+    "setup.css": _STYLE,
     "icon.svg": "image/svg+xml",
     # Bundled by `make` from frontend/package-lock.json (never committed).
     "event-calendar.js": _SCRIPT,
@@ -57,7 +68,7 @@ DEFAULT_POLL_SECONDS = 60
 _PAGE_HEADERS = page_headers()
 
 
-@lru_cache(maxsize=4)
+@cache  # a handful of files, read once
 def _template(name: str) -> Template:
     return Template((_HERE / "templates" / name).read_text(encoding="utf-8"))
 
@@ -147,6 +158,12 @@ async def clients() -> HTMLResponse:
     return _page(
         "clients.html", current="/clients", subtitle_key="clients.subtitle", subtitle="clients"
     )
+
+
+@router.get("/setup", response_class=HTMLResponse, include_in_schema=False)
+async def setup() -> HTMLResponse:
+    """The firm's setup: booking rules, locations (hours, holidays), workplaces, services."""
+    return _page("setup.html", current="/setup", subtitle_key="setup.subtitle", subtitle="setup")
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
