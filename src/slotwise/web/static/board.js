@@ -3,7 +3,7 @@
 // No framework and no build step: these modules are served as they are.
 
 import { clock, overlaps, today } from "./dates.js";
-import { translator } from "./i18n.js";
+import { language, localeTag, onLanguage, translator } from "./i18n.js";
 import { LiveFeed } from "./live.js";
 import { boardColumns, clientName, renderColumns, toast } from "./render.js";
 import { signIn } from "./signin.js";
@@ -46,7 +46,7 @@ async function start(signedIn, user) {
   session = signedIn;
   me = user;
   zone = me.firm.time_zone;
-  day = today(zone);
+  day = today(zone, localeTag());
   specialists = isStaff() ? await session.requestAll("/specialists") : [];
   showDay();
   render(false);
@@ -58,15 +58,15 @@ async function start(signedIn, user) {
 }
 
 function showDay() {
-  el("board-title").textContent = `Today, ${day.label}`;
-  el("board-zone").textContent = `Times in ${zone}`;
+  el("board-title").textContent = t("board.today", { day: day.label });
+  el("board-zone").textContent = t("board.zone", { zone });
 }
 
 // At midnight the board turns to the new day.
 function scheduleRollover() {
   clearTimeout(rollover);
   rollover = setTimeout(() => {
-    day = today(zone);
+    day = today(zone, localeTag());
     showDay();
     feed.reload();
     scheduleRollover();
@@ -92,6 +92,7 @@ function loaded() {
 function showState(state) {
   document.body.dataset.live = state;
   el("banner").hidden = state !== "down";
+  el("banner-detail").textContent = t("board.polling", { seconds: POLL_MS / 1000 });
 }
 
 // ---------------------------------------------------------------- events
@@ -109,7 +110,7 @@ function apply(envelope) {
       const byMe = envelope.actor && envelope.actor.id === me.id; // no news to the one who did it
       if (envelope.type === "appointment.updated" && appointment.is_open && !byMe
           && (envelope.changed || []).includes("is_open")) {
-        toast(el("toasts"), openedMessage(envelope, appointment));
+        toast(el("toasts"), openedMessage(envelope, appointment), t("common.dismiss"));
       }
     }
   }
@@ -119,11 +120,11 @@ function apply(envelope) {
 // "Anna started the 10:00 appointment with Clara Client"
 function openedMessage(envelope, appointment) {
   const time = clock(zone, appointment.start_at);
-  if (me.role === "client") return `Your ${time} appointment has started`;
+  if (me.role === "client") return t("board.yoursStarted", { time });
   const client = clientName(appointment);
-  const what = `the ${time} appointment${client ? ` with ${client}` : ""}`;
-  if (envelope.actor && envelope.actor.name) return `${envelope.actor.name} started ${what}`;
-  return `${what.charAt(0).toUpperCase()}${what.slice(1)} has started`;
+  const who = envelope.actor && envelope.actor.name;
+  const key = `board.started${who ? "By" : ""}${client ? "With" : ""}`;
+  return t(key, { who, time, client });
 }
 
 // ---------------------------------------------------------------- drawing
@@ -140,8 +141,15 @@ function scheduleRender() {
 function render(animate) {
   if (!me || !day || !session) return;
   const todays = [...appointments.values()].filter(isToday);
-  renderColumns(el("columns"), boardColumns(me, isStaff(), specialists, todays),
-                { zone, role: me.role, animate });
+  renderColumns(el("columns"), boardColumns(t, me, isStaff(), specialists, todays),
+                { zone, role: me.role, animate, t, language: language() });
 }
 
+onLanguage(() => {
+  if (!me || !day) return;
+  day = today(zone, localeTag());
+  showDay();
+  render(false);
+  if (document.body.dataset.live) showState(document.body.dataset.live);
+});
 signIn({ api: API, page: "board", t, start, stop: ended });

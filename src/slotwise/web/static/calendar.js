@@ -161,7 +161,7 @@ function apply(envelope) {
   const byMe = envelope.actor && envelope.actor.id === me.id; // no news to the one who did it
   if (envelope.type === "appointment.updated" && !byMe
       && (envelope.changed || []).includes("is_open")) {
-    toast(el("toasts"), runMessage(envelope, appointment));
+    toast(el("toasts"), runMessage(envelope, appointment), t("common.dismiss"));
   }
 }
 

@@ -34,12 +34,12 @@ const zonedMidnight = (zone, year, month, dayOfMonth) => fromWall(
   zone, Date.UTC(year, month - 1, dayOfMonth),
 );
 
-// Today in the zone: [start, end) as instants, and a heading.
-export function today(zone, now = new Date()) {
+// Today in the zone: [start, end) as instants, and a heading in the locale.
+export function today(zone, locale = "en-GB", now = new Date()) {
   const p = zonedParts(zone, now);
   const start = zonedMidnight(zone, p.year, p.month, p.day);
   const end = zonedMidnight(zone, p.year, p.month, p.day + 1);
-  const label = new Intl.DateTimeFormat("en-GB", {
+  const label = new Intl.DateTimeFormat(locale, {
     timeZone: zone, weekday: "long", day: "numeric", month: "long", year: "numeric",
   }).format(start);
   return { start, end, label };

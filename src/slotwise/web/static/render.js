@@ -19,10 +19,10 @@ export function clientName(appointment) {
 // Staff: a column per active specialist, by name, plus any other specialist who has an
 // appointment today (made inactive, or added since the board loaded). An appointment with
 // two workers is in both columns.
-export function boardColumns(me, isStaff, specialists, appointments) {
+export function boardColumns(t, me, isStaff, specialists, appointments) {
   const sorted = [...appointments].sort(byStart);
   if (!isStaff) {
-    const title = me.role === "client" ? "Your appointments" : "Your day";
+    const title = t(me.role === "client" ? "board.yours" : "board.yourDay");
     return [{ key: "mine", title, items: sorted, workerId: me.specialist_id }];
   }
   const columns = new Map();
@@ -72,15 +72,16 @@ function makeColumn(column) {
   list.className = "cards";
   const empty = document.createElement("p");
   empty.className = "empty";
-  empty.textContent = "No appointments today.";
   section.append(heading, list, empty);
   return section;
 }
 
 function fillColumn(section, column, view) {
+  const { t } = view;
   section.querySelector(".column-name").textContent = column.title;
   const n = column.items.length;
-  section.querySelector(".count").textContent = `${n} appointment${n === 1 ? "" : "s"}`;
+  section.querySelector(".count").textContent = t("board.count", { count: n });
+  section.querySelector(".empty").textContent = t("board.none");
   section.querySelector(".empty").hidden = n > 0;
   const list = section.querySelector(".cards");
   const cards = new Map([...list.children].map((li) => [li.dataset.appointmentId, li]));
@@ -92,7 +93,7 @@ function fillColumn(section, column, view) {
       card.dataset.appointmentId = appointment.id;
     }
     cards.delete(appointment.id);
-    const signature = `${appointment.version}|${appointment.updated_at}`;
+    const signature = `${appointment.version}|${appointment.updated_at}|${view.language}`;
     if (card.dataset.signature !== signature) {
       card.dataset.signature = signature;
       fillCard(card, appointment, column, view);
@@ -133,19 +134,20 @@ function fillCard(card, appointment, column, view) {
   to.textContent = clock(view.zone, appointment.end_at);
   time.append(from, "\u2013", to);
 
-  const parts = [time, line("client", clientName(appointment) || "No client")];
+  const { t } = view;
+  const parts = [time, line("client", clientName(appointment) || t("common.noClient"))];
   if (appointment.services && appointment.services.length) {
     parts.push(line("services", appointment.services.map((s) => s.name).join(", ")));
   }
   const others = (appointment.workers || []).filter((w) => w.id !== column.workerId);
-  if (others.length) parts.push(line("workers", `With ${others.map((w) => w.name).join(", ")}`));
+  if (others.length) parts.push(line("workers", t("board.with", { names: others.map((w) => w.name).join(", ") })));
   // Staff notes are internal: never on a client's board, even where the API includes them.
   if (appointment.notes && view.role !== "client") parts.push(line("notes", appointment.notes));
   const badges = document.createElement("p");
   badges.className = "badges";
-  if (appointment.is_open) badges.append(badge("open", "Open"));
+  if (appointment.is_open) badges.append(badge("open", t("board.open")));
   if (appointment.status !== "scheduled") {
-    badges.append(badge(appointment.status, appointment.status.replace("_", " ")));
+    badges.append(badge(appointment.status, t(`status.${appointment.status}`)));
   }
   if (badges.childElementCount) parts.push(badges);
   card.replaceChildren(...parts);
@@ -157,7 +159,8 @@ function flash(card) {
   card.classList.add("flash");
 }
 
-export function toast(box, message) {
+// `dismiss`: the close button's name, in the page's language.
+export function toast(box, message, dismiss) {
   while (box.childElementCount >= MAX_TOASTS) box.firstElementChild.remove();
   const item = document.createElement("div");
   item.className = "toast";
@@ -166,7 +169,7 @@ export function toast(box, message) {
   const close = document.createElement("button");
   close.type = "button";
   close.className = "toast-close";
-  close.setAttribute("aria-label", "Dismiss");
+  close.setAttribute("aria-label", dismiss);
   close.textContent = "\u00d7";
   close.addEventListener("click", () => item.remove());
   item.append(text, close);
