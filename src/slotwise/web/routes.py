@@ -44,6 +44,17 @@ _STATIC_TYPES = {
     "strings-board.js": _SCRIPT,
     "strings-calendar.js": _SCRIPT,
     "strings-clients.js": _SCRIPT,
+    # The staff page and the public set-password page.
+    "staff.js": _SCRIPT,
+    "staff-dom.js": _SCRIPT,
+    "staff-specialists.js": _SCRIPT,
+    "staff-services.js": _SCRIPT,
+    "staff-week.js": _SCRIPT,
+    "staff-breaks.js": _SCRIPT,
+    "staff-logins.js": _SCRIPT,
+    "strings-staff.js": _SCRIPT,
+    "set-password.js": _SCRIPT,
+    "staff.css": _STYLE,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
     "clients.css": _STYLE,
@@ -147,6 +158,23 @@ async def clients() -> HTMLResponse:
     return _page(
         "clients.html", current="/clients", subtitle_key="clients.subtitle", subtitle="clients"
     )
+
+
+@router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+async def staff() -> HTMLResponse:
+    """The staff page: specialists (their services, weekly hours, breaks) and staff logins."""
+    return _page("staff.html", current="/staff", subtitle_key="staff.subtitle", subtitle="staff")
+
+
+@router.get("/set-password", response_class=HTMLResponse, include_in_schema=False)
+async def set_password() -> HTMLResponse:
+    """Public: a new login chooses its password with the one-time link's token, which stays
+    in the URL's fragment (never sent to the server in a request line or a referrer)."""
+    header = _template("header.html").substitute(
+        nav="", subtitle_key="setPassword.subtitle", subtitle="set your password"
+    )
+    html = _template("set-password.html").substitute(header=header)
+    return HTMLResponse(html, headers=_PAGE_HEADERS)
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
