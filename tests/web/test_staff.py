@@ -4,17 +4,22 @@ change is checked through the API afterwards."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
-from tests.factories import World
-from tests.web.conftest import Board, expect, signed_in, staff_context
+from tests.factories import World, add_appointment
+from tests.web.accessibility import axe_violations
+from tests.web.conftest import FIRM_ZONE, Board, expect, signed_in, staff_context
 
 if TYPE_CHECKING:
-    from playwright.async_api import Browser, BrowserContext
+    from playwright.async_api import Browser, BrowserContext, Locator, Page
 
 pytestmark = pytest.mark.browser
 
@@ -34,6 +39,7 @@ async def open_staff(browser: Browser, server: str, world: World) -> AsyncIterat
         contexts.append(context)
         board = await signed_in(context, f"{server}/staff", world.emails[role])
         await expect(board.page.locator("#staff")).to_be_visible(timeout=10000)
+        await expect(board.page.locator("#specialists-body tr").first).to_be_visible()
         return board
 
     yield open_as
@@ -41,11 +47,270 @@ async def open_staff(browser: Browser, server: str, world: World) -> AsyncIterat
         await context.close()
 
 
-async def test_smoke(open_staff: StaffOpener) -> None:
-    board = await open_staff("owner")
+async def _get(http: httpx.AsyncClient, world: World, path: str) -> Any:
+    response = await http.get(path, headers=world.headers("owner"))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def specialist_row(page: Page, name: str) -> Locator:
+    return page.locator("#specialists-body tr", has=page.get_by_role("rowheader", name=name))
+
+
+def clean(board: Board, *refused: int) -> None:
+    """No script errors, and no console errors (a CSP violation would be one) but the
+    browser's own line for each refusal the test provoked (its status in ``refused``)."""
+    assert not board.errors, board.errors
+    expected = {
+        f"Failed to load resource: the server responded with a status of {status}"
+        for status in refused
+    }
+    unexpected = [m for m in board.console if not any(m.startswith(e) for e in expected)]
+    assert not unexpected, board.console
+
+
+# ------------------------------------------------------------------------------ specialists
+
+
+async def test_a_specialist_is_added_edited_and_deactivated(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_staff("director")
     page = board.page
-    await expect(page.locator("#specialists-body tr")).to_have_count(3)
-    await expect(page.locator("#logins-body tr")).to_have_count(6 - 1)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / "smoke.png"), full_page=True)
-    assert not board.errors and not board.console, (board.errors, board.console)
+    dialog = page.locator("#specialist-dialog")
+
+    await page.get_by_role("button", name="Add specialist").click()
+    await expect(dialog).to_be_visible()
+    await dialog.get_by_role("button", name="Save").click()  # no name: refused in the page
+    await expect(dialog.locator("#specialist-error")).to_have_text("Enter a name.")
+    await dialog.get_by_label("Name").fill("Dana")
+    await dialog.get_by_label("Specialization").fill("colorist")
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    await expect(specialist_row(page, "Dana")).to_contain_text("colorist")
+    await expect(page.locator("#staff-status")).to_have_text("Dana is saved.")
+    stored = [s for s in (await _get(http, world, "/specialists"))["items"] if s["name"] == "Dana"]
+    assert len(stored) == 1 and stored[0]["specialization"] == "colorist"
+    assert stored[0]["is_active"] is True
+
+    await specialist_row(page, "Dana").get_by_role("button", name="Edit").click()
+    await expect(dialog.get_by_label("Name")).to_have_value("Dana")
+    await dialog.get_by_label("Name").fill("Dana K.")
+    await dialog.get_by_label("Active: clients can book them").uncheck()
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    await expect(specialist_row(page, "Dana K.")).to_contain_text("Inactive")
+    changed = await _get(http, world, f"/specialists/{stored[0]['id']}")
+    assert changed["name"] == "Dana K." and changed["is_active"] is False
+    clean(board)
+
+
+async def test_deleting_a_specialist_in_use_is_refused_and_offers_to_deactivate(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World, app: FastAPI
+) -> None:
+    await add_appointment(app, world, workers=[world.specialist_c])
+    board = await open_staff("manager")
+    page = board.page
+    dialog = page.locator("#specialist-dialog")
+
+    await specialist_row(page, "Cem").get_by_role("button", name="Edit").click()
+    await dialog.get_by_role("button", name="Delete…").click()
+    await expect(dialog.locator("#specialist-confirm")).to_contain_text("Delete Cem for good?")
+    assert await axe_violations(page) == []
+    await dialog.get_by_role("button", name="Delete", exact=True).click()
+    await expect(dialog.locator("#specialist-error")).to_contain_text(
+        "has appointments or holds, so they cannot be deleted"
+    )
+    cem = await _get(http, world, f"/specialists/{world.specialist_c}")
+    assert cem["is_active"] is True  # nothing written
+    await dialog.get_by_role("button", name="Deactivate instead").click()
+    await expect(dialog).to_be_hidden()
+    await expect(specialist_row(page, "Cem")).to_contain_text("Inactive")
+    assert (await _get(http, world, f"/specialists/{world.specialist_c}"))["is_active"] is False
+
+    # A new specialist with nothing attached goes for good.
+    created = await http.post(
+        "/specialists", json={"name": "Eve"}, headers=world.headers("owner")
+    )
+    assert created.status_code == 201
+    await page.reload()
+    await expect(specialist_row(page, "Eve")).to_be_visible()
+    await specialist_row(page, "Eve").get_by_role("button", name="Edit").click()
+    await dialog.get_by_role("button", name="Delete…").click()
+    await dialog.get_by_role("button", name="Keep them").click()
+    await expect(dialog.locator("#specialist-confirm")).to_be_hidden()
+    await dialog.get_by_role("button", name="Delete…").click()
+    await dialog.get_by_role("button", name="Delete", exact=True).click()
+    await expect(dialog).to_be_hidden()
+    await expect(specialist_row(page, "Eve")).to_have_count(0)
+    gone = await http.get(f"/specialists/{created.json()['id']}", headers=world.headers("owner"))
+    assert gone.status_code == 404
+    clean(board, 409)
+
+
+async def test_a_specialists_services_with_own_price_and_duration(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    beard = await http.post(
+        "/services",
+        json={"name": "Beard trim", "duration_minutes": 20, "price": "12.00", "currency": "EUR"},
+        headers=world.headers("owner"),
+    )
+    assert beard.status_code == 201, beard.text
+    beard_id = beard.json()["id"]
+    board = await open_staff("director")
+    page = board.page
+    dialog = page.locator("#services-dialog")
+    await specialist_row(page, "Anna").get_by_role("button", name="Services").click()
+    await expect(dialog.locator("#services-dialog-title")).to_have_text("Services of Anna")
+    haircut = dialog.locator(f'tr[data-service="{world.service_id}"]')
+    beard_row = dialog.locator(f'tr[data-service="{beard_id}"]')
+    await expect(haircut.get_by_role("checkbox")).to_be_checked()
+    await expect(beard_row.get_by_role("checkbox")).not_to_be_checked()
+    await expect(beard_row.get_by_label("Own price for Beard trim")).to_be_disabled()
+
+    # A bad price is refused in its row; nothing is written.
+    await haircut.get_by_label("Own price for Haircut").fill("lots")
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(haircut.locator(".result")).to_contain_text("must be an amount")
+    await expect(dialog.locator("#services-error")).to_contain_text("One change was refused")
+    links = await _get(http, world, f"/specialists/{world.specialist_a}/services")
+    assert [link["custom_price"] for link in links] == [None]
+
+    await haircut.get_by_label("Own price for Haircut").fill("30,50")
+    await haircut.get_by_label("Own duration in minutes for Haircut").fill("45")
+    await beard_row.get_by_role("checkbox").check()
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    await expect(specialist_row(page, "Anna")).to_contain_text("Beard trim, Haircut")
+    links = {
+        link["service_id"]: link
+        for link in await _get(http, world, f"/specialists/{world.specialist_a}/services")
+    }
+    assert links[str(world.service_id)]["custom_price"] == "30.50"
+    assert links[str(world.service_id)]["custom_duration_minutes"] == 45
+    assert links[beard_id]["custom_price"] is None and links[beard_id]["is_active"] is True
+
+    # Unticking removes the link; the own values stay shown when it is opened again.
+    await specialist_row(page, "Anna").get_by_role("button", name="Services").click()
+    await expect(haircut.get_by_label("Own price for Haircut")).to_have_value("30.50")
+    await beard_row.get_by_role("checkbox").uncheck()
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    links_after = await _get(http, world, f"/specialists/{world.specialist_a}/services")
+    assert [link["service_id"] for link in links_after] == [str(world.service_id)]
+    clean(board)
+
+
+async def test_the_week_table_replaces_the_schedule_and_shows_an_overlap(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_staff("director")
+    page = board.page
+    dialog = page.locator("#week-dialog")
+    await specialist_row(page, "Ben").get_by_role("button", name="Week").click()
+    monday = dialog.locator('tr[data-day="0"]')
+    friday = dialog.locator('tr[data-day="4"]')
+    saturday = dialog.locator('tr[data-day="5"]')
+    await expect(monday.get_by_label("From, Monday")).to_have_value("09:00")
+    await expect(monday.get_by_label("Until, Monday")).to_have_value("18:00")
+    await expect(saturday).to_contain_text("Not working")
+
+    # A split Monday, no Friday, a short Saturday.
+    await monday.get_by_label("Until, Monday").fill("13:00")
+    await monday.get_by_role("button", name="Add hours on Monday").click()
+    await monday.get_by_label("From, Monday").nth(1).fill("14:00")
+    await monday.get_by_label("Until, Monday").nth(1).fill("18:30")
+    await friday.get_by_role("button", name="Remove these hours on Friday").click()
+    await expect(friday).to_contain_text("Not working")
+    await saturday.get_by_role("button", name="Add hours on Saturday").click()
+    await saturday.get_by_label("From, Saturday").fill("10:00")
+    await saturday.get_by_label("Until, Saturday").fill("14:00")
+    await dialog.get_by_role("button", name="Save week").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.locator("#staff-status")).to_have_text("The weekly hours of Ben are saved.")
+    week = await _get(http, world, f"/specialists/{world.specialist_b}/schedules")
+    assert [(e["day_of_week"], e["start_time"], e["end_time"]) for e in week] == [
+        (0, "09:00:00", "13:00:00"),
+        (0, "14:00:00", "18:30:00"),
+        (1, "09:00:00", "18:00:00"),
+        (2, "09:00:00", "18:00:00"),
+        (3, "09:00:00", "18:00:00"),
+        (5, "10:00:00", "14:00:00"),
+    ]
+    assert {e["location_id"] for e in week} == {str(world.location_id)}
+
+    # Overlapping hours: the server refuses, the page names the day; nothing is written.
+    await specialist_row(page, "Ben").get_by_role("button", name="Week").click()
+    tuesday = dialog.locator('tr[data-day="1"]')
+    await tuesday.get_by_role("button", name="Add hours on Tuesday").click()
+    await tuesday.get_by_label("From, Tuesday").nth(1).fill("17:00")
+    await tuesday.get_by_label("Until, Tuesday").nth(1).fill("19:00")
+    async with page.expect_response(lambda r: r.request.method == "PUT") as answer:
+        await dialog.get_by_role("button", name="Save week").click()
+    assert (await answer.value).status == 422
+    await expect(dialog.locator("#week-error")).to_have_text(
+        "On Tuesday, 09:00\u201318:00 overlaps 17:00\u201319:00. "
+        "Hours of one day may follow each other but not overlap."
+    )
+    await expect(tuesday).to_have_class("refused")
+    assert await axe_violations(page) == []
+    # An end before the start is caught before anything is sent.
+    await tuesday.get_by_label("Until, Tuesday").nth(1).fill("16:00")
+    await dialog.get_by_role("button", name="Save week").click()
+    await expect(dialog.locator("#week-error")).to_have_text(
+        "Tuesday: the end must be after the start."
+    )
+    assert await _get(http, world, f"/specialists/{world.specialist_b}/schedules") == week
+    await dialog.get_by_role("button", name="Cancel").click()
+    clean(board, 422)
+
+
+async def test_breaks_are_added_changed_and_deleted(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    day = (datetime.now(FIRM_ZONE) + timedelta(days=2)).date().isoformat()
+    board = await open_staff("director")
+    page = board.page
+    dialog = page.locator("#breaks-dialog")
+    path = f"/specialists/{world.specialist_a}/breaks"
+    await specialist_row(page, "Anna").get_by_role("button", name="Breaks").click()
+    await expect(dialog.locator("#breaks-empty")).to_be_visible()
+
+    await dialog.get_by_label("Date").fill(day)
+    await dialog.get_by_label("From").fill("13:00")
+    await dialog.get_by_label("Until").fill("12:00")
+    await dialog.get_by_role("button", name="Add break").click()
+    await expect(dialog.locator("#break-error")).to_have_text("The end must be after the start.")
+    assert await _get(http, world, path) == []
+
+    await dialog.get_by_label("From").fill("12:00")
+    await dialog.get_by_label("Until").fill("13:00")
+    await dialog.get_by_label("Reason").fill("Dentist")
+    await dialog.get_by_role("button", name="Add break").click()
+    await expect(dialog.locator("#breaks-body tr")).to_have_count(1)
+    await expect(dialog.locator("#breaks-body tr")).to_contain_text("12:00\u201313:00")
+    await expect(dialog.locator("#breaks-body tr")).to_contain_text("Dentist")
+    stored = await _get(http, world, path)
+    assert [(b["date"], b["start_time"], b["end_time"], b["reason"]) for b in stored] == [
+        (day, "12:00:00", "13:00:00", "Dentist")
+    ]
+
+    await dialog.locator("#breaks-body tr").get_by_role("button", name="Change").click()
+    await expect(dialog.get_by_label("Reason")).to_have_value("Dentist")
+    await dialog.get_by_label("Until").fill("13:30")
+    await dialog.get_by_role("button", name="Save changes").click()
+    await expect(dialog.locator("#breaks-body tr")).to_contain_text("12:00\u201313:30")
+    assert (await _get(http, world, path))[0]["end_time"] == "13:30:00"
+    assert (await _get(http, world, path))[0]["id"] == stored[0]["id"]
+
+    await dialog.locator("#breaks-body tr").get_by_role("button", name="Delete").click()
+    await expect(dialog.locator("#breaks-body tr")).to_contain_text("Delete this break?")
+    await dialog.locator("#breaks-body tr").get_by_role("button", name="Keep it").click()
+    assert len(await _get(http, world, path)) == 1
+    await dialog.locator("#breaks-body tr").get_by_role("button", name="Delete").click()
+    await dialog.locator("#breaks-body tr").get_by_role("button", name="Delete", exact=True).click()
+    await expect(dialog.locator("#breaks-body tr")).to_have_count(0)
+    await expect(dialog.locator("#breaks-empty")).to_be_visible()
+    assert await _get(http, world, path) == []
+    clean(board)
