@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from tests.factories import World, add_appointment
+from tests.factories import PASSWORD, World, add_appointment
 from tests.web.accessibility import axe_violations
 from tests.web.conftest import FIRM_ZONE, Board, expect, signed_in, staff_context
 
@@ -314,3 +314,265 @@ async def test_breaks_are_added_changed_and_deleted(
     await expect(dialog.locator("#breaks-empty")).to_be_visible()
     assert await _get(http, world, path) == []
     clean(board)
+
+
+# ------------------------------------------------------------------------------ logins
+
+
+def login_row(page: Page, email: str) -> Locator:
+    return page.locator("#logins-body tr", has_text=email)
+
+
+async def _token(http: httpx.AsyncClient, email: str, password: str) -> int:
+    """The status of a password sign-in through the API (200: it worked)."""
+    response = await http.post("/auth/token", data={"username": email, "password": password})
+    return response.status_code
+
+
+async def _user(http: httpx.AsyncClient, world: World, email: str) -> dict[str, Any]:
+    users = await _get(http, world, "/users?limit=500")
+    found = [u for u in users["items"] if u["email"] == email]
+    assert len(found) == 1, users
+    result: dict[str, Any] = found[0]
+    return result
+
+
+async def _sign_in_on_calendar(
+    browser: Browser, server: str, email: str, password: str
+) -> Page:
+    context = await staff_context(browser)
+    page = await context.new_page()
+    await page.goto(f"{server}/calendar")
+    await page.get_by_label("Email", exact=True).fill(email)
+    await page.get_by_label("Password", exact=True).fill(password)
+    await page.get_by_role("button", name="Sign in").click()
+    return page
+
+
+async def _set_password(browser: Browser, link: str, password: str) -> tuple[Page, list[str]]:
+    """Opens a set-password link in a browser of its own and sets the password; returns the
+    page and the URLs it requested."""
+    context = await staff_context(browser)
+    page = await context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    await page.goto(link)
+    await page.get_by_label("New password").fill(password)
+    await page.get_by_label("The same password again").fill(password)
+    await page.get_by_role("button", name="Set password").click()
+    return page, requested
+
+
+async def test_an_invitation_link_sets_the_password_and_the_login_signs_in(
+    open_staff: StaffOpener, browser: Browser, server: str, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_staff("owner")
+    page = board.page
+    await page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    dialog = page.locator("#user-dialog")
+    email = f"nina@{world.slug}.example.com"
+
+    await page.get_by_role("button", name="Invite someone").click()
+    await expect(dialog.locator("#user-dialog-title")).to_have_text("Invite someone")
+    await dialog.get_by_label("Email address").fill(email)
+    await dialog.get_by_label("Name").fill("Nina")
+    await dialog.get_by_label("Role").select_option("manager")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(dialog.locator("#user-dialog-title")).to_have_text("Invitation made")
+    await expect(dialog.locator("#user-done-text")).to_contain_text("Nina can now choose")
+    link = await dialog.get_by_label("Set-password link", exact=True).input_value()
+    assert link.startswith(f"{server}/set-password#token=")
+    await expect(dialog.locator("#user-link-valid")).to_contain_text("(3 days from now)")
+    await dialog.get_by_role("button", name="Copy").click()
+    await expect(dialog.locator("#user-link-copied")).to_have_text("The link is copied.")
+    assert await page.evaluate("navigator.clipboard.readText()") == link
+    await dialog.get_by_role("button", name="Close").click()
+    await expect(login_row(page, email)).to_contain_text("No password yet")
+    invited = await _user(http, world, email)
+    assert invited["role"] == "manager" and invited["full_name"] == "Nina"
+    assert invited["has_password"] is False and invited["is_active"] is True
+
+    landing, requested = await _set_password(browser, link, "nina's own secret")
+    await expect(landing.locator("#set-password-done")).to_be_visible()
+    await expect(landing.locator("#set-password-done")).to_contain_text("Your password is set.")
+    assert landing.url == f"{server}/set-password"  # the fragment is out of the address bar
+    token = link.split("#token=", 1)[1]
+    assert not [url for url in requested if token in url], requested
+    assert (await _user(http, world, email))["has_password"] is True
+
+    await landing.get_by_role("link", name="Sign in to the calendar").click()
+    await landing.get_by_label("Email", exact=True).fill(email)
+    await landing.get_by_label("Password", exact=True).fill("nina's own secret")
+    await landing.get_by_role("button", name="Sign in").click()
+    await expect(landing.locator("#planner")).to_be_visible(timeout=10000)
+    await expect(landing.locator("#who-name")).to_contain_text("Nina")
+
+    # The link worked once.
+    again, _ = await _set_password(browser, link, "a second password")
+    await expect(again.locator("#set-password-invalid")).to_be_visible()
+    await expect(again.locator("#set-password-invalid")).to_contain_text(
+        "invalid, has expired or has already been used"
+    )
+    assert await _token(http, email, "a second password") == 401
+    assert await _token(http, email, "nina's own secret") == 200
+    clean(board)
+
+
+async def test_invitation_refusals_are_shown_and_nothing_is_created(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_staff("director")
+    page = board.page
+    dialog = page.locator("#user-dialog")
+    error = dialog.locator("#user-error")
+    before = (await _get(http, world, "/users"))["total"]
+    email = f"otto@{world.slug}.example.com"
+
+    await page.get_by_role("button", name="Invite someone").click()
+    await dialog.get_by_label("Email address").fill("not an email")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(error).to_have_text("Enter a valid email address.")
+
+    await dialog.get_by_label("Email address").fill(email)
+    await dialog.get_by_label("Role").select_option("worker")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(error).to_have_text("A worker's login needs their specialist: choose one.")
+    await dialog.get_by_label("Specialist").select_option(label="Anna")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(error).to_have_text("Another login is already linked to this specialist.")
+    await dialog.get_by_label("Role").select_option("director")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(error).to_have_text(
+        "Only an owner may grant, change or reset the owner and director logins."
+    )
+    await dialog.get_by_label("Email address").fill(world.emails["manager"])
+    await dialog.get_by_label("Role").select_option("manager")
+    await dialog.get_by_label("Specialist").select_option("")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(error).to_have_text("A login with this email already exists in the firm.")
+    assert await axe_violations(page) == []
+    assert (await _get(http, world, "/users"))["total"] == before
+
+    # With an initial password instead of a link: Cem's login, signed in at once.
+    await dialog.get_by_label("Email address").fill(email)
+    await dialog.get_by_label("Role").select_option("worker")
+    await dialog.get_by_label("Specialist").select_option(label="Cem")
+    await dialog.get_by_label("Set an initial password now").check()
+    await dialog.get_by_label("Initial password (at least 8 characters)").fill("short")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(error).to_have_text("The password needs at least 8 characters.")
+    await dialog.get_by_label("Initial password (at least 8 characters)").fill("cem's first key")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(dialog.locator("#user-done-text")).to_have_text(
+        f"{email} can now sign in with the password you set."  # no name: the email
+    )
+    await expect(dialog.locator("#user-link-part")).to_be_hidden()
+    created = await _user(http, world, email)
+    assert created["role"] == "worker" and created["specialist_id"] == str(world.specialist_c)
+    assert await _token(http, email, "cem's first key") == 200
+    await dialog.get_by_role("button", name="Close").click()
+    await expect(login_row(page, email)).to_contain_text("Cem")
+
+    # A director may not reset an owner's password either.
+    await login_row(page, world.emails["owner"]).get_by_role(
+        "button", name="New password link"
+    ).click()
+    confirm = page.locator("#confirm-dialog")
+    await confirm.get_by_role("button", name="Make link").click()
+    await expect(confirm.locator("#confirm-error")).to_have_text(
+        "Only an owner may grant, change or reset the owner and director logins."
+    )
+    clean(board, 403, 409, 422)
+
+
+async def test_role_change_deactivation_reactivation_and_a_password_reset(
+    open_staff: StaffOpener, browser: Browser, server: str, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_staff("owner")
+    page = board.page
+    dialog = page.locator("#user-dialog")
+    confirm = page.locator("#confirm-dialog")
+
+    # Change a role.
+    await login_row(page, world.emails["manager"]).get_by_role("button", name="Change").click()
+    await expect(dialog.locator("#user-dialog-title")).to_have_text("Login of Manager")
+    await expect(dialog.get_by_label("Email address")).to_be_disabled()
+    await dialog.get_by_label("Role").select_option("director")
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    await expect(login_row(page, world.emails["manager"])).to_contain_text("Director")
+    assert (await _user(http, world, world.emails["manager"]))["role"] == "director"
+
+    # Deactivate: the login stops at once, and cannot sign in.
+    row = login_row(page, world.emails["worker_b"])
+    await row.get_by_role("button", name="Deactivate").click()
+    await expect(confirm.locator("#confirm-dialog-title")).to_have_text("Deactivate Worker_B?")
+    await confirm.get_by_role("button", name="Deactivate").click()
+    await expect(confirm).to_be_hidden()
+    await expect(row).to_contain_text("Deactivated")
+    assert (await _user(http, world, world.emails["worker_b"]))["is_active"] is False
+    me = await http.get("/me", headers=world.headers("worker_b"))
+    assert me.status_code == 401
+    blocked = await _sign_in_on_calendar(browser, server, world.emails["worker_b"], PASSWORD)
+    await expect(blocked.locator("#login-error")).to_have_text("Wrong email or password.")
+
+    # Reactivate: signing in works again.
+    await row.get_by_role("button", name="Reactivate").click()
+    await confirm.get_by_role("button", name="Reactivate").click()
+    await expect(confirm).to_be_hidden()
+    await expect(row).to_contain_text("Active")
+    assert (await _user(http, world, world.emails["worker_b"]))["is_active"] is True
+    assert await _token(http, world.emails["worker_b"], PASSWORD) == 200
+
+    # Nobody deactivates themselves.
+    await login_row(page, world.emails["owner"]).get_by_role("button", name="Deactivate").click()
+    await confirm.get_by_role("button", name="Deactivate").click()
+    await expect(confirm.locator("#confirm-error")).to_have_text(
+        "You cannot change your own role or deactivate your own login."
+    )
+    await confirm.get_by_role("button", name="Cancel").click()
+    assert (await _user(http, world, world.emails["owner"]))["is_active"] is True
+
+    # A new password link: the old password works until the link is used.
+    await login_row(page, world.emails["worker"]).get_by_role(
+        "button", name="New password link"
+    ).click()
+    await expect(confirm.locator("#confirm-text")).to_contain_text("current password keeps working")
+    await confirm.get_by_role("button", name="Make link").click()
+    await expect(dialog.locator("#user-dialog-title")).to_have_text("New password link for Worker")
+    link = await dialog.get_by_label("Set-password link", exact=True).input_value()
+    assert await _token(http, world.emails["worker"], PASSWORD) == 200
+    landing, _ = await _set_password(browser, link, "worker's new secret")
+    await expect(landing.locator("#set-password-done")).to_be_visible()
+    assert await _token(http, world.emails["worker"], PASSWORD) == 401
+    assert await _token(http, world.emails["worker"], "worker's new secret") == 200
+    clean(board, 403)
+
+
+async def test_a_manager_sees_the_specialists_but_not_the_logins(
+    open_staff: StaffOpener, browser: Browser, server: str, world: World
+) -> None:
+    board = await open_staff("manager")
+    page = board.page
+    await expect(specialist_row(page, "Anna")).to_be_visible()
+    await expect(page.locator("#logins-denied")).to_be_visible()
+    await expect(page.locator("#logins-denied")).to_have_text(
+        "Only the owner and directors manage logins. Ask one of them to invite a colleague, "
+        "change a role or make a new password link."
+    )
+    await expect(page.locator("#logins-part")).to_be_hidden()
+    await expect(page.get_by_role("button", name="Invite someone")).to_be_hidden()
+    assert await axe_violations(page) == []
+    clean(board)  # it did not even ask for /users (a 403 would be in the console)
+
+    worker = await open_staff_as_worker(browser, server, world)
+    await expect(worker.locator("#staff-denied")).to_be_visible()
+    await expect(worker.locator("#specialists")).to_be_hidden()
+    await expect(worker.locator("#logins")).to_be_hidden()
+
+
+async def open_staff_as_worker(browser: Browser, server: str, world: World) -> Page:
+    context = await staff_context(browser)
+    board = await signed_in(context, f"{server}/staff", world.emails["worker"])
+    await expect(board.page.locator("#staff")).to_be_visible(timeout=10000)
+    return board.page
