@@ -576,3 +576,97 @@ async def open_staff_as_worker(browser: Browser, server: str, world: World) -> P
     board = await signed_in(context, f"{server}/staff", world.emails["worker"])
     await expect(board.page.locator("#staff")).to_be_visible(timeout=10000)
     return board.page
+
+
+# ------------------------------------------------------------------------------ words, looks
+
+
+async def test_the_page_switches_to_german_and_russian(open_staff: StaffOpener) -> None:
+    board = await open_staff("owner")
+    page = board.page
+    await page.locator("#language").select_option("de")
+    await expect(page.locator("#specialists-title")).to_have_text("Fachkräfte")
+    await expect(page.locator("#logins-title")).to_have_text("Zugänge")
+    await expect(page.get_by_role("button", name="Fachkraft hinzufügen")).to_be_visible()
+    await expect(specialist_row(page, "Anna")).to_contain_text("Aktiv")
+    await expect(page.locator("#logins-body")).to_contain_text("Inhaber")
+    await specialist_row(page, "Anna").get_by_role("button", name="Woche").click()
+    await expect(page.locator("#week-dialog-title")).to_have_text("Wochenzeiten von Anna")
+    await expect(page.locator('#week-dialog tr[data-day="0"] th')).to_have_text("Montag")
+    # Switched while the dialog is open: its words follow.
+    await page.locator("#week-dialog").get_by_role("button", name="Abbrechen").click()
+
+    await page.locator("#language").select_option("ru")
+    await expect(page.locator("#specialists-title")).to_have_text("Специалисты")
+    await expect(page.locator("#logins-title")).to_have_text("Учётные записи")
+    await expect(page.locator("#logins-body")).to_contain_text("Владелец")
+    await expect(page.locator("#logins-body")).to_contain_text("Мастер")
+    await page.get_by_role("button", name="Пригласить").click()
+    await expect(page.locator("#user-dialog-title")).to_have_text("Пригласить сотрудника")
+    await expect(page.locator("#user-role-hint")).to_contain_text("свои записи")
+    await page.locator("#language").select_option("en")
+    await expect(page.locator("#user-dialog-title")).to_have_text("Invite someone")
+    await expect(page.locator("#user-role-hint")).to_contain_text("their own appointments")
+    clean(board)
+
+
+async def _shoot(page: Page, name: str, size: str) -> None:
+    assert await axe_violations(page) == [], name
+    SCREENSHOTS.mkdir(exist_ok=True)
+    # A dialog as it is seen (its backdrop covers the window, not the whole page).
+    await page.screenshot(
+        path=str(SCREENSHOTS / f"staff-{name}-{size}.png"), full_page=name == "page"
+    )
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+async def test_every_view_passes_axe_and_is_photographed(
+    open_staff: StaffOpener, http: httpx.AsyncClient, world: World, size: str
+) -> None:
+    day = (datetime.now(FIRM_ZONE) + timedelta(days=3)).date().isoformat()
+    added = await http.post(
+        f"/specialists/{world.specialist_a}/breaks",
+        json={"date": day, "start_time": "12:00", "end_time": "13:00", "reason": "Dentist"},
+        headers=world.headers("owner"),
+    )
+    assert added.status_code == 201, added.text
+    board = await open_staff("owner", size)
+    page = board.page
+    await _shoot(page, "page", size)
+
+    anna = specialist_row(page, "Anna")
+    await anna.get_by_role("button", name="Edit").click()
+    await _shoot(page, "specialist", size)
+    await page.locator("#specialist-dialog").get_by_role("button", name="Cancel").click()
+
+    await anna.get_by_role("button", name="Services").click()
+    await expect(page.locator("#services-body tr")).to_have_count(1)
+    await _shoot(page, "services", size)
+    await page.locator("#services-dialog").get_by_role("button", name="Close").click()
+
+    await anna.get_by_role("button", name="Week").click()
+    monday = page.locator('#week-dialog tr[data-day="0"]')
+    await monday.get_by_role("button", name="Add hours on Monday").click()
+    await _shoot(page, "week", size)
+    await page.locator("#week-dialog").get_by_role("button", name="Cancel").click()
+
+    await anna.get_by_role("button", name="Breaks").click()
+    await expect(page.locator("#breaks-body tr")).to_have_count(1)
+    await _shoot(page, "breaks", size)
+    await page.locator("#breaks-dialog").get_by_role("button", name="Close").click()
+
+    await page.get_by_role("button", name="Invite someone").click()
+    await _shoot(page, "invite", size)
+    dialog = page.locator("#user-dialog")
+    await dialog.get_by_label("Email address").fill(f"lena-{size}@{world.slug}.example.com")
+    await dialog.get_by_label("Name").fill("Lena Langer-Name")
+    await dialog.get_by_label("Role").select_option("manager")
+    await dialog.get_by_role("button", name="Invite").click()
+    await expect(dialog.locator("#user-link-part")).to_be_visible()
+    await _shoot(page, "link", size)
+    await dialog.get_by_role("button", name="Close").click()
+
+    await login_row(page, world.emails["worker"]).get_by_role("button", name="Deactivate").click()
+    await _shoot(page, "confirm", size)
+    await page.locator("#confirm-dialog").get_by_role("button", name="Cancel").click()
+    clean(board)

@@ -3,7 +3,7 @@
 
 import { onLanguage } from "./i18n.js";
 import {
-  busy, button, cell, el, formatDate, hhmm, json, node, openDialog, refusal, showMessage, state,
+  actionsCell, busy, button, cell, el, formatDate, hhmm, json, node, openDialog, refusal, showMessage, state,
   status, t, todayIn,
 } from "./staff-dom.js";
 
@@ -36,7 +36,7 @@ function row(item) {
     node("th", { text: date, attrs: { scope: "row", "data-label": t("breaks.date") } }),
     cell(t("breaks.time"), when),
     cell(t("breaks.reason"), item.reason || "\u2014"),
-    cell(t("staff.actions"), actions),
+    actionsCell(actions),
   );
   return tr;
 }

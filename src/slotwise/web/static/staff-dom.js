@@ -110,3 +110,8 @@ export const specialistName = (id) => {
   const found = state.specialists.find((s) => s.id === id);
   return found ? found.name : "";
 };
+
+// The row's buttons: on a phone they need no column name before them.
+export function actionsCell(actions) {
+  return node("td", { className: "actions-cell" }, [actions]);
+}

@@ -4,7 +4,7 @@
 
 import { localeTag, onLanguage } from "./i18n.js";
 import {
-  busy, button, cell, el, json, node, openDialog, refusal, showMessage, specialistName, state,
+  actionsCell, busy, button, cell, el, json, node, openDialog, refusal, showMessage, specialistName, state,
   status, t,
 } from "./staff-dom.js";
 
@@ -48,7 +48,7 @@ function row(user) {
     cell(t("logins.role"), t(`role.${user.role}`)),
     cell(t("logins.specialist"), user.specialist_id ? specialistName(user.specialist_id) : "\u2014"),
     cell(t("logins.state"), badge),
-    cell(t("staff.actions"), actions),
+    actionsCell(actions),
   );
   return tr;
 }

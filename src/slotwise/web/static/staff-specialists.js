@@ -4,7 +4,7 @@
 
 import { onLanguage } from "./i18n.js";
 import {
-  busy, button, byName, cell, el, json, node, openDialog, refusal, showMessage, state, status, t,
+  actionsCell, busy, button, byName, cell, el, json, node, openDialog, refusal, showMessage, state, status, t,
 } from "./staff-dom.js";
 import { renderLogins } from "./staff-logins.js";
 import { openBreaks } from "./staff-breaks.js";
@@ -38,7 +38,7 @@ function row(specialist) {
     cell(t("specialists.specialization"), specialist.specialization || "\u2014"),
     cell(t("specialists.status"), badge),
     cell(t("specialists.services"), servicesText(specialist)),
-    cell(t("staff.actions"), node("div", { className: "row-actions" }, [
+    actionsCell(node("div", { className: "row-actions" }, [
       button(t("specialists.edit"), () => openSpecialist(specialist),
         { name: t("specialists.editOf", of) }),
       button(t("specialists.servicesButton"), () => openServices(specialist),
