@@ -4,7 +4,6 @@ change is checked through the API afterwards."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -129,9 +128,7 @@ async def test_deleting_a_specialist_in_use_is_refused_and_offers_to_deactivate(
     assert (await _get(http, world, f"/specialists/{world.specialist_c}"))["is_active"] is False
 
     # A new specialist with nothing attached goes for good.
-    created = await http.post(
-        "/specialists", json={"name": "Eve"}, headers=world.headers("owner")
-    )
+    created = await http.post("/specialists", json={"name": "Eve"}, headers=world.headers("owner"))
     assert created.status_code == 201
     await page.reload()
     await expect(specialist_row(page, "Eve")).to_be_visible()
@@ -337,9 +334,7 @@ async def _user(http: httpx.AsyncClient, world: World, email: str) -> dict[str, 
     return result
 
 
-async def _sign_in_on_calendar(
-    browser: Browser, server: str, email: str, password: str
-) -> Page:
+async def _sign_in_on_calendar(browser: Browser, server: str, email: str, password: str) -> Page:
     context = await staff_context(browser)
     page = await context.new_page()
     await page.goto(f"{server}/calendar")
@@ -474,9 +469,11 @@ async def test_invitation_refusals_are_shown_and_nothing_is_created(
     await expect(login_row(page, email)).to_contain_text("Cem")
 
     # A director may not reset an owner's password either.
-    await login_row(page, world.emails["owner"]).get_by_role(
-        "button", name="New password link"
-    ).click()
+    await (
+        login_row(page, world.emails["owner"])
+        .get_by_role("button", name="New password link")
+        .click()
+    )
     confirm = page.locator("#confirm-dialog")
     await confirm.get_by_role("button", name="Make link").click()
     await expect(confirm.locator("#confirm-error")).to_have_text(
@@ -534,9 +531,11 @@ async def test_role_change_deactivation_reactivation_and_a_password_reset(
     assert (await _user(http, world, world.emails["owner"]))["is_active"] is True
 
     # A new password link: the old password works until the link is used.
-    await login_row(page, world.emails["worker"]).get_by_role(
-        "button", name="New password link"
-    ).click()
+    await (
+        login_row(page, world.emails["worker"])
+        .get_by_role("button", name="New password link")
+        .click()
+    )
     await expect(confirm.locator("#confirm-text")).to_contain_text("current password keeps working")
     await confirm.get_by_role("button", name="Make link").click()
     await expect(dialog.locator("#user-dialog-title")).to_have_text("New password link for Worker")

@@ -6,6 +6,7 @@ event stream, so the board sees exactly what its user may see and nothing more.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +64,7 @@ _STATIC_TYPES = {
     "event-calendar.js": _SCRIPT,
     "event-calendar.css": _STYLE,
 }
+_NAV_BLOCK = re.compile(r"\s*<nav class=\"pages\".*?</nav>", re.DOTALL)
 _BUILT = frozenset({"event-calendar.js", "event-calendar.css"})
 DEFAULT_POLL_SECONDS = 60
 _PAGE_HEADERS = page_headers()
@@ -173,6 +175,8 @@ async def set_password() -> HTMLResponse:
     header = _template("header.html").substitute(
         nav="", subtitle_key="setPassword.subtitle", subtitle="set your password"
     )
+    # The topbar without its links (an empty navigation landmark would say nothing).
+    header = _NAV_BLOCK.sub("", header)
     html = _template("set-password.html").substitute(header=header)
     return HTMLResponse(html, headers=_PAGE_HEADERS)
 
