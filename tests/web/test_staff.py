@@ -338,9 +338,10 @@ async def _sign_in_on_calendar(browser: Browser, server: str, email: str, passwo
     context = await staff_context(browser)
     page = await context.new_page()
     await page.goto(f"{server}/calendar")
-    await page.get_by_label("Email", exact=True).fill(email)
-    await page.get_by_label("Password", exact=True).fill(password)
-    await page.get_by_role("button", name="Sign in").click()
+    form = page.locator("#login")
+    await form.get_by_label("Email", exact=True).fill(email)
+    await form.get_by_label("Password", exact=True).fill(password)
+    await form.get_by_role("button", name="Sign in").click()
     return page
 
 
@@ -396,9 +397,10 @@ async def test_an_invitation_link_sets_the_password_and_the_login_signs_in(
     assert (await _user(http, world, email))["has_password"] is True
 
     await landing.get_by_role("link", name="Sign in to the calendar").click()
-    await landing.get_by_label("Email", exact=True).fill(email)
-    await landing.get_by_label("Password", exact=True).fill("nina's own secret")
-    await landing.get_by_role("button", name="Sign in").click()
+    form = landing.locator("#login")
+    await form.get_by_label("Email", exact=True).fill(email)
+    await form.get_by_label("Password", exact=True).fill("nina's own secret")
+    await form.get_by_role("button", name="Sign in").click()
     await expect(landing.locator("#planner")).to_be_visible(timeout=10000)
     await expect(landing.locator("#who-name")).to_contain_text("Nina")
 
