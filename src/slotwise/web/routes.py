@@ -54,6 +54,17 @@ _STATIC_TYPES = {
     "setup-offers.js": _SCRIPT,
     "setup-services.js": _SCRIPT,
     "strings-setup.js": _SCRIPT,
+    # The staff page and the public set-password page.
+    "staff.js": _SCRIPT,
+    "staff-dom.js": _SCRIPT,
+    "staff-specialists.js": _SCRIPT,
+    "staff-services.js": _SCRIPT,
+    "staff-week.js": _SCRIPT,
+    "staff-breaks.js": _SCRIPT,
+    "staff-logins.js": _SCRIPT,
+    "strings-staff.js": _SCRIPT,
+    "set-password.js": _SCRIPT,
+    "staff.css": _STYLE,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
     "clients.css": _STYLE,
@@ -99,7 +110,11 @@ def _nav(current: str) -> str:
             f'      <a href="{link.path}" data-i18n="{link.key}" data-roles="{link.roles}"'
             f" hidden{mark}>{link.label}</a>"
         )
-    return "\n".join(links)
+    return (
+        '    <nav class="pages" aria-label="Pages" data-i18n-aria-label="nav.label">\n'
+        + "\n".join(links)
+        + "\n    </nav>"
+    )
 
 
 def _page(
@@ -164,6 +179,24 @@ async def clients() -> HTMLResponse:
 async def setup() -> HTMLResponse:
     """The firm's setup: booking rules, locations (hours, holidays), workplaces, services."""
     return _page("setup.html", current="/setup", subtitle_key="setup.subtitle", subtitle="setup")
+
+
+@router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
+async def staff() -> HTMLResponse:
+    """The staff page: specialists (their services, weekly hours, breaks) and staff logins."""
+    return _page("staff.html", current="/staff", subtitle_key="staff.subtitle", subtitle="staff")
+
+
+@router.get("/set-password", response_class=HTMLResponse, include_in_schema=False)
+async def set_password() -> HTMLResponse:
+    """Public: a new login chooses its password with the one-time link's token, which stays
+    in the URL's fragment (never sent to the server in a request line or a referrer)."""
+    # The topbar without its links (an empty navigation landmark would say nothing).
+    header = _template("header.html").substitute(
+        nav="", subtitle_key="setPassword.subtitle", subtitle="set your password"
+    )
+    html = _template("set-password.html").substitute(header=header)
+    return HTMLResponse(html, headers=_PAGE_HEADERS)
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
