@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.factories import World
+from tests.factories import PASSWORD, World
 from tests.web.accessibility import axe_violations
 from tests.web.calendar_helpers import SLOT_PX, read_stored
 from tests.web.conftest import CALENDAR_SIZES, Board, CalendarOpener, Staff, expect, today_at
@@ -373,3 +373,71 @@ async def test_screenshots_of_the_dialogs(
     await dialog.locator("#card-client-new").click()
     await page.screenshot(path=SCREENSHOTS / f"calendar-dialog-new-{size}.png")
     assert await axe_violations(page) == []
+
+
+async def test_filter_by_worker_and_go_to_a_date(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    await staff.book(today_at(10), [world.specialist_a])
+    later = await staff.book(today_at(10, days=9), [world.specialist_b])
+    board = await open_calendar("director")
+    page = board.page
+    heads = page.locator(".ec-header .ec-col-head")
+    await expect(heads).to_have_text(["Anna", "Ben", "Cem"])
+    await page.get_by_label("Workers").select_option(label="Ben")
+    await expect(heads).to_have_text(["Ben"])
+    await expect(page.locator(".ec-event:not(.ec-bg-event)")).to_have_count(0)  # Anna's is hidden
+
+    await page.locator("#planner-date").fill(today_at(0, days=9).date().isoformat())
+    card = page.locator(f'[data-appointment="{later["id"]}"]')
+    await expect(card).to_contain_text("10:00")
+    await page.get_by_role("button", name="Week", exact=True).click()
+    await expect(card).to_be_visible()  # Ben's week, one column a day
+    await page.get_by_label("Workers").select_option("")
+    await page.get_by_role("button", name="Day", exact=True).click()
+    await expect(heads).to_have_text(["Anna", "Ben", "Cem"])
+    await page.get_by_role("button", name="Today", exact=True).click()
+    await expect(page.locator("#planner-date")).to_have_value(today_at(0).date().isoformat())
+    assert not board.errors and not board.console, (board.errors, board.console)
+
+
+async def test_an_ended_session_keeps_the_open_dialog(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    """The access token is refused and cannot be renewed (as after a long break): the user
+    signs in again and finds the dialog as they left it."""
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    board = await open_calendar("director")
+    page = board.page
+    await page.locator(f'[data-appointment="{booked["id"]}"]').click()
+    dialog = page.locator("#card-dialog")
+    await dialog.get_by_label("Notes").fill("Typed before the session ended")
+
+    async def refused(route: Any) -> None:
+        await route.fulfill(
+            status=401,
+            content_type="application/json",
+            body='{"code": "not_authenticated", "message": "Token expired"}',
+        )
+
+    await page.route("**/api/v1/appointments/*", refused)
+    await page.route("**/api/v1/auth/refresh", refused)
+    await dialog.get_by_role("button", name="Save").click()
+    login = page.locator("#login")
+    await expect(login).to_be_visible()
+    await expect(page.locator("#login-error")).to_have_text(
+        "Your session has ended; please sign in again."
+    )
+    await page.unroute("**/api/v1/appointments/*")
+    await page.unroute("**/api/v1/auth/refresh")
+    await login.get_by_label("Email", exact=True).fill(world.emails["director"])
+    await login.get_by_label("Password", exact=True).fill(PASSWORD)
+    await login.get_by_role("button", name="Sign in").click()
+
+    await expect(dialog).to_be_visible()
+    await expect(dialog.get_by_label("Notes")).to_have_value("Typed before the session ended")
+    await expect(dialog.locator("#card-error")).to_contain_text("You are signed in again")
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    stored = (await read_stored(staff, world, booked["id"])).json()
+    assert stored["notes"] == "Typed before the session ended"

@@ -45,6 +45,7 @@ export function appointmentDialog(ctx) {
   let createdClient = null; // a new client already saved (a retry does not add another)
   let searchTimer = null;
   let busy = false;
+  let suspendedFor = null; // the user whose open dialog waits for them to sign in again
 
   const zone = () => ctx.zone();
   const serviceById = (id) => ctx.services().find((s) => s.id === id);
@@ -415,6 +416,20 @@ export function appointmentDialog(ctx) {
   el("card-close").addEventListener("click", () => dialog.close());
 
   return {
+    // The session ended with the dialog open: it closes, keeping everything typed.
+    suspend() {
+      suspendedFor = dialog.open ? ctx.me.id : null;
+      if (dialog.open) dialog.close();
+    },
+    // Signed in again: the same user gets the dialog back as it was.
+    resume(userId) {
+      const waiting = suspendedFor;
+      suspendedFor = null;
+      if (waiting !== userId) return;
+      describe();
+      dialog.showModal();
+      error(t("card.resumed"));
+    },
     openExisting,
     openNew,
     // A change of the open appointment arrived from elsewhere: the header shows it; the

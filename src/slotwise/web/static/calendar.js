@@ -291,10 +291,24 @@ function newFromButton() {
 
 // ---------------------------------------------------------------- the calendar
 function columns() {
-  // A worker sees their own column only; the API shows them only their appointments.
+  // A worker sees their own column only (the API shows them only their appointments);
+  // planners all, or the one chosen in the filter.
+  const chosen = el("planner-worker").value;
   const shownColumns = me.role === "worker"
-    ? specialists.filter((s) => s.id === me.specialist_id) : specialists;
+    ? specialists.filter((s) => s.id === me.specialist_id)
+    : specialists.filter((s) => !chosen || s.id === chosen);
   return shownColumns.map((s) => ({ id: s.id, title: s.name }));
+}
+
+function workerFilter() {
+  const select = el("planner-worker");
+  const kept = select.value;
+  select.replaceChildren(new Option(t("calendar.allWorkers"), ""),
+                         ...specialists.map((s) => new Option(s.name, s.id)));
+  select.value = specialists.some((s) => s.id === kept) ? kept : "";
+  // A worker has one column: nothing to filter.
+  select.hidden = me.role === "worker";
+  select.labels[0].hidden = me.role === "worker";
 }
 
 function texts() {
@@ -366,6 +380,7 @@ function mount(chosen) {
     },
     datesSet: (info) => {
       range = { start: info.startStr.slice(0, 10), end: info.endStr.slice(0, 10) };
+      el("planner-date").value = range.start;
       if (feed) feed.viewChanged();
     },
     events: [],
@@ -386,6 +401,7 @@ async function start(signedIn, user) {
     session.requestAll("/workplaces?active=true"),
   ]);
   el("planner-new").hidden = !plans();
+  workerFilter();
   const select = el("planner-location");
   select.replaceChildren(...locations.map((l) => new Option(l.name, l.id)));
   if (!locations.length) {
@@ -395,9 +411,11 @@ async function start(signedIn, user) {
   feed = new LiveFeed({ api: API, session, load, apply, loaded, onState: showState, pollMs: POLL_MS });
   mount(locations[0]);
   feed.start();
+  dialog.resume(me.id);
 }
 
 function stop() {
+  dialog.suspend(); // kept with what was typed, for when the same user signs in again
   if (feed) feed.stop();
   feed = null;
   if (calendar) destroyCalendar(calendar);
@@ -407,7 +425,6 @@ function stop() {
   el("banner").hidden = true;
   delete document.body.dataset.live;
   el("calendar").replaceChildren();
-  if (el("card-dialog").open) el("card-dialog").close();
 }
 
 el("planner-location").addEventListener("change", (event) => {
@@ -415,10 +432,19 @@ el("planner-location").addEventListener("change", (event) => {
   if (chosen) mount(chosen);
 });
 el("planner-new").addEventListener("click", newFromButton);
+el("planner-worker").addEventListener("change", () => {
+  if (!calendar) return;
+  calendar.setOption("resources", columns());
+  feed.reload(); // the shading is per column
+});
+el("planner-date").addEventListener("change", (event) => {
+  if (calendar && event.currentTarget.value) calendar.setOption("date", event.currentTarget.value);
+});
 onLanguage(() => {
   if (!calendar) return;
   for (const [name, value] of Object.entries(texts())) calendar.setOption(name, value);
   el("planner-zone").textContent = t("calendar.zone", { zone: zone() });
+  workerFilter();
   draw();
   dialog.redraw();
 });
