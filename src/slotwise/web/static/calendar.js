@@ -307,8 +307,7 @@ function workerFilter() {
                          ...specialists.map((s) => new Option(s.name, s.id)));
   select.value = specialists.some((s) => s.id === kept) ? kept : "";
   // A worker has one column: nothing to filter.
-  select.hidden = me.role === "worker";
-  select.labels[0].hidden = me.role === "worker";
+  el("planner-worker-filter").hidden = me.role === "worker";
 }
 
 function texts() {
