@@ -117,16 +117,69 @@ def _nav(current: str) -> str:
     )
 
 
-def _page(
-    name: str, *, current: str, subtitle_key: str, subtitle: str, **values: object
-) -> HTMLResponse:
-    """A page shell, with the topbar and the sign-in form every staff page shares. The
-    links of the topbar show once the user is known (signin.js), by role."""
-    header = _template("header.html").substitute(
-        nav=_nav(current), subtitle_key=subtitle_key, subtitle=subtitle
+@dataclass(frozen=True)
+class _Shell:
+    """What a page's head and topbar say around its own markup (templates/<name>.html,
+    whose script is static/<name>.js)."""
+
+    name: str
+    key: str  # its words: "<key>.subtitle" and "<key>.skip" in its strings module
+    title: str  # English; the title and these defaults are replaced by the page's words
+    subtitle: str
+    skip: str
+    styles: tuple[str, ...] = ()
+    signed_in: bool = True  # the topbar's links and the sign-in form
+
+
+_SHELLS = {
+    "/board": _Shell("board", "board", "Live board", "live board", "Skip to the board"),
+    "/calendar": _Shell(
+        "calendar",
+        "calendar",
+        "Calendar",
+        "calendar",
+        "Skip to the calendar",
+        ("event-calendar.css", "calendar.css"),
+    ),
+    "/clients": _Shell(
+        "clients", "clients", "Clients", "clients", "Skip to the clients", ("clients.css",)
+    ),
+    "/setup": _Shell("setup", "setup", "Setup", "setup", "Skip to the setup", ("setup.css",)),
+    "/staff": _Shell("staff", "staff", "Staff", "staff", "Skip to the staff page", ("staff.css",)),
+    "/set-password": _Shell(
+        "set-password",
+        "setPassword",
+        "Set your password",
+        "set your password",
+        "Skip to the form",
+        ("staff.css",),
+        signed_in=False,
+    ),
+}
+
+
+def _page(path: str, *, poll_seconds: int | None = None) -> HTMLResponse:
+    """A page: the shell every page shares (head, topbar, and for staff pages the links by
+    role and the sign-in form) around the page's own markup. ``poll_seconds``: how often a
+    live page polls while its stream is down."""
+    shell = _SHELLS[path]
+    values: dict[str, object] = {"signin": _template("signin.html").template}
+    if poll_seconds is not None:
+        values["poll_seconds"] = poll_seconds
+    content = _template(f"{shell.name}.html").substitute(values)
+    styles = "\n".join(f'  <link rel="stylesheet" href="/board/static/{n}">' for n in shell.styles)
+    html = _template("shell.html").substitute(
+        title=shell.title,
+        styles=styles,
+        script=f"{shell.name}.js",
+        body_data=f' data-poll-seconds="{poll_seconds}"' if poll_seconds is not None else "",
+        key=shell.key,
+        skip=shell.skip,
+        subtitle=shell.subtitle,
+        # The public page has no links: an empty navigation landmark would say nothing.
+        nav=_nav(path) if shell.signed_in else "",
+        content=content,
     )
-    signin = _template("signin.html").template
-    html = _template(name).substitute(header=header, signin=signin, **values)
     return HTMLResponse(html, headers=_PAGE_HEADERS)
 
 
@@ -145,58 +198,39 @@ async def home() -> RedirectResponse:
 @router.get("/board", response_class=HTMLResponse, include_in_schema=False)
 async def board(poll: PollQuery = None) -> HTMLResponse:
     """The live board page: log in, then today's appointments, updated as they change."""
-    return _page(
-        "board.html",
-        current="/board",
-        subtitle_key="board.subtitle",
-        subtitle="live board",
-        poll_seconds=poll or DEFAULT_POLL_SECONDS,
-    )
+    return _page("/board", poll_seconds=poll or DEFAULT_POLL_SECONDS)
 
 
 @router.get("/calendar", response_class=HTMLResponse, include_in_schema=False)
 async def calendar(poll: PollQuery = None) -> HTMLResponse:
     """The staff calendar: a day with a column per specialist, a week, or a list."""
-    return _page(
-        "calendar.html",
-        current="/calendar",
-        subtitle_key="calendar.subtitle",
-        subtitle="calendar",
-        poll_seconds=poll or DEFAULT_POLL_SECONDS,
-    )
+    return _page("/calendar", poll_seconds=poll or DEFAULT_POLL_SECONDS)
 
 
 @router.get("/clients", response_class=HTMLResponse, include_in_schema=False)
 async def clients() -> HTMLResponse:
     """The firm's clients: search, create, edit, delete; a client's appointments and wallet.
     (The page, not the API's ``/api/v1/clients``, which it reads.)"""
-    return _page(
-        "clients.html", current="/clients", subtitle_key="clients.subtitle", subtitle="clients"
-    )
+    return _page("/clients")
 
 
 @router.get("/setup", response_class=HTMLResponse, include_in_schema=False)
 async def setup() -> HTMLResponse:
     """The firm's setup: booking rules, locations (hours, holidays), workplaces, services."""
-    return _page("setup.html", current="/setup", subtitle_key="setup.subtitle", subtitle="setup")
+    return _page("/setup")
 
 
 @router.get("/staff", response_class=HTMLResponse, include_in_schema=False)
 async def staff() -> HTMLResponse:
     """The staff page: specialists (their services, weekly hours, breaks) and staff logins."""
-    return _page("staff.html", current="/staff", subtitle_key="staff.subtitle", subtitle="staff")
+    return _page("/staff")
 
 
 @router.get("/set-password", response_class=HTMLResponse, include_in_schema=False)
 async def set_password() -> HTMLResponse:
     """Public: a new login chooses its password with the one-time link's token, which stays
     in the URL's fragment (never sent to the server in a request line or a referrer)."""
-    # The topbar without its links (an empty navigation landmark would say nothing).
-    header = _template("header.html").substitute(
-        nav="", subtitle_key="setPassword.subtitle", subtitle="set your password"
-    )
-    html = _template("set-password.html").substitute(header=header)
-    return HTMLResponse(html, headers=_PAGE_HEADERS)
+    return _page("/set-password")
 
 
 @router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
