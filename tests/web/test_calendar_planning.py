@@ -13,8 +13,16 @@ import pytest
 
 from tests.factories import PASSWORD, World
 from tests.web.accessibility import axe_violations
-from tests.web.calendar_helpers import SLOT_PX, read_stored
-from tests.web.conftest import CALENDAR_SIZES, Board, CalendarOpener, Staff, expect, today_at
+from tests.web.calendar_helpers import SLOT_PX, drag, read_stored
+from tests.web.conftest import (
+    CALENDAR_SIZES,
+    FIRM_ZONE,
+    Board,
+    CalendarOpener,
+    Staff,
+    expect,
+    today_at,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -441,3 +449,29 @@ async def test_an_ended_session_keeps_the_open_dialog(
     await expect(dialog).to_be_hidden()
     stored = (await read_stored(staff, world, booked["id"])).json()
     assert stored["notes"] == "Typed before the session ended"
+
+
+async def test_a_move_across_the_change_to_summer_time_keeps_the_wall_clock(
+    open_calendar: CalendarOpener, staff: Staff, world: World
+) -> None:
+    """Berlin moves its clocks on 28 March 2027: Saturday 10:00 dragged to Sunday is Sunday
+    10:00 there (23 hours later, not 24)."""
+    saturday = datetime(2027, 3, 27, 10, tzinfo=FIRM_ZONE)
+    booked = await staff.book(saturday, [world.specialist_a])
+    board = await open_calendar("director")
+    page = board.page
+    await page.get_by_label("Workers").select_option(label="Anna")
+    await page.locator("#planner-date").fill("2027-03-27")
+    await page.get_by_role("button", name="Week", exact=True).click()
+    card = page.locator(f'[data-appointment="{booked["id"]}"]')
+    await expect(card).to_contain_text("10:00")
+    heads = page.locator(".ec-header .ec-col-head")
+    texts = await heads.all_inner_texts()
+    sunday = next(i for i, text in enumerate(texts) if "28" in text)
+    async with page.expect_response(lambda r: r.request.method == "PATCH") as saved:
+        await drag(board, booked["id"], to_column=sunday, minutes=0)
+    assert (await saved.value).status == 200, await (await saved.value).text()
+    await expect(card).to_contain_text("10:00")
+    stored = (await read_stored(staff, world, booked["id"])).json()
+    assert stored["start_at"] == _iso(datetime(2027, 3, 28, 10, tzinfo=FIRM_ZONE))
+    assert stored["end_at"] == _iso(datetime(2027, 3, 28, 10, 30, tzinfo=FIRM_ZONE))

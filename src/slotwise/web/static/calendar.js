@@ -6,7 +6,7 @@
 // their own. Every change carries the version it was read at, and a refusal puts the card
 // back and says why beside it.
 
-import { clock, offsetNow, wallClock } from "./dates.js";
+import { clock, offsetNow, wallClock, zonedInstant } from "./dates.js";
 import {
   createCalendar, destroyCalendar, Interaction, List, ResourceTimeGrid,
 } from "./event-calendar.js";
@@ -188,8 +188,13 @@ function showState(state) {
 }
 
 // ---------------------------------------------------------------- dragging
-const seconds = (duration) => (duration.days || 0) * 86400 + (duration.seconds || 0);
-const shifted = (iso, by) => new Date(Date.parse(iso) + by * 1000).toISOString();
+const pad = (n) => String(n).padStart(2, "0");
+// The component hands out dates whose local fields are the wall-clock time shown (in the
+// location's zone): that wall-clock time as an instant, right across a DST change too.
+function instantOf(date) {
+  return zonedInstant(zone(), `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`,
+                      `${pad(date.getHours())}:${pad(date.getMinutes())}`);
+}
 
 // A short note beside the card, in words: why a change did not happen.
 function noteBeside(eventId, message) {
@@ -225,11 +230,11 @@ async function save(info, changes) {
 
 function moved(info) {
   const appointment = info.event.extendedProps.appointment;
-  const by = seconds(info.delta);
   const changes = {};
-  if (by) {
-    changes.start_at = shifted(appointment.start_at, by);
-    changes.end_at = shifted(appointment.end_at, by);
+  const start = instantOf(info.event.start);
+  if (Date.parse(start) !== Date.parse(appointment.start_at)) {
+    changes.start_at = start;
+    changes.end_at = instantOf(info.event.end);
   }
   if (info.newResource) {
     // The worker whose column it left is replaced by the one it was dropped on; any other
@@ -242,8 +247,7 @@ function moved(info) {
 }
 
 function resized(info) {
-  const appointment = info.event.extendedProps.appointment;
-  return save(info, { end_at: shifted(appointment.end_at, seconds(info.endDelta)) });
+  return save(info, { end_at: instantOf(info.event.end) });
 }
 
 // ---------------------------------------------------------------- the dialog
@@ -343,6 +347,7 @@ function mount(chosen) {
     ...texts(),
     timeZone: offsetNow(zone()),
     resources: columns(),
+    firstDay: 1, // weeks start on Monday, as the schedules' weekdays do
     allDaySlot: false,
     nowIndicator: true,
     editable: plans(),
