@@ -129,6 +129,14 @@ INIT_SCRIPT = """
     }
     return setAttribute.call(this, name, value);
   };
+  // Frames whose work took over 50 ms (Long Animation Frames): the one that draws the cards.
+  marks.frames = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const styleAndLayout = e.startTime + e.duration - e.styleAndLayoutStart;
+      marks.frames.push([e.startTime, e.duration, styleAndLayout]);
+    }
+  }).observe({ type: "long-animation-frame", buffered: true });
   const drawn = () => {
     const planner = document.getElementById("planner");
     if (!planner || planner.getAttribute("aria-busy") !== "false") return false;
@@ -165,7 +173,9 @@ INIT_SCRIPT = """
 
 # Resource Timing of one load, grouped by what the page reads.
 TIMINGS_SCRIPT = """
-() => {
+async () => {
+  // Long-animation-frame entries are reported a little after their frame.
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const nav = performance.getEntriesByType("navigation")[0];
   const rows = performance.getEntriesByType("resource").map((e) => {
     const url = new URL(e.name);
@@ -175,7 +185,8 @@ TIMINGS_SCRIPT = """
            rows, marks: { connected: window.__bench.connected, busy: window.__bench.busy,
                           loaded: window.__bench.loaded,
                           dom: window.__bench.dom,
-                          frame: window.__bench.frame, cards: window.__bench.cards } };
+                          frame: window.__bench.frame, cards: window.__bench.cards,
+                          frames: window.__bench.frames } };
 }
 """
 
@@ -477,6 +488,10 @@ def _phases(data: dict[str, Any]) -> dict[str, float]:
         lambda p: p.startswith(f"{api}specialists/") and ("/schedules" in p or "/breaks?" in p)
     )
     marks = data["marks"]
+    # The longest frame from the last response to the cards in the DOM: the drawing.
+    last = max(end for end in (appointments[1], working[1], holidays[1]) if end == end)
+    drawing = [f for f in marks["frames"] if f[0] + f[1] >= last and f[0] <= marks["dom"]]
+    render = max(drawing, key=lambda f: f[1], default=[0.0, 0.0, 0.0])
     return {
         "html": data["html"],
         "static_end": static[1],
@@ -497,6 +512,8 @@ def _phases(data: dict[str, Any]) -> dict[str, float]:
         "working_count": working[2],
         "busy": _number(marks["busy"]),
         "loaded": _number(marks["loaded"]),
+        "render": render[1],
+        "render_style": render[2],
         "dom": marks["dom"],
         "frame": marks["frame"],
     }
@@ -697,6 +714,10 @@ def _print_phases(label: str, loads: list[Load]) -> None:
     print(
         f"    load() from {m('busy'):.0f} to {m('loaded'):.0f} (its last response at "
         f"{last:.0f}); the cards in the DOM {m('dom'):.0f}, next frame {m('frame'):.0f}"
+    )
+    print(
+        f"    the frame that draws them: {m('render'):.0f} ms, of which style and layout "
+        f"{m('render_style'):.0f} ms (0: no frame over 50 ms)"
     )
 
 
