@@ -194,7 +194,10 @@ async () => {
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("calendar")
     group.add_argument(
-        "--loads", type=int, default=20, help="measured loads of the day view per firm (default 20)"
+        "--loads",
+        type=int,
+        default=20,
+        help="measured loads of the day view per variant (default 20)",
     )
     group.add_argument(
         "--load-warmup", type=int, default=2, help="unmeasured loads before them (default 2)"
