@@ -1,4 +1,8 @@
-"""``python -m bench [availability|booking|all] [options]`` (``make bench BENCH_ARGS=...``).
+"""``python -m bench [availability|booking|all|calendar] [options]``
+(``make bench BENCH_ARGS=...``).
+
+``all`` is availability and booking; ``calendar`` (the staff calendar in headless Chromium) runs
+only when named, as it needs Debian's Chromium, Playwright and the page bundle (``make web``).
 
 Runs on a fresh database made for the run and dropped after it: on the server of
 ``SLOTWISE_BENCH_DATABASE_URL`` when set, else on the embedded PostgreSQL in a new temporary
@@ -15,7 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import availability, booking
+from bench import availability, booking, calendar_page
 from bench.database import bench_database
 from bench.server import GC_MODES
 
@@ -25,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("which", nargs="?", choices=("all", "availability", "booking"),
+    parser.add_argument("which", nargs="?", choices=("all", "availability", "booking", "calendar"),
                         default="all")
     parser.add_argument("--server-gc", choices=GC_MODES, default="default",
                         help="diagnostic: run the HTTP server with the cyclic garbage collector "
@@ -35,6 +39,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
                         "and print its hot spots (slows the server: timings are inflated)")
     availability.add_arguments(parser)
     booking.add_arguments(parser)
+    calendar_page.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -65,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.which in ("all", "booking"):
             outcome = booking.run(db, args)
             failed |= not outcome.passed
+        if args.which == "calendar":
+            failed |= not calendar_page.run(db, args).passed
     print()
     print("FAILED: a target was missed (see above)" if failed else "All targets met.")
     return 1 if failed else 0
