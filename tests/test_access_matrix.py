@@ -21,6 +21,7 @@ from tests.factories import World, add_appointment
 ROLES = ("owner", "director", "manager", "worker", "client")
 ADMINS = ("owner", "director", "manager")
 ALL = ROLES
+STAFF = (*ADMINS, "worker")
 PUBLIC = "public"  # reachable without a token (login, refresh, logout)
 # Responses that never end (an in-process client would wait forever): only the refusals are
 # checked here; tests/realtime opens them over real HTTP.
@@ -51,6 +52,7 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/locations/{location_id}/hours"): ALL,
     ("PUT", "/api/v1/locations/{location_id}/hours"): ADMINS,
     ("GET", "/api/v1/locations/{location_id}/holidays"): ALL,
+    ("GET", "/api/v1/locations/{location_id}/working-time"): STAFF,
     ("POST", "/api/v1/locations/{location_id}/holidays"): ADMINS,
     ("PATCH", "/api/v1/locations/{location_id}/holidays/{holiday_id}"): ADMINS,
     ("DELETE", "/api/v1/locations/{location_id}/holidays/{holiday_id}"): ADMINS,
@@ -189,6 +191,8 @@ def _query(path: str, world: World) -> dict[str, str]:
             "from": day,
             "to": day,
         }
+    if path.endswith("/working-time"):
+        return {"from": "2030-01-07", "to": "2030-01-13"}
     return {}
 
 

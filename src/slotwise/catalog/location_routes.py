@@ -8,8 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Request, Response
 
 from slotwise.auth.dependencies import AdminDep, CallerDep
-from slotwise.catalog import service
-from slotwise.catalog.params import ActiveQuery, FromQuery, PageQuery, ToQuery
+from slotwise.catalog import service, working_time
+from slotwise.catalog.params import (
+    ActiveQuery,
+    FromQuery,
+    PageQuery,
+    RequiredFromQuery,
+    RequiredToQuery,
+    ToQuery,
+)
 from slotwise.catalog.schemas import (
     MAX_WEEKLY_ENTRIES,
     HolidayIn,
@@ -21,6 +28,7 @@ from slotwise.catalog.schemas import (
     LocationPatch,
     WeeklyEntryIn,
 )
+from slotwise.catalog.specialist_schemas import WorkingTimeOut
 from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES
 from slotwise.repository import Page
@@ -121,6 +129,21 @@ async def list_holidays(
     Open to every role of the firm.
     """
     return await service.list_holidays(session, caller, location_id, start=from_, end=to)
+
+
+@router.get("/locations/{location_id}/working-time", response_model=WorkingTimeOut)
+async def get_working_time(
+    location_id: uuid.UUID,
+    caller: CallerDep,
+    session: SessionDep,
+    from_: RequiredFromQuery,
+    to: RequiredToQuery,
+) -> WorkingTimeOut:
+    """When the specialists work at the location from ``from`` to ``to`` (at most 62 days):
+    its holidays, each specialist's weekly schedule there and their breaks on those days
+    (without the breaks' private reasons), in one read. Staff only: admins get every
+    specialist scheduled there, a worker themselves."""
+    return await working_time.working_time(session, caller, location_id, from_, to)
 
 
 @router.post("/locations/{location_id}/holidays", response_model=HolidayOut, status_code=201)

@@ -16,3 +16,5 @@ ActiveQuery = Annotated[
 ]
 FromQuery = Annotated[Date | None, Query(alias="from", description="First date, inclusive")]
 ToQuery = Annotated[Date | None, Query(alias="to", description="Last date, inclusive")]
+RequiredFromQuery = Annotated[Date, Query(alias="from", description="First date, inclusive")]
+RequiredToQuery = Annotated[Date, Query(alias="to", description="Last date, inclusive")]

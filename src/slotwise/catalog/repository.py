@@ -426,3 +426,38 @@ async def get_break(
     if row is None:
         raise BreakNotFound(f"No break with id {break_id} for this specialist")
     return row
+
+
+async def schedules_at(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    location_id: uuid.UUID,
+    specialist_id: uuid.UUID | None,
+) -> list[SpecialistSchedule]:
+    """The weekly schedule entries at one location: every specialist's, or one's."""
+    stmt = select(SpecialistSchedule).where(
+        SpecialistSchedule.firm_id == firm_id, SpecialistSchedule.location_id == location_id
+    )
+    if specialist_id is not None:
+        stmt = stmt.where(SpecialistSchedule.specialist_id == specialist_id)
+    order = (SpecialistSchedule.day_of_week, SpecialistSchedule.start_time)
+    return list((await session.scalars(stmt.order_by(*order))).all())
+
+
+async def breaks_between(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    specialist_ids: Sequence[uuid.UUID],
+    start: dt.date,
+    end: dt.date,
+) -> list[SpecialistBreak]:
+    """The breaks of these specialists on the dates from ``start`` to ``end`` (inclusive)."""
+    stmt = select(SpecialistBreak).where(
+        SpecialistBreak.firm_id == firm_id, SpecialistBreak.specialist_id.in_(specialist_ids)
+    )
+    rows = await session.scalars(
+        _dated(stmt, SpecialistBreak.date, start, end).order_by(
+            SpecialistBreak.date, SpecialistBreak.start_time
+        )
+    )
+    return list(rows.all())

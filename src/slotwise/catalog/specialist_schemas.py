@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Self
 
-from pydantic import Field, StrictBool, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from slotwise.catalog.fields import (
     InModel,
@@ -18,7 +18,7 @@ from slotwise.catalog.fields import (
     Text200,
     Text500,
 )
-from slotwise.catalog.schemas import WeeklyEntryIn
+from slotwise.catalog.schemas import HolidayOut, WeeklyEntryIn
 from slotwise.patch import PatchModel
 from slotwise.types import Date, TimeOfDay
 
@@ -112,3 +112,25 @@ class BreakOut(OutModel):
     start_time: TimeOfDay
     end_time: TimeOfDay
     reason: str
+
+
+class BreakTimeOut(OutModel):
+    """A break's date and times, without its private reason."""
+
+    date: dt.date
+    start_time: TimeOfDay
+    end_time: TimeOfDay
+
+
+class SpecialistWorkingTime(BaseModel):
+    specialist_id: uuid.UUID
+    schedule: list[ScheduleEntryOut] = Field(description="The weekly schedule at the location")
+    breaks: list[BreakTimeOut]
+
+
+class WorkingTimeOut(BaseModel):
+    location_id: uuid.UUID
+    holidays: list[HolidayOut]
+    specialists: list[SpecialistWorkingTime] = Field(
+        description="Each specialist with a schedule at the location (a worker: themselves)"
+    )

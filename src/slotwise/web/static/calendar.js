@@ -44,7 +44,6 @@ let workplaces = [];
 let range = null; // {start, end}: the dates shown ("YYYY-MM-DD", end exclusive)
 const appointments = new Map(); // id -> the appointment as the API shows it to this user
 let offTime = []; // the background events of non-working time
-let schedules = new Map(); // specialist id -> weekly schedule at the location (read once a mount)
 
 const zone = () => location.time_zone;
 const plans = () => Boolean(me) && PLANNERS.has(me.role);
@@ -108,7 +107,8 @@ async function load() {
   appointments.clear();
   for (const appointment of items) if (shown(appointment)) appointments.set(appointment.id, appointment);
   const { first, last } = openingRange(location);
-  offTime = offTimeEvents(datesBetween(range.start, range.end), columns(), plansOfDays, first, last);
+  offTime = plansOfDays
+    ? offTimeEvents(datesBetween(range.start, range.end), columns(), plansOfDays, first, last) : [];
 }
 
 function loaded() {
@@ -117,27 +117,19 @@ function loaded() {
   el("planner").setAttribute("aria-busy", "false");
 }
 
-// Holidays, schedules and breaks of the range. A part that cannot be read is left unshaded
-// rather than failing the calendar.
+// Holidays, schedules and breaks of the range, in one read. When it cannot be read the
+// calendar is shown unshaded rather than not at all.
 async function workingTime() {
-  const dates = new URLSearchParams({ from: range.start, to: range.end });
-  const holidays = await session.request(`/locations/${location.id}/holidays?${dates}`)
-    .catch(() => []);
-  const breaks = new Map();
-  await Promise.all(columns().map(async (column) => {
-    const [entries, off] = await Promise.all([
-      schedules.get(column.id) || session.request(`/specialists/${column.id}/schedules`)
-        .then((all) => all.filter((e) => e.location_id === location.id)).catch(() => null),
-      session.request(`/specialists/${column.id}/breaks?${dates}`).catch(() => []),
-    ]);
-    if (entries) schedules.set(column.id, entries);
-    breaks.set(column.id, off);
-  }));
+  const dates = datesBetween(range.start, range.end);
+  const query = new URLSearchParams({ from: dates[0], to: dates[dates.length - 1] });
+  const read = await session.request(`/locations/${location.id}/working-time?${query}`)
+    .catch(() => null);
+  if (!read) return null;
   return {
     location,
-    holidays: new Map(holidays.map((h) => [h.date, h.is_working])),
-    schedules,
-    breaks,
+    holidays: new Map(read.holidays.map((h) => [h.date, h.is_working])),
+    schedules: new Map(read.specialists.map((s) => [s.specialist_id, s.schedule])),
+    breaks: new Map(read.specialists.map((s) => [s.specialist_id, s.breaks])),
   };
 }
 
@@ -334,7 +326,6 @@ function mount(chosen) {
   location = chosen;
   appointments.clear();
   offTime = [];
-  schedules = new Map();
   el("planner-zone").textContent = t("calendar.zone", { zone: zone() });
   const { first, last } = openingRange(location);
   calendar = createCalendar(el("calendar"), [ResourceTimeGrid, List, Interaction], {

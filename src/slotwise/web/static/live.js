@@ -18,6 +18,7 @@ export class LiveFeed {
     // The stream is retried at least as often as we poll, and at least every 30 s.
     this.maxReconnectMs = Math.min(30000, pollMs);
     this.lastSeq = null; // every event up to this position has been applied
+    this.resumeFrom = null; // the position the first list is read at, while it is read
     this.loading = false; // while the list is read, events wait in `buffered`
     this.buffered = [];
     this.reloadFrom = undefined; // asked to read the list again while reading it
@@ -34,9 +35,17 @@ export class LiveFeed {
     };
   }
 
-  start() {
+  // The firm's position first (one small read), then the list read after it and the stream
+  // resumed from it, side by side: the list does not wait for the stream to connect.
+  async start() {
     this.onState("connecting");
     window.addEventListener("online", this.onOnline);
+    const head = await this.session.request("/events").catch(() => null);
+    if (this.stopped) return;
+    if (head) {
+      this.resumeFrom = head.last_seq;
+      this.reload(head.last_seq);
+    }
     this.connect();
   }
 
@@ -125,13 +134,15 @@ export class LiveFeed {
     this.connecting = false;
     if (this.stopped) return;
     const query = new URLSearchParams({ token });
-    if (this.lastSeq !== null) query.set("last_event_id", String(this.lastSeq));
+    const from = this.lastSeq ?? this.resumeFrom;
+    if (from !== null) query.set("last_event_id", String(from));
     const source = new EventSource(`${this.api}/events/stream?${query}`);
     this.source = source;
     source.addEventListener("connected", (event) => {
       this.isUp();
-      // A first connection reads the list now; on a resumed one the missed events follow.
-      if (this.lastSeq === null) this.reload(JSON.parse(event.data).seq);
+      // A first connection without a position reads the list now; on a resumed one the
+      // missed events follow.
+      if (this.lastSeq === null && this.resumeFrom === null) this.reload(JSON.parse(event.data).seq);
     });
     source.addEventListener("reset", (event) => this.reload(JSON.parse(event.data).seq));
     for (const type of EVENT_TYPES) {
