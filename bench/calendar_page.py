@@ -19,9 +19,10 @@ from one real login) against uvicorn in a child process (bench.server), and meas
   against ``time.time()``, with the offset between the two clocks measured in the same run.
 
 Where the time of a load goes is taken from the page's Resource Timing entries (the static
-files, ``/me``, the catalog lists, the stream token, the appointments, and the holidays plus
-the two working-time reads per worker), and the same API reads are timed from this process
-over one keep-alive connection as a reference. Targets: p95 draw < 500 ms, p95 move < 200 ms.
+files, ``/me``, the catalog lists, the stream token, the appointments, and the location's
+working time: holidays, schedules and breaks in one read), and the same API reads are timed
+from this process over one keep-alive connection as a reference. Targets: p95 draw < 500 ms,
+p95 move < 200 ms.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ OPEN, CLOSE = dt.time(7), dt.time(21)  # every day of the week, so that today is
 WORKERS = 20
 PITCH_MINUTES = 60  # one appointment an hour per worker, starting 08:00 + (worker % 4) * 15
 MOVE_MINUTES = 15
-WORKING_TIME_URLS = ["*/api/v1/specialists/*/schedules*", "*/api/v1/specialists/*/breaks*"]
+WORKING_TIME_URLS = ["*/api/v1/locations/*/working-time*"]
 WIDTH, HEIGHT = 1440, 900
 WAIT_MS = 30000
 PASSWORD = "bench-" + secrets.token_urlsafe(12)
@@ -429,7 +430,7 @@ def calendar_tab(
     refuse_working_time: bool = False,
 ) -> Iterator[Page]:
     """A tab signed in as ``pair``'s user, measuring; ``refuse_working_time`` (diagnostic)
-    makes the 2 working-time reads per worker fail at once in the browser (the page then
+    makes the working-time read fail at once in the browser (the page then
     shades nothing), to show what they cost."""
     context: BrowserContext = browser.new_context(
         viewport={"width": WIDTH, "height": HEIGHT}, locale="en-GB", timezone_id="Europe/Berlin"
@@ -486,13 +487,10 @@ def _phases(data: dict[str, Any]) -> dict[str, float]:
     )
     token = span(lambda p: p == f"{api}events/stream-token")
     appointments = span(lambda p: p.startswith(f"{api}appointments?"))
-    holidays = span(lambda p: "/holidays?" in p)
-    working = span(
-        lambda p: p.startswith(f"{api}specialists/") and ("/schedules" in p or "/breaks?" in p)
-    )
+    working = span(lambda p: "/working-time?" in p)
     marks = data["marks"]
     # The longest frame from the last response to the cards in the DOM: the drawing.
-    last = max(end for end in (appointments[1], working[1], holidays[1]) if end == end)
+    last = max(end for end in (appointments[1], working[1]) if end == end)
     drawing = [f for f in marks["frames"] if f[0] + f[1] >= last and f[0] <= marks["dom"]]
     render = max(drawing, key=lambda f: f[1], default=[0.0, 0.0, 0.0])
     return {
@@ -508,8 +506,6 @@ def _phases(data: dict[str, Any]) -> dict[str, float]:
         "connected": _number(marks["connected"]),
         "appointments_start": appointments[0],
         "appointments_end": appointments[1],
-        "holidays_start": holidays[0],
-        "holidays_end": holidays[1],
         "working_start": working[0],
         "working_end": working[1],
         "working_count": working[2],
@@ -634,14 +630,14 @@ def measure_moves(
 
 def api_reads(
     client: httpx.Client, firm: CalendarFirm, day: dt.date, repeats: int = 5
-) -> tuple[float, float, float]:
+) -> tuple[float, float]:
     """Median seconds, sequential on one connection: the day's appointments as the page asks
-    (36 h margin each side), the holidays, and the 2 working-time reads per worker."""
+    (36 h margin each side), and the location's working time (one read)."""
     margin = dt.timedelta(hours=36)
     low = dt.datetime.combine(day, dt.time(), dt.UTC) - margin
     high = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.UTC) + margin
     dates = {"from": day.isoformat(), "to": (day + dt.timedelta(days=1)).isoformat()}
-    appointments, holidays, working = [], [], []
+    appointments, working = [], []
     for _ in range(repeats + 1):
         started = time.perf_counter()
         client.get(
@@ -656,16 +652,11 @@ def api_reads(
         ).raise_for_status()
         appointments.append(time.perf_counter() - started)
         started = time.perf_counter()
-        client.get(f"/locations/{firm.location_id}/holidays", params=dates).raise_for_status()
-        holidays.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        for sid in firm.specialists:
-            client.get(f"/specialists/{sid}/schedules").raise_for_status()
-            client.get(f"/specialists/{sid}/breaks", params=dates).raise_for_status()
+        url = f"/locations/{firm.location_id}/working-time"
+        client.get(url, params=dates).raise_for_status()
         working.append(time.perf_counter() - started)
     return (
         statistics.median(appointments[1:]),
-        statistics.median(holidays[1:]),
         statistics.median(working[1:]),
     )
 
@@ -703,12 +694,11 @@ def _print_phases(label: str, loads: list[Load]) -> None:
     print(
         f"    stream token {m('token_start'):.0f}-{m('token_end'):.0f}; stream connected "
         f"{m('connected'):.0f}; appointments {m('appointments_start'):.0f}-"
-        f"{m('appointments_end'):.0f}; holidays {m('holidays_start'):.0f}-"
-        f"{m('holidays_end'):.0f}"
+        f"{m('appointments_end'):.0f}"
     )
     print(
-        f"    working time: {m('working_count'):.0f} requests (schedules and breaks per "
-        f"worker) {m('working_start'):.0f}-{m('working_end'):.0f} ({working:.0f} ms); "
+        f"    working time: {m('working_count'):.0f} request (holidays, schedules, breaks) "
+        f"{m('working_start'):.0f}-{m('working_end'):.0f} ({working:.0f} ms); "
         f"they end {extra:.0f} ms after the appointments"
     )
     last = statistics.median(
@@ -822,20 +812,15 @@ def _measure(
     print(
         f"  reference: the page's API reads from this process, one connection, sequential "
         f"(medians): appointments of the day {reads[0] * 1000:.1f} ms "
-        f"(floor {floor_reads[0] * 1000:.1f}), holidays {reads[1] * 1000:.1f} ms, the "
-        f"{2 * WORKERS} working-time reads {reads[2] * 1000:.0f} ms together "
-        f"(floor {floor_reads[2] * 1000:.0f})"
+        f"(floor {floor_reads[0] * 1000:.1f}), the working time {reads[1] * 1000:.1f} ms "
+        f"(floor {floor_reads[1] * 1000:.1f})"
     )
     print(f"  while loading: {cpu}")
     width = 58
     print(draw["floor"].line("navigation -> drawn, empty day (floor)", width))
     print(draw["busy"].line(f"navigation -> drawn, {want} appointments", width))
     print(draw["busy_dom"].line("  ... the cards in the DOM (one frame earlier)", width))
-    print(
-        draw["refused"].line(
-            f"diagnostic: {want}, the {2 * WORKERS} working-time reads refused", width
-        )
-    )
+    print(draw["refused"].line(f"diagnostic: {want}, the working-time read refused", width))
     _print_phases("empty day", floor_loads)
     _print_phases(f"{want} appointments", busy_loads)
     _print_phases(f"{want} appointments, working-time reads refused", refused_loads)

@@ -112,7 +112,7 @@ async function load() {
 }
 
 function loaded() {
-  if (!calendar) return;
+  if (!calendar || !range) return; // nothing was read: the shown range is not known yet
   draw();
   el("planner").setAttribute("aria-busy", "false");
 }
@@ -389,7 +389,9 @@ async function start(signedIn, user) {
     el("planner-title").textContent = t("calendar.staffOnly");
     return;
   }
-  [locations, specialists, services, workplaces] = await Promise.all([
+  let head;
+  [head, locations, specialists, services, workplaces] = await Promise.all([
+    session.request("/events").catch(() => null), // the position, for the live feed
     session.requestAll("/locations?active=true"),
     session.requestAll("/specialists?active=true"),
     session.requestAll("/services?active=true"),
@@ -401,11 +403,12 @@ async function start(signedIn, user) {
   select.replaceChildren(...locations.map((l) => new Option(l.name, l.id)));
   if (!locations.length) {
     showError(t("calendar.noLocation"));
+    el("planner").setAttribute("aria-busy", "false");
     return;
   }
   feed = new LiveFeed({ api: API, session, load, apply, loaded, onState: showState, pollMs: POLL_MS });
   mount(locations[0]);
-  feed.start();
+  feed.start(head);
   dialog.resume(me.id);
 }
 

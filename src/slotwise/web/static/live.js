@@ -35,12 +35,13 @@ export class LiveFeed {
     };
   }
 
-  // The firm's position first (one small read), then the list read after it and the stream
-  // resumed from it, side by side: the list does not wait for the stream to connect.
-  async start() {
+  // The firm's position first (one small read; `head`, when the page has read it already,
+  // is that answer), then the list read after it and the stream resumed from it, side by
+  // side: the list does not wait for the stream to connect.
+  async start(head) {
     this.onState("connecting");
     window.addEventListener("online", this.onOnline);
-    const head = await this.session.request("/events").catch(() => null);
+    if (head === undefined) head = await this.session.request("/events").catch(() => null);
     if (this.stopped) return;
     if (head) {
       this.resumeFrom = head.last_seq;
@@ -94,10 +95,11 @@ export class LiveFeed {
     }
   }
 
-  // The page shows another range: read it now, unless the first read (when the stream
-  // connects, or the first poll) is still to come and will read it anyway.
+  // The page shows another range: read it now (after the read under way, if one is), unless
+  // the first read (when the stream connects, or the first poll) is still to come and will
+  // read it anyway.
   viewChanged() {
-    if (this.lastSeq !== null || this.timers.poll !== null) this.reload();
+    if (this.loading || this.lastSeq !== null || this.timers.poll !== null) this.reload();
   }
 
   receive(envelope) {
