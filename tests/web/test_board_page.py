@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
+
+from tests.web.static_files import entry_point, served_modules
 
 
 async def test_board_page_is_a_self_contained_shell(client: httpx.AsyncClient) -> None:
@@ -13,8 +13,8 @@ async def test_board_page_is_a_self_contained_shell(client: httpx.AsyncClient) -
     assert response.headers["content-type"].startswith("text/html")
     page = response.text
     assert 'data-poll-seconds="60"' in page
-    assert '<script type="module" src="/board/static/board.js"></script>' in page
-    assert 'href="/board/static/board.css"' in page
+    assert entry_point(page).startswith("/board/static/board.js?v=")
+    assert 'href="/board/static/board.css?v=' in page
     assert 'id="banner"' in page and "Live updates unavailable" in page
     # Nothing is loaded from elsewhere, and no inline script may run.
     assert "http://" not in page and "https://" not in page
@@ -47,24 +47,8 @@ BOARD_MODULES = {
 }
 
 
-async def _modules(client: httpx.AsyncClient, entry: str) -> set[str]:
-    """The modules a page's entry point loads, itself included, each served as a script."""
-    seen: set[str] = set()
-    waiting = [entry]
-    while waiting:
-        name = waiting.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        module = await client.get(f"/board/static/{name}")
-        assert module.status_code == 200, name
-        assert module.headers["content-type"].startswith("text/javascript"), name
-        if name != "event-calendar.js":  # the bundle: no imports of its own
-            waiting.extend(re.findall(r'from "\./([a-z0-9-]+\.js)"', module.text))
-    return seen
-
-
 async def test_static_files_are_served_with_their_types(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/board")).text
     script = await client.get("/board/static/board.js")
     assert script.status_code == 200
     assert script.headers["content-type"].startswith("text/javascript")
@@ -73,7 +57,7 @@ async def test_static_files_are_served_with_their_types(client: httpx.AsyncClien
     assert "new EventSource(" in live.text
     assert "/events/stream-token" in live.text
     # Every module the entry point imports, and what they import, is served too.
-    assert await _modules(client, "board.js") == BOARD_MODULES
+    assert await served_modules(client, entry_point(page)) == BOARD_MODULES
     style = await client.get("/board/static/board.css")
     assert style.status_code == 200
     assert style.headers["content-type"].startswith("text/css")
@@ -101,11 +85,11 @@ async def test_calendar_page_and_its_bundle(client: httpx.AsyncClient) -> None:
     response = await client.get("/calendar")
     assert response.status_code == 200
     page = response.text
-    assert '<script type="module" src="/board/static/calendar.js"></script>' in page
+    assert entry_point(page).startswith("/board/static/calendar.js?v=")
     assert 'id="login-form"' in page  # the sign-in form the pages share
     assert "http://" not in page and "https://" not in page
     assert "unsafe-inline" not in response.headers["content-security-policy"]
-    assert await _modules(client, "calendar.js") == {
+    assert await served_modules(client, entry_point(page)) == {
         *BOARD_MODULES - {"board.js", "strings-board.js"},
         "calendar.js",
         "calendar-cards.js",
@@ -122,3 +106,28 @@ async def test_calendar_page_and_its_bundle(client: httpx.AsyncClient) -> None:
     assert style.status_code == 200
     assert style.headers["content-type"].startswith("text/css")
     assert ".ec-event" in style.text
+
+
+async def test_a_file_is_kept_under_its_current_version_only(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/calendar")).text
+    entry = entry_point(page)
+    current = await client.get(entry)
+    assert current.headers["cache-control"] == "public, max-age=31536000, immutable"
+    etag = current.headers["etag"]
+    # The version is the file as served: its imports name their own versions.
+    assert f'"{entry.split("?v=")[1]}"' == etag
+    assert 'from "/board/static/live.js?v=' in current.text
+    # The page names every module it will load, so the browser asks for them at once.
+    for name in ("live.js", "dates.js", "event-calendar.js", "strings-calendar.js"):
+        assert f'<link rel="modulepreload" href="/board/static/{name}?v=' in page, name
+    # Without the version, or with an old one, the browser asks every time.
+    for url in ("/board/static/calendar.js", "/board/static/calendar.js?v=0123456789abcdef"):
+        response = await client.get(url)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-cache"
+        assert response.text == current.text
+        unchanged = await client.get(url, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304
+        assert unchanged.content == b""
+    changed = await client.get("/board/static/calendar.js", headers={"If-None-Match": '"old"'})
+    assert changed.status_code == 200 and changed.text == current.text

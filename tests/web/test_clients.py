@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from tests.factories import World, add_appointment
 from tests.web.accessibility import axe_violations
 from tests.web.conftest import BROWSER_ZONE, Board, expect, signed_in, staff_context
+from tests.web.static_files import entry_point, served_modules
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page
@@ -673,16 +674,14 @@ async def test_clients_page_and_its_modules(client: httpx.AsyncClient) -> None:
     response = await client.get("/clients")
     assert response.status_code == 200
     page = response.text
-    assert '<script type="module" src="/board/static/clients.js"></script>' in page
-    assert 'href="/board/static/clients.css"' in page
+    assert entry_point(page).startswith("/board/static/clients.js?v=")
+    assert 'href="/board/static/clients.css?v=' in page
     assert 'id="login-form"' in page
     assert '<a href="/clients" data-i18n="nav.clients"' in page and 'aria-current="page"' in page
     assert "http://" not in page and "https://" not in page
     assert "unsafe-inline" not in response.headers["content-security-policy"]
-    for name in ("clients.js", "clients-form.js", "clients-history.js", "strings-clients.js"):
-        module = await client.get(f"/board/static/{name}")
-        assert module.status_code == 200, name
-        assert module.headers["content-type"].startswith("text/javascript"), name
+    modules = await served_modules(client, entry_point(page))
+    assert {"clients.js", "clients-form.js", "clients-history.js", "strings-clients.js"} <= modules
     style = await client.get("/board/static/clients.css")
     assert style.headers["content-type"].startswith("text/css")
     # The API's list of clients is still the API's.

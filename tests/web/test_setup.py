@@ -18,6 +18,7 @@ from tests.catalog.helpers import set_appointment_workplace
 from tests.factories import World, add_appointment
 from tests.web.accessibility import axe_violations
 from tests.web.conftest import Board, expect, signed_in, staff_context
+from tests.web.static_files import entry_point, served_modules
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Locator, Page
@@ -706,23 +707,13 @@ async def test_the_page_and_its_modules_are_served(http: httpx.AsyncClient, serv
         response = await web.get("/setup")
         assert response.status_code == 200
         page = response.text
-        assert '<script type="module" src="/board/static/setup.js"></script>' in page
+        assert entry_point(page).startswith("/board/static/setup.js?v=")
         assert 'id="login-form"' in page
         assert 'aria-current="page"' in page and 'href="/setup"' in page
         assert "http://" not in page and "https://" not in page
         assert "unsafe-inline" not in response.headers["content-security-policy"]
         assert " style=" not in page  # the policy would refuse inline styles
-        seen: set[str] = set()
-        waiting = ["setup.js"]
-        while waiting:
-            name = waiting.pop()
-            if name in seen:
-                continue
-            seen.add(name)
-            module = await web.get(f"/board/static/{name}")
-            assert module.status_code == 200, name
-            assert module.headers["content-type"].startswith("text/javascript"), name
-            waiting.extend(re.findall(r'from "\./([a-z0-9-]+\.js)"', module.text))
+        seen = await served_modules(web, entry_point(page))
         assert {"setup-ui.js", "setup-hours.js", "strings-setup.js", "session.js"} <= seen
         style = await web.get("/board/static/setup.css")
         assert style.status_code == 200

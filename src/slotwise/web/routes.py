@@ -12,9 +12,10 @@ from pathlib import Path
 from string import Template
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Header, Query, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 
+from slotwise.web.assets import IMMUTABLE, REVALIDATE, Assets
 from slotwise.web.errors import StaticNotFound
 from slotwise.web.pages import page_headers
 
@@ -75,6 +76,12 @@ _STATIC_TYPES = {
     "event-calendar.css": _STYLE,
 }
 _BUILT = frozenset({"event-calendar.js", "event-calendar.css"})
+_ASSETS = Assets(
+    {
+        name: _STATIC_DIR / "build" / name if name in _BUILT else _STATIC_DIR / name
+        for name in _STATIC_TYPES
+    }
+)
 DEFAULT_POLL_SECONDS = 60
 _PAGE_HEADERS = page_headers()
 
@@ -167,11 +174,18 @@ def _page(path: str, *, poll_seconds: int | None = None) -> HTMLResponse:
     if poll_seconds is not None:
         values["poll_seconds"] = poll_seconds
     content = _template(f"{shell.name}.html").substitute(values)
-    styles = "\n".join(f'  <link rel="stylesheet" href="/board/static/{n}">' for n in shell.styles)
+    script = f"{shell.name}.js"
+    # The page's modules are named up front: the browser asks for them all at once rather
+    # than one import level at a time (only when they are not in its cache already).
+    links = [f'  <link rel="stylesheet" href="{_ASSETS.url(n)}">' for n in shell.styles] + [
+        f'  <link rel="modulepreload" href="{_ASSETS.url(n)}">' for n in _ASSETS.imports(script)
+    ]
     html = _template("shell.html").substitute(
         title=shell.title,
-        styles=styles,
-        script=f"{shell.name}.js",
+        icon=_ASSETS.url("icon.svg"),
+        style=_ASSETS.url("board.css"),
+        styles="\n".join(links),
+        script=_ASSETS.url(script),
         body_data=f' data-poll-seconds="{poll_seconds}"' if poll_seconds is not None else "",
         key=shell.key,
         skip=shell.skip,
@@ -233,14 +247,27 @@ async def set_password() -> HTMLResponse:
     return _page("/set-password")
 
 
-@router.get("/board/static/{name}", response_class=FileResponse, include_in_schema=False)
-async def board_static(name: str) -> FileResponse:
-    """The board's scripts and style sheet (revalidated on every load: they are tiny)."""
+@router.get("/board/static/{name}", include_in_schema=False)
+async def board_static(
+    name: str,
+    v: Annotated[str | None, Query(description="The file's version, as the pages name it")] = None,
+    if_none_match: Annotated[str | None, Header()] = None,
+) -> Response:
+    """The pages' scripts, style sheets and icon. Under the URL the pages use (the current
+    version in ``v``) a file is kept by the browser for a year; otherwise it is revalidated
+    on every use."""
     media_type = _STATIC_TYPES.get(name)
     if media_type is None:
         raise StaticNotFound(f"No static file {name!r}")
-    path = _STATIC_DIR / "build" / name if name in _BUILT else _STATIC_DIR / name
-    if not path.is_file():
+    try:
+        asset = _ASSETS.get(name)
+    except FileNotFoundError:
         # Only a built file can be missing: a checkout where `make` has not built it yet.
-        raise StaticNotFound(f"{name!r} is not built; run make")
-    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "no-cache"})
+        raise StaticNotFound(f"{name!r} is not built; run make") from None
+    headers = {
+        "Cache-Control": IMMUTABLE if v == asset.version else REVALIDATE,
+        "ETag": asset.etag,
+    }
+    if if_none_match == asset.etag:
+        return Response(status_code=304, headers=headers)
+    return Response(asset.body, media_type=media_type, headers=headers)
