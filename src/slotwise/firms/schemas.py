@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from slotwise.catalog.fields import Name, TimeZoneName
 from slotwise.patch import PatchModel
@@ -26,6 +26,9 @@ class FirmSettingsOut(BaseModel):
         description="Clients may cancel or move until this long before the start"
     )
     hold_ttl_seconds: int = Field(description="How long a hold keeps its slot")
+    public_booking: bool = Field(
+        description="Anyone may book on the firm's public page (`/book/{slug}`) and its API"
+    )
     reminder_offsets_minutes: list[int] = Field(
         description="Reminders go out this many minutes before the start"
     )
@@ -40,6 +43,7 @@ class FirmSettingsUpdate(PatchModel):
     booking_horizon_days: StrictInt | None = Field(None, ge=1, le=3660)
     client_change_deadline_minutes: StrictInt | None = Field(None, ge=0, le=525_600)
     hold_ttl_seconds: StrictInt | None = Field(None, ge=10, le=86_400)
+    public_booking: StrictBool | None = None
     reminder_offsets_minutes: list[Annotated[StrictInt, Field(ge=1, le=43_200)]] | None = Field(
         None, max_length=10
     )

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -51,6 +52,8 @@ class Firm(IdMixin, Base):
     booking_horizon_days: Mapped[int] = mapped_column(Integer, server_default="90")
     client_change_deadline_minutes: Mapped[int] = mapped_column(Integer, server_default="120")
     hold_ttl_seconds: Mapped[int] = mapped_column(Integer, server_default="120")
+    # The public booking page and API (/book/<slug>, /api/v1/public/<slug>): off by default.
+    public_booking: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Reminders go out this many minutes before an appointment starts (default 24 h and 1 h).
     reminder_offsets_minutes: Mapped[list[int]] = mapped_column(
         ARRAY(Integer), server_default=text("'{1440,60}'")
