@@ -18,7 +18,7 @@ def test_a_change_deep_in_the_imports_changes_every_importer(tmp_path: Path) -> 
     (tmp_path / "style.css").write_text("p { color: red }\n")
     before = _assets(tmp_path)
     a = before.get("a.js")
-    assert a.imports == ("b.js", "c.js")
+    assert before.imports("a.js") == ("b.js", "c.js")
     text = a.body.decode()
     assert f'from "{before.url("b.js")}"' in text
     assert 'import "./x.js"' in text  # not one of ours: left as it is

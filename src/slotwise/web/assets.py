@@ -30,7 +30,6 @@ REVALIDATE = "no-cache"
 class Asset:
     body: bytes
     version: str  # a hash of the file and of everything it imports, as written
-    imports: tuple[str, ...]  # the modules it imports, directly or not, in first-found order
 
     @property
     def etag(self) -> str:
@@ -68,7 +67,7 @@ class Assets:
         ``make web`` builds, in a checkout where it has not run)."""
         raw = self._raw(name)
         if not name.endswith(".js"):
-            return Asset(raw, self._version(name), ())
+            return Asset(raw, self._version(name))
 
         def versioned(match: re.Match[str]) -> str:
             module = match.group(2)
@@ -77,7 +76,7 @@ class Assets:
             return f"{match.group(1)}{self.url(module)}{match.group(3)}"
 
         body = _IMPORT.sub(versioned, raw.decode("utf-8")).encode("utf-8")
-        return Asset(body, self._version(name), self._imports(name))
+        return Asset(body, self._version(name))
 
     @cache  # noqa: B019
     def _raw(self, name: str) -> bytes:
