@@ -7,20 +7,25 @@ bookings). Responses carry only what a visitor may see.
 
 from __future__ import annotations
 
+import uuid
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
+from fastapi.security import OAuth2PasswordBearer
 
 from slotwise.deps import SessionDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody
 from slotwise.models import Firm
 from slotwise.notifications.channels import ChannelSettings
-from slotwise.public import catalog
+from slotwise.public import catalog, holds
 from slotwise.public.firms import public_firm
 from slotwise.public.schemas import (
     DaysOut,
     DaysQuery,
     PublicFirmOut,
+    PublicHoldCreate,
+    PublicHoldOut,
     PublicLocationList,
     PublicServiceList,
     PublicSpecialistList,
@@ -30,6 +35,7 @@ from slotwise.public.schemas import (
     SpecialistsQuery,
 )
 from slotwise.public.throttle import limit_public_requests
+from slotwise.state import secret_key_of
 
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {
     **{status: ERROR_RESPONSES[status] for status in (404, 408, 409, 413, 422, 503)},
@@ -106,3 +112,74 @@ async def list_public_slots(
     """The free slots starting on a local date, each with the specialists who could take
     it (for "any specialist", the first of them is booked)."""
     return await catalog.free_slots(session, firm, params)
+
+
+_bearer = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/token",
+    auto_error=False,
+    description="Optional: a client of this firm, logged in, holds and books as themselves",
+)
+HOLD_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "`invalid_token`: a bearer token that is not valid"},
+    403: {
+        "model": ErrorBody,
+        "description": "`not_a_client_here`: a login that is not a client of this firm",
+    },
+    410: {"model": ErrorBody, "description": "`hold_expired`"},
+}
+
+
+async def _visitor(
+    request: Request,
+    firm: FirmDep,
+    session: SessionDep,
+    bearer: Annotated[str | None, Depends(_bearer)],
+    hold_token: Annotated[
+        str | None,
+        Header(
+            alias="X-Hold-Token",
+            max_length=200,
+            description="A guest's hold token, as the hold's creation answered it",
+        ),
+    ] = None,
+) -> holds.Visitor:
+    return await holds.visitor(
+        session, firm, bearer=bearer, hold_token=hold_token, secret=secret_key_of(request.app)
+    )
+
+
+VisitorDep = Annotated[holds.Visitor, Depends(_visitor)]
+
+
+@router.post("/holds", response_model=PublicHoldOut, status_code=201, responses=HOLD_RESPONSES)
+async def create_public_hold(
+    body: PublicHoldCreate, firm: FirmDep, who: VisitorDep, session: SessionDep
+) -> PublicHoldOut:
+    """Hold a free slot for the firm's `hold_ttl_seconds`.
+
+    A guest gets `hold_token` once, here: it proves the hold is theirs (send it as
+    `X-Hold-Token`). A client of the firm, logged in (Bearer), holds as themselves and gets
+    no token. A slot taken meanwhile: 409 `slot_taken`; one no longer offered: 409
+    `slot_unavailable` (fetch the day's slots again).
+    """
+    return await holds.create(session, firm, who, body, datetime.now(UTC))
+
+
+@router.get("/holds/{hold_id}", response_model=PublicHoldOut, responses=HOLD_RESPONSES)
+async def get_public_hold(
+    hold_id: uuid.UUID, firm: FirmDep, who: VisitorDep, session: SessionDep
+) -> PublicHoldOut:
+    """Your hold (`hold_token` is null here). Without `X-Hold-Token` or a client's login:
+    422 `hold_token_required`; a wrong token or an unknown hold: 404 `hold_not_found`."""
+    return await holds.read(session, firm, who, hold_id)
+
+
+@router.delete(
+    "/holds/{hold_id}", status_code=204, response_class=Response, responses=HOLD_RESPONSES
+)
+async def delete_public_hold(
+    hold_id: uuid.UUID, firm: FirmDep, who: VisitorDep, session: SessionDep
+) -> Response:
+    """Give the slot back at once."""
+    await holds.release(session, firm, who, hold_id)
+    return Response(status_code=204)
