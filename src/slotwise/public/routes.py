@@ -14,13 +14,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordBearer
 
-from slotwise.deps import SessionDep
+from slotwise.deps import SessionDep, SettingsDep
 from slotwise.errors import ERROR_RESPONSES, ErrorBody
 from slotwise.models import Firm
 from slotwise.notifications.channels import ChannelSettings
-from slotwise.public import catalog, holds
+from slotwise.public import catalog, holds, verification
 from slotwise.public.firms import public_firm
 from slotwise.public.schemas import (
+    ConfirmOut,
+    ConfirmRequest,
     DaysOut,
     DaysQuery,
     PublicFirmOut,
@@ -33,9 +35,11 @@ from slotwise.public.schemas import (
     SlotsOut,
     SlotsQuery,
     SpecialistsQuery,
+    VerificationOut,
+    VerificationRequest,
 )
-from slotwise.public.throttle import limit_public_requests
-from slotwise.state import secret_key_of
+from slotwise.public.throttle import limit_code_sends, limit_public_requests
+from slotwise.state import secret_key_of, sessionmaker_of
 
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {
     **{status: ERROR_RESPONSES[status] for status in (404, 408, 409, 413, 422, 503)},
@@ -66,10 +70,11 @@ def _channels() -> ChannelSettings:
     return ChannelSettings()
 
 
+ChannelsDep = Annotated[ChannelSettings, Depends(_channels)]
+
+
 @router.get("", response_model=PublicFirmOut)
-async def get_public_firm(
-    firm: FirmDep, channels: Annotated[ChannelSettings, Depends(_channels)]
-) -> PublicFirmOut:
+async def get_public_firm(firm: FirmDep, channels: ChannelsDep) -> PublicFirmOut:
     """The firm's page settings: its name, language, time zone and booking rules."""
     return catalog.firm_out(firm, channels)
 
@@ -183,3 +188,85 @@ async def delete_public_hold(
     """Give the slot back at once."""
     await holds.release(session, firm, who, hold_id)
     return Response(status_code=204)
+
+
+AcceptLanguage = Annotated[str | None, Header(max_length=500, include_in_schema=False)]
+
+
+@router.post(
+    "/holds/{hold_id}/verification",
+    response_model=VerificationOut,
+    status_code=202,
+    dependencies=[Depends(limit_code_sends)],
+    responses=HOLD_RESPONSES,
+)
+async def send_verification_code(
+    request: Request,
+    hold_id: uuid.UUID,
+    body: VerificationRequest,
+    firm: FirmDep,
+    who: VisitorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    channels: ChannelsDep,
+    accept_language: AcceptLanguage = None,
+) -> VerificationOut:
+    """Send a six-digit code to the guest's email (or, given only a phone, by WhatsApp
+    when the firm's server sends WhatsApp). The hold is extended to last at least as
+    long as the code (`code_expires_at`).
+
+    Neither email nor phone: 422 `validation_error`; no channel reaches it: 422
+    `verification_channel_unavailable`; asked again too soon: 429
+    `verification_resend_too_soon` (Retry-After); too many codes for this hold: 403
+    `verification_sends_exceeded`. Guests only (X-Hold-Token).
+    """
+    return await verification.send_code(
+        session,
+        firm,
+        who,
+        hold_id,
+        body,
+        settings=settings,
+        channels=channels,
+        secret=secret_key_of(request.app),
+        accept_language=accept_language,
+        now=datetime.now(UTC),
+    )
+
+
+@router.post(
+    "/holds/{hold_id}/confirm",
+    response_model=ConfirmOut,
+    status_code=201,
+    responses=HOLD_RESPONSES,
+)
+async def confirm_public_hold(
+    request: Request,
+    hold_id: uuid.UUID,
+    body: ConfirmRequest,
+    firm: FirmDep,
+    who: VisitorDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    accept_language: AcceptLanguage = None,
+) -> ConfirmOut:
+    """Book the held slot. A guest sends the code (`{"code": "123456"}`); a logged-in
+    client of the firm sends `{}`.
+
+    Wrong code: 422 `verification_code_invalid`; expired: 410 `verification_code_expired`;
+    too many wrong tries: 403 `verification_attempts_exceeded`; no code sent yet: 409
+    `verification_required`; the hold expired: 410 `hold_expired`; its slot went meanwhile:
+    409 `slot_taken` / `slot_unavailable`.
+    """
+    return await verification.confirm(
+        session,
+        sessionmaker_of(request.app),
+        firm,
+        who,
+        hold_id,
+        body,
+        settings=settings,
+        secret=secret_key_of(request.app),
+        accept_language=accept_language,
+        now=datetime.now(UTC),
+    )
