@@ -3,6 +3,7 @@ makes; a logged-in client's booking without a code."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -339,3 +340,35 @@ async def test_only_a_phone_goes_by_whatsapp_when_it_is_configured(
             .where(Notification.firm_id == public_world.firm_id)
         )
     assert count == 1
+
+
+async def test_two_guests_with_one_new_address_at_once_make_one_client(
+    app: FastAPI, public_world: World, sink: SmtpSink, runtime: DeliveryRuntime
+) -> None:
+    email = f"twin-{public_world.slug}@example.com"
+    async with visitor(app) as first_http, visitor(app) as second_http:
+        guests = [Guest(first_http, public_world), Guest(second_http, public_world)]
+        codes = []
+        for n, booker in enumerate(guests):
+            assert (await booker.hold(at(next_monday(), 9 + n))).status_code == 201
+            assert (await booker.ask_code(name=f"Twin {n}", email=email)).status_code == 202
+            await deliver_codes(app, public_world, runtime)
+            codes.append(code_in(sink, email, n))
+        answers = await asyncio.gather(*(b.confirm(c) for b, c in zip(guests, codes, strict=True)))
+    assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
+    assert len(await _clients_with(app, public_world, email)) == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"code": 123456}, {"code": "1" * 33}, {"code": None, "x": 1}, [], "123456", {"code": []}],
+)
+async def test_bad_confirm_bodies_are_a_422(
+    guest: httpx.AsyncClient, public_world: World, body: object
+) -> None:
+    booker = Guest(guest, public_world)
+    assert (await booker.hold(at(next_monday(), 17))).status_code == 201
+    resp = await guest.post(
+        f"{base(public_world)}/holds/{booker.hold_id}/confirm", json=body, headers=booker.headers
+    )
+    assert (resp.status_code, resp.json()["code"]) == (422, "validation_error")
