@@ -184,10 +184,13 @@ class PublicHub:
                 "open from one address at once"
             )
         watcher = Watcher(firm_id, location_id, address)
+        first = firm_id not in self._watchers
         self._watchers.setdefault(firm_id, {}).setdefault(location_id, set()).add(watcher)
         self._per_address[address] = open_streams + 1
         if self.shutting_down:
             watcher.close()
+        if not first:  # the firm's holds have their timers already
+            return watcher
         try:
             # Registered first: a hold written from here on arrives as a signal; those
             # written before are read here (a timer for both is kept once).
