@@ -64,7 +64,7 @@ async def test_a_hold_written_by_any_code_is_announced_and_so_is_its_expiry(
                     (
                         world.firm_id,
                         row[0],
-                        world.specialist_c,
+                        world.specialist_a,
                         start,
                         start + timedelta(minutes=40),
                     ),
@@ -73,6 +73,11 @@ async def test_a_hold_written_by_any_code_is_announced_and_so_is_its_expiry(
             # It runs out by itself, and the page hears of it.
             assert await stream.change_with(DAY) == [DAY]
             assert server.app.state.public_hub.pending_expiries() == 0
+            # Cleaning the expired hold up frees nothing: nothing is announced for it, and
+            # the next announcement is of the next change.
+            await conn.execute("DELETE FROM holds WHERE id = %s", (row[0],))
+            await create(client, world, [world.specialist_b], start=slot(2))
+            assert await stream.change() == [day(2)]
 
 
 async def test_the_signal_names_only_the_firm_locations_days_and_an_expiry(

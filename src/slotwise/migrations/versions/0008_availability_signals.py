@@ -178,21 +178,29 @@ _HELPER_NAMES = [
     "slotwise_availability_margin(uuid)",
 ]
 
-# table -> (the statement announcing one row ``r``, the trigger's condition for updates)
+# table -> (the PL/pgSQL statement announcing one row ``r``, the trigger's condition for
+# updates)
 # Each trigger runs its statement for OLD (update, delete) and NEW (insert, update).
 _ROW_SIGNALS: dict[str, tuple[str, str | None]] = {
-    # A claim's hold may be gone already (a cascade from its hold): then no expiry is needed.
+    # A hold's claims are on its specialist and workplace within its margin, which the
+    # hold's own signal covers; the claim of an expired hold blocks nothing (its purge
+    # changes nothing), and one whose hold is gone went with it (announced by the hold).
     "time_claims": (
-        "PERFORM slotwise_availability_range(r.firm_id, '{}', ARRAY[r.specialist_id],"
+        "IF r.hold_id IS NULL OR EXISTS (SELECT FROM holds h"
+        " WHERE h.id = r.hold_id AND h.expires_at > now())"
+        " THEN PERFORM slotwise_availability_range(r.firm_id, '{}', ARRAY[r.specialist_id],"
         " ARRAY[r.workplace_id], lower(r.during), upper(r.during),"
-        " (SELECT h.expires_at FROM holds h WHERE h.id = r.hold_id))",
+        " (SELECT h.expires_at FROM holds h WHERE h.id = r.hold_id)); END IF",
         None,
     ),
     # The hold itself: its location's capacity, and its expiry for every location its
     # specialist and workplace reach (an expiry moved later re-announces at the new time).
+    # An expired one blocks nothing: deleting it (the cleanup) changes nothing.
     "holds": (
-        "PERFORM slotwise_availability_range(r.firm_id, ARRAY[r.location_id],"
-        " ARRAY[r.specialist_id], ARRAY[r.workplace_id], r.start_at, r.end_at, r.expires_at)",
+        "IF r.expires_at > now() THEN"
+        " PERFORM slotwise_availability_range(r.firm_id, ARRAY[r.location_id],"
+        " ARRAY[r.specialist_id], ARRAY[r.workplace_id], r.start_at, r.end_at, r.expires_at);"
+        " END IF",
         "OLD.location_id IS DISTINCT FROM NEW.location_id"
         " OR OLD.start_at IS DISTINCT FROM NEW.start_at"
         " OR OLD.end_at IS DISTINCT FROM NEW.end_at"
