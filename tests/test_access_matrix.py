@@ -125,6 +125,13 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/holds"): (*ADMINS, "client"),
     ("GET", "/api/v1/holds/{hold_id}"): ALL,
     ("DELETE", "/api/v1/holds/{hold_id}"): ALL,
+    # the public booking API: no login (tests/public covers what each answers)
+    ("GET", "/api/v1/public/{firm_slug}"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/locations"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/services"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/specialists"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/availability/days"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/availability/slots"): PUBLIC,
 }
 
 # Bodies that pass validation, so that a refusal can only come from the role check.

@@ -31,6 +31,7 @@ from slotwise.app import create_app
 from slotwise.config import Settings
 from tests.factories import World, add_appointment
 from tests.live_server import live_server
+from tests.public.helpers import open_booking
 
 ROLES = ("director", "worker", "client")
 
@@ -100,7 +101,9 @@ async def own_ids(app: FastAPI, world: World) -> dict[str, str]:
         "client_id": world.client_id,
         "appointment_id": appointment,
     }
-    return {name: str(value) for name, value in ids.items()}
+    # The firm's public booking page is on, so that public calls reach the firm.
+    await open_booking(app, world)
+    return {"firm_slug": world.slug, **{name: str(value) for name, value in ids.items()}}
 
 
 def _use_own_ids(case: schemathesis.Case[Any], ids: dict[str, str]) -> None:

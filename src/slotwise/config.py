@@ -53,6 +53,20 @@ class Settings(BaseSettings):
     # argon2 runs in its own threads, at most this many at once (each holds a core ~100 ms).
     password_hashing_threads: int = Field(2, ge=1, le=64)
 
+    # The public booking API (/api/v1/public/...), per client address and fixed window: any
+    # requests, and the writes among them (holds, codes, confirmations); the next one is
+    # answered 429 ``rate_limited`` with Retry-After. A booking takes some 20 requests.
+    public_rate_window_seconds: int = Field(60, ge=1, le=3600)
+    public_rate_max_requests: int = Field(300, ge=1)
+    public_rate_max_writes: int = Field(40, ge=1)
+    # Verification codes of guest bookings: how long one is valid, how soon another may be
+    # sent, how many may be sent for one hold, how many wrong tries end it. Sending a code
+    # extends the hold so that it outlives the code.
+    verification_code_ttl_seconds: int = Field(600, ge=60, le=3600)
+    verification_resend_seconds: int = Field(60, ge=0, le=3600)
+    verification_max_sends: int = Field(5, ge=1, le=50)
+    verification_max_attempts: int = Field(5, ge=1, le=50)
+
     db_pool_size: int = 10
     db_max_overflow: int = 20
 

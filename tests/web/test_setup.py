@@ -134,7 +134,7 @@ async def test_a_director_changes_the_booking_rules(
         "client_change_deadline_minutes": 1440,
         "hold_ttl_seconds": 300,
         "reminder_offsets_minutes": [2880, 90],
-        "public_booking": False,  # the form does not offer it yet: left as it was
+        "public_booking": False,  # not ticked: left as it was
     }
     # Saving again with nothing changed sends nothing and says so.
     await form.get_by_role("button", name="Save booking rules").click()
@@ -143,6 +143,45 @@ async def test_a_director_changes_the_booking_rules(
     await form.get_by_label("Book at most").fill("99")
     await form.get_by_role("button", name="Undo changes").click()
     await expect(form.get_by_label("Book at most")).to_have_value("30")
+    _clean(board)
+
+
+async def test_a_director_turns_the_booking_page_on_and_copies_its_embed_code(
+    open_setup: SetupOpener, http: httpx.AsyncClient, world: World
+) -> None:
+    board = await open_setup("director")
+    page = board.page
+    form = page.locator("#rules-form")
+    box = form.get_by_label("Clients can book online")
+    await expect(box).not_to_be_checked()
+    await expect(page.locator("#rule-page-share")).to_be_hidden()
+
+    await box.check()
+    slug = (await _get(http, world, "/firm"))["slug"]
+    address = f"{board.page.url.split('/setup')[0]}/book/{slug}"
+    await expect(page.locator("#rule-page-link")).to_have_text(address)
+    await expect(page.locator("#rule-page-link")).to_have_attribute("href", address)
+    code = await form.get_by_label("To show it on your own website").input_value()
+    assert code.startswith(f'<iframe src="{address}" title="Book at ')
+    assert code.endswith("></iframe>")
+    await page.locator("#rule-page-share").scroll_into_view_if_needed()
+    await page.screenshot(path=SCREENSHOTS / "setup-booking-page-desktop.png")
+    await form.get_by_role("button", name="Save booking rules").click()
+    await expect(page.locator("#rules-done")).to_have_text("Saved.")
+    assert (await _get(http, world, "/firm"))["public_booking"] is True
+
+    # Copy: the clipboard holds the code (or, where the browser refuses, it is selected).
+    await page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    await form.get_by_role("button", name="Copy the code").click()
+    await expect(page.locator("#rule-embed-copied")).to_have_text("Copied.")
+    assert await page.evaluate("navigator.clipboard.readText()") == code
+
+    # Turned off again: the address and code go away, and the firm says so.
+    await box.uncheck()
+    await expect(page.locator("#rule-page-share")).to_be_hidden()
+    await form.get_by_role("button", name="Save booking rules").click()
+    await expect(page.locator("#rules-done")).to_have_text("Saved.")
+    assert (await _get(http, world, "/firm"))["public_booking"] is False
     _clean(board)
 
 

@@ -1,5 +1,8 @@
 """Login throttling: attempts counted per account and per client address in a fixed window.
 
+``count_in_window`` is the fixed-window counter itself, shared with the public booking
+API's per-address limit (``public/throttle.py``).
+
 An attempt is counted *before* its password is checked, in a transaction of its own that
 commits at once: the upsert locks the counter row, so however many logins for one account
 arrive together, no more than the limit are ever evaluated. A successful login then takes
@@ -45,11 +48,30 @@ class Attempt:
     address_window_started_at: datetime
 
 
-async def _count(
-    session: AsyncSession, settings: Settings, key: str, limit: int, now: datetime
-) -> datetime:
-    """Adds one attempt to the key's window; raises when that exceeds the limit."""
-    window = timedelta(seconds=settings.login_window_seconds)
+@dataclass(frozen=True)
+class Count:
+    """A key's count in its current fixed window, after adding one."""
+
+    count: int
+    window_started_at: datetime
+    window_seconds: int
+
+    def retry_after(self, now: datetime) -> int:
+        """Whole seconds until the window starts over (at least 1)."""
+        ends = self.window_started_at + timedelta(seconds=self.window_seconds)
+        return max(1, int((ends - now).total_seconds()))
+
+
+async def count_in_window(
+    session: AsyncSession, key: str, *, window_seconds: int, now: datetime
+) -> Count:
+    """Adds one to the key's fixed window (a new window when the last one is over).
+
+    The shared counter of every throttle (logins here, the public booking API's requests):
+    the upsert locks the key's row until the caller's transaction ends, so concurrent
+    counts of one key never both see the same number.
+    """
+    window = timedelta(seconds=window_seconds)
     stale = LoginThrottle.window_started_at < now - window
     stmt = (
         insert(LoginThrottle)
@@ -63,14 +85,24 @@ async def _count(
         )
         .returning(LoginThrottle.failures, LoginThrottle.window_started_at)
     )
-    failures, started = (await session.execute(stmt)).one()
-    if failures > limit:
-        retry_after = max(1, int((started + window - now).total_seconds()))
+    count, started = (await session.execute(stmt)).one()
+    return Count(count, started, window_seconds)
+
+
+async def _count(
+    session: AsyncSession, settings: Settings, key: str, limit: int, now: datetime
+) -> datetime:
+    """Adds one attempt to the key's window; raises when that exceeds the limit."""
+    counted = await count_in_window(
+        session, key, window_seconds=settings.login_window_seconds, now=now
+    )
+    if counted.count > limit:
+        retry_after = counted.retry_after(now)
         raise TooManyRequests(
             f"Too many failed logins; try again in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
-    return started
+    return counted.window_started_at
 
 
 async def count_attempt(

@@ -52,7 +52,9 @@ async def cleanup(
     notifications_before = now - timedelta(days=settings.notification_retention_days)
     jobs_before = now - timedelta(days=settings.job_retention_days)
     failed_before = now - timedelta(days=settings.failed_job_retention_days)
-    throttles_before = now - timedelta(seconds=settings.login_window_seconds)
+    # Login and public-API counters share the table: none is deleted inside its window.
+    throttle_window = max(settings.login_window_seconds, settings.public_rate_window_seconds)
+    throttles_before = now - timedelta(seconds=throttle_window)
     return {
         "holds": await _in_batches(
             sessionmaker, lambda s: _delete_expired_holds(s, holds_before, _BATCH)

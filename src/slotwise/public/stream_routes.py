@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 
 from slotwise.deps import SessionDep, SettingsDep
@@ -19,14 +19,17 @@ from slotwise.public.firms import public_firm
 from slotwise.public.state import public_hub_of
 from slotwise.public.stream import AvailabilityStreamResponse
 from slotwise.public.stream_errors import PublicLocationNotFound
+from slotwise.public.throttle import client_address, limit_public_requests
 
-router = APIRouter(prefix="/public", tags=["public booking"], responses=ERROR_RESPONSES)
+# Opening a stream counts against the address's requests like any public request.
+router = APIRouter(
+    prefix="/public",
+    tags=["public booking"],
+    responses=ERROR_RESPONSES,
+    dependencies=[Depends(limit_public_requests)],
+)
 
 FirmSlug = Annotated[str, Path(min_length=1, max_length=63)]
-
-
-def _client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get(
@@ -44,7 +47,8 @@ def _client_address(request: Request) -> str:
         429: {
             "model": ErrorBody,
             "description": "The address has the most streams open already "
-            "(`too_many_public_streams`)",
+            "(`too_many_public_streams`), or made too many requests (`rate_limited`, with "
+            "Retry-After)",
         },
     },
 )
@@ -74,7 +78,7 @@ async def availability_stream(
     if location is None:
         raise PublicLocationNotFound()
     hub = public_hub_of(request.app)
-    watcher = await hub.watch(firm.id, location_id, _client_address(request), session)
+    watcher = await hub.watch(firm.id, location_id, client_address(request), session)
     return AvailabilityStreamResponse(
         hub,
         watcher,

@@ -1,5 +1,5 @@
-// The firm's name, zone, language and booking rules (GET/PATCH /firm). Owners and directors
-// change them; a manager sees them read-only.
+// The firm's name, zone, language, booking rules and public booking page (GET/PATCH /firm).
+// Owners and directors change them; a manager sees them read-only.
 
 import { LANGUAGES } from "./i18n.js";
 import {
@@ -61,8 +61,45 @@ function fill() {
   languages(firm.default_locale);
   for (const [key, id] of Object.entries({ ...TEXTS, ...NUMBERS })) el(id).value = firm[key];
   el("rule-reminders").value = firm.reminder_offsets_minutes.join(", ");
+  el("rule-public").checked = firm.public_booking;
+  share();
   clearMarks(el("rules-form"));
   say(el("rules-error"), "");
+}
+
+function attribute(text) {
+  return text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+
+// The page's address and the code that embeds it in the firm's own website, shown while the
+// box is ticked (the page answers only once that is saved).
+function share() {
+  const firm = ctx.firm;
+  const on = el("rule-public").checked;
+  el("rule-page-share").hidden = !on;
+  if (!on) return;
+  const address = `${window.location.origin}/book/${encodeURIComponent(firm.slug)}`;
+  const link = el("rule-page-link");
+  link.href = address;
+  link.textContent = address;
+  // Written as text: an element built here would be styled under this page's own CSP.
+  const title = ctx.t("rules.frameTitle", { name: el("rule-name").value.trim() || firm.name });
+  el("rule-embed").value = `<iframe src="${attribute(address)}" title="${attribute(title)}" `
+    + 'width="100%" height="760" style="border:0;max-width:40rem" loading="lazy"></iframe>';
+}
+
+async function copyEmbed() {
+  const { t } = ctx;
+  const status = el("rule-embed-copied");
+  const code = el("rule-embed");
+  try {
+    await navigator.clipboard.writeText(code.value);
+    status.textContent = t("rules.copied");
+  } catch {
+    // No clipboard (an insecure origin, a refused permission): the code is selected instead.
+    code.select();
+    status.textContent = t("rules.copyFailed");
+  }
 }
 
 // The fields that differ from what the API last said: only they are sent.
@@ -77,6 +114,7 @@ function changes() {
     const value = Number(el(id).value);
     if (value !== firm[key]) out[key] = value;
   }
+  if (el("rule-public").checked !== firm.public_booking) out.public_booking = el("rule-public").checked;
   const list = reminders();
   if (list.join(",") !== firm.reminder_offsets_minutes.join(",")) {
     out.reminder_offsets_minutes = list;
@@ -132,8 +170,11 @@ export function init(context) {
   el("rules-form").addEventListener("input", (event) => {
     event.target.removeAttribute("aria-invalid");
     el("rules-done").textContent = "";
+    el("rule-embed-copied").textContent = "";
     amounts();
+    share();
   });
+  el("rule-embed-copy").addEventListener("click", copyEmbed);
   el("rules-reset").addEventListener("click", () => {
     fill();
     amounts();

@@ -1,0 +1,141 @@
+"""What the public booking API reads and answers: only what a visitor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from slotwise.types import Date, Instant, plausible_year
+
+Locale = Literal["en", "de", "ru"]
+# Years near the ends of the calendar would overflow the date arithmetic of availability.
+Day = Annotated[Date, AfterValidator(plausible_year)]
+
+
+class PublicFirmOut(BaseModel):
+    slug: str
+    name: str
+    locale: Locale
+    time_zone: str
+    hold_ttl_seconds: int
+    client_change_deadline_minutes: int
+    booking_horizon_days: int
+    vapid_public_key: str | None = Field(
+        description="The applicationServerKey for Web Push; null when push is not configured"
+    )
+
+
+class PublicLocationOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    address: str
+    time_zone: str
+
+
+class PublicLocationList(BaseModel):
+    items: list[PublicLocationOut]
+
+
+class PublicServiceOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    duration_minutes: int
+    price: Decimal = Field(description='A decimal string, e.g. "25.00"')
+    currency: str
+
+
+class PublicServiceList(BaseModel):
+    items: list[PublicServiceOut]
+
+
+class PublicSpecialistOut(BaseModel):
+    id: uuid.UUID
+    name: str
+
+
+class PublicSpecialistList(BaseModel):
+    items: list[PublicSpecialistOut]
+
+
+class ServicesQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID
+
+
+class SpecialistsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+
+
+class DaysQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    specialist_id: uuid.UUID | None = Field(None, description="Omit for any specialist")
+    first: Day = Field(alias="from", description="First local date (YYYY-MM-DD), inclusive")
+    last: Day = Field(alias="to", description="Last local date, inclusive; at most 62 days")
+
+
+class SlotsQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    specialist_id: uuid.UUID | None = Field(None, description="Omit for any specialist")
+    date: Day = Field(description="A local date of the location (YYYY-MM-DD)")
+
+
+class DaysOut(BaseModel):
+    time_zone: str
+    days: list[dt.date] = Field(description="Local dates with at least one free slot")
+
+
+class PublicSlotOut(BaseModel):
+    start: dt.datetime = Field(description="UTC")
+    end: dt.datetime = Field(description="UTC; the appointment ends here")
+    start_local: dt.datetime = Field(description="In the location's time zone, with offset")
+    end_local: dt.datetime
+    specialists: list[PublicSpecialistOut]
+
+
+class SlotsOut(BaseModel):
+    time_zone: str
+    date: dt.date
+    slots: list[PublicSlotOut]
+
+
+class PublicHoldCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    start_at: Instant
+    specialist_id: uuid.UUID | None = Field(
+        None, description="Omit to take any specialist who is free"
+    )
+
+
+class PublicHoldOut(BaseModel):
+    id: uuid.UUID
+    location_id: uuid.UUID
+    service_id: uuid.UUID
+    specialist_id: uuid.UUID
+    specialist_name: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    expires_at: dt.datetime
+    hold_token: str | None = Field(
+        description="A guest's proof of the hold (send it as X-Hold-Token); given once, "
+        "only when the hold is made, null for a client's hold and afterwards"
+    )

@@ -1,0 +1,68 @@
+"""The per-address limit of the public API: 429 ``rate_limited`` with ``Retry-After``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from slotwise.app import create_app
+from slotwise.config import Settings
+from tests.factories import World, make_world
+from tests.public.helpers import base, next_address, open_booking, visitor
+
+
+@pytest.fixture
+async def limited_app(settings: Settings) -> AsyncIterator[FastAPI]:
+    limited = settings.model_copy(
+        update={"public_rate_max_requests": 5, "public_rate_max_writes": 2}
+    )
+    application = create_app(limited)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+async def _restart_window(app: FastAPI, address: str) -> None:
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        await session.execute(
+            text(
+                "UPDATE login_throttle SET window_started_at = now() - interval '1 hour'"
+                " WHERE key LIKE :key"
+            ),
+            {"key": f"%:{address}"},
+        )
+
+
+async def test_an_address_over_its_limit_waits(limited_app: FastAPI) -> None:
+    world: World = await make_world(limited_app)
+    await open_booking(limited_app, world)
+    address = next_address()
+    async with visitor(limited_app, address) as http, visitor(limited_app) as neighbour:
+        # Failures count too: a bad slug and bad input are requests like any other.
+        answers = [
+            await http.get(f"{base(world)}/locations"),
+            await http.get("/api/v1/public/no-such-firm"),
+            await http.get(f"{base(world)}/services", params={"location_id": "x"}),
+            await http.get(base(world)),
+            await http.get(base(world)),
+        ]
+        assert [a.status_code for a in answers] == [200, 404, 422, 200, 200]
+        refused = await http.get(base(world))
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "rate_limited"
+        assert 1 <= int(refused.headers["Retry-After"]) <= 60
+        # Refusals do not count on: the next request is refused the same way, no longer.
+        again = await http.get(base(world))
+        assert again.status_code == 429
+        assert int(again.headers["Retry-After"]) <= int(refused.headers["Retry-After"])
+        # Another address is not affected, and neither is the staff API.
+        assert (await neighbour.get(base(world))).status_code == 200
+        staff = await http.get("/api/v1/locations", headers=world.headers("director"))
+        assert staff.status_code == 200
+        # A new window lets the address in again.
+        await _restart_window(limited_app, address)
+        assert (await http.get(base(world))).status_code == 200
