@@ -25,7 +25,10 @@ STAFF = (*ADMINS, "worker")
 PUBLIC = "public"  # reachable without a token (login, refresh, logout)
 # Responses that never end (an in-process client would wait forever): only the refusals are
 # checked here; tests/realtime opens them over real HTTP.
-STREAMS = {("GET", "/api/v1/events/stream")}
+STREAMS = {
+    ("GET", "/api/v1/events/stream"),
+    ("GET", "/api/v1/public/{firm_slug}/availability/stream"),
+}
 
 # (method, path) -> roles allowed in; every other role must get 403, no token 401.
 MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
@@ -102,6 +105,8 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/events/stream-token"): ALL,
     ("GET", "/api/v1/events"): ALL,
     ("GET", "/api/v1/events/stream"): ALL,
+    # the booking page's live slots: anonymous (tests/public/test_stream_*)
+    ("GET", "/api/v1/public/{firm_slug}/availability/stream"): PUBLIC,
     # Web Push subscriptions: every user manages their own browsers
     ("GET", "/api/v1/push-subscriptions/vapid-public-key"): ALL,
     ("GET", "/api/v1/push-subscriptions"): ALL,
@@ -191,6 +196,7 @@ async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
         "hold_id": str(uuid.uuid4()),
         "subscription_id": str(uuid.uuid4()),
         "job_id": str(job_id),
+        # Not public yet: the public routes answer 404 here, which is all the matrix checks.
         "firm_slug": world.slug,
     }
 

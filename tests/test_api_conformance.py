@@ -74,8 +74,9 @@ _DOCUMENT = create_app(
 
 schema = schemathesis.openapi.from_dict(_DOCUMENT, config=CONFIG).exclude(
     # An event stream does not end by itself: the call would wait for events forever. How a
-    # stream starts (tokens, positions, the per-user cap) is tested in tests/realtime.
-    path="/api/v1/events/stream",
+    # stream starts (tokens, positions, the per-user cap) is tested in tests/realtime, the
+    # public availability stream's in tests/public/test_stream_*.
+    path=["/api/v1/events/stream", "/api/v1/public/{firm_slug}/availability/stream"],
 )
 
 

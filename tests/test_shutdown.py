@@ -7,6 +7,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
@@ -14,6 +15,7 @@ from slotwise.config import Settings
 from slotwise.realtime.ws import CLOSE_RESTART
 from tests.factories import World
 from tests.live_server import free_port
+from tests.public.stream_helpers import go_public, public_stream
 from tests.realtime.helpers import recv, sse, subscribe, ws
 from tests.test_cli import SLOTWISE, _env, _wait_healthy
 
@@ -25,8 +27,13 @@ _GENEROUS = 60.0
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 async def test_a_stop_signal_ends_open_streams_at_once_and_exits_cleanly(
-    settings: Settings, world: World, tmp_path: Path, sig: signal.Signals
+    client: httpx.AsyncClient,
+    settings: Settings,
+    world: World,
+    tmp_path: Path,
+    sig: signal.Signals,
 ) -> None:
+    await go_public(client, world)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
@@ -44,13 +51,18 @@ async def test_a_stop_signal_ends_open_streams_at_once_and_exits_cleanly(
         try:
             await asyncio.to_thread(_wait_healthy, base, proc)
             headers = world.headers("director")
-            async with sse(base, headers=headers) as stream, ws(base, headers=headers) as conn:
+            async with (
+                sse(base, headers=headers) as stream,
+                ws(base, headers=headers) as conn,
+                public_stream(base, world) as page,
+            ):
                 await subscribe(conn, "board")
                 proc.send_signal(sig)
                 async with asyncio.timeout(_GENEROUS):
-                    with pytest.raises(EOFError):
-                        while True:  # keepalives, then the end of the stream
-                            await stream.next(timeout=_GENEROUS)
+                    for reader in (stream, page.reader):
+                        with pytest.raises(EOFError):
+                            while True:  # keepalives, then the end of the stream
+                                await reader.next(timeout=_GENEROUS)
                     with pytest.raises(ConnectionClosed) as closed:
                         await recv(conn, timeout=_GENEROUS)
                 assert closed.value.rcvd is not None

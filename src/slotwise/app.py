@@ -23,7 +23,9 @@ from slotwise.http.body import RequestBodyGuard
 from slotwise.http.headers import NoSniff
 from slotwise.http.text import refuse_nul_text
 from slotwise.ops.routes import router as ops_router
+from slotwise.public.live import AVAILABILITY_CHANNEL, PublicHub
 from slotwise.public.routes import router as public_router
+from slotwise.public.stream_routes import router as public_stream_router
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
 from slotwise.realtime.routes import router as realtime_router
@@ -51,20 +53,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.realtime_queue_size,
             settings.realtime_max_streams_per_user,
         )
+        public_hub = PublicHub(maker, settings.public_max_streams_per_address)
+
+        def on_connect() -> None:
+            hub.wake_all()
+            public_hub.on_reconnect()
+
         listener = Listener(
             database_url,
             on_wake=hub.wake,
-            on_connect=hub.wake_all,
+            on_connect=on_connect,
             liveness_interval=settings.realtime_liveness_interval_seconds,
             liveness_timeout=settings.realtime_liveness_timeout_seconds,
+            channels={AVAILABILITY_CHANNEL: public_hub.on_signal},
         )
         app.state.hub, app.state.listener = hub, listener
+        app.state.public_hub = public_hub
         hub.start()
         listener.start()
         try:
             yield
         finally:
             await listener.stop()
+            await public_hub.stop()
             await hub.stop()
             await engine.dispose()
 
@@ -102,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ops_router)
     api.include_router(users_router)
     api.include_router(realtime_router)
+    api.include_router(public_stream_router)
     api.include_router(public_router)
     app.include_router(api)
     app.include_router(web_router)

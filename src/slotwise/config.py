@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # Open event streams (SSE and WebSocket together) of one user in one server process;
     # the next one is refused with 429 / WebSocket close 1013 until one of them ends.
     realtime_max_streams_per_user: int = Field(20, ge=1)
+    # Open public availability streams (the booking page's live slots) from one client
+    # address in one server process; the next one is refused with 429.
+    public_max_streams_per_address: int = Field(10, ge=1)
 
     # --- Jobs and notifications (channel settings: notifications/channels/settings.py) ---
     # A confirmation of an appointment made by staff waits this long, so that edits made

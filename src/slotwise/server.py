@@ -130,9 +130,11 @@ class Server(uvicorn.Server):
 
 
 def _end_streams(app: FastAPI) -> None:
-    hub = getattr(app.state, "hub", None)  # absent while the lifespan is still starting
-    if hub is not None:
-        hub.shut_down()
+    # Absent while the lifespan is still starting.
+    for name in ("hub", "public_hub"):
+        hub = getattr(app.state, name, None)
+        if hub is not None:
+            hub.shut_down()
 
 
 def build_server(

@@ -7,6 +7,10 @@ a timeout, so a silently dead one (a killed backend, a dropped network path) is 
 replaced; reconnecting retries forever with exponential backoff, and after every (re)connect
 the hub reads every firm's events from its last position, so a gap in notifications loses
 nothing.
+
+Other channels ride on the same connection (``channels``: name -> handler of the payload),
+so a process still holds one LISTEN connection however many kinds of signal it follows; their
+handlers learn of a reconnect through ``on_connect`` like the hub.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import psycopg
 from psycopg import sql
@@ -36,12 +40,14 @@ class Listener:
         on_connect: Callable[[], None],
         liveness_interval: float,
         liveness_timeout: float,
+        channels: Mapping[str, Callable[[str], None]] | None = None,
     ) -> None:
         self._dsn = libpq_dsn(database_url, ApplicationName.LISTENER)
         self._on_wake = on_wake
         self._on_connect = on_connect
         self._interval = liveness_interval
         self._timeout = liveness_timeout
+        self._channels = dict(channels or {})
         self._task: asyncio.Task[None] | None = None
         self.connected = asyncio.Event()
         self.connections = 0  # successful (re)connects, for tests and monitoring
@@ -77,7 +83,8 @@ class Listener:
         async with asyncio.timeout(self._timeout * 2):
             conn = await psycopg.AsyncConnection.connect(self._dsn, autocommit=True)
         try:
-            await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(CHANNEL)))
+            for channel in (CHANNEL, *self._channels):
+                await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
             self.backend_pid = conn.info.backend_pid
             self.connections += 1
             self.connected.set()
@@ -85,7 +92,10 @@ class Listener:
             self._on_connect()
             while True:
                 async for note in conn.notifies(timeout=self._interval):
-                    self._wake(note.payload)
+                    if note.channel == CHANNEL:
+                        self._wake(note.payload)
+                    else:
+                        self._dispatch(note.channel, note.payload)
                 async with asyncio.timeout(self._timeout):
                     await conn.execute("SELECT 1")
         finally:
@@ -97,6 +107,15 @@ class Listener:
             self._on_wake(uuid.UUID(firm))
         except ValueError:
             logger.warning("ignoring a malformed event notification: %r", payload)
+
+    def _dispatch(self, channel: str, payload: str) -> None:
+        handler = self._channels.get(channel)
+        if handler is None:
+            return
+        try:
+            handler(payload)
+        except Exception:  # one bad signal must not cost the connection
+            logger.exception("handling a notification on %s failed: %r", channel, payload[:200])
 
     async def _close(self, conn: psycopg.AsyncConnection[object]) -> None:
         try:
