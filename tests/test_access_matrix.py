@@ -98,6 +98,9 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/appointments/{appointment_id}"): ALL,
     ("PATCH", "/api/v1/appointments/{appointment_id}"): ALL,
     ("DELETE", "/api/v1/appointments/{appointment_id}"): ADMINS,
+    ("GET", "/api/v1/appointments/{appointment_id}/calendar.ics"): ALL,
+    # a client's own appointments (staff: an empty list)
+    ("GET", "/api/v1/me/appointments"): ALL,
     # live updates: what each role receives is tested in tests/realtime
     ("POST", "/api/v1/events/stream-token"): ALL,
     ("GET", "/api/v1/events"): ALL,
