@@ -123,6 +123,13 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/holds"): (*ADMINS, "client"),
     ("GET", "/api/v1/holds/{hold_id}"): ALL,
     ("DELETE", "/api/v1/holds/{hold_id}"): ALL,
+    # the manage link: no login, its token in X-Manage-Token (tested in tests/public)
+    ("GET", "/api/v1/public/{firm_slug}/manage"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/manage/cancel"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/manage/move"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/manage/availability/slots"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/manage/calendar.ics"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/manage/push-subscriptions"): PUBLIC,
 }
 
 # Bodies that pass validation, so that a refusal can only come from the role check.
@@ -182,6 +189,7 @@ async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
         "hold_id": str(uuid.uuid4()),
         "subscription_id": str(uuid.uuid4()),
         "job_id": str(job_id),
+        "firm_slug": world.slug,
     }
 
 

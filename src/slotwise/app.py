@@ -23,6 +23,7 @@ from slotwise.http.body import RequestBodyGuard
 from slotwise.http.headers import NoSniff
 from slotwise.http.text import refuse_nul_text
 from slotwise.ops.routes import router as ops_router
+from slotwise.public.manage_routes import router as public_manage_router
 from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
 from slotwise.realtime.routes import router as realtime_router
@@ -101,6 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(ops_router)
     api.include_router(users_router)
     api.include_router(realtime_router)
+    api.include_router(public_manage_router)
     app.include_router(api)
     app.include_router(web_router)
     app.include_router(docs_router(title=app.title))

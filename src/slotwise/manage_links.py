@@ -39,6 +39,9 @@ class ManageClaims:
     appointment_id: uuid.UUID
     firm_id: uuid.UUID
     expires_at: datetime
+    # The client the link was sent to: once the appointment is someone else's, the link
+    # stops working.
+    client_id: uuid.UUID | None = None
 
 
 def issue_manage_token(
@@ -48,10 +51,12 @@ def issue_manage_token(
     *,
     secret: str,
     days_after_end: int = DEFAULT_DAYS_AFTER_END,
+    client_id: uuid.UUID | None = None,
 ) -> str:
     """The token of one appointment's manage link, valid until ``days_after_end`` days after
     ``end_at`` (``Settings.manage_link_days_after_end``; ``secret`` is the app's secret key,
-    ``app.state.secret_key`` or ``Settings.resolved_secret_key()``)."""
+    ``app.state.secret_key`` or ``Settings.resolved_secret_key()``). With ``client_id`` the
+    link works only while the appointment is that client's."""
     expires = end_at.astimezone(UTC) + timedelta(days=days_after_end)
     payload = {
         "typ": _PURPOSE,
@@ -59,6 +64,8 @@ def issue_manage_token(
         "firm": str(firm_id),
         "exp": int(expires.timestamp()),
     }
+    if client_id is not None:
+        payload["cl"] = str(client_id)
     return jwt.encode(payload, secret, algorithm=_ALGORITHM)
 
 
@@ -79,6 +86,7 @@ def read_manage_token(token: str, *, secret: str, now: datetime | None = None) -
             appointment_id=uuid.UUID(str(payload["sub"])),
             firm_id=uuid.UUID(str(payload["firm"])),
             expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+            client_id=uuid.UUID(str(payload["cl"])) if "cl" in payload else None,
         )
     except (jwt.PyJWTError, ValueError, KeyError, TypeError, OverflowError):
         raise ManageLinkInvalid() from None
