@@ -20,6 +20,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text, update
@@ -104,11 +106,28 @@ async def _prepare(
         row.status = "skipped"
         row.last_error = "no usable address: " + "; ".join(found.passed_over)
         return "skipped"
-    rendered = render(row.type, content.locale(facts), content.template_context(row, facts))
+    link = content.manage_link(row, facts, _link_terms(runtime.settings))
+    rendered = render(
+        row.type, content.locale(facts), content.template_context(row, facts, manage=link)
+    )
     row.status, row.locale = "sending", rendered.locale
     row.attempts += 1
     row.sending_job_id, row.sending_started_at = job_id, now
     return _Prepared(row.id, row.appointment_id, row.type, facts.view.start_at, rendered, found)
+
+
+@lru_cache(maxsize=8)
+def _secret(secret_key: str | None, data_dir: Path) -> str:
+    # The key generated into the data directory is read once per process, not per message.
+    return Settings(secret_key=secret_key, data_dir=data_dir).resolved_secret_key()
+
+
+def _link_terms(settings: Settings) -> content.LinkTerms:
+    return content.LinkTerms(
+        secret=_secret(settings.secret_key, settings.data_dir),
+        base_url=settings.resolved_public_base_url(),
+        days_after_end=settings.manage_link_days_after_end,
+    )
 
 
 async def _record(runtime: DeliveryRuntime, notification_id: uuid.UUID, **values: object) -> None:
@@ -133,6 +152,7 @@ def _message(prepared: _Prepared, target: Target, index: int, now: datetime) -> 
         html=prepared.rendered.html,
         summary=prepared.rendered.summary,
         idempotency_key=str(prepared.row_id),
+        url=prepared.rendered.url,
         ttl_seconds=ttl,
         topic=str(prepared.appointment_id) if prepared.appointment_id else None,
         data={

@@ -52,6 +52,8 @@ async def facts(
     stmt = (
         select(
             Firm.name.label("firm_name"),
+            Firm.slug.label("firm_slug"),
+            Firm.public_booking,
             Firm.time_zone.label("firm_time_zone"),
             Firm.default_locale,
             Firm.reminder_offsets_minutes,
