@@ -160,7 +160,21 @@ async def slots(
         last=day,
         specialist_id=appointment.workers[0].id,
         now=now,
+        ignore_appointment_id=appointment.id,
     )
+    # A move keeps the appointment's workplace: only the starts where it is free.
+    workplace = appointment.workplace_id
+    offered = [
+        (slot, offers)
+        for slot in found.slots
+        if (
+            offers := [
+                offer
+                for offer in slot.offers
+                if workplace is None or not offer.workplace_ids or workplace in offer.workplace_ids
+            ]
+        )
+    ]
     tz = ZoneInfo(found.time_zone)
     return ManageSlotsOut(
         time_zone=found.time_zone,
@@ -173,10 +187,10 @@ async def slots(
                 end_local=slot.end.astimezone(tz),
                 specialists=[
                     ManageSlotSpecialistOut(id=offer.specialist_id, name=offer.specialist_name)
-                    for offer in slot.offers
+                    for offer in offers
                 ],
             )
-            for slot in found.slots
+            for slot, offers in offered
         ],
     )
 
