@@ -14,9 +14,11 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import jwt
 
+from slotwise.config import Settings
 from slotwise.errors import Gone, NotFound
 
 _ALGORITHM = "HS256"
@@ -67,6 +69,31 @@ def issue_manage_token(
     if client_id is not None:
         payload["cl"] = str(client_id)
     return jwt.encode(payload, secret, algorithm=_ALGORITHM)
+
+
+class Booked(Protocol):
+    """An appointment as any layer holds it (the ORM row, ``AppointmentOut``)."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+    @property
+    def end_at(self) -> datetime: ...
+    @property
+    def client_id(self) -> uuid.UUID | None: ...
+
+
+def manage_token(appointment: Booked, firm_id: uuid.UUID, settings: Settings, secret: str) -> str:
+    """The token of ``appointment``'s manage link with the server's settings: for the
+    confirmation of a public booking, ``manage_token(appointment, firm.id,
+    settings_of(app), secret_key_of(app))``."""
+    return issue_manage_token(
+        appointment.id,
+        firm_id,
+        appointment.end_at,
+        secret=secret,
+        days_after_end=settings.manage_link_days_after_end,
+        client_id=appointment.client_id,
+    )
 
 
 def read_manage_token(token: str, *, secret: str, now: datetime | None = None) -> ManageClaims:

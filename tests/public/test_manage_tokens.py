@@ -16,9 +16,11 @@ from slotwise.manage_links import (
     ManageLinkExpired,
     ManageLinkInvalid,
     issue_manage_token,
+    manage_token,
     manage_url,
     read_manage_token,
 )
+from slotwise.records import AppointmentOut
 
 SECRET = "a-secret-that-is-long-enough-for-hs256-signatures"
 END = datetime(2031, 3, 5, 10, 30, tzinfo=UTC)
@@ -113,3 +115,38 @@ def test_public_base_url_defaults_to_where_the_server_listens() -> None:
     assert base(public_base_url="https://book.example.com/") == "https://book.example.com"
     with pytest.raises(ValueError):
         base(public_base_url="javascript:alert(1)")
+
+
+def test_the_token_of_a_booked_appointment_names_its_client() -> None:
+    appointment = AppointmentOut.model_validate(
+        {
+            "id": uuid.uuid4(),
+            "location_id": uuid.uuid4(),
+            "workplace_id": None,
+            "client_id": uuid.uuid4(),
+            "start_at": END - timedelta(minutes=30),
+            "end_at": END,
+            "status": "scheduled",
+            "is_open": False,
+            "opened_at": None,
+            "closed_at": None,
+            "notes": None,
+            "source": "booking",
+            "external_id": None,
+            "created_by": None,
+            "created_at": END,
+            "updated_at": END,
+            "version": 1,
+            "workers": [],
+            "services": [],
+            "client": None,
+        }
+    )
+    firm_id = uuid.uuid4()
+    settings = Settings.model_validate({"manage_link_days_after_end": 7})
+    claims = read_manage_token(
+        manage_token(appointment, firm_id, settings, SECRET), secret=SECRET, now=END
+    )
+    assert (claims.appointment_id, claims.firm_id) == (appointment.id, firm_id)
+    assert claims.client_id == appointment.client_id
+    assert claims.expires_at == END + timedelta(days=7)
