@@ -204,6 +204,14 @@ async def test_a_browser_subscribed_from_the_link_gets_the_clients_messages(
             )
         ).all()
     assert (row.client_id, row.user_id) == (world.other_client_id, None)
+    # The endpoint stays Otto's: another client's link cannot take it over.
+    claras_first = await book(client, world, slot(hour=12))
+    taken = await client.post(
+        manage(world, "/push-subscriptions"),
+        headers=with_token(token_for(app, world, claras_first)),
+        json=body,
+    )
+    assert (taken.status_code, taken.json()["code"]) == (409, "endpoint_in_use")
 
     # Push first (the client's messages follow the configured order of channels).
     runtime = DeliveryRuntime(
