@@ -170,7 +170,10 @@ async def update_appointment(
     and nothing changes. Staff may change every field (``worker_ids`` and ``services``
     replace the sets). A worker may only open and close appointments they are assigned to
     (``is_open``, ``opened_at``, ``closed_at``; other fields: 403 ``forbidden_field``);
-    opening without ``opened_at`` stamps it now, closing stamps ``closed_at``. Clients: 403.
+    opening without ``opened_at`` stamps it now, closing stamps ``closed_at``. A client may
+    cancel (``status: cancelled``) or move (``start_at``, a free slot of the same specialist)
+    their own appointment until the firm's deadline (409 ``change_deadline_passed``); other
+    fields: 403 ``forbidden_field``.
     """
     appointment = await updates.update_appointment(session, caller, appointment_id, body, if_match)
     response.headers["ETag"] = etag(appointment.version)
