@@ -31,6 +31,8 @@ async def test_the_link_shows_the_appointment_and_what_may_change(
     appointment, token = await booked(client, app, world)
     resp = await _get(client, world, token)
     assert resp.status_code == 200, resp.text
+    assert resp.headers["cache-control"] == "no-store"
+    assert resp.headers["vary"] == "X-Manage-Token"
     body = resp.json()
     start = slot()
     assert body == {
@@ -237,6 +239,7 @@ async def test_the_calendar_file_carries_the_link(
     resp = await client.get(manage(world, "/calendar.ics"), headers=with_token(token))
     assert resp.status_code == 200, resp.text
     assert resp.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert resp.headers["cache-control"] == "no-store"
     [event] = Calendar.from_ical(resp.content).walk("VEVENT")
     assert str(event["UID"]) == f"{appointment['id']}@slotwise"
     assert event.decoded("DTSTART") == slot().astimezone(UTC)

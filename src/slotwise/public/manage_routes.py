@@ -20,8 +20,18 @@ from slotwise.public.manage_service import Link, Managed
 from slotwise.state import secret_key_of, settings_of
 from slotwise.types import Date, plausible_year
 
+# The address is the same for every link (the token is a header): no cache may keep one
+# holder's appointment for the next.
+PRIVATE = {"Cache-Control": "no-store", "Vary": "X-Manage-Token"}
+
+
+async def _private(response: Response) -> None:
+    response.headers.update(PRIVATE)
+
+
 router = APIRouter(
     prefix="/public/{firm_slug}/manage",
+    dependencies=[Depends(_private)],
     tags=["public"],
     responses={
         **ERROR_RESPONSES,
@@ -110,7 +120,7 @@ async def manage_calendar(
     return Response(
         ics,
         media_type=MEDIA_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', **PRIVATE},
     )
 
 
