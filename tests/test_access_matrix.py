@@ -101,6 +101,9 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/appointments/{appointment_id}"): ALL,
     ("PATCH", "/api/v1/appointments/{appointment_id}"): ALL,
     ("DELETE", "/api/v1/appointments/{appointment_id}"): ADMINS,
+    ("GET", "/api/v1/appointments/{appointment_id}/calendar.ics"): ALL,
+    # a client's own appointments (staff: an empty list)
+    ("GET", "/api/v1/me/appointments"): ALL,
     # live updates: what each role receives is tested in tests/realtime
     ("POST", "/api/v1/events/stream-token"): ALL,
     ("GET", "/api/v1/events"): ALL,
@@ -137,6 +140,13 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("DELETE", "/api/v1/public/{firm_slug}/holds/{hold_id}"): PUBLIC,
     ("POST", "/api/v1/public/{firm_slug}/holds/{hold_id}/verification"): PUBLIC,
     ("POST", "/api/v1/public/{firm_slug}/holds/{hold_id}/confirm"): PUBLIC,
+    # the manage link: no login, its token in X-Manage-Token (tested in tests/public)
+    ("GET", "/api/v1/public/{firm_slug}/manage"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/manage/cancel"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/manage/move"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/manage/availability/slots"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/manage/calendar.ics"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/manage/push-subscriptions"): PUBLIC,
 }
 
 # Bodies that pass validation, so that a refusal can only come from the role check.
@@ -196,7 +206,6 @@ async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
         "hold_id": str(uuid.uuid4()),
         "subscription_id": str(uuid.uuid4()),
         "job_id": str(job_id),
-        # Not public yet: the public routes answer 404 here, which is all the matrix checks.
         "firm_slug": world.slug,
     }
 

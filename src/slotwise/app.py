@@ -24,6 +24,7 @@ from slotwise.http.headers import NoSniff
 from slotwise.http.text import refuse_nul_text
 from slotwise.ops.routes import router as ops_router
 from slotwise.public.live import AVAILABILITY_CHANNEL, PublicHub
+from slotwise.public.manage_routes import router as public_manage_router
 from slotwise.public.routes import router as public_router
 from slotwise.public.stream_routes import router as public_stream_router
 from slotwise.realtime.hub import Hub
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(realtime_router)
     api.include_router(public_stream_router)
     api.include_router(public_router)
+    api.include_router(public_manage_router)
     app.include_router(api)
     app.include_router(web_router)
     app.include_router(docs_router(title=app.title))

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = 8000
+    # Where clients reach this server (links in messages: ``<base>/book/<slug>/manage#...``);
+    # without it, the address the server listens on.
+    public_base_url: str | None = Field(None, pattern=r"^https?://[^\s/?#]+(/[^\s?#]*)?$")
+    # A manage link in a client's messages works until this many days after the end.
+    manage_link_days_after_end: int = Field(30, ge=0, le=3650)
     # A larger request body is refused with 413 before anything reads it (authentication
     # included); a body must arrive completely within the timeout after its request's
     # headers, or it is answered 408 and the connection closed.
@@ -136,6 +141,16 @@ class Settings(BaseSettings):
     cron_dispatch: str = "* * * * *"
     cron_stalled_jobs: str = "* * * * *"
     cron_cleanup: str = "17 * * * *"
+
+    def resolved_public_base_url(self) -> str:
+        if self.public_base_url:
+            return self.public_base_url.rstrip("/")
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):
+            host = "localhost"  # every interface: this machine's name for itself
+        elif ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
 
     def resolved_secret_key(self) -> str:
         if self.secret_key:

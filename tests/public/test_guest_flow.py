@@ -96,8 +96,14 @@ async def test_a_guest_books_with_the_code_from_the_mail(
     booked = await booker.confirm(code)
     assert booked.status_code == 201, booked.text
     answer = booked.json()
-    assert answer["manage_token"] is None
     appointment = answer["appointment"]
+    # The manage link's token opens this appointment.
+    managed = await client.get(
+        f"/api/v1/public/{public_world.slug}/manage",
+        headers={"X-Manage-Token": answer["manage_token"]},
+    )
+    assert managed.status_code == 200, managed.text
+    assert managed.json()["appointment"]["id"] == appointment["id"]
     assert appointment == {
         "id": appointment["id"],
         "status": "scheduled",

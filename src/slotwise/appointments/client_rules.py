@@ -20,6 +20,19 @@ from slotwise.booking.holds import explain_unavailable
 from slotwise.models import Appointment, Firm
 
 
+def change_deadline(start_at: datetime, deadline_minutes: int) -> datetime:
+    """The last instant a client may still cancel or move an appointment starting then."""
+    return start_at - timedelta(minutes=deadline_minutes)
+
+
+def client_may_change(
+    status: str, start_at: datetime, deadline_minutes: int, now: datetime
+) -> bool:
+    """Whether ``check_client_change`` would let a client cancel or move it now (the
+    appointment's own rules, not whether a new slot is free)."""
+    return status == "scheduled" and now <= change_deadline(start_at, deadline_minutes)
+
+
 async def check_client_change(
     session: AsyncSession, appointment: Appointment, changes: dict[str, Any], now: datetime
 ) -> None:
@@ -35,7 +48,7 @@ async def check_client_change(
         raise AppointmentNotScheduled(f"A {appointment.status} appointment cannot be changed")
     firm = await session.get(Firm, appointment.firm_id)
     assert firm is not None
-    deadline = appointment.start_at - timedelta(minutes=firm.client_change_deadline_minutes)
+    deadline = change_deadline(appointment.start_at, firm.client_change_deadline_minutes)
     if now > deadline:
         raise ChangeDeadlinePassed(
             f"Changes are possible until {deadline.isoformat()} "

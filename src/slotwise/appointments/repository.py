@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,7 @@ from slotwise.models import (
     AppointmentServiceItem,
     AppointmentWorker,
     Client,
+    Location,
     Service,
     Specialist,
     WalletTransaction,
@@ -267,3 +269,57 @@ async def referenced_by_wallet(
         WalletTransaction.firm_id == firm_id, WalletTransaction.appointment_id == appointment_id
     )
     return await session.scalar(select(exists(stmt))) or False
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    name: str
+    address: str
+    time_zone: str
+
+
+async def places_of(
+    session: AsyncSession, firm_id: uuid.UUID, location_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, PlaceRow]:
+    result = await session.execute(
+        select(Location.id, Location.name, Location.address, Location.time_zone).where(
+            Location.firm_id == firm_id, Location.id.in_(location_ids)
+        )
+    )
+    return {row.id: PlaceRow(row.name, row.address, row.time_zone) for row in result}
+
+
+async def currencies_of(
+    session: AsyncSession, firm_id: uuid.UUID, service_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    result = await session.execute(
+        select(Service.id, Service.currency).where(
+            Service.firm_id == firm_id, Service.id.in_(service_ids)
+        )
+    )
+    return {row.id: row.currency for row in result}
+
+
+async def client_page(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    client_id: uuid.UUID,
+    *,
+    upcoming: bool,
+    now: datetime,
+    page: PageParams,
+) -> tuple[list[Appointment], int]:
+    """One client's appointments: upcoming (not yet ended; soonest first) or past (ended;
+    latest first)."""
+    stmt = _without_children(
+        select(Appointment).where(
+            Appointment.firm_id == firm_id, Appointment.client_id == client_id
+        )
+    )
+    if upcoming:
+        stmt = stmt.where(Appointment.end_at > now).order_by(Appointment.start_at, Appointment.id)
+    else:
+        stmt = stmt.where(Appointment.end_at <= now).order_by(
+            Appointment.start_at.desc(), Appointment.id.desc()
+        )
+    return await paginate(session, stmt, page)

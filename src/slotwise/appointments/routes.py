@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from slotwise.appointments import service, updates
+from slotwise.appointments import mine, service, updates
+from slotwise.appointments.client_view import MyAppointmentPage
+from slotwise.appointments.ics import MEDIA_TYPE
 from slotwise.appointments.preconditions import etag
 from slotwise.appointments.present import for_caller
 from slotwise.appointments.schemas import (
@@ -168,7 +170,10 @@ async def update_appointment(
     and nothing changes. Staff may change every field (``worker_ids`` and ``services``
     replace the sets). A worker may only open and close appointments they are assigned to
     (``is_open``, ``opened_at``, ``closed_at``; other fields: 403 ``forbidden_field``);
-    opening without ``opened_at`` stamps it now, closing stamps ``closed_at``. Clients: 403.
+    opening without ``opened_at`` stamps it now, closing stamps ``closed_at``. A client may
+    cancel (``status: cancelled``) or move (``start_at``, a free slot of the same specialist)
+    their own appointment until the firm's deadline (409 ``change_deadline_passed``); other
+    fields: 403 ``forbidden_field``.
     """
     appointment = await updates.update_appointment(session, caller, appointment_id, body, if_match)
     response.headers["ETag"] = etag(appointment.version)
@@ -186,3 +191,38 @@ async def delete_appointment(
     """
     await service.delete_appointment(session, caller, appointment_id, if_match)
     return Response(status_code=204)
+
+
+@router.get(
+    "/appointments/{appointment_id}/calendar.ics",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}, "description": "An iCalendar file"}},
+)
+async def appointment_calendar(
+    appointment_id: uuid.UUID, caller: CallerDep, session: SessionDep
+) -> Response:
+    """The appointment as an iCalendar file ("Add to calendar"), for anyone who may see it;
+    its UID is the appointment's id, so importing it again updates the entry."""
+    ics, name = await mine.calendar_file(session, caller, appointment_id)
+    return Response(
+        ics,
+        media_type=MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/me/appointments", response_model=MyAppointmentPage)
+async def my_appointments(
+    caller: CallerDep,
+    session: SessionDep,
+    page: Annotated[PageParams, Query()],
+    when: Annotated[
+        mine.When, Query(description="upcoming: not yet ended, soonest first; past: latest first")
+    ] = "upcoming",
+) -> MyAppointmentPage:
+    """A logged-in client's own appointments: place, service and price, specialists, status,
+    and whether they may still be changed (`can_change`, until `change_deadline`). Cancel
+    with `PATCH /appointments/{id} {"status": "cancelled"}`, move with `{"start_at"}` (a free
+    slot of `GET /availability` for the same specialist), sending `version` as `If-Match`.
+    Staff have no appointments of their own here: an empty list."""
+    return await mine.my_appointments(session, caller, when, page)

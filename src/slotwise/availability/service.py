@@ -90,9 +90,12 @@ async def get_availability(
     last: dt.date | dt.datetime,
     specialist_id: uuid.UUID | None = None,
     now: dt.datetime | None = None,
+    ignore_appointment_id: uuid.UUID | None = None,
 ) -> Availability:
     """Free slots of a service at a location from ``first`` to ``last``: local dates of the
-    location, inclusive, or instants (slots starting in ``[first, last)``)."""
+    location, inclusive, or instants (slots starting in ``[first, last)``).
+    ``ignore_appointment_id``: where that appointment could move (its own claims and
+    capacity use left out, as ``check_slot`` does for the move)."""
     if not isinstance(first, dt.datetime) and not isinstance(last, dt.datetime):
         check_range(first, last)  # before anything is loaded
     catalog = await _bookable(
@@ -104,7 +107,13 @@ async def get_availability(
     low, high = lower_bound(first, zone), upper_bound(last, zone)
     first_day, last_day = local_days(low, high, zone)
     query = await _load(
-        session, firm_id, catalog, first_day, last_day, now or dt.datetime.now(dt.UTC)
+        session,
+        firm_id,
+        catalog,
+        first_day,
+        last_day,
+        now or dt.datetime.now(dt.UTC),
+        ignored=repo.Ignored(ignore_appointment_id, None),
     )
     if specialist_id is not None and not query.specialists:
         raise ServiceNotOffered()

@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from slotwise.models.base import Base, FirmScoped, created_at_column
+from slotwise.models.base import Base, FirmScoped, created_at_column, firm_fk
 
 NOTIFICATION_TYPES = (
     "confirmation",
@@ -105,13 +105,20 @@ class Notification(FirmScoped, Base):
 
 
 class PushSubscription(FirmScoped, Base):
-    """A browser's Web Push subscription, owned by the user who was logged in there."""
+    """A browser's Web Push subscription: of the user who was logged in there, or of a
+    client without a login (subscribed from a manage link: the messages of all the client's
+    appointments then also go to that browser)."""
 
     __tablename__ = "push_subscriptions"
+    __table_args__ = (
+        CheckConstraint("(user_id IS NULL) <> (client_id IS NULL)", name="one_owner"),
+        firm_fk("client_id", "clients", ondelete="CASCADE"),
+    )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    client_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
     # Push service URLs are a few hundred characters; the unique index stays well within
     # PostgreSQL's limit for an index entry.
     endpoint: Mapped[str] = mapped_column(String(1000), unique=True)

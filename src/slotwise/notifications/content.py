@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.manage_links import issue_manage_token, manage_url
 from slotwise.models import Client, Notification, Specialist
 from slotwise.notifications import lookups
 from slotwise.notifications.templates import TemplateContext, resolve_locale
@@ -72,6 +73,9 @@ class Facts:
     location: Place | None
     client: Client | None
     specialist: Specialist | None
+    firm_slug: str = ""
+    # The firm's public page is on: a client's messages carry the appointment's manage link.
+    public_booking: bool = False
 
 
 def _current(row: Any) -> View | None:
@@ -133,6 +137,8 @@ async def gather(session: AsyncSession, row: Notification) -> Facts | None:
         location,
         client,
         specialist,
+        firm_slug=found.firm_slug,
+        public_booking=bool(found.public_booking),
     )
 
 
@@ -214,7 +220,46 @@ def _previous(row: Notification) -> tuple[datetime | None, datetime | None]:
     )
 
 
-def template_context(row: Notification, facts: Facts) -> TemplateContext:
+# The client's messages about an appointment that carry its manage link.
+_WITH_MANAGE_LINK = frozenset({"confirmation", "change", "cancellation", "reminder"})
+
+
+@dataclass(frozen=True)
+class LinkTerms:
+    """What a manage link needs from the settings (``Settings``: the secret key, the
+    public base URL, ``manage_link_days_after_end``)."""
+
+    secret: str
+    base_url: str
+    days_after_end: int
+
+
+def manage_link(row: Notification, facts: Facts, terms: LinkTerms | None) -> str | None:
+    """The manage link a client's message carries when the firm's public page is on."""
+    view = facts.view
+    if (
+        terms is None
+        or not facts.public_booking
+        or row.recipient_kind != "client"
+        or row.type not in _WITH_MANAGE_LINK
+        or view is None
+        or row.client_id is None
+    ):
+        return None
+    token = issue_manage_token(
+        view.id,
+        row.firm_id,
+        view.end_at,
+        secret=terms.secret,
+        days_after_end=terms.days_after_end,
+        client_id=row.client_id,
+    )
+    return manage_url(terms.base_url, facts.firm_slug, token)
+
+
+def template_context(
+    row: Notification, facts: Facts, *, manage: str | None = None
+) -> TemplateContext:
     view = facts.view
     assert view is not None
     location = facts.location
@@ -241,4 +286,5 @@ def template_context(row: Notification, facts: Facts) -> TemplateContext:
             if row.type == "reminder" and row.offset_minutes
             else None
         ),
+        manage_url=manage,
     )

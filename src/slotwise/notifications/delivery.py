@@ -20,6 +20,8 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
 
 import httpx
 from sqlalchemy import text, update
@@ -93,8 +95,7 @@ async def _prepare(
     configured = runtime.channels.configured_channels()
     starts_at: datetime | None
     if row.recipient_kind == "guest":
-        secret = runtime.secret_key or runtime.settings.resolved_secret_key()
-        guest = await verification.message(session, row, secret, configured, now)
+        guest = await verification.message(session, row, _secret_of(runtime), configured, now)
         if isinstance(guest, str):
             row.status, row.last_error = "cancelled", guest
             return "cancelled"
@@ -114,7 +115,10 @@ async def _prepare(
             default_order=runtime.settings.notification_channel_order,
             configured=configured,
         )
-        rendered = render(row.type, content.locale(facts), content.template_context(row, facts))
+        link = content.manage_link(row, facts, _link_terms(runtime))
+        rendered = render(
+            row.type, content.locale(facts), content.template_context(row, facts, manage=link)
+        )
         starts_at = facts.view.start_at
     if not found.targets:
         row.status = "skipped"
@@ -124,6 +128,26 @@ async def _prepare(
     row.attempts += 1
     row.sending_job_id, row.sending_started_at = job_id, now
     return _Prepared(row.id, row.appointment_id, row.type, starts_at, rendered, found)
+
+
+@lru_cache(maxsize=8)
+def _secret(secret_key: str | None, data_dir: Path) -> str:
+    # The key generated into the data directory is read once per process, not per message.
+    return Settings(secret_key=secret_key, data_dir=data_dir).resolved_secret_key()
+
+
+def _secret_of(runtime: DeliveryRuntime) -> str:
+    settings = runtime.settings
+    return runtime.secret_key or _secret(settings.secret_key, settings.data_dir)
+
+
+def _link_terms(runtime: DeliveryRuntime) -> content.LinkTerms:
+    settings = runtime.settings
+    return content.LinkTerms(
+        secret=_secret_of(runtime),
+        base_url=settings.resolved_public_base_url(),
+        days_after_end=settings.manage_link_days_after_end,
+    )
 
 
 async def _record(runtime: DeliveryRuntime, notification_id: uuid.UUID, **values: object) -> None:
@@ -148,6 +172,7 @@ def _message(prepared: _Prepared, target: Target, index: int, now: datetime) -> 
         html=prepared.rendered.html,
         summary=prepared.rendered.summary,
         idempotency_key=str(prepared.row_id),
+        url=prepared.rendered.url,
         ttl_seconds=ttl,
         topic=str(prepared.appointment_id) if prepared.appointment_id else None,
         data={

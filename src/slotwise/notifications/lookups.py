@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, func, select
+from sqlalchemy import Row, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -52,6 +52,8 @@ async def facts(
     stmt = (
         select(
             Firm.name.label("firm_name"),
+            Firm.slug.label("firm_slug"),
+            Firm.public_booking,
             Firm.time_zone.label("firm_time_zone"),
             Firm.default_locale,
             Firm.reminder_offsets_minutes,
@@ -128,17 +130,23 @@ async def push_subscriptions(
     client_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
 ) -> Sequence[PushSubscription]:
-    """The browsers of the client's logins, or of one user."""
+    """The browsers of one user, or of a client: those of the client's active logins and
+    those subscribed for the client itself (from a manage link, without a login)."""
     stmt = (
         select(PushSubscription)
-        .join(User, User.id == PushSubscription.user_id)
-        .where(PushSubscription.firm_id == firm_id, User.is_active.is_(True))
+        .outerjoin(User, User.id == PushSubscription.user_id)
+        .where(PushSubscription.firm_id == firm_id)
         .order_by(PushSubscription.created_at)
     )
     if client_id is not None:
-        stmt = stmt.where(User.client_id == client_id)
+        stmt = stmt.where(
+            or_(
+                and_(User.client_id == client_id, User.is_active.is_(True)),
+                PushSubscription.client_id == client_id,
+            )
+        )
     if user_id is not None:
-        stmt = stmt.where(User.id == user_id)
+        stmt = stmt.where(User.id == user_id, User.is_active.is_(True))
     return (await session.scalars(stmt)).all()
 
 
@@ -150,18 +158,27 @@ async def upsert_push_subscription(
     session: AsyncSession,
     *,
     firm_id: uuid.UUID,
-    user_id: uuid.UUID,
+    user_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
     endpoint: str,
     p256dh: str,
     auth: str,
     user_agent: str,
 ) -> PushSubscription | None:
-    """The user's subscription of ``endpoint``, created or with its keys renewed; ``None``
-    when the endpoint belongs to another user, whose it stays."""
+    """The subscription of ``endpoint`` for the user (or, without one, the client), created
+    or with its keys renewed; ``None`` when the endpoint belongs to someone else, whose it
+    stays."""
+    assert (user_id is None) != (client_id is None)
+    owner = (
+        PushSubscription.user_id == user_id
+        if user_id is not None
+        else PushSubscription.client_id == client_id
+    )
     values = insert(PushSubscription).values(
         id=uuid.uuid4(),
         firm_id=firm_id,
         user_id=user_id,
+        client_id=client_id,
         endpoint=endpoint,
         p256dh=p256dh,
         auth=auth,
@@ -170,7 +187,7 @@ async def upsert_push_subscription(
     stmt = values.on_conflict_do_update(
         index_elements=[PushSubscription.endpoint],
         set_={"p256dh": p256dh, "auth": auth, "user_agent": user_agent, "created_at": func.now()},
-        where=(PushSubscription.user_id == user_id) & (PushSubscription.firm_id == firm_id),
+        where=owner & (PushSubscription.firm_id == firm_id),
     ).returning(PushSubscription)
     result = await session.execute(stmt, execution_options={"populate_existing": True})
     return result.scalar_one_or_none()

@@ -39,14 +39,7 @@ async def subscribe(
     gets a new endpoint). Its host must be on the public internet, as the server will
     connect there (checked again on every send); that check, a DNS lookup, comes before
     anything is written."""
-    if urlsplit(data.endpoint).scheme != "https" and not settings.webpush_allow_http:
-        raise InvalidEndpoint()
-    try:
-        await outbound.check_url(
-            data.endpoint, settings.outbound_allow_list(), timeout=settings.webpush_timeout_seconds
-        )
-    except outbound.OutboundRefused:
-        raise EndpointNotAllowed() from None
+    await _check_endpoint(data, settings)
     row = await lookups.upsert_push_subscription(
         session,
         firm_id=caller.firm_id,
@@ -59,6 +52,42 @@ async def subscribe(
     if row is None:
         raise EndpointInUse()
     return row
+
+
+async def subscribe_client(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    client_id: uuid.UUID,
+    data: PushSubscriptionIn,
+    settings: ChannelSettings,
+) -> PushSubscription:
+    """As ``subscribe``, for a client without a login (a browser that opened a manage
+    link): the client's messages then also go to this browser, in the channel order of
+    every client message."""
+    await _check_endpoint(data, settings)
+    row = await lookups.upsert_push_subscription(
+        session,
+        firm_id=firm_id,
+        client_id=client_id,
+        endpoint=data.endpoint,
+        p256dh=data.keys.p256dh,
+        auth=data.keys.auth,
+        user_agent=data.user_agent,
+    )
+    if row is None:
+        raise EndpointInUse()
+    return row
+
+
+async def _check_endpoint(data: PushSubscriptionIn, settings: ChannelSettings) -> None:
+    if urlsplit(data.endpoint).scheme != "https" and not settings.webpush_allow_http:
+        raise InvalidEndpoint()
+    try:
+        await outbound.check_url(
+            data.endpoint, settings.outbound_allow_list(), timeout=settings.webpush_timeout_seconds
+        )
+    except outbound.OutboundRefused:
+        raise EndpointNotAllowed() from None
 
 
 async def unsubscribe(

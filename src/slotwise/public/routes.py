@@ -38,15 +38,12 @@ from slotwise.public.schemas import (
     VerificationOut,
     VerificationRequest,
 )
-from slotwise.public.throttle import limit_code_sends, limit_public_requests
+from slotwise.public.throttle import RATE_LIMITED_RESPONSE, limit_code_sends, limit_public_requests
 from slotwise.state import secret_key_of, sessionmaker_of
 
 PUBLIC_RESPONSES: dict[int | str, dict[str, Any]] = {
     **{status: ERROR_RESPONSES[status] for status in (404, 408, 409, 413, 422, 503)},
-    429: {
-        "model": ErrorBody,
-        "description": "`rate_limited`: too many requests from this address; see Retry-After",
-    },
+    429: RATE_LIMITED_RESPONSE,
 }
 
 router = APIRouter(

@@ -217,6 +217,6 @@ class PublicAppointmentOut(BaseModel):
 
 class ConfirmOut(BaseModel):
     appointment: PublicAppointmentOut
-    manage_token: str | None = Field(
+    manage_token: str = Field(
         description="The appointment's manage link token (`/book/<slug>/manage#<token>`)"
     )

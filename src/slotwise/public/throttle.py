@@ -8,14 +8,22 @@ address see each other's counts. The counter is the login throttle's (``auth.thr
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import Request
 
 from slotwise.auth import throttle
+from slotwise.errors import ErrorBody
 from slotwise.public.errors import RateLimited
 from slotwise.state import sessionmaker_of, settings_of
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+# The OpenAPI answer of every router that counts its requests with ``limit_public_requests``.
+RATE_LIMITED_RESPONSE: dict[str, Any] = {
+    "model": ErrorBody,
+    "description": "`rate_limited`: too many requests from this address; see Retry-After",
+}
 
 
 def client_address(request: Request) -> str:

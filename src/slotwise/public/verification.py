@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise import manage_links
 from slotwise.appointments.schemas import AppointmentFromHold
 from slotwise.appointments.service import confirm_hold
 from slotwise.availability.errors import SlotUnavailable
@@ -329,8 +330,7 @@ async def confirm(
         raise SlotTaken("The held time was just taken; please pick another one") from None
     except SlotUnavailable:
         raise SlotUnavailable("The held time is no longer offered; please pick another") from None
-    # TODO(manage): the manage link's token (slotwise/manage_links.py, branch `manage`).
-    manage_token: str | None = None
     return ConfirmOut(
-        appointment=await public_appointment(session, firm.id, out), manage_token=manage_token
+        appointment=await public_appointment(session, firm.id, out),
+        manage_token=manage_links.manage_token(out, firm.id, settings, secret),
     )

@@ -50,6 +50,8 @@ class TemplateContext:
     # ``verification_code`` only: the code, shown as ``{code}``; its lifetime is
     # ``reminder_lead`` (``{lead}``).
     code: str | None = None
+    # The client's manage link (see, move or cancel the appointment), shown instead of ``url``.
+    manage_url: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("starts_at", "ends_at", "previous_starts_at", "previous_ends_at"):
@@ -60,9 +62,10 @@ class TemplateContext:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone: {self.time_zone!r}") from None
-        if self.url is not None and urlsplit(self.url).scheme not in ("http", "https"):
-            # Anything else (javascript:, data:) in an href is an injection.
-            raise ValueError("url must be an http(s) URL")
+        for link in (self.url, self.manage_url):
+            if link is not None and urlsplit(link).scheme not in ("http", "https"):
+                # Anything else (javascript:, data:) in an href is an injection.
+                raise ValueError("url must be an http(s) URL")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -79,3 +82,5 @@ class Rendered:
     html: str
     locale: str
     summary: str
+    # Where a click on the message leads (a push notification's action), if anywhere.
+    url: str | None = None

@@ -145,7 +145,13 @@ def render(
     greeting = catalog.greeting.format(name=name) if name else catalog.greeting_anonymous
     rows = _rows(kind, context, catalog)
     footer = catalog.footer.format(firm=firm)
-    link = (catalog.open_link, context.url) if context.url else None
+    link = (
+        (catalog.manage_link, context.manage_url)
+        if context.manage_url
+        else (catalog.open_link, context.url)
+        if context.url
+        else None
+    )
 
     text_lines = [greeting, "", intro, ""]
     text_lines += [f"{label}: {value}" for label, value, _ in rows]
@@ -156,4 +162,11 @@ def render(
     html = _html(language, subject, greeting, intro, rows, link, footer)
     where = _line(context.location_name) if context.location_name else None
     summary = f"{intro}\n{rows[0][1]}" + (f", {where}" if where else "")
-    return Rendered(subject=subject, text=text, html=html, locale=language, summary=summary)
+    return Rendered(
+        subject=subject,
+        text=text,
+        html=html,
+        locale=language,
+        summary=summary,
+        url=link[1] if link is not None else None,
+    )

@@ -43,5 +43,7 @@ class Catalog:
     client: str
     note: str
     open_link: str
+    # The label of a client's manage link (see, move or cancel the appointment).
+    manage_link: str
     footer: str
     messages: dict[MessageType, Phrases]

@@ -40,6 +40,7 @@ CATALOG = Catalog(
     client="Kunde",
     note="Hinweis",
     open_link="Termin ansehen",
+    manage_link="Ansehen, verschieben oder absagen",
     footer="Diese Nachricht wurde automatisch von {firm} gesendet.",
     messages={
         T.CONFIRMATION: Phrases("Termin bestätigt: {when}", "Ihr Termin bei {firm} ist bestätigt."),

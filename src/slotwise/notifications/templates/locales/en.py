@@ -39,6 +39,7 @@ CATALOG = Catalog(
     client="Client",
     note="Note",
     open_link="View appointment",
+    manage_link="View, move or cancel",
     footer="This message was sent automatically by {firm}.",
     messages={
         T.CONFIRMATION: Phrases(

@@ -51,6 +51,7 @@ CATALOG = Catalog(
     client="Клиент",
     note="Примечание",
     open_link="Открыть запись",
+    manage_link="Посмотреть, перенести или отменить",
     footer="Это автоматическое сообщение от {firm}.",
     messages={
         T.CONFIRMATION: Phrases(
