@@ -97,7 +97,12 @@ async def test_the_signal_names_only_the_firm_locations_days_and_an_expiry(
     for payload in payloads:
         assert set(payload) == {"f", "l", "x"}, payload
         assert payload["f"] == str(world.firm_id)
-        assert payload["l"] == {str(world.location_id): [DAY, DAY]}
+        assert isinstance(payload["l"], dict)
+        [(location, (zone, low, high))] = payload["l"].items()
+        assert (location, zone) == (str(world.location_id), "Europe/Berlin")
+        # The hold's own time, widened by the longest a slot can reach (30 + 10 min + 1).
+        assert low == slot(0).timestamp() - 41 * 60
+        assert high == slot(0).timestamp() + (30 + 41) * 60
         assert payload["x"] is not None
     text = json.dumps(payloads)
     for private in (held["id"], world.specialist_a, world.client_id, world.service_id):
