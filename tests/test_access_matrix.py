@@ -132,6 +132,11 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("GET", "/api/v1/public/{firm_slug}/specialists"): PUBLIC,
     ("GET", "/api/v1/public/{firm_slug}/availability/days"): PUBLIC,
     ("GET", "/api/v1/public/{firm_slug}/availability/slots"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/holds"): PUBLIC,
+    ("GET", "/api/v1/public/{firm_slug}/holds/{hold_id}"): PUBLIC,
+    ("DELETE", "/api/v1/public/{firm_slug}/holds/{hold_id}"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/holds/{hold_id}/verification"): PUBLIC,
+    ("POST", "/api/v1/public/{firm_slug}/holds/{hold_id}/confirm"): PUBLIC,
 }
 
 # Bodies that pass validation, so that a refusal can only come from the role check.

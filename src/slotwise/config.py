@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     public_rate_window_seconds: int = Field(60, ge=1, le=3600)
     public_rate_max_requests: int = Field(300, ge=1)
     public_rate_max_writes: int = Field(40, ge=1)
+    # Verification codes sent from one address in the window (each is a message to an
+    # address someone typed in).
+    public_rate_max_codes: int = Field(10, ge=1)
     # Verification codes of guest bookings: how long one is valid, how soon another may be
     # sent, how many may be sent for one hold, how many wrong tries end it. Sending a code
     # extends the hold so that it outlives the code.

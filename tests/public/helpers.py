@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 import httpx
 from fastapi import FastAPI
@@ -41,3 +43,28 @@ async def visitor(app: FastAPI, address: str | None = None) -> AsyncIterator[htt
 
 def base(world: World) -> str:
     return f"/api/v1/public/{world.slug}"
+
+
+def hold_body(
+    world: World, start: datetime, specialist_id: uuid.UUID | None = None
+) -> dict[str, str]:
+    body = {
+        "location_id": str(world.location_id),
+        "service_id": str(world.service_id),
+        "start_at": start.isoformat(),
+    }
+    if specialist_id is not None:
+        body["specialist_id"] = str(specialist_id)
+    return body
+
+
+async def guest_hold(
+    http: httpx.AsyncClient,
+    world: World,
+    start: datetime,
+    specialist_id: uuid.UUID | None = None,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    return await http.post(
+        f"{base(world)}/holds", json=hold_body(world, start, specialist_id), headers=headers
+    )

@@ -66,3 +66,16 @@ async def test_an_address_over_its_limit_waits(limited_app: FastAPI) -> None:
         # A new window lets the address in again.
         await _restart_window(limited_app, address)
         assert (await http.get(base(world))).status_code == 200
+
+
+async def test_writes_have_a_lower_limit_of_their_own(limited_app: FastAPI) -> None:
+    world: World = await make_world(limited_app)
+    await open_booking(limited_app, world)
+    async with visitor(limited_app) as http:
+        url = f"{base(world)}/holds"
+        assert [(await http.post(url, json={})).status_code for _ in range(2)] == [422, 422]
+        refused = await http.post(url, json={})
+        assert (refused.status_code, refused.json()["code"]) == (429, "rate_limited")
+        assert int(refused.headers["Retry-After"]) >= 1
+        # Reads go on up to their own limit (the refused write counted for neither).
+        assert (await http.get(base(world))).status_code == 200

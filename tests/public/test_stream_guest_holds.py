@@ -1,14 +1,11 @@
 """A guest hold of the public booking API shows on the stream, and so does its release.
 
 Nothing in the stream's code knows of guest holds: the database's triggers announce any hold.
-Runs once the public hold routes (``public/routes.py``, stage 2) are in the application.
 """
 
 from __future__ import annotations
 
 import httpx
-import pytest
-from fastapi import FastAPI
 
 from slotwise.config import Settings
 from tests.factories import World
@@ -16,14 +13,10 @@ from tests.public.stream_helpers import API, go_public, public_stream
 from tests.public.test_stream_live import DAY, slot
 from tests.realtime.helpers import live
 
-HOLDS = "/api/v1/public/{firm_slug}/holds"
-
 
 async def test_a_guest_hold_and_its_release_are_announced(
-    app: FastAPI, client: httpx.AsyncClient, settings: Settings, world: World
+    client: httpx.AsyncClient, settings: Settings, world: World
 ) -> None:
-    if not any(getattr(route, "path", None) == HOLDS for route in app.routes):
-        pytest.skip("the public hold routes are not merged yet")
     await go_public(client, world)
     with live(settings) as server:
         async with public_stream(server.url, world) as stream:

@@ -24,16 +24,21 @@ async def appointment_changed(
     caller: Caller | None,
     *,
     now: datetime | None = None,
+    by_client: bool | None = None,
 ) -> None:
     """``before`` is None for a creation, ``after`` None for a deletion; ``caller`` None when
-    the system itself made the change (e.g. a status moved by time). ``now`` is the moment
-    the change counts from (delays of the messages it causes)."""
+    the system itself made the change (e.g. a status moved by time) or a guest of the
+    public booking page did. ``now`` is the moment the change counts from (delays of the
+    messages it causes); ``by_client``: the client made it themselves (default: the caller
+    is a client), so their message need not wait for further edits."""
+    if by_client is None:
+        by_client = caller is not None and caller.is_client
     await plan_for_change(
         session,
         firm_id,
         before,
         after,
-        by_client=caller is not None and caller.is_client,
+        by_client=by_client,
         now=now or datetime.now(UTC),
         policy=Policy.from_settings(settings_of(session)),
     )

@@ -35,6 +35,8 @@ from slotwise.availability.bounds import lower_bound, upper_bound
 from slotwise.availability.errors import InvalidRange
 from slotwise.booking.confirm import take_hold
 from slotwise.booking.errors import HoldNotFound
+from slotwise.booking.holds import Holder
+from slotwise.errors import Forbidden
 from slotwise.models import Appointment, Firm
 from slotwise.records import AppointmentOut
 from slotwise.repository import PageParams
@@ -123,29 +125,47 @@ async def create_appointment(
 async def confirm(
     session: AsyncSession, caller: Caller, data: AppointmentFromHold
 ) -> tuple[AppointmentOut, bool]:
-    """The appointment the hold becomes, and whether it was created now (False: the caller
-    had confirmed this hold before, and gets the same appointment again).
+    """A hold of the caller's (staff: of anyone in the firm) becomes an appointment."""
+    if caller.is_worker:
+        raise Forbidden("Workers cannot book appointments")
+    return await confirm_hold(session, Holder.of(caller), data, actor=caller)
+
+
+async def confirm_hold(
+    session: AsyncSession,
+    holder: Holder,
+    data: AppointmentFromHold,
+    *,
+    actor: Caller | None,
+    by_client: bool | None = None,
+) -> tuple[AppointmentOut, bool]:
+    """The appointment the hold becomes, and whether it was created now (False: the holder
+    had confirmed this hold before, and gets the same appointment again): the one path
+    from a hold to an appointment, for staff, clients and the public page's guests.
 
     The appointment keeps the hold's id as its ``external_id`` (source ``booking``), so a
     confirmation sent again after a lost response finds the appointment the hold became
     instead of a missing hold; the unique ``(source, external_id)`` index also makes sure
-    one hold never becomes two appointments.
+    one hold never becomes two appointments. ``actor``: the logged-in user confirming
+    (None for a guest); ``by_client``: whether the client booked it themselves (default:
+    the actor is a client), which sends their confirmation at once.
     """
     now = datetime.now(UTC)
+    firm_id = holder.firm_id
     try:
-        held = await take_hold(session, caller, data.hold_id, client_id=data.client_id, now=now)
+        held = await take_hold(session, holder, data.hold_id, client_id=data.client_id, now=now)
     except HoldNotFound:
-        booked = await repository.booked_from_hold(
-            session, caller.firm_id, caller.user_id, data.hold_id
-        )
+        if holder.user_id is None:
+            raise
+        booked = await repository.booked_from_hold(session, firm_id, holder.user_id, data.hold_id)
         if booked is None:
             raise
-        return await present_one(session, caller.firm_id, booked), False
+        return await present_one(session, firm_id, booked), False
     choice = held.choice
     appointment = await insert_appointment(
         session,
         NewAppointment(
-            firm_id=caller.firm_id,
+            firm_id=firm_id,
             location_id=held.location_id,
             workplace_id=choice.workplace_id,
             client_id=held.client_id,
@@ -156,11 +176,13 @@ async def confirm(
             notes=data.notes,
             source=repository.BOOKING_SOURCE,
             external_id=str(held.hold_id),
-            created_by=caller.user_id,
+            created_by=holder.user_id,
         ),
         now,
     )
-    return await _created(session, caller, appointment), True
+    out = await present_one(session, firm_id, appointment)
+    await appointment_changed(session, firm_id, None, out, actor, by_client=by_client)
+    return out, True
 
 
 async def _created(

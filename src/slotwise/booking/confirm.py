@@ -13,11 +13,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.auth.caller import Caller
 from slotwise.availability.errors import SlotUnavailable
 from slotwise.availability.service import SlotChoice, check_slot
 from slotwise.booking.errors import HoldExpired, HoldNotFound, HoldNotYours, SlotTaken
 from slotwise.booking.holds import (
+    Holder,
     explain_unavailable,
     find_visible_hold,
     lock_location_if_limited,
@@ -41,32 +41,31 @@ class HeldSlot:
 
 async def take_hold(
     session: AsyncSession,
-    caller: Caller,
+    holder: Holder,
     hold_id: uuid.UUID,
     *,
     client_id: uuid.UUID | None,
     now: datetime,
 ) -> HeldSlot:
-    """Consumes the caller's hold and answers the slot it held, still free.
+    """Consumes the holder's hold and answers the slot it held, still free.
 
-    ``client_id``: staff may name the client when the hold names none. Raises 404
-    ``hold_not_found`` when the caller has no such hold (any more: the hold is locked first,
-    so a concurrent confirmation of it has committed by then), 403 ``hold_not_yours``, 410
-    ``hold_expired``, and 409 ``slot_taken``/``slot_unavailable`` when the slot is gone.
+    ``client_id``: staff (and the public page, for the client it verified) may name the
+    client when the hold names none. Raises 404 ``hold_not_found`` when the holder has no
+    such hold (any more: the hold is locked first, so a concurrent confirmation of it has
+    committed by then), 403 ``hold_not_yours``, 410 ``hold_expired``, and 409
+    ``slot_taken``/``slot_unavailable`` when the slot is gone.
     """
-    if caller.is_worker:
-        raise Forbidden("Workers cannot book appointments")
-    firm_id = caller.firm_id
-    hold = await find_visible_hold(session, caller, hold_id, lock=True)
+    firm_id = holder.firm_id
+    hold = await find_visible_hold(session, holder, hold_id, lock=True)
     if hold is None:
         raise HoldNotFound(f"No hold with id {hold_id}")
-    if hold.user_id != caller.user_id:
+    if hold.user_id != holder.user_id:
         raise HoldNotYours()
     if hold.expires_at <= now:
         raise HoldExpired(f"The hold expired at {hold.expires_at.isoformat()}")
     booked_client_id = hold.client_id
     if client_id is not None and client_id != booked_client_id:
-        if not caller.is_admin or booked_client_id is not None:
+        if not holder.names_client or booked_client_id is not None:
             raise Forbidden("The hold's client cannot be changed when confirming")
         await get_in_firm(session, Client, firm_id, client_id)
         booked_client_id = client_id

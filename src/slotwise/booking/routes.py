@@ -54,11 +54,13 @@ async def create_hold(
 @router.get("/holds/{hold_id}", response_model=HoldOut)
 async def get_hold(hold_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> HoldOut:
     """A hold of your own (staff: any of the firm's)."""
-    return HoldOut.model_validate(await holds.visible_hold(session, caller, hold_id))
+    return HoldOut.model_validate(
+        await holds.visible_hold(session, holds.Holder.of(caller), hold_id)
+    )
 
 
 @router.delete("/holds/{hold_id}", status_code=204, response_class=Response)
 async def delete_hold(hold_id: uuid.UUID, caller: CallerDep, session: SessionDep) -> Response:
     """Release a hold at once (staff: any of the firm's)."""
-    await holds.release_hold(session, caller, hold_id)
+    await holds.release_hold(session, holds.Holder.of(caller), hold_id)
     return Response(status_code=204)

@@ -7,7 +7,7 @@ from slotwise.models.appointments import (
     AppointmentWorker,
 )
 from slotwise.models.base import Base
-from slotwise.models.booking import Hold, IdempotencyKey, TimeClaim
+from slotwise.models.booking import Hold, HoldVerification, IdempotencyKey, TimeClaim
 from slotwise.models.catalog import (
     Holiday,
     Location,
@@ -44,6 +44,7 @@ __all__ = [
     "Event",
     "Firm",
     "Hold",
+    "HoldVerification",
     "Holiday",
     "IdempotencyKey",
     "Location",

@@ -35,6 +35,8 @@ class Hold(FirmScoped, Base):
     __tablename__ = "holds"
     __table_args__ = (
         CheckConstraint("end_at > start_at", name="end_after_start"),
+        # A staff member's or client's hold names its user; a guest's only its token's hash.
+        CheckConstraint("(user_id IS NULL) <> (guest_token_hash IS NULL)", name="one_holder"),
         Index("ix_holds_firm_id_expires_at", "firm_id", "expires_at"),
         firm_fk("location_id", "locations"),
         firm_fk("workplace_id", "workplaces"),
@@ -43,9 +45,12 @@ class Hold(FirmScoped, Base):
         firm_fk("client_id", "clients"),
     )
 
-    user_id: Mapped[uuid.UUID] = mapped_column(
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
         Uuid, ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    # A guest's hold (the public booking page): the SHA-256 (hex) of the token given once
+    # to the guest, who proves the hold is theirs with it.
+    guest_token_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     location_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     workplace_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     specialist_id: Mapped[uuid.UUID] = mapped_column(Uuid)
@@ -55,6 +60,35 @@ class Hold(FirmScoped, Base):
     end_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = created_at_column()
+
+
+class HoldVerification(Base):
+    """The contact a guest gave for their hold and the code sent there to prove it is theirs.
+
+    Only a keyed hash of the code is kept (``public/verification.py``); the row goes with
+    its hold.
+    """
+
+    __tablename__ = "hold_verifications"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_address"),
+    )
+
+    hold_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("holds.id", ondelete="CASCADE"), primary_key=True
+    )
+    firm_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("firms.id", ondelete="CASCADE"), nullable=False
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(16))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    code_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sends: Mapped[int] = mapped_column(Integer)
+    last_sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class TimeClaim(IdMixin, Base):

@@ -39,9 +39,11 @@ NOTIFICATION_TYPES = (
     "reminder",
     "worker_assigned",
     "worker_removed",
+    # A guest's verification code (the public booking page): to the address they gave.
+    "verification_code",
 )
 NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
-RECIPIENT_KINDS = ("client", "worker")
+RECIPIENT_KINDS = ("client", "worker", "guest")
 
 
 class Notification(FirmScoped, Base):
@@ -50,7 +52,13 @@ class Notification(FirmScoped, Base):
         CheckConstraint(f"type IN {NOTIFICATION_TYPES}", name="type_known"),
         CheckConstraint(f"status IN {NOTIFICATION_STATUSES}", name="status_known"),
         CheckConstraint(f"recipient_kind IN {RECIPIENT_KINDS}", name="recipient_kind_known"),
-        CheckConstraint("(client_id IS NULL) <> (specialist_id IS NULL)", name="one_recipient"),
+        # A guest is no row of ours: their message names its channel and address itself.
+        CheckConstraint(
+            "CASE WHEN recipient_kind = 'guest'"
+            " THEN client_id IS NULL AND specialist_id IS NULL AND address IS NOT NULL"
+            " ELSE (client_id IS NULL) <> (specialist_id IS NULL) END",
+            name="one_recipient",
+        ),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
         Index("ix_notifications_firm_id_appointment_id", "firm_id", "appointment_id"),
         # The sweep that gives due rows their delivery job reads only this small set.

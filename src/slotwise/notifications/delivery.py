@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.config import Settings
 from slotwise.jobs import repository as job_queries
 from slotwise.models import Notification
-from slotwise.notifications import content, lookups, repository
+from slotwise.notifications import content, lookups, repository, verification
 from slotwise.notifications.channels import (
     ChannelSettings,
     OutgoingMessage,
@@ -55,6 +55,9 @@ class DeliveryRuntime:
     settings: Settings
     channels: ChannelSettings
     http: httpx.AsyncClient | None = None
+    # The server's secret key (guests' verification codes are derived with it); read from
+    # the settings when not given.
+    secret_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,28 +90,40 @@ async def _prepare(
         and await job_queries.job_is_running(session, row.sending_job_id)
     ):
         raise RetryableError(f"job {row.sending_job_id} is sending this message right now")
-    facts = await content.gather(session, row)
-    reason = content.why_not(row, facts, now)
-    if reason is not None:
-        row.status, row.last_error = "cancelled", reason
-        return "cancelled"
-    assert facts is not None and facts.view is not None
-    found = await route(
-        session,
-        row,
-        facts,
-        default_order=runtime.settings.notification_channel_order,
-        configured=runtime.channels.configured_channels(),
-    )
+    configured = runtime.channels.configured_channels()
+    starts_at: datetime | None
+    if row.recipient_kind == "guest":
+        secret = runtime.secret_key or runtime.settings.resolved_secret_key()
+        guest = await verification.message(session, row, secret, configured, now)
+        if isinstance(guest, str):
+            row.status, row.last_error = "cancelled", guest
+            return "cancelled"
+        rendered, found = guest
+        starts_at = None
+    else:
+        facts = await content.gather(session, row)
+        reason = content.why_not(row, facts, now)
+        if reason is not None:
+            row.status, row.last_error = "cancelled", reason
+            return "cancelled"
+        assert facts is not None and facts.view is not None
+        found = await route(
+            session,
+            row,
+            facts,
+            default_order=runtime.settings.notification_channel_order,
+            configured=configured,
+        )
+        rendered = render(row.type, content.locale(facts), content.template_context(row, facts))
+        starts_at = facts.view.start_at
     if not found.targets:
         row.status = "skipped"
         row.last_error = "no usable address: " + "; ".join(found.passed_over)
         return "skipped"
-    rendered = render(row.type, content.locale(facts), content.template_context(row, facts))
     row.status, row.locale = "sending", rendered.locale
     row.attempts += 1
     row.sending_job_id, row.sending_started_at = job_id, now
-    return _Prepared(row.id, row.appointment_id, row.type, facts.view.start_at, rendered, found)
+    return _Prepared(row.id, row.appointment_id, row.type, starts_at, rendered, found)
 
 
 async def _record(runtime: DeliveryRuntime, notification_id: uuid.UUID, **values: object) -> None:

@@ -329,3 +329,37 @@ async def log_page(
     if status is not None:
         stmt = stmt.where(Notification.status == status)
     return await paginate(session, stmt, page)
+
+
+async def add_guest_message(
+    session: AsyncSession,
+    *,
+    firm_id: uuid.UUID,
+    type_: str,
+    channel: str,
+    address: str,
+    locale: str,
+    dedupe_key: str,
+    send_after: datetime,
+    data: dict[str, Any],
+) -> Planned:
+    """A message to someone who is no client row (a guest of the public booking page):
+    its channel and address are chosen now, from what the guest gave."""
+    stmt = (
+        insert(Notification)
+        .values(
+            id=uuid.uuid4(),
+            firm_id=firm_id,
+            type=type_,
+            recipient_kind="guest",
+            channel=channel,
+            address=address,
+            locale=locale,
+            dedupe_key=dedupe_key,
+            send_after=send_after,
+            data=data,
+        )
+        .returning(Notification.id, Notification.firm_id, Notification.send_after)
+    )
+    row = (await session.execute(stmt)).one()
+    return Planned(row.id, row.firm_id, row.send_after)

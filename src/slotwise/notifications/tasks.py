@@ -34,9 +34,12 @@ def delivery(channels: ChannelSettings) -> WorkerResource:
     @asynccontextmanager
     async def open_delivery(runtime: JobRuntime) -> AsyncIterator[Mapping[str, object]]:
         delivery_retry.configure(runtime.settings)
+        secret = runtime.settings.resolved_secret_key()  # once, when the worker starts
         async with httpx.AsyncClient() as http:
             yield {
-                _DELIVERY: DeliveryRuntime(runtime.sessionmaker, runtime.settings, channels, http)
+                _DELIVERY: DeliveryRuntime(
+                    runtime.sessionmaker, runtime.settings, channels, http, secret
+                )
             }
 
     return open_delivery

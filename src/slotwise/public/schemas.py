@@ -7,7 +7,15 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from slotwise.types import Date, Instant, plausible_year
 
@@ -138,4 +146,77 @@ class PublicHoldOut(BaseModel):
     hold_token: str | None = Field(
         description="A guest's proof of the hold (send it as X-Hold-Token); given once, "
         "only when the hold is made, null for a client's hold and afterwards"
+    )
+
+
+GuestName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Digits with an optional leading +, spaces, brackets and dashes; a WhatsApp number must be
+# international (checked again when the channel is chosen).
+GuestPhone = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()-]{5,32}$")
+]
+
+
+class VerificationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: GuestName
+    email: EmailStr | None = Field(None, max_length=254)
+    phone: GuestPhone | None = None
+
+    @model_validator(mode="after")
+    def _an_address(self) -> VerificationRequest:
+        if self.email is None and self.phone is None:
+            raise ValueError("give an email address or a phone number")
+        return self
+
+
+class VerificationOut(BaseModel):
+    channel: Literal["email", "whatsapp"]
+    sent_to: str = Field(description="The address the code went to, partly masked")
+    resend_after_seconds: int
+    code_expires_at: dt.datetime
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = Field(
+        None, description="The code sent to the guest; a logged-in client sends none"
+    )
+
+
+class PlaceOut(BaseModel):
+    name: str
+    address: str
+
+
+class BookedServiceOut(BaseModel):
+    name: str
+    duration_minutes: int
+    price: Decimal
+    currency: str
+
+
+class NameOut(BaseModel):
+    name: str
+
+
+class PublicAppointmentOut(BaseModel):
+    id: uuid.UUID
+    status: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    start_local: dt.datetime
+    end_local: dt.datetime
+    time_zone: str
+    location: PlaceOut
+    service: BookedServiceOut
+    specialists: list[NameOut]
+
+
+class ConfirmOut(BaseModel):
+    appointment: PublicAppointmentOut
+    manage_token: str | None = Field(
+        description="The appointment's manage link token (`/book/<slug>/manage#<token>`)"
     )

@@ -27,10 +27,23 @@ async def limit_public_requests(request: Request) -> None:
     its limit of requests, or of writes, in the current window."""
     settings = settings_of(request.app)
     address = client_address(request)
-    now = datetime.now(UTC)
     limits = [(f"public:{address}", settings.public_rate_max_requests)]
     if request.method in _WRITES:
         limits.append((f"public-write:{address}", settings.public_rate_max_writes))
+    await _count(request, limits)
+
+
+async def limit_code_sends(request: Request) -> None:
+    """Codes sent from one address (each is a message to whatever address was typed in):
+    their own, lower limit."""
+    settings = settings_of(request.app)
+    address = client_address(request)
+    await _count(request, [(f"public-code:{address}", settings.public_rate_max_codes)])
+
+
+async def _count(request: Request, limits: list[tuple[str, int]]) -> None:
+    settings = settings_of(request.app)
+    now = datetime.now(UTC)
     async with sessionmaker_of(request.app).begin() as session:
         for key, limit in limits:  # always in this order: two requests never deadlock
             counted = await throttle.count_in_window(

@@ -63,6 +63,10 @@ SUBJECTS = {
     ("ru", MessageType.REMINDER): "Напоминание: ваша запись через 24 часа",
     ("ru", MessageType.WORKER_ASSIGNED): "Новая запись: вторник, 24 ноября 2026, 10:00",
     ("ru", MessageType.WORKER_REMOVED): "Вы сняты с записи: вторник, 24 ноября 2026, 10:00",
+    # The context carries no code (the verification tests render one).
+    ("en", MessageType.VERIFICATION_CODE): "Your booking code:",
+    ("de", MessageType.VERIFICATION_CODE): "Ihr Buchungscode:",
+    ("ru", MessageType.VERIFICATION_CODE): "Ваш код для записи:",
 }
 
 INTROS = {

@@ -16,7 +16,7 @@ Only firms with ``public_booking`` on are announced. PostgreSQL sends a NOTIFY a
 at all on rollback, and folds identical payloads of one transaction into one.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-03 13:30:00
 """
 
@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0008"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

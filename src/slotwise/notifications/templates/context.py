@@ -17,6 +17,8 @@ class MessageType(StrEnum):
     REMINDER = "reminder"
     WORKER_ASSIGNED = "worker_assigned"
     WORKER_REMOVED = "worker_removed"
+    # A guest's code for confirming a held slot on the public booking page.
+    VERIFICATION_CODE = "verification_code"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -45,6 +47,9 @@ class TemplateContext:
     reminder_lead: timedelta | None = None
     note: str | None = None
     url: str | None = None
+    # ``verification_code`` only: the code, shown as ``{code}``; its lifetime is
+    # ``reminder_lead`` (``{lead}``).
+    code: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("starts_at", "ends_at", "previous_starts_at", "previous_ends_at"):

@@ -137,6 +137,7 @@ def render(
         "firm": firm,
         "when": format_datetime(context.starts_at, context.zone, catalog),
         "lead": format_lead(lead, catalog),
+        "code": context.code or "",
     }
     subject = _line(phrases.subject.format(**values))
     intro = phrases.intro.format(**values)

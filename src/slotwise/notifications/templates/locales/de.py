@@ -55,5 +55,10 @@ CATALOG = Catalog(
         T.WORKER_REMOVED: Phrases(
             "Termin entfällt für Sie: {when}", "Sie sind für diesen Termin nicht mehr eingeteilt."
         ),
+        T.VERIFICATION_CODE: Phrases(
+            "Ihr Buchungscode: {code}",
+            "Ihr Code für {firm} lautet {code}. Geben Sie ihn auf der Buchungsseite ein, um"
+            " diesen Termin zu bestätigen; er gilt {lead}.",
+        ),
     },
 )

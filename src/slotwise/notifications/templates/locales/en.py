@@ -60,5 +60,10 @@ CATALOG = Catalog(
         T.WORKER_REMOVED: Phrases(
             "Removed from appointment: {when}", "You are no longer assigned to this appointment."
         ),
+        T.VERIFICATION_CODE: Phrases(
+            "Your booking code: {code}",
+            "Your code for {firm} is {code}. Enter it on the booking page to confirm this"
+            " appointment; it is valid for {lead}.",
+        ),
     },
 )
