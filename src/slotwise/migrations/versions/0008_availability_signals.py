@@ -5,10 +5,8 @@ appointment, and the catalog rules behind the slots) sends a NOTIFY on
 ``slotwise_availability`` from a trigger, whichever code path wrote it. The payload is small
 JSON and names no booking or person:
 
-    {"f": <firm>, "l": {<location>: [<time zone>, <from>, <to>] | null} | null,
-     "x": <hold expiry> | null}
-
-(times as epoch seconds; the server turns a range into the location's local days).
+    {"f": <firm>, "l": {<location>: [<first local day>, <last local day>] | null} | null,
+     "x": <hold expiry, epoch seconds> | null}
 
 ``l: null`` means every location of the firm, a location's ``null`` every day of it. A hold's
 ``x`` lets the server announce the slot again when the hold stops blocking by itself.
@@ -52,10 +50,8 @@ $$
 """
 
 # The locations a busy range on these resources can affect (the named locations, every
-# location a specialist has a schedule at, a workplace's location), each with its time zone
-# and the range widened by the margin, as epoch seconds; NULL when none. The server turns
-# them into local days: time zones are Python's (the ones a location was checked against),
-# and a zone PostgreSQL did not know must never make a booking fail here.
+# location a specialist has a schedule at, a workplace's location), each with the first and
+# last local day in its own time zone; NULL when none.
 _REACH = """
 CREATE FUNCTION slotwise_availability_reach(
     p_firm uuid, p_locations uuid[], p_specialists uuid[], p_workplaces uuid[],
@@ -64,9 +60,8 @@ LANGUAGE sql STABLE AS $$
   SELECT jsonb_object_agg(
            l.id,
            CASE WHEN p_low IS NULL THEN NULL
-                ELSE jsonb_build_array(l.time_zone,
-                                       floor(extract(epoch FROM p_low - m.margin)),
-                                       ceil(extract(epoch FROM p_high + m.margin)))
+                ELSE jsonb_build_array(((p_low - m.margin) AT TIME ZONE l.time_zone)::date,
+                                       ((p_high + m.margin) AT TIME ZONE l.time_zone)::date)
            END)
     FROM locations l,
          (SELECT slotwise_availability_margin(p_firm) AS margin) AS m
