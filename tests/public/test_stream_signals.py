@@ -9,14 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import psycopg
 
 from slotwise.config import Settings
 from slotwise.db import libpq_dsn
-from slotwise.public.live import AVAILABILITY_CHANNEL
+from slotwise.public.live import AVAILABILITY_CHANNEL, parse
 from tests.factories import World
 from tests.public.stream_helpers import API, go_public, hold, public_stream
 from tests.public.test_stream_live import DAY, day, slot
@@ -97,7 +97,12 @@ async def test_the_signal_names_only_the_firm_locations_days_and_an_expiry(
     for payload in payloads:
         assert set(payload) == {"f", "l", "x"}, payload
         assert payload["f"] == str(world.firm_id)
-        assert payload["l"] == {str(world.location_id): [DAY, DAY]}
+        assert isinstance(payload["l"], dict)
+        [(location, (zone, low, high))] = payload["l"].items()
+        assert (location, zone) == (str(world.location_id), "Europe/Berlin")
+        # The hold's own time, widened by the longest a slot can reach (30 + 10 min + 1).
+        assert low == slot(0).timestamp() - 41 * 60
+        assert high == slot(0).timestamp() + (30 + 41) * 60
         assert payload["x"] is not None
     text = json.dumps(payloads)
     for private in (held["id"], world.specialist_a, world.client_id, world.service_id):
@@ -195,3 +200,24 @@ async def test_streams_of_other_locations_hear_nothing(
             # The first thing it hears is its own holiday, not the hold before it.
             days = await there.change()
             assert days is not None and day(1) in days
+
+
+def test_a_signal_becomes_local_days_and_an_unknown_zone_every_day() -> None:
+    firm, here, there = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    # 2026-03-28 23:30 to 2026-03-29 01:30 UTC: in Berlin the night the clocks go forward.
+    low, high = 1774740600, 1774747800
+    signal = parse(
+        json.dumps(
+            {
+                "f": str(firm),
+                "l": {str(here): ["Europe/Berlin", low, high], str(there): ["No/Such_Zone", 0, 1]},
+                "x": None,
+            }
+        )
+    )
+    assert signal.firm_id == firm and signal.expires_at is None
+    assert dict(signal.locations or ()) == {
+        here: (date(2026, 3, 29), date(2026, 3, 29)),
+        there: None,
+    }
+    assert parse(json.dumps({"f": str(firm), "l": None, "x": 1.5})).locations is None

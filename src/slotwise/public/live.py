@@ -1,12 +1,13 @@
 """Live availability for the public booking page: which days of a location may have changed.
 
-The signals come from the database itself (migration 0008): triggers on time claims, holds,
+The signals come from the database itself (migrations 0008, 0009): triggers on claims, holds,
 appointments and the catalog rules NOTIFY ``slotwise_availability`` with the firm, the
-locations and the first and last local day they may touch, whichever code path wrote the
-row. They arrive on the process's one LISTEN connection (``realtime.listener``), and the hub
-here hands each open public stream of that location the days, merged with whatever it has
-not written yet: a slow client never makes a queue grow, its next message just names more
-days. Nothing in a signal or a message names a booking or a person.
+locations and the time range they may touch (turned into local days here, in each
+location's time zone), whichever code path wrote the row. They arrive on the process's
+one LISTEN connection (``realtime.listener``), and the hub here hands each open public
+stream of that location the days, merged with whatever it has not written yet: a slow
+client never makes a queue grow, its next message just names more days. Nothing in a
+signal or a message names a booking or a person.
 
 A hold stops blocking at its expiry without any write, so its signal carries the expiry and
 the hub announces the same days again then (a timer). Holds that were made while nobody of
@@ -19,10 +20,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 import time
 import uuid
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -54,11 +57,26 @@ class Signal:
     expires_at: float | None = None
 
 
+@functools.lru_cache(maxsize=512)
+def _zone(name: str) -> zoneinfo.ZoneInfo | None:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def _day_range(value: Any) -> DayRange:
+    """``[time zone, from, to]`` (epoch seconds) as the local days it covers; None for
+    every day (also for a zone this process does not know)."""
     if value is None:
         return None
-    first, last = value
-    return dt.date.fromisoformat(first), dt.date.fromisoformat(last)
+    name, low, high = value
+    zone = _zone(str(name))
+    if zone is None:
+        return None
+    first = dt.datetime.fromtimestamp(float(low), zone).date()
+    last = dt.datetime.fromtimestamp(float(high), zone).date()
+    return first, max(first, last)
 
 
 def _reach(value: Any) -> tuple[tuple[uuid.UUID, DayRange], ...]:
