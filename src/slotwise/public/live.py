@@ -1,6 +1,6 @@
 """Live availability for the public booking page: which days of a location may have changed.
 
-The signals come from the database itself (migrations 0008, 0009): triggers on claims, holds,
+The signals come from the database itself (migrations 0008, 0010): triggers on claims, holds,
 appointments and the catalog rules NOTIFY ``slotwise_availability`` with the firm, the
 locations and the time range they may touch (turned into local days here, in each
 location's time zone), whichever code path wrote the row. They arrive on the process's

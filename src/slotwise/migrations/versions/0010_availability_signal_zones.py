@@ -6,8 +6,8 @@ it the booking, fail. The reach is now the location's zone and the range widened
 margin, as epoch seconds, ``{<location>: [<time zone>, <from>, <to>] | null}``; the server
 turns it into local days.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 14:20:00
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
