@@ -174,13 +174,15 @@ function openMove() {
   const first = dayIn(zone());
   el("move-date").min = first;
   setDay(state.day || state.shown.start_local.slice(0, 10) || first);
-  el("move-date").focus();
+  el("move-panel").scrollIntoView({ block: "nearest" });
+  el("move-date").focus({ preventScroll: true });
 }
 
 function setDay(day) {
   const first = dayIn(zone());
   state.day = day < first ? first : day;
   el("move-date").value = state.day;
+  el("move-day").textContent = longDay(state.day, localeTag());
   el("move-prev").disabled = state.day <= first;
   loadSlots();
 }
@@ -291,7 +293,10 @@ async function reminders() {
 function redraw() {
   translatePage(t);
   if (state.shown) drawAppointment();
-  if (!el("move-panel").hidden) drawSlots();
+  if (!el("move-panel").hidden) {
+    el("move-day").textContent = longDay(state.day, localeTag());
+    drawSlots();
+  }
 }
 
 translatePage(t);
