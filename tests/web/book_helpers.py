@@ -4,13 +4,16 @@ worker that delivers the codes, and a page opener that collects script errors.""
 
 from __future__ import annotations
 
+import importlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from pydantic import SecretStr
@@ -27,7 +30,7 @@ from tests.live_server import serve_app
 from tests.notifications.channels.push_service import PushService, allowed_host
 from tests.notifications.channels.servers import serve_asgi
 from tests.web.accessibility import axe_violations
-from tests.web.conftest import CALENDAR_SIZES, expect
+from tests.web.conftest import CALENDAR_SIZES, FIRM_ZONE, expect
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page
@@ -97,9 +100,21 @@ async def booking_server(settings: Settings) -> AsyncIterator[BookingServer]:
             channels = _channels(sink, push_url)
             app = create_app(settings)
             app.dependency_overrides[subscriptions.channel_settings] = lambda: channels
+            _public_channels(app, channels)
             with serve_app(app) as url:
                 async with running_worker(fast_settings(settings), channels, name="book-worker"):
                     yield BookingServer(url, sink, push, push_url)
+
+
+def _public_channels(app: FastAPI, channels: ChannelSettings) -> None:
+    """The public API's read of the channel settings (the VAPID key it hands the page)."""
+    try:
+        routes = importlib.import_module("slotwise.public.routes")
+    except ImportError:  # the public API is not there yet
+        return
+    reader = getattr(routes, "_channels", None)
+    if reader is not None:
+        app.dependency_overrides[reader] = lambda: channels
 
 
 @dataclass
@@ -169,3 +184,63 @@ async def pick_first_slot(page: Page) -> str:
 
 def guest_email(world: World) -> str:
     return f"guest-{uuid.uuid4().hex[:6]}-{world.slug}@example.com"
+
+
+async def first_free_slot(
+    http: httpx.AsyncClient, world: World, specialist: uuid.UUID, *, skip: int = 0
+) -> dict[str, Any]:
+    """The ``skip``-th free time of the specialist on the first day that has one."""
+    base = f"/public/{world.slug}/availability"
+    query = {
+        "location_id": str(world.location_id),
+        "service_id": str(world.service_id),
+        "specialist_id": str(specialist),
+    }
+    today = datetime.now(FIRM_ZONE).date()
+    days = await http.get(
+        f"{base}/days",
+        params={**query, "from": today.isoformat(), "to": (today + timedelta(days=14)).isoformat()},
+    )
+    assert days.status_code == 200, days.text
+    for day in days.json()["days"]:
+        slots = await http.get(f"{base}/slots", params={**query, "date": day})
+        assert slots.status_code == 200, slots.text
+        if len(slots.json()["slots"]) > skip:
+            found: dict[str, Any] = slots.json()["slots"][skip]
+            return found
+    raise AssertionError("no free slot in two weeks")
+
+
+async def book_as_guest(
+    server: BookingServer, world: World, specialist: uuid.UUID, email: str
+) -> tuple[dict[str, Any], str]:
+    """A guest's booking through the public API (hold, code, confirm): the appointment as
+    the API answered it and its manage token."""
+    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=10) as http:
+        slot = await first_free_slot(http, world, specialist)
+        base = f"/public/{world.slug}"
+        held = await http.post(
+            f"{base}/holds",
+            json={
+                "location_id": str(world.location_id),
+                "service_id": str(world.service_id),
+                "specialist_id": str(specialist),
+                "start_at": slot["start"],
+            },
+        )
+        assert held.status_code == 201, held.text
+        hold = held.json()
+        proof = {"X-Hold-Token": hold["hold_token"]}
+        sent = await http.post(
+            f"{base}/holds/{hold['id']}/verification",
+            json={"name": "Mia Manage", "email": email},
+            headers=proof,
+        )
+        assert sent.status_code == 202, sent.text
+        code = await server.code_to(email)
+        confirmed = await http.post(
+            f"{base}/holds/{hold['id']}/confirm", json={"code": code}, headers=proof
+        )
+        assert confirmed.status_code == 201, confirmed.text
+        body = confirmed.json()
+        return body["appointment"], body["manage_token"]
