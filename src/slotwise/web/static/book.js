@@ -56,6 +56,10 @@ function show(view) {
   el("hold-banner").hidden = !(state.hold && (view === "details" || view === "code"));
   el("main").setAttribute("aria-busy", String(view === "loading"));
   document.body.dataset.view = view;
+  // "Back" only where there is somewhere to go back to (a step with a single choice is
+  // skipped both ways).
+  const back = el(`view-${view}`).querySelector("[data-back]");
+  if (back) back.hidden = previousStep(view) === null;
   const heading = el(`view-${view}`).querySelector("h1");
   if (heading && view !== "loading") {
     heading.tabIndex = -1;
@@ -220,22 +224,23 @@ async function guarded(promise) {
   }
 }
 
-function back() {
-  if (state.view === "code") return show("details"); // another address: the hold stays
-  const here = STEPS.indexOf(state.view);
-  if (state.view === "details" || state.view === "code") releaseHold();
-  for (let i = here - 1; i >= 0; i -= 1) {
+function previousStep(view) {
+  if (view === "code") return "details";
+  for (let i = STEPS.indexOf(view) - 1; i >= 0; i -= 1) {
     const step = STEPS[i];
-    if (state.skipped.has(step) || step === "details" || step === "code") continue;
-    message("");
-    if (step === "time") {
-      show("time");
-      refreshDay();
-      return;
-    }
-    show(step);
-    return;
+    if (!state.skipped.has(step) && step !== "details" && step !== "code") return step;
   }
+  return null;
+}
+
+function back() {
+  const step = previousStep(state.view);
+  if (step === null) return;
+  if (state.view === "code") return show("details"); // another address: the hold stays
+  if (state.view === "details") releaseHold();
+  message("");
+  show(step);
+  if (step === "time") loadMonth();
 }
 
 // ---- days and times -------------------------------------------------------------------
