@@ -200,7 +200,8 @@ async function loadSlots() {
   }
   if (mine !== read) return;
   // The appointment's own time is not a move.
-  state.slots = answer.slots.filter((s) => s.start !== state.shown.start_at);
+  const booked = Date.parse(state.shown.start_at);
+  state.slots = answer.slots.filter((s) => Date.parse(s.start) !== booked);
   drawSlots();
   document.body.dataset.slotsRead = String(mine);
 }

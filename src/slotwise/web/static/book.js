@@ -365,14 +365,19 @@ function drawSlots() {
 
 // ---- live -----------------------------------------------------------------------------
 
+let reconnectMs = 2000;
+let reconnectTimer = null;
+let connectedBefore = false;
+
 function connectStream() {
+  clearTimeout(reconnectTimer);
   if (state.stream) state.stream.close();
   if (!("EventSource" in window)) return;
   const source = new EventSource(api.streamUrl(state.location.id));
   state.stream = source;
-  let connectedBefore = false;
   source.addEventListener("connected", () => {
     document.body.dataset.live = "live";
+    reconnectMs = 2000;
     // After a reconnection, changes may have been missed: read what is shown again.
     if (connectedBefore && state.view === "time") loadMonth();
     connectedBefore = true;
@@ -388,7 +393,16 @@ function connectStream() {
     changed(data.days ?? null);
   });
   source.onerror = () => {
-    document.body.dataset.live = source.readyState === EventSource.CLOSED ? "down" : "connecting";
+    if (source !== state.stream) return;
+    if (source.readyState !== EventSource.CLOSED) {
+      document.body.dataset.live = "connecting"; // the browser reconnects by itself
+      return;
+    }
+    // Refused (too many streams from this address, say): try again later, less and less
+    // often; the times shown are read again once it is back.
+    document.body.dataset.live = "down";
+    reconnectTimer = setTimeout(connectStream, reconnectMs);
+    reconnectMs = Math.min(reconnectMs * 2, 60000);
   };
 }
 
@@ -697,7 +711,9 @@ el("done-calendar").addEventListener("click", () => addToCalendar(el("done-calen
 el("done-push").addEventListener("click", reminders);
 el("done-again").addEventListener("click", again);
 window.addEventListener("pagehide", () => {
+  clearTimeout(reconnectTimer);
   if (state.stream) state.stream.close();
+  state.stream = null;
 });
 
 if (document.body.dataset.missing) show("missing");
