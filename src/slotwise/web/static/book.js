@@ -490,9 +490,31 @@ function startCountdown() {
   countdown = setInterval(tick, 250);
 }
 
-function holdRanOut() {
-  releaseHold();
-  backToTimes(t("book.holdExpired"));
+// The hold's own time on the server, which sending a code extends.
+async function rereadHold() {
+  const h = state.hold;
+  if (!h) return false;
+  try {
+    const fresh = await api.call(`/holds/${h.id}`, { auth: holdAuth(h), asClient: !h.token });
+    if (state.hold !== h) return false;
+    h.expiresAt = Date.parse(fresh.expires_at);
+    return h.expiresAt > Date.now();
+  } catch (_) {
+    return false;
+  }
+}
+
+let checkingEnd = false;
+async function holdRanOut() {
+  if (checkingEnd) return;
+  checkingEnd = true;
+  clearInterval(countdown);
+  const h = state.hold;
+  const alive = await rereadHold();
+  checkingEnd = false;
+  if (state.hold !== h) return;
+  if (alive) startCountdown();
+  else backToTimes(t("book.holdExpired"));
 }
 
 function backToTimes(text) {
@@ -551,6 +573,7 @@ async function sendCode(event) {
     el("code-input").value = "";
     fieldError("code-error", "");
     waitToResend(sent.resend_after_seconds || 30);
+    rereadHold(); // sending a code gives the hold more time
     if (state.view !== "code") show("code");
     el("code-input").focus();
   } catch (err) {
