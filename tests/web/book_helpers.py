@@ -244,3 +244,35 @@ async def book_as_guest(
         assert confirmed.status_code == 201, confirmed.text
         body = confirmed.json()
         return body["appointment"], body["manage_token"]
+
+
+async def booked_with_link(
+    server: BookingServer, app: FastAPI, world: World, specialist: uuid.UUID, *, skip: int = 0
+) -> tuple[dict[str, Any], str]:
+    """An appointment of the firm's client Clara at a free time, booked by the director, and
+    the manage link's token its messages carry."""
+    async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=10) as http:
+        slot = await first_free_slot(http, world, specialist, skip=skip)
+        response = await http.post(
+            "/appointments",
+            json={
+                "location_id": str(world.location_id),
+                "start_at": slot["start"],
+                "worker_ids": [str(specialist)],
+                "services": [{"service_id": str(world.service_id)}],
+                "client_id": str(world.client_id),
+            },
+            headers=world.headers("director"),
+        )
+    assert response.status_code == 201, response.text
+    appointment: dict[str, Any] = response.json()
+    # (Imported by name until the manage links are on main: then a plain import.)
+    manage_links = importlib.import_module("slotwise.manage_links")
+    token: str = manage_links.issue_manage_token(
+        uuid.UUID(appointment["id"]),
+        world.firm_id,
+        datetime.fromisoformat(appointment["end_at"]),
+        secret=app.state.secret_key,
+        client_id=world.client_id,
+    )
+    return appointment, token

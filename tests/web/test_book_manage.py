@@ -18,10 +18,9 @@ from tests.web.book_helpers import (
     SIZES,
     BookingServer,
     Opener,
-    book_as_guest,
+    booked_with_link,
     booking_server,
     check_view,
-    guest_email,
     open_booking,
     open_page,
 )
@@ -50,9 +49,7 @@ async def test_cancel_through_the_link(
     booking_server: BookingServer, app: FastAPI, world: World, open_page: Opener, size: str
 ) -> None:
     await open_booking(app, world)
-    appointment, token = await book_as_guest(
-        booking_server, world, world.specialist_b, guest_email(world)
-    )
+    appointment, token = await booked_with_link(booking_server, app, world, world.specialist_b)
     requests: list[str] = []
     visit = await open_page(_manage_url(booking_server, world, token), size)
     page = visit.page
@@ -90,9 +87,7 @@ async def test_move_through_the_link(
     booking_server: BookingServer, app: FastAPI, world: World, open_page: Opener
 ) -> None:
     await open_booking(app, world)
-    appointment, token = await book_as_guest(
-        booking_server, world, world.specialist_c, guest_email(world)
-    )
+    appointment, token = await booked_with_link(booking_server, app, world, world.specialist_c)
     visit = await open_page(_manage_url(booking_server, world, token))
     page = visit.page
     await expect(page.locator("#view-appointment")).to_be_visible(timeout=15000)
@@ -129,9 +124,7 @@ async def test_an_altered_or_expired_link_gets_a_clear_page(
     booking_server: BookingServer, app: FastAPI, world: World, open_page: Opener, size: str
 ) -> None:
     await open_booking(app, world)
-    appointment, token = await book_as_guest(
-        booking_server, world, world.specialist_a, guest_email(world)
-    )
+    appointment, token = await booked_with_link(booking_server, app, world, world.specialist_a)
     head, _, signature = token.rpartition(".")
     altered = f"{head}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
     visit = await open_page(_manage_url(booking_server, world, altered), size)
@@ -145,8 +138,7 @@ async def test_an_altered_or_expired_link_gets_a_clear_page(
     await check_view(page, "manage-invalid", size)
 
     # A genuine link of an appointment long over.
-    # (Imported by name until the manage links are on main: then a plain import.)
-    manage_links = importlib.import_module("slotwise.manage_links")
+    manage_links = importlib.import_module("slotwise.manage_links")  # (see book_helpers)
     expired = manage_links.issue_manage_token(
         uuid.UUID(appointment["id"]),
         world.firm_id,

@@ -24,10 +24,9 @@ from tests.web.book_helpers import (
     VAPID,
     BookingServer,
     Opener,
-    book_as_guest,
+    booked_with_link,
     booking_server,
     first_free_slot,
-    guest_email,
     open_booking,
     open_page,
 )
@@ -73,7 +72,7 @@ async def test_reminders_in_this_browser_bring_the_bookings_messages(
     script = FAKE_PUSH_MANAGER % json.dumps(
         {"endpoint": endpoint, "keys": {"p256dh": subscriber.p256dh, "auth": subscriber.auth}}
     )
-    _, token = await book_as_guest(booking_server, world, world.specialist_a, guest_email(world))
+    _, token = await booked_with_link(booking_server, app, world, world.specialist_a)
     visit = await open_page(f"{booking_server.url}/book/{world.slug}/manage#{token}")
     page = visit.page
     await page.context.grant_permissions(["notifications"], origin=booking_server.url)
