@@ -187,16 +187,22 @@ def guest_email(world: World) -> str:
 
 
 async def first_free_slot(
-    http: httpx.AsyncClient, world: World, specialist: uuid.UUID, *, skip: int = 0
+    http: httpx.AsyncClient,
+    world: World,
+    specialist: uuid.UUID,
+    *,
+    skip: int = 0,
+    after_days: int = 0,
 ) -> dict[str, Any]:
-    """The ``skip``-th free time of the specialist on the first day that has one."""
+    """The ``skip``-th free time of the specialist on the first day that has one, from
+    ``after_days`` days after today."""
     base = f"/public/{world.slug}/availability"
     query = {
         "location_id": str(world.location_id),
         "service_id": str(world.service_id),
         "specialist_id": str(specialist),
     }
-    today = datetime.now(FIRM_ZONE).date()
+    today = datetime.now(FIRM_ZONE).date() + timedelta(days=after_days)
     days = await http.get(
         f"{base}/days",
         params={**query, "from": today.isoformat(), "to": (today + timedelta(days=14)).isoformat()},
@@ -249,10 +255,11 @@ async def book_as_guest(
 async def booked_with_link(
     server: BookingServer, app: FastAPI, world: World, specialist: uuid.UUID, *, skip: int = 0
 ) -> tuple[dict[str, Any], str]:
-    """An appointment of the firm's client Clara at a free time, booked by the director, and
-    the manage link's token its messages carry."""
+    """An appointment of the firm's client Clara at a free time from tomorrow on (well
+    before the firm's deadline for changes), booked by the director, and the manage link's
+    token its messages carry."""
     async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=10) as http:
-        slot = await first_free_slot(http, world, specialist, skip=skip)
+        slot = await first_free_slot(http, world, specialist, skip=skip, after_days=1)
         response = await http.post(
             "/appointments",
             json={

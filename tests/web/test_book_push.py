@@ -94,7 +94,7 @@ async def test_reminders_in_this_browser_bring_the_bookings_messages(
 
     # A change of the booking now reaches this browser: moved through the manage link.
     async with httpx.AsyncClient(base_url=f"{booking_server.url}/api/v1", timeout=10) as http:
-        slot = await first_free_slot(http, world, world.specialist_a, skip=2)
+        slot = await first_free_slot(http, world, world.specialist_a, skip=2, after_days=1)
         moved = await http.post(
             f"/public/{world.slug}/manage/move",
             json={"start_at": slot["start"]},
