@@ -268,11 +268,17 @@ async def book_as_guest(
 
 
 async def booked_with_link(
-    server: BookingServer, app: FastAPI, world: World, specialist: uuid.UUID, *, skip: int = 0
+    server: BookingServer,
+    app: FastAPI,
+    world: World,
+    specialist: uuid.UUID,
+    *,
+    skip: int = 0,
+    client_id: uuid.UUID | None = None,
 ) -> tuple[dict[str, Any], str]:
-    """An appointment of the firm's client Clara at a free time from tomorrow on (well
-    before the firm's deadline for changes), booked by the director, and the manage link's
-    token its messages carry."""
+    """An appointment of the firm's client Clara (or ``client_id``) at a free time from
+    tomorrow on (well before the firm's deadline for changes), booked by the director, and
+    the manage link's token its messages carry."""
     async with httpx.AsyncClient(base_url=f"{server.url}/api/v1", timeout=10) as http:
         slot = await first_free_slot(http, world, specialist, skip=skip, after_days=1)
         response = await http.post(
@@ -282,7 +288,7 @@ async def booked_with_link(
                 "start_at": slot["start"],
                 "worker_ids": [str(specialist)],
                 "services": [{"service_id": str(world.service_id)}],
-                "client_id": str(world.client_id),
+                "client_id": str(client_id or world.client_id),
             },
             headers=world.headers("director"),
         )
@@ -295,6 +301,6 @@ async def booked_with_link(
         world.firm_id,
         datetime.fromisoformat(appointment["end_at"]),
         secret=app.state.secret_key,
-        client_id=world.client_id,
+        client_id=client_id or world.client_id,
     )
     return appointment, token

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Any
 
 import httpx
@@ -72,7 +73,18 @@ async def test_reminders_in_this_browser_bring_the_bookings_messages(
     script = FAKE_PUSH_MANAGER % json.dumps(
         {"endpoint": endpoint, "keys": {"p256dh": subscriber.p256dh, "auth": subscriber.auth}}
     )
-    _, token = await booked_with_link(booking_server, app, world, world.specialist_a)
+    # A client with a phone only: the firm's order of channels (email first) leaves push
+    # for them before WhatsApp.
+    async with httpx.AsyncClient(base_url=f"{booking_server.url}/api/v1", timeout=10) as http:
+        made = await http.post(
+            "/clients",
+            json={"first_name": "Pia", "last_name": "Push", "phone": "+4915112345678"},
+            headers=world.headers("director"),
+        )
+    assert made.status_code == 201, made.text
+    _, token = await booked_with_link(
+        booking_server, app, world, world.specialist_a, client_id=uuid.UUID(made.json()["id"])
+    )
     visit = await open_page(f"{booking_server.url}/book/{world.slug}/manage#{token}")
     page = visit.page
     await page.context.grant_permissions(["notifications"], origin=booking_server.url)
