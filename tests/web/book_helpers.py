@@ -174,11 +174,12 @@ async def open_page(browser: Browser) -> AsyncIterator[Opener]:
         await context.close()
 
 
-async def check_view(page: Page, name: str, size: str) -> None:
-    """No critical or serious axe-core finding, and a screenshot of the view."""
+async def check_view(page: Page, name: str, size: str, *, full_page: bool = True) -> None:
+    """No critical or serious axe-core finding, and a screenshot of the view (of the
+    screen only for a dialog, whose backdrop covers the screen)."""
     assert await axe_violations(page) == [], name
     SCREENSHOTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(SCREENSHOTS / f"book-{name}-{size}.png"), full_page=True)
+    await page.screenshot(path=str(SCREENSHOTS / f"book-{name}-{size}.png"), full_page=full_page)
 
 
 async def wait_for_month(page: Page) -> None:

@@ -67,7 +67,7 @@ async def test_cancel_through_the_link(
     dialog = page.get_by_role("dialog", name="Cancel this appointment?")
     await expect(dialog).to_be_visible()
     await expect(page.get_by_role("button", name="Keep it")).to_be_focused()
-    await check_view(page, "manage-cancel-ask", size)
+    await check_view(page, "manage-cancel-ask", size, full_page=False)
     # "Keep it" changes nothing.
     await page.get_by_role("button", name="Keep it").click()
     await expect(dialog).to_be_hidden()
@@ -78,6 +78,7 @@ async def test_cancel_through_the_link(
     await expect(page.locator("#book-message")).to_have_text("Your appointment has been cancelled.")
     await expect(page.locator("#appointment-status")).to_have_text("cancelled")
     await expect(page.locator("#manage-change")).to_be_hidden()
+    await expect(page.get_by_role("link", name="Book an appointment")).to_be_visible()
     await check_view(page, "manage-cancelled", size)
     assert (await _staff_view(booking_server, world, appointment["id"]))["status"] == "cancelled"
     assert not [url for url in requests if token in url]
@@ -110,7 +111,7 @@ async def test_move_through_the_link(
     await target.click()
     dialog = page.get_by_role("dialog", name="Move your appointment?")
     await expect(dialog).to_be_visible()
-    await check_view(page, "manage-move-ask", "phone")
+    await check_view(page, "manage-move-ask", "phone", full_page=False)
     await page.get_by_role("button", name="Yes, move it").click()
     await expect(page.locator("#book-message")).to_have_text("Your appointment has been moved.")
     await expect(page.locator("#move-panel")).to_be_hidden()

@@ -92,6 +92,7 @@ function drawAppointment() {
   el("manage-calendar").hidden = cancelled;
   el("manage-push").hidden = cancelled || !pushSupported(state.firm && state.firm.vapid_public_key);
   el("manage-deadline").textContent = deadlineText(a);
+  el("manage-book-again").hidden = !cancelled;
 }
 
 function deadlineText(a) {
@@ -306,6 +307,7 @@ languagePicker(el("language"));
 const bookHref = `/book/${encodeURIComponent(SLUG)}`;
 el("invalid-book").href = bookHref;
 el("expired-book").href = bookHref;
+el("again-book").href = bookHref;
 el("manage-cancel").addEventListener("click", askCancel);
 el("cancel-yes").addEventListener("click", cancel);
 el("cancel-no").addEventListener("click", () => el("cancel-dialog").close());
