@@ -45,7 +45,7 @@ const state = {
   hold: null, // {id, token, expiresAt, startLocal, specialistName}
   verification: null,
   booked: null, // {appointment, manage_token}
-  client: null, // the signed-in client of this firm (auth/me)
+  client: null, // the signed-in client of this firm (GET /me)
   view: "loading",
   stream: null,
 };
@@ -166,7 +166,7 @@ async function findClient() {
   const session = Session.restore(API, () => { api.session = null; state.client = null; });
   if (!session) return;
   try {
-    const me = await session.request("/auth/me");
+    const me = await session.request("/me");
     if (me.role === "client" && me.firm && me.firm.slug === SLUG) {
       api.session = session;
       state.client = me;
