@@ -654,8 +654,11 @@ function drawDone() {
     [t("book.sum.with"), (a.specialists || []).map((s) => s.name).join(", ")],
     [t("book.sum.where"), [a.location.name, a.location.address].filter(Boolean).join(", ")],
   ]);
-  el("done-manage").href = manageUrl(token);
-  el("done-push").hidden = !pushSupported(state.firm.vapid_public_key);
+  // Without a manage link (a server that gives none) there is nothing to fetch it with.
+  el("done-manage").hidden = !token;
+  if (token) el("done-manage").href = manageUrl(token);
+  el("done-calendar").hidden = !token;
+  el("done-push").hidden = !token || !pushSupported(state.firm.vapid_public_key);
   el("done-push-state").hidden = true;
 }
 
