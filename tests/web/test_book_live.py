@@ -66,7 +66,7 @@ async def test_two_browsers_race_for_one_time_and_a_third_sees_it_go_and_come_ba
         _slot(b, start).click(),
     )
     for visit in (a, b):
-        answered = visit.page.locator("#view-details:not([hidden]), #book-message:not([hidden])")
+        answered = visit.page.locator("#view-details:not([hidden]), #slots-note:not([hidden])")
         await expect(answered).to_have_count(1, timeout=15000)
     a_holds = await a.page.locator("#view-details").is_visible()
     b_holds = await b.page.locator("#view-details").is_visible()
@@ -74,7 +74,8 @@ async def test_two_browsers_race_for_one_time_and_a_third_sees_it_go_and_come_ba
     winner, loser = (a, b) if a_holds else (b, a)
 
     # The loser is told, stays at the times, and its list no longer offers the time.
-    await expect(loser.page.locator("#book-message")).to_have_text(GONE)
+    await expect(loser.page.locator("#slots-note")).to_have_text(GONE)
+    await expect(loser.page.locator("#slots-note")).to_be_in_viewport()
     await expect(loser.page.locator("#view-time")).to_be_visible()
     await expect(_slot(loser, start)).to_have_count(0)
     await expect(loser.page.locator("#slot-list .slot").first).to_be_visible()

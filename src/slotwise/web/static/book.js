@@ -312,6 +312,7 @@ function stepMonth(n) {
 }
 
 function pickDay(day, { scroll = true } = {}) {
+  if (day !== state.day) slotsNote("");
   state.day = day;
   drawMonth();
   refreshDay();
@@ -417,8 +418,16 @@ function changed(days) {
 
 let countdown = null;
 
+function slotsNote(text) {
+  const note = el("slots-note");
+  note.textContent = text || "";
+  note.hidden = !text;
+  if (text) el("slots").scrollIntoView({ block: "nearest" });
+}
+
 async function hold(slot, button) {
   message("");
+  slotsNote("");
   button.disabled = true;
   const body = {
     location_id: state.location.id, service_id: state.service.id, start_at: slot.start,
@@ -430,7 +439,9 @@ async function hold(slot, button) {
   } catch (err) {
     button.disabled = false;
     if (SLOT_GONE.has(err.code)) {
-      message(t("book.slotGone"), "warn");
+      // Said beside the times (where the visitor is looking, on a phone too), above the
+      // fresh list.
+      slotsNote(t("book.slotGone"));
       loadMonth();
       refreshDay();
       return;
