@@ -495,6 +495,11 @@ function startCountdown() {
     const left = Math.max(0, Math.ceil((state.hold.expiresAt - Date.now()) / 1000));
     el("hold-left").textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
     el("hold-banner").classList.toggle("ending", left <= 30);
+    // A screen reader hears it once, half a minute before the end.
+    if (left <= 30 && left > 0 && !state.hold.warned) {
+      state.hold.warned = true;
+      el("hold-warning").textContent = t("book.hold.ending", { count: left });
+    }
     if (left === 0) holdRanOut();
   };
   tick();
@@ -542,6 +547,7 @@ function releaseHold() {
   state.hold = null;
   state.verification = null;
   el("hold-banner").hidden = true;
+  el("hold-warning").textContent = "";
   if (h && h.expiresAt > Date.now()) {
     api.call(`/holds/${h.id}`, { method: "DELETE", auth: holdAuth(h), asClient: !h.token })
       .catch(() => {});
