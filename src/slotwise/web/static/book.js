@@ -10,7 +10,7 @@ import {
 import { lastOfMonth, monthOf, monthTitle, renderMonth, shiftMonth } from "./book-month.js";
 import { pushSupported, registerWorker, subscribePush } from "./book-push.js";
 import {
-  languagePicker, localeTag, onLanguage, refusalText, setLanguage, translatePage,
+  language, languagePicker, localeTag, onLanguage, refusalText, setLanguage, translatePage,
   translator,
 } from "./i18n.js";
 import { Session } from "./session.js";
@@ -582,8 +582,9 @@ async function sendCode(event) {
   const button = state.view === "code" ? el("code-resend") : el("details-submit");
   button.disabled = true;
   try {
+    // The code's message, and a new client's record, in the language of this page.
     const sent = await api.call(`/holds/${state.hold.id}/verification`, {
-      method: "POST", body, auth: holdAuth(state.hold),
+      method: "POST", body, auth: { ...holdAuth(state.hold), "Accept-Language": language() },
     });
     state.verification = sent;
     el("code-sent").textContent = t("book.code.sent", { to: sent.sent_to });
@@ -635,7 +636,8 @@ async function confirm(event) {
   button.disabled = true;
   try {
     const booked = await api.call(`/holds/${state.hold.id}/confirm`, {
-      method: "POST", body: asClient ? {} : { code }, auth: holdAuth(state.hold), asClient,
+      method: "POST", body: asClient ? {} : { code }, asClient,
+      auth: { ...holdAuth(state.hold), "Accept-Language": language() },
     });
     clearInterval(countdown);
     state.hold = null;
