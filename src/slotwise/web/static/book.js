@@ -153,6 +153,7 @@ async function start() {
   await findClient();
   const { items } = await guarded(api.call("/locations"));
   state.locations = items;
+  if (items.length === 0) message(t("book.nothing"), "warn");
   if (items.length === 1) {
     state.skipped.add("location");
     return pickLocation(items[0]);
@@ -180,6 +181,7 @@ async function pickLocation(location) {
   const { items } = await guarded(api.call(`/services?location_id=${location.id}`));
   state.services = items;
   drawServices();
+  if (items.length === 0) message(t("book.nothing"), "warn");
   if (items.length === 1) {
     state.skipped.add("service");
     return pickService(items[0]);
