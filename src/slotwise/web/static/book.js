@@ -758,6 +758,14 @@ el("done-calendar").addEventListener("click", () => addToCalendar(el("done-calen
 el("done-push").addEventListener("click", reminders);
 el("done-again").addEventListener("click", again);
 window.addEventListener("pagehide", () => {
+  // A guest who leaves gives the time back at once rather than when the hold runs out.
+  const h = state.hold;
+  if (h && h.token && h.expiresAt > Date.now()) {
+    fetch(`${API}${api.path}/holds/${h.id}`, {
+      method: "DELETE", headers: holdAuth(h), keepalive: true, referrerPolicy: "no-referrer",
+    }).catch(() => {});
+    state.hold = null;
+  }
   clearTimeout(reconnectTimer);
   if (state.stream) state.stream.close();
   state.stream = null;
