@@ -771,5 +771,14 @@ window.addEventListener("pagehide", () => {
   state.stream = null;
 });
 
+window.addEventListener("pageshow", (event) => {
+  if (!event.persisted) return;
+  // Back from another page (the browser kept this one): the hold was given back on leaving.
+  if (!state.hold && (state.view === "details" || state.view === "code")) {
+    backToTimes(t("book.holdExpired"));
+  }
+  if (state.location) connectStream();
+});
+
 if (document.body.dataset.missing) show("missing");
 else start().catch(() => { el("main").setAttribute("aria-busy", "false"); });
