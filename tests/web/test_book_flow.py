@@ -197,6 +197,13 @@ async def test_the_page_speaks_german_and_russian(
     await expect(page.locator("#time-title")).to_have_text("Когда?")
     await expect(page.locator("#time-picked")).to_contain_text("Любой мастер")
     await expect(page.locator("html")).to_have_attribute("lang", "ru")
+    await check_view(page, "time-ru", "phone")
+    await pick_first_slot(page)
+    await expect(page.locator("#details-title")).to_have_text("Ваши данные")
+    await expect(page.get_by_role("button", name="Прислать код")).to_be_visible()
+    await check_view(page, "details-ru", "phone")
+    await page.get_by_role("button", name="Назад").click()  # gives the time back
+    await expect(page.locator("#view-time")).to_be_visible()
     assert visit.clean(), visit.errors
 
     # A browser in a language the page does not have gets the firm's (German here).
