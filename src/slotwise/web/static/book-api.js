@@ -76,10 +76,13 @@ export function addDays(day, n) {
 // "10:30" of a slot's or an appointment's local time ("2026-12-03T10:30:00").
 export const localClock = (local) => String(local).slice(11, 16);
 
+// Russian names days and months in lower case; at the start of a line they take a capital.
+export const capital = (text) => text.charAt(0).toLocaleUpperCase() + text.slice(1);
+
 export function longDay(day, locale) {
-  return new Intl.DateTimeFormat(locale, {
+  return capital(new Intl.DateTimeFormat(locale, {
     timeZone: "UTC", weekday: "long", day: "numeric", month: "long",
-  }).format(parseDay(day));
+  }).format(parseDay(day)));
 }
 
 export function money(amount, currency, locale) {

@@ -1,7 +1,7 @@
 // The month view of the booking page: a table of the month's days (weeks from Monday), the
 // days with a free time as buttons, the others as plain numbers.
 
-import { formatDay, parseDay } from "./book-api.js";
+import { capital, formatDay, parseDay } from "./book-api.js";
 
 const WEEK = 7;
 
@@ -21,8 +21,8 @@ export function lastOfMonth(first) {
 }
 
 export function monthTitle(first, locale) {
-  return new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "long", year: "numeric" })
-    .format(parseDay(first));
+  return capital(new Intl.DateTimeFormat(locale, { timeZone: "UTC", month: "long", year: "numeric" })
+    .format(parseDay(first)));
 }
 
 function weekdayHeads(locale) {
