@@ -116,6 +116,7 @@ async def test_a_guest_books_from_the_first_screen_to_the_summary(
     await page.get_by_role("button", name="Confirm booking").click()
     await expect(page.locator("#view-done")).to_be_visible()
     await expect(page.locator("#hold-banner")).to_be_hidden()
+    await expect(page.locator("#done-sent")).to_contain_text("is on its way to ")
     done = page.locator("#done-summary")
     await expect(done).to_contain_text("Haircut · 30 min")
     await expect(done).to_contain_text("Anna")

@@ -643,7 +643,8 @@ async function confirm(event) {
     });
     clearInterval(countdown);
     state.hold = null;
-    state.booked = booked;
+    state.booked = { ...booked, sentTo: state.verification && state.verification.sent_to };
+    state.verification = null;
     drawDone();
     show("done");
   } catch (err) {
@@ -667,7 +668,9 @@ async function confirm(event) {
 const manageUrl = (token) => `/book/${encodeURIComponent(SLUG)}/manage#${token}`;
 
 function drawDone() {
-  const { appointment: a, manage_token: token } = state.booked;
+  const { appointment: a, manage_token: token, sentTo } = state.booked;
+  el("done-sent").hidden = !sentTo;
+  el("done-sent").textContent = sentTo ? t("book.done.sent", { to: sentTo }) : "";
   summaryRows("done-summary", [
     [t("book.sum.when"), `${longDay(a.start_local.slice(0, 10), localeTag())}, ${localClock(a.start_local)}–${localClock(a.end_local)}`],
     [t("book.sum.service"), `${a.service.name} · ${minutes(a.service.duration_minutes)}`],
