@@ -244,6 +244,8 @@ async function move() {
     const answer = await api.call("/manage/move", { method: "POST", auth, body });
     el("move-dialog").close();
     keep(answer);
+    // The deadline follows the new time.
+    api.call("/manage", { auth }).then(keep).catch(() => {});
     el("move-panel").hidden = true;
     message(t("manage.moved"), "info");
     el("appointment-title").focus();
