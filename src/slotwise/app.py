@@ -31,6 +31,7 @@ from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
 from slotwise.realtime.routes import router as realtime_router
 from slotwise.users.routes import router as users_router
+from slotwise.web.book import router as book_router
 from slotwise.web.docs import OPENAPI_URL, docs_router
 from slotwise.web.routes import router as web_router
 
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(public_manage_router)
     app.include_router(api)
     app.include_router(web_router)
+    app.include_router(book_router)
     app.include_router(docs_router(title=app.title))
     app.include_router(health_router)
 

@@ -71,6 +71,15 @@ _STATIC_TYPES = {
     "clients.css": _STYLE,
     "setup.css": _STYLE,
     "icon.svg": "image/svg+xml",
+    # The public booking pages (web/book.py) and their service worker.
+    "book.js": _SCRIPT,
+    "book-api.js": _SCRIPT,
+    "book-month.js": _SCRIPT,
+    "book-push.js": _SCRIPT,
+    "book-manage.js": _SCRIPT,
+    "book-sw.js": _SCRIPT,
+    "strings-book.js": _SCRIPT,
+    "book.css": _STYLE,
     # Bundled by `make` from frontend/package-lock.json (never committed).
     "event-calendar.js": _SCRIPT,
     "event-calendar.css": _STYLE,
@@ -82,6 +91,7 @@ _ASSETS = Assets(
         for name in _STATIC_TYPES
     }
 )
+ASSETS = _ASSETS  # the booking pages' routes (web/book.py) name their files by it too
 DEFAULT_POLL_SECONDS = 60
 _PAGE_HEADERS = page_headers()
 
