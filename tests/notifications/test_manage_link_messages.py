@@ -214,18 +214,8 @@ async def test_a_browser_subscribed_from_the_link_gets_the_clients_messages(
     assert (taken.status_code, taken.json()["code"]) == (409, "endpoint_in_use")
 
     # Push first (the client's messages follow the configured order of channels).
-    runtime = DeliveryRuntime(
-        maker(app),
-        settings.model_copy(update={"notification_channel_order": ["webpush", "email"]}),
-        sink.channel_settings().model_copy(
-            update={
-                "vapid_private_key": allow_push.vapid_private_key,
-                "vapid_public_key": allow_push.vapid_public_key,
-                "vapid_subject": allow_push.vapid_subject,
-                "webpush_allow_http": True,
-                "outbound_allowed_hosts": allow_push.outbound_allowed_hosts,
-            }
-        ),
+    runtime = _push_runtime(
+        app, settings, sink, allow_push, notification_channel_order=["webpush", "email"]
     )
     # Another appointment of the same client: its confirmation reaches the browser too.
     second = await book(client, world, slot(hour=15), client_id=world.other_client_id)
@@ -243,6 +233,82 @@ async def test_a_browser_subscribed_from_the_link_gets_the_clients_messages(
     await _send(runtime, app, claras, "confirmation")
     assert len(service.delivered) == 1
     assert len(sink.to(f"clara-{world.slug}@example.com")) == 1
+
+
+def _push_runtime(
+    app: FastAPI, settings: Settings, sink: SmtpSink, allow_push: ChannelSettings, **update: Any
+) -> DeliveryRuntime:
+    return DeliveryRuntime(
+        maker(app),
+        settings.model_copy(update=update),
+        sink.channel_settings().model_copy(
+            update={
+                "vapid_private_key": allow_push.vapid_private_key,
+                "vapid_public_key": allow_push.vapid_public_key,
+                "vapid_subject": allow_push.vapid_subject,
+                "webpush_allow_http": True,
+                "outbound_allowed_hosts": allow_push.outbound_allowed_hosts,
+            }
+        ),
+    )
+
+
+async def test_a_browser_that_asks_after_booking_gets_the_confirmation_and_copies_beside_email(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    world: World,
+    settings: Settings,
+    sink: SmtpSink,
+    push: tuple[PushService, str],
+    allow_push: ChannelSettings,
+) -> None:
+    """The booking page's "Get reminders in this browser" comes after the confirmation went
+    out by email (the default order): that browser then gets the confirmation, and from then
+    on a copy of every message, while email stays the channel that carries them."""
+    service, base = push
+    await set_firm(app, world, public_booking=True)
+    runtime = _push_runtime(app, settings, sink, allow_push)
+    appointment = await book(client, world, slot(), client_id=world.other_client_id)
+    await _send(runtime, app, appointment, "confirmation")
+    otto = f"otto-{world.slug}@example.com"
+    assert len(sink.to(otto)) == 1 and service.delivered == []
+
+    token = token_for(app, world, appointment)
+    browser = service.subscribe("otto")
+    body = {
+        "endpoint": f"{base}/push/otto",
+        "keys": {"p256dh": browser.p256dh, "auth": browser.auth},
+    }
+    made = await client.post(
+        manage(world, "/push-subscriptions"), headers=with_token(token), json=body
+    )
+    assert made.status_code == 201, made.text
+    # The confirmation again, to this browser alone: no second email.
+    await _send(runtime, app, appointment, "confirmation")
+    [delivered] = service.delivered
+    assert delivered.subscription == "otto"
+    assert delivered.payload["data"] == {
+        "type": "confirmation",
+        "appointment_id": appointment["id"],
+    }
+    assert delivered.payload["title"].startswith("Termin bestätigt")
+    assert len(sink.to(otto)) == 1
+    # The same browser asking again is not sent it twice.
+    again = await client.post(
+        manage(world, "/push-subscriptions"), headers=with_token(token), json=body
+    )
+    assert again.status_code == 201, again.text
+    assert of(await planned(app, appointment), "confirmation", "pending") == []
+
+    # Cancelled through the link: the cancellation goes by email, and a copy by push.
+    cancelled = await client.post(manage(world, "/cancel"), headers=with_token(token))
+    assert cancelled.status_code == 200, cancelled.text
+    await _send(runtime, app, appointment, "cancellation")
+    assert len(sink.to(otto)) == 2
+    assert [d.payload["data"]["type"] for d in service.delivered] == [
+        "confirmation",
+        "cancellation",
+    ]
 
 
 async def test_push_endpoints_are_checked_as_for_logged_in_users(

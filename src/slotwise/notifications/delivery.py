@@ -13,11 +13,18 @@ worker was killed): unless that attempt's job is still running somewhere, it sen
 The provider can then only have the message twice if the worker died in the instant
 between the provider accepting it and step 3; the email ``Message-ID`` (derived from the
 row id) is the same on both, so the copy is recognisable.
+
+A client's browsers that asked for messages (the booking page's "Get reminders in this
+browser") also get a copy of a message that went out on another channel: for them push is
+an addition, not only the fallback. The copy is best effort: the message has gone out, and
+a browser that cannot take it now is no reason to send the message again.
 """
 
 from __future__ import annotations
 
+import logging
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -32,6 +39,7 @@ from slotwise.jobs import repository as job_queries
 from slotwise.models import Notification
 from slotwise.notifications import content, lookups, repository, verification
 from slotwise.notifications.channels import (
+    Channel,
     ChannelSettings,
     OutgoingMessage,
     PermanentError,
@@ -42,6 +50,8 @@ from slotwise.notifications.channels import (
 )
 from slotwise.notifications.recipients import Route, Target, route
 from slotwise.notifications.templates import Rendered, render
+
+logger = logging.getLogger(__name__)
 
 # A job may start a moment before the row's time by the database's clock.
 _EARLY = timedelta(seconds=5)
@@ -70,6 +80,7 @@ class _Prepared:
     starts_at: datetime | None
     rendered: Rendered
     route: Route
+    to_client: bool
 
 
 async def _prepare(
@@ -127,7 +138,15 @@ async def _prepare(
     row.status, row.locale = "sending", rendered.locale
     row.attempts += 1
     row.sending_job_id, row.sending_started_at = job_id, now
-    return _Prepared(row.id, row.appointment_id, row.type, starts_at, rendered, found)
+    return _Prepared(
+        row.id,
+        row.appointment_id,
+        row.type,
+        starts_at,
+        rendered,
+        found,
+        to_client=row.recipient_kind == "client",
+    )
 
 
 @lru_cache(maxsize=8)
@@ -210,6 +229,25 @@ async def _send_to(
     raise PermanentError("; ".join(refused))
 
 
+async def _copy_to_browsers(
+    runtime: DeliveryRuntime,
+    prepared: _Prepared,
+    sent: Target,
+    untried: Sequence[Target],
+    now: datetime,
+) -> None:
+    # Only the channels after the one that took it: a browser tried before has refused.
+    if not prepared.to_client or sent.channel is Channel.WEBPUSH:
+        return
+    for target in untried:
+        if target.channel is not Channel.WEBPUSH:
+            continue
+        try:
+            await _send_to(runtime, prepared, target, now)
+        except (RetryableError, PermanentError) as exc:
+            logger.info("push copy of %s not delivered: %s", prepared.row_id, exc.reason)
+
+
 async def deliver(
     runtime: DeliveryRuntime,
     notification_id: uuid.UUID,
@@ -231,7 +269,8 @@ async def deliver(
     if isinstance(prepared, str):
         return prepared
     refused: list[str] = []
-    for target in prepared.route.targets:
+    targets = prepared.route.targets
+    for index, target in enumerate(targets):
         try:
             await _send_to(runtime, prepared, target, now)
         except RetryableError as exc:
@@ -257,6 +296,7 @@ async def deliver(
             sent_at=datetime.now(UTC),
             last_error="; ".join(refused) or None,
         )
+        await _copy_to_browsers(runtime, prepared, target, targets[index + 1 :], now)
         return "sent"
     reason = "; ".join(refused + prepared.route.passed_over)
     await _record(runtime, prepared.row_id, status="failed", last_error=reason[:2000])

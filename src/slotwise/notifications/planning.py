@@ -233,3 +233,33 @@ async def plan_for_change(
     planner.planned += await reminders.replan_appointment(session, firm_id, current.id, now)
     await dispatch.enqueue(session, planner.planned, now=now, horizon=policy.dispatch_horizon)
     return planner.planned
+
+
+async def plan_for_new_browser(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    appointment: AppointmentOut,
+    subscription_id: uuid.UUID,
+    *,
+    now: datetime,
+    policy: Policy,
+) -> list[Planned]:
+    """The confirmation again, to one browser only: the one that just asked for this
+    booking's messages ("Get reminders in this browser" after booking), which was not
+    subscribed yet when the confirmation went out. Once per browser and appointment."""
+    planner = Planner(session, firm_id, now, policy)
+    if appointment.client_id is None or not planner.client_relevant(appointment):
+        return []
+    planned = await repository.add(
+        session,
+        firm_id=firm_id,
+        appointment_id=appointment.id,
+        type_="confirmation",
+        recipient=Recipient("client", appointment.client_id),
+        dedupe_key=f"confirmation:{appointment.id}:browser:{subscription_id}",
+        send_after=now,
+        data={repository.BROWSER_KEY: str(subscription_id)},
+    )
+    rows = [planned] if planned is not None else []
+    await dispatch.enqueue(session, rows, now=now, horizon=policy.dispatch_horizon)
+    return rows

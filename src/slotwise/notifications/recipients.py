@@ -21,6 +21,7 @@ from slotwise.notifications.channels import (
     WhatsAppRecipient,
 )
 from slotwise.notifications.content import Facts
+from slotwise.notifications.repository import BROWSER_KEY
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,25 @@ async def _worker_target(
     return None
 
 
+async def _one_browser(
+    session: AsyncSession,
+    row: Notification,
+    facts: Facts,
+    browser: str,
+    configured: frozenset[Channel],
+) -> Route:
+    if Channel.WEBPUSH not in configured:
+        return Route([], ["webpush: not configured"])
+    client = facts.client
+    if client is None or not client.is_active:
+        return Route([], ["webpush: no address"])
+    subscriptions = await lookups.push_subscriptions(session, row.firm_id, client_id=client.id)
+    target = _push_target([s for s in subscriptions if str(s.id) == browser])
+    if target is None:
+        return Route([], ["webpush: the browser unsubscribed"])
+    return Route([target], [])
+
+
 def _push_target(subscriptions: Sequence[PushSubscription]) -> Target | None:
     browsers = tuple(PushRecipient(s.endpoint, s.p256dh, s.auth) for s in subscriptions)
     if not browsers:
@@ -93,6 +113,9 @@ async def route(
 ) -> Route:
     targets: list[Target] = []
     passed_over: list[str] = []
+    browser = row.data.get(BROWSER_KEY)
+    if browser is not None:
+        return await _one_browser(session, row, facts, browser, configured)
     for name in channel_order(facts, default_order):
         try:
             channel = Channel(name)

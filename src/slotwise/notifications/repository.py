@@ -84,6 +84,17 @@ async def add(
     return Planned(row.id, row.firm_id, row.send_after) if row else None
 
 
+# The key in ``data`` of a message for one browser only (``planning.plan_for_new_browser``).
+BROWSER_KEY = "browser"
+
+
+def _for_every_channel() -> ColumnElement[bool]:
+    """Rows that are the appointment's own message, not a copy for one browser: a copy
+    waiting must neither stand for the confirmation nor be withdrawn in its place."""
+    has_browser: ColumnElement[bool] = Notification.data.has_key(BROWSER_KEY)
+    return ~has_browser
+
+
 async def withdraw(
     session: AsyncSession,
     firm_id: uuid.UUID,
@@ -102,6 +113,7 @@ async def withdraw(
             Notification.appointment_id == appointment_id,
             Notification.type.in_(list(types)),
             Notification.status == "pending",
+            _for_every_channel(),
         )
         .values(status="cancelled", last_error=reason)
         .returning(Notification.id)
@@ -127,6 +139,7 @@ async def has_pending(
                     Notification.type.in_(list(types)),
                     Notification.status == "pending",
                     recipient.matches(),
+                    _for_every_channel(),
                 )
             )
         )

@@ -26,10 +26,12 @@ from slotwise.auth.caller import Caller, Role
 from slotwise.availability.errors import SlotUnavailable
 from slotwise.availability.service import get_availability
 from slotwise.booking.errors import SlotTaken
+from slotwise.db import settings_of
 from slotwise.manage_links import ManageLinkInvalid, manage_url, read_manage_token
 from slotwise.models import Firm, PushSubscription
 from slotwise.notifications import subscriptions
 from slotwise.notifications.channels import ChannelSettings
+from slotwise.notifications.planning import Policy, plan_for_new_browser
 from slotwise.notifications.schemas import PushSubscriptionIn
 from slotwise.public import manage_repository
 from slotwise.public.firms import public_firm
@@ -216,8 +218,18 @@ async def subscribe_push(
     data: PushSubscriptionIn,
     settings: ChannelSettings,
 ) -> PushSubscription:
-    """This browser gets the client's messages as Web Push from now on (the channel order
-    of every client message applies)."""
-    return await subscriptions.subscribe_client(
+    """This browser gets the client's messages as Web Push from now on (a copy of each one
+    sent on another channel, see ``notifications.delivery``), starting with this booking's
+    confirmation, which went out before the browser asked."""
+    row = await subscriptions.subscribe_client(
         session, managed.firm.id, managed.client_id, data, settings
     )
+    await plan_for_new_browser(
+        session,
+        managed.firm.id,
+        managed.appointment,
+        row.id,
+        now=dt.datetime.now(dt.UTC),
+        policy=Policy.from_settings(settings_of(session)),
+    )
+    return row
