@@ -104,6 +104,13 @@ async def test_reminders_in_this_browser_bring_the_bookings_messages(
     scope = await page.evaluate("navigator.serviceWorker.ready.then((r) => r.scope)")
     assert scope == f"{booking_server.url}/book/"
 
+    def delivered() -> list[dict[str, Any]]:
+        return [d.payload for d in booking_server.push.delivered if d.subscription == name]
+
+    # The booking's confirmation went out before the browser asked: it comes now.
+    first = await wait_for(delivered, timeout=30)
+    assert [p["data"]["type"] for p in first] == ["confirmation"], first
+
     # A change of the booking now reaches this browser: moved through the manage link.
     async with httpx.AsyncClient(base_url=f"{booking_server.url}/api/v1", timeout=10) as http:
         slot = await first_free_slot(http, world, world.specialist_a, skip=2, after_days=1)
@@ -114,14 +121,11 @@ async def test_reminders_in_this_browser_bring_the_bookings_messages(
         )
     assert moved.status_code == 200, moved.text
 
-    def delivered() -> list[dict[str, Any]]:
-        return [d.payload for d in booking_server.push.delivered if d.subscription == name]
-
-    payloads = await wait_for(delivered, timeout=30)
+    payloads = await wait_for(lambda: d if len(d := delivered()) > 1 else None, timeout=30)
     # Decrypted by the push service with this browser's keys: the change, in the firm's
     # language (the client chose none).
-    assert [p["data"]["type"] for p in payloads] == ["change"], payloads
-    assert payloads[0]["title"].startswith("Termin verschoben"), payloads
+    assert [p["data"]["type"] for p in payloads] == ["confirmation", "change"], payloads
+    assert payloads[1]["title"].startswith("Termin verschoben"), payloads
     # A message that names no link of its own opens this booking's manage page: the page
     # told the worker which one.
     assert all(f"/book/{world.slug}/manage#" in p["url"] for p in payloads if p.get("url"))
