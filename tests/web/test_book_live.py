@@ -55,6 +55,16 @@ async def test_two_browsers_race_for_one_time_and_a_third_sees_it_go_and_come_ba
     for visit in (a, b, watcher):
         await _at_the_times_of(visit, "Anna")
         await expect(visit.page.locator("body")).to_have_attribute("data-live", "live")
+        # A day after today: a whole day of times (today may have one left, or none).
+        later = visit.page.locator("#month-days td:not(.today) button.day")
+        if await later.count() == 0:  # today is the month's last working day
+            await visit.page.get_by_role("button", name="Next month").click()
+            await expect(later.first).to_be_visible()
+        await later.first.click()
+        await expect(
+            visit.page.locator('#month-days td:not(.today) [aria-pressed="true"]')
+        ).to_have_count(1)
+        await expect(visit.page.locator("#slot-list .slot").nth(2)).to_be_visible()
     start = await a.page.locator("#slot-list .slot").first.get_attribute("data-start")
     assert start
     for visit in (a, b, watcher):
