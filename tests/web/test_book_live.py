@@ -49,8 +49,11 @@ async def _a_later_day(visit: Visit) -> None:
     if await later.count() == 0:  # today is the month's last working day
         await page.get_by_role("button", name="Next month").click()
         await expect(later.first).to_be_visible()
+    day = await later.first.get_attribute("aria-label")
     await later.first.click()
     await expect(page.locator('#month-days td:not(.today) [aria-pressed="true"]')).to_have_count(1)
+    await expect(page.locator("#slots-title")).to_have_text(str(day))
+    await expect(page.locator("#slots")).to_have_attribute("aria-busy", "false")
     await expect(page.locator("#slot-list .slot").nth(2)).to_be_visible()
 
 
