@@ -4,7 +4,6 @@ worker that delivers the codes, and a page opener that collects script errors.""
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -21,9 +20,11 @@ from sqlalchemy import update
 
 from slotwise.app import create_app
 from slotwise.config import Settings
+from slotwise.manage_links import issue_manage_token
 from slotwise.models import Firm
 from slotwise.notifications import subscriptions
 from slotwise.notifications.channels import ChannelSettings, generate_vapid_keys
+from slotwise.public import routes as public_routes
 from tests.factories import World
 from tests.jobs.support import SmtpSink, fast_settings, running_worker, smtp_sink, wait_for
 from tests.live_server import serve_app
@@ -115,21 +116,11 @@ async def booking_server(settings: Settings) -> AsyncIterator[BookingServer]:
             channels = _channels(sink, push_url)
             app = create_app(settings)
             app.dependency_overrides[subscriptions.channel_settings] = lambda: channels
-            _public_channels(app, channels)
+            # The VAPID key the public API hands the page.
+            app.dependency_overrides[public_routes._channels] = lambda: channels
             with serve_app(app) as url:
                 async with running_worker(fast_settings(settings), channels, name="book-worker"):
                     yield BookingServer(url, sink, push, push_url)
-
-
-def _public_channels(app: FastAPI, channels: ChannelSettings) -> None:
-    """The public API's read of the channel settings (the VAPID key it hands the page)."""
-    try:
-        routes = importlib.import_module("slotwise.public.routes")
-    except ImportError:  # the public API is not there yet
-        return
-    reader = getattr(routes, "_channels", None)
-    if reader is not None:
-        app.dependency_overrides[reader] = lambda: channels
 
 
 @dataclass
@@ -295,9 +286,7 @@ async def booked_with_link(
         )
     assert response.status_code == 201, response.text
     appointment: dict[str, Any] = response.json()
-    # (Imported by name until the manage links are on main: then a plain import.)
-    manage_links = importlib.import_module("slotwise.manage_links")
-    token: str = manage_links.issue_manage_token(
+    token = issue_manage_token(
         uuid.UUID(appointment["id"]),
         world.firm_id,
         datetime.fromisoformat(appointment["end_at"]),

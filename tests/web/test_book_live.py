@@ -41,6 +41,22 @@ async def _at_the_times_of(visit: Visit, specialist: str) -> None:
     await expect(page.locator("#slot-list .slot").first).to_be_visible()
 
 
+async def _a_later_day(visit: Visit) -> None:
+    """A day after today: a whole day of times (late in the day, today may have one left,
+    or none by the time the test gets there)."""
+    page = visit.page
+    later = page.locator("#month-days td:not(.today) button.day")
+    if await later.count() == 0:  # today is the month's last working day
+        await page.get_by_role("button", name="Next month").click()
+        await expect(later.first).to_be_visible()
+    day = await later.first.get_attribute("aria-label")
+    await later.first.click()
+    await expect(page.locator('#month-days td:not(.today) [aria-pressed="true"]')).to_have_count(1)
+    await expect(page.locator("#slots-title")).to_have_text(str(day))
+    await expect(page.locator("#slots")).to_have_attribute("aria-busy", "false")
+    await expect(page.locator("#slot-list .slot").nth(2)).to_be_visible()
+
+
 def _slot(visit: Visit, start: str) -> Locator:
     return visit.page.locator(f'#slot-list .slot[data-start="{start}"]')
 
@@ -55,6 +71,7 @@ async def test_two_browsers_race_for_one_time_and_a_third_sees_it_go_and_come_ba
     for visit in (a, b, watcher):
         await _at_the_times_of(visit, "Anna")
         await expect(visit.page.locator("body")).to_have_attribute("data-live", "live")
+        await _a_later_day(visit)
     start = await a.page.locator("#slot-list .slot").first.get_attribute("data-start")
     assert start
     for visit in (a, b, watcher):
@@ -99,6 +116,7 @@ async def test_a_hold_that_runs_out_sends_the_visitor_back_to_the_times(
     visit = await open_page(f"{booking_server.url}/book/{world.slug}")
     page = visit.page
     await _at_the_times_of(visit, "Ben")
+    await _a_later_day(visit)
     slot = page.locator("#slot-list .slot").first
     start = await slot.get_attribute("data-start")
     await slot.click()

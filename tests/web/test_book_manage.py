@@ -4,7 +4,6 @@ an expired link; axe-core and screenshots of each view at three sizes."""
 
 from __future__ import annotations
 
-import importlib
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +13,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from slotwise.manage_links import issue_manage_token
 from tests.factories import World
 from tests.web.book_helpers import (
     SIZES,
@@ -141,8 +141,7 @@ async def test_an_altered_or_expired_link_gets_a_clear_page(
     await check_view(page, "manage-invalid", size)
 
     # A genuine link of an appointment long over.
-    manage_links = importlib.import_module("slotwise.manage_links")  # (see book_helpers)
-    expired = manage_links.issue_manage_token(
+    expired = issue_manage_token(
         uuid.UUID(appointment["id"]),
         world.firm_id,
         datetime.now(UTC) - timedelta(days=400),
