@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from slotwise.appointments.client_view import ClientAppointmentOut
 from slotwise.types import Date, Instant, plausible_year
 
 Locale = Literal["en", "de", "ru"]
@@ -186,37 +187,8 @@ class ConfirmRequest(BaseModel):
     )
 
 
-class PlaceOut(BaseModel):
-    name: str
-    address: str
-
-
-class BookedServiceOut(BaseModel):
-    name: str
-    duration_minutes: int
-    price: Decimal
-    currency: str
-
-
-class NameOut(BaseModel):
-    name: str
-
-
-class PublicAppointmentOut(BaseModel):
-    id: uuid.UUID
-    status: str
-    start_at: dt.datetime
-    end_at: dt.datetime
-    start_local: dt.datetime
-    end_local: dt.datetime
-    time_zone: str
-    location: PlaceOut
-    service: BookedServiceOut
-    specialists: list[NameOut]
-
-
 class ConfirmOut(BaseModel):
-    appointment: PublicAppointmentOut
+    appointment: ClientAppointmentOut
     manage_token: str = Field(
         description="The appointment's manage link token (`/book/<slug>/manage#<token>`)"
     )

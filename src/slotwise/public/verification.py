@@ -28,6 +28,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise import manage_links
+from slotwise.appointments.client_view import client_view
 from slotwise.appointments.schemas import AppointmentFromHold
 from slotwise.appointments.service import confirm_hold
 from slotwise.availability.errors import SlotUnavailable
@@ -49,7 +50,6 @@ from slotwise.public.errors import (
     VerificationSendsExceeded,
 )
 from slotwise.public.holds import Visitor, holder_of
-from slotwise.public.present import public_appointment
 from slotwise.public.schemas import (
     ConfirmOut,
     ConfirmRequest,
@@ -331,6 +331,6 @@ async def confirm(
     except SlotUnavailable:
         raise SlotUnavailable("The held time is no longer offered; please pick another") from None
     return ConfirmOut(
-        appointment=await public_appointment(session, firm.id, out),
+        appointment=await client_view(session, firm.id, out),
         manage_token=manage_links.manage_token(out, firm.id, settings, secret),
     )
