@@ -11,7 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.app import create_app
 from slotwise.config import Settings
+from slotwise.public import routes
+from tests.booking.helpers import at, next_monday
 from tests.factories import World, make_world
+from tests.jobs.support import smtp_sink
+from tests.public.flow import Guest
 from tests.public.helpers import base, next_address, open_booking, visitor
 
 
@@ -79,3 +83,30 @@ async def test_writes_have_a_lower_limit_of_their_own(limited_app: FastAPI) -> N
         assert int(refused.headers["Retry-After"]) >= 1
         # Reads go on up to their own limit (the refused write counted for neither).
         assert (await http.get(base(world))).status_code == 200
+
+
+async def test_code_sends_have_the_lowest_limit(settings: Settings) -> None:
+    """Each code is a message to whatever address was typed in: one address may ask for
+    only a few, across holds, before it waits."""
+    limited = settings.model_copy(update={"public_rate_max_codes": 1})
+    application = create_app(limited)
+    with smtp_sink() as sink:
+        application.dependency_overrides[routes._channels] = sink.channel_settings
+        async with application.router.lifespan_context(application):
+            world: World = await make_world(application)
+            await open_booking(application, world)
+            async with visitor(application) as http:
+                first, second = Guest(http, world), Guest(http, world)
+                assert (await first.hold(at(next_monday(), 10))).status_code == 201
+                assert (await second.hold(at(next_monday(), 11))).status_code == 201
+                asked = await first.ask_code(name="Rosa Rate", email="rosa@example.com")
+                assert asked.status_code == 202, asked.text
+                refused = await second.ask_code(name="Rosa Rate", email="rosa@example.com")
+                assert (refused.status_code, refused.json()["code"]) == (429, "rate_limited")
+                assert int(refused.headers["Retry-After"]) >= 1
+            # Another address may still ask.
+            async with visitor(application) as other:
+                third = Guest(other, world)
+                assert (await third.hold(at(next_monday(), 12))).status_code == 201
+                asked = await third.ask_code(name="Otto Other", email="otto@example.com")
+                assert asked.status_code == 202, asked.text
