@@ -121,12 +121,16 @@ async def test_a_hold_made_before_the_stream_opened_is_announced_at_its_expiry(
     app: FastAPI, client: httpx.AsyncClient, settings: Settings, world: World
 ) -> None:
     await go_public(client, world)
-    with live(settings) as server:
+    # Keepalives while the stream waits, well within the reader's 10 s read timeout.
+    with live(settings, realtime_keepalive_seconds=2) as server:
         held = await hold(client, world, slot(0))
-        expires = await expire_soon(app, held["id"], 2)
+        # Far enough ahead that the stream is surely open before it (a loaded machine may
+        # take seconds to open one): the hold must be read as live, with a timer.
+        expires = await expire_soon(app, held["id"], 15)
         async with public_stream(server.url, world) as stream:
+            assert datetime.now(UTC) < expires
             assert server.app.state.public_hub.pending_expiries() >= 1
-            days = await stream.change(timeout=10)
+            days = await stream.change(timeout=40)
             assert datetime.now(UTC) >= expires
             assert days == [DAY]
 
