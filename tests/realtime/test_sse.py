@@ -223,18 +223,30 @@ async def test_every_stream_of_a_view_writes_the_shared_bytes_and_waiting_events
             for stream in streams:
                 assert b"event: connected" in await stream.chunk()
             appointment = await create(client, world, [world.specialist_a])
+
+            async def shared() -> list[bytes]:
+                async with app.state.sessionmaker() as session:
+                    stored = await repository.read_visible(session, world.firm_id, ALL, 0, 10)
+                return [d.sse for event in stored if (d := deliver(event, ALL)) is not None]
+
+            [created] = await shared()
+            assert created.startswith(b"id: 1\nevent: appointment.created\ndata: {")
+            # Each stream has written it before the next events exist (else a busy hub may
+            # read them all at once, and rightly write them in one chunk).
+            for stream in streams:
+                assert await stream.chunk() == created
             # Three events in one transaction: the hub reads and queues them together, and
             # each stream writes what is waiting in one send.
             await bulk_events(settings, world, appointment, 3)
-            async with app.state.sessionmaker() as session:
-                stored = await repository.read_visible(session, world.firm_id, ALL, 0, 10)
-            deliveries = [deliver(event, ALL) for event in stored]
-            assert [d.seq for d in deliveries if d is not None] == [1, 2, 3, 4]
-            shared = [d.sse for d in deliveries if d is not None]
-            assert shared[0].startswith(b"id: 1\nevent: appointment.created\ndata: {")
+            events = await shared()
+            assert [e.split(b"\n", 1)[0] for e in events] == [
+                b"id: 1",
+                b"id: 2",
+                b"id: 3",
+                b"id: 4",
+            ]
             for stream in streams:
-                assert await stream.chunk() == shared[0]
-                assert await stream.chunk() == b"".join(shared[1:])
+                assert await stream.chunk() == b"".join(events[1:])
         finally:
             for stream in streams:  # closed before the server stops, which waits for them
                 stream.writer.close()
