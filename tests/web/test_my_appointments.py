@@ -127,6 +127,8 @@ async def _seed(app: FastAPI, staff: Staff, world: World) -> Seeded:
         client_id=world.client_id,
         start=_at(datetime.now(FIRM_ZONE).date() - timedelta(days=3), 11),
     )
+    # Done: the firm marked it completed.
+    await staff.change(await _api_view(staff.http, world, past), status="completed")
     other = await add_appointment(
         app,
         world,
@@ -211,6 +213,7 @@ async def test_upcoming_and_past_with_their_details(
     await expect(past.locator(".my-when")).to_contain_text("11:00\u201311:30")
     await expect(past.locator(".my-staff")).to_contain_text("Cem")
     await expect(past.locator(".my-place")).to_contain_text("Torstr. 1, Berlin")
+    await expect(past.locator(".badge")).to_have_text("completed")
     await expect(past.get_by_role("button")).to_have_count(0)
     await expect(past.locator(".my-deadline")).to_have_count(0)
     # The keyboard moves between the tabs.

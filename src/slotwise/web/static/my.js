@@ -40,7 +40,6 @@ const longDate = (zone, iso) => new Intl.DateTimeFormat(localeTag(), {
 const clockOf = (zone, iso) => new Intl.DateTimeFormat(localeTag(), {
   timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23",
 }).format(new Date(iso));
-const when = (a) => `${longDate(a.time_zone, a.start_at)}, ${clockOf(a.time_zone, a.start_at)}–${clockOf(a.time_zone, a.end_at)}`;
 const deadlineAt = (a) => new Intl.DateTimeFormat(localeTag(), {
   timeZone: a.time_zone, weekday: "long", day: "numeric", month: "long", hour: "2-digit",
   minute: "2-digit", hourCycle: "h23",
@@ -187,7 +186,10 @@ function card(a, list) {
   li.dataset.id = a.id;
   li.dataset.status = a.status;
   const head = make("div", "my-card-head");
-  const title = make("h3", "my-when", when(a));
+  // The date may wrap; the times stay together on a line.
+  const title = make("h3", "my-when");
+  title.append(`${longDate(a.time_zone, a.start_at)}, `, make("span", "my-time",
+    `${clockOf(a.time_zone, a.start_at)}\u2013${clockOf(a.time_zone, a.end_at)}`));
   title.id = `when-${a.id}`;
   title.tabIndex = -1;
   const badge = make("span", `badge badge-${a.status}`, t(`status.${a.status}`));
