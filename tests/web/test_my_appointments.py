@@ -327,6 +327,8 @@ async def test_a_time_taken_meanwhile_is_said_beside_the_card(
     unchanged = await _api_view(http, world, seeded.changeable["id"])
     assert unchanged["start_at"] == seeded.changeable["start_at"]
     assert await axe_violations(page) == []
+    SCREENSHOTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(SCREENSHOTS / "my-slot-taken-desktop.png"), full_page=True)
     _clean_except(board, "409 (Conflict)")
 
 

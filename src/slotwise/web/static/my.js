@@ -216,6 +216,15 @@ function card(a, list) {
     facts.append(row);
   }
   li.append(head, facts, make("p", "my-zone", t("my.zone", { zone: a.time_zone })));
+  // What became of the client's last change, above the controls (a long list of free
+  // times below would push it out of sight).
+  const note = notes.get(a.id);
+  if (note) {
+    const p = make("p", `my-note my-note-${note.kind}`, note.text);
+    p.setAttribute("role", note.kind === "error" ? "alert" : "status");
+    p.tabIndex = -1;
+    li.append(p);
+  }
 
   if (list === "upcoming" && a.status === "scheduled") {
     if (changeable(a)) {
@@ -225,13 +234,6 @@ function card(a, list) {
       li.append(make("p", "my-deadline my-too-late",
         t("my.tooLate", { at: deadlineAt(a), firm: me.firm.name })));
     }
-  }
-  const note = notes.get(a.id);
-  if (note) {
-    const p = make("p", `my-note my-note-${note.kind}`, note.text);
-    p.setAttribute("role", note.kind === "error" ? "alert" : "status");
-    p.tabIndex = -1;
-    li.append(p);
   }
   return li;
 }
