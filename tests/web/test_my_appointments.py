@@ -228,6 +228,34 @@ async def test_upcoming_and_past_with_their_details(
     _clean(board)
 
 
+async def test_a_change_by_the_firm_shows_at_once(
+    app: FastAPI, open_my: MyOpener, staff: Staff, world: World
+) -> None:
+    seeded = await _seed(app, staff, world)
+    board = await open_my()
+    page = board.page
+    await expect(page.locator("body")).to_have_attribute("data-live", "live")
+    mine = _card(page, seeded.changeable["id"])
+    slots = await _open_move_with_slots(page, mine)
+    await slots.first.focus()
+    start = await slots.first.get_attribute("data-start")
+    day = datetime.fromisoformat(seeded.changeable["start_at"]).astimezone(FIRM_ZONE).date()
+    await staff.change(seeded.changeable, start_at=_at(day, 16), end_at=_at(day, 16, 30))
+    await expect(mine.locator(".my-when")).to_contain_text("16:00\u201316:30", timeout=5000)
+    # The list was read again under the client's hands: the open step and the focus stay.
+    await expect(mine.locator(".my-move-panel")).to_be_visible()
+    await expect(mine.locator(f'.my-slot[data-start="{start}"]')).to_be_focused()
+    # Its free times are read again: the old time is free now, the new one is not offered.
+    await expect(mine.locator(".my-slot").filter(has_text=re.compile("^10:00$"))).to_have_count(1)
+    await expect(mine.locator(".my-slot").filter(has_text=re.compile("^16:00$"))).to_have_count(0)
+    # Given to another client, it is gone from this one's page.
+    moved = await _api_view(staff.http, world, seeded.changeable["id"])
+    await staff.change(moved, client_id=str(world.other_client_id))
+    await expect(mine).to_have_count(0, timeout=5000)
+    await expect(page.locator("#list-upcoming .my-card")).to_have_count(1)
+    _clean(board)
+
+
 async def test_cancel_after_a_confirmation(
     app: FastAPI, open_my: MyOpener, staff: Staff, http: httpx.AsyncClient, world: World
 ) -> None:

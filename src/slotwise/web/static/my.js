@@ -121,6 +121,12 @@ function loaded() {
     if (!a || !changeable(a)) ui.delete(id);
   }
   render();
+  // Free times read before the appointment changed (it moved, its own time freed): again.
+  for (const [id, state] of ui) {
+    if (state.mode === "move" && state.slots !== null && state.version !== find(id).version) {
+      loadSlots(id);
+    }
+  }
   document.body.dataset.loads = String(Number(document.body.dataset.loads || 0) + 1);
 }
 
@@ -144,6 +150,13 @@ function refresh() {
 
 function render() {
   if (!me) return;
+  // A list read again (a change arrived) must not take the focus from the client.
+  if (!focusAfter) {
+    const focused = document.activeElement;
+    const holder = focused && focused.closest && focused.closest(".my-card");
+    const selector = holder ? focusSelector(focused) : null;
+    if (selector) focusAfter = [holder.dataset.id, selector];
+  }
   for (const name of WHEN) {
     const items = lists[name];
     el(`count-${name}`).textContent = `(${items.length})`;
@@ -411,15 +424,18 @@ async function loadSlots(id) {
   } catch (err) {
     if (ui.get(id) !== state || state.asked !== mine) return;
     state.slots = [];
+    state.version = (find(id) || a).version;
     state.read = mine;
     notes.set(id, { text: refusal(err), kind: "error" });
     redraw(id);
     return;
   }
   if (ui.get(id) !== state || state.asked !== mine) return; // another day was asked since
-  // Its own time is not a move.
-  const booked = Date.parse(a.start_at);
+  // Its own time (as it is now: the list may have been read again meanwhile) is not a move.
+  const current = find(id) || a;
+  const booked = Date.parse(current.start_at);
   state.slots = answer.slots.filter((slot) => Date.parse(slot.start) !== booked);
+  state.version = current.version;
   state.read = mine;
   const focused = document.activeElement;
   const keep = focused && el(`card-${id}`) && el(`card-${id}`).contains(focused)
@@ -430,7 +446,11 @@ async function loadSlots(id) {
 
 // The control that had the focus, found again in the redrawn card.
 function focusSelector(node) {
-  for (const cls of ["my-date", "my-prev", "my-next", "my-move-close"]) {
+  if (node.classList.contains("my-slot")) {
+    return `.my-slot[data-start="${CSS.escape(node.dataset.start)}"]`;
+  }
+  for (const cls of ["my-date", "my-prev", "my-next", "my-move-close", "my-move", "my-cancel",
+    "my-cancel-yes", "my-cancel-no", "my-move-yes", "my-move-no", "my-note", "my-when"]) {
     if (node.classList.contains(cls)) return `.${cls}`;
   }
   return null;
