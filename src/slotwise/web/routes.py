@@ -45,6 +45,9 @@ _STATIC_TYPES = {
     "strings-board.js": _SCRIPT,
     "strings-calendar.js": _SCRIPT,
     "strings-clients.js": _SCRIPT,
+    "my.js": _SCRIPT,  # a client's own appointments
+    "strings-my.js": _SCRIPT,
+    "my.css": _STYLE,
     "setup.js": _SCRIPT,  # the setup page and its sections
     "setup-ui.js": _SCRIPT,
     "setup-rules.js": _SCRIPT,
@@ -116,6 +119,7 @@ _NAV = (
     _NavLink("/setup", "nav.setup", "Setup", _ADMINS),
     _NavLink("/clients", "nav.clients", "Clients", _ADMINS),
     _NavLink("/staff", "nav.staff", "Staff", _ADMINS),
+    _NavLink("/my", "nav.my", "My appointments", "client"),
 )
 
 
@@ -163,6 +167,9 @@ _SHELLS = {
     ),
     "/setup": _Shell("setup", "setup", "Setup", "setup", "Skip to the setup", ("setup.css",)),
     "/staff": _Shell("staff", "staff", "Staff", "staff", "Skip to the staff page", ("staff.css",)),
+    "/my": _Shell(
+        "my", "my", "My appointments", "my appointments", "Skip to your appointments", ("my.css",)
+    ),
     "/set-password": _Shell(
         "set-password",
         "setPassword",
@@ -248,6 +255,13 @@ async def setup() -> HTMLResponse:
 async def staff() -> HTMLResponse:
     """The staff page: specialists (their services, weekly hours, breaks) and staff logins."""
     return _page("/staff")
+
+
+@router.get("/my", response_class=HTMLResponse, include_in_schema=False)
+async def my_appointments(poll: PollQuery = None) -> HTMLResponse:
+    """A signed-in client's own appointments, upcoming and past, kept current: cancel or
+    move them until the firm's deadline (the page of ``GET /api/v1/me/appointments``)."""
+    return _page("/my", poll_seconds=poll or DEFAULT_POLL_SECONDS)
 
 
 @router.get("/set-password", response_class=HTMLResponse, include_in_schema=False)
