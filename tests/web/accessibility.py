@@ -51,3 +51,15 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     """The critical and serious axe-core violations of the page as it is now, each with its
     rule, impact, help text, the element and why."""
     return [f for f in await _run_axe(page) if (f["rule"], f["target"]) not in UPSTREAM]
+
+
+async def check_view(page: Page, view: str, screenshot: Path) -> None:
+    """The page as it is now has no blocking axe finding and does not scroll sideways (nothing
+    sticks out); its full-page screenshot is saved to ``screenshot`` to be looked at."""
+    assert await axe_violations(page) == [], view
+    screenshot.parent.mkdir(exist_ok=True)
+    await page.screenshot(path=str(screenshot), full_page=True)
+    overflow = await page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, (view, overflow)

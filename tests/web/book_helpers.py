@@ -31,13 +31,12 @@ from tests.live_server import serve_app
 from tests.notifications.channels.push_service import PushService, allowed_host
 from tests.notifications.channels.servers import serve_asgi
 from tests.web.accessibility import axe_violations
-from tests.web.conftest import CALENDAR_SIZES, FIRM_ZONE, expect
+from tests.web.conftest import FIRM_ZONE, SIZES, expect
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Page
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-SIZES = CALENDAR_SIZES  # desktop 1440x900, tablet 1024x768, phone 390x844
 VAPID = generate_vapid_keys()
 CODE = re.compile(r"\b(\d{4,8})\b")
 

@@ -271,8 +271,25 @@ async def open_board(browser: Browser, server: str, world: World) -> AsyncIterat
         await context.close()
 
 
-CALENDAR_SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
+# The desktop, tablet and phone viewports every page is tried and shown at.
+SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
 CalendarOpener = Callable[..., Awaitable[Board]]
+
+
+async def sized_context(browser: Browser, size: str, *, live: bool = True) -> BrowserContext:
+    """A context at one of ``SIZES``, in a zone far from the firm's (the pages must show the
+    location's wall-clock times); ``live=False``: the page hears of no change made
+    elsewhere, its stream refused."""
+    width, height = SIZES[size]
+    context = await staff_context(
+        browser,
+        timezone_id=BROWSER_ZONE,
+        locale="en-US",
+        viewport={"width": width, "height": height},
+    )
+    if not live:
+        await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
+    return context
 
 
 @pytest.fixture
@@ -284,16 +301,8 @@ async def open_calendar(
     async def open_as(role: str, size: str = "desktop", *, live: bool = True) -> Board:
         """``live=False``: the page hears of no change made elsewhere (no stream, and it
         would poll only after an hour), to show what a stale version meets."""
-        width, height = CALENDAR_SIZES[size]
-        context = await staff_context(
-            browser,
-            timezone_id=BROWSER_ZONE,
-            locale="en-US",
-            viewport={"width": width, "height": height},
-        )
+        context = await sized_context(browser, size, live=live)
         contexts.append(context)
-        if not live:
-            await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
         board = await signed_in(context, f"{server}/calendar?poll=3600", world.emails[role])
         page = board.page
         await expect(page.locator("#planner")).to_be_visible(timeout=10000)

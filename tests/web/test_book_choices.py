@@ -12,7 +12,6 @@ from fastapi import FastAPI
 from slotwise.models import Location, Service, SpecialistService
 from tests.factories import World
 from tests.web.book_helpers import (
-    SIZES,
     BookingServer,
     Opener,
     booking_server,
@@ -21,7 +20,7 @@ from tests.web.book_helpers import (
     open_page,
     wait_for_month,
 )
-from tests.web.conftest import expect
+from tests.web.conftest import SIZES, expect
 
 pytestmark = pytest.mark.browser
 __all__ = ["booking_server", "open_page"]  # fixtures

@@ -16,7 +16,6 @@ from fastapi import FastAPI
 
 from tests.factories import PASSWORD, World
 from tests.web.book_helpers import (
-    SIZES,
     BookingServer,
     Opener,
     booking_server,
@@ -27,7 +26,7 @@ from tests.web.book_helpers import (
     pick_first_slot,
     wait_for_month,
 )
-from tests.web.conftest import FIRM_ZONE, expect
+from tests.web.conftest import FIRM_ZONE, SIZES, expect
 
 pytestmark = pytest.mark.browser
 __all__ = ["booking_server", "open_page"]  # fixtures

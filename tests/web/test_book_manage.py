@@ -16,7 +16,6 @@ from fastapi import FastAPI
 from slotwise.manage_links import issue_manage_token
 from tests.factories import World
 from tests.web.book_helpers import (
-    SIZES,
     BookingServer,
     Opener,
     booked_with_link,
@@ -25,7 +24,7 @@ from tests.web.book_helpers import (
     open_booking,
     open_page,
 )
-from tests.web.conftest import expect
+from tests.web.conftest import SIZES, expect
 
 pytestmark = pytest.mark.browser
 __all__ = ["booking_server", "open_page"]  # fixtures

@@ -14,9 +14,7 @@ from tests.factories import World
 from tests.web.accessibility import UPSTREAM, axe_violations, upstream_findings
 from tests.web.calendar_helpers import drag, read_stored
 from tests.web.conftest import (
-    CALENDAR_SIZES as SIZES,
-)
-from tests.web.conftest import (
+    SIZES,
     BoardOpener,
     CalendarOpener,
     Staff,

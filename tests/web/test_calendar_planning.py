@@ -15,8 +15,8 @@ from tests.factories import PASSWORD, World
 from tests.web.accessibility import axe_violations
 from tests.web.calendar_helpers import SLOT_PX, drag, read_stored
 from tests.web.conftest import (
-    CALENDAR_SIZES,
     FIRM_ZONE,
+    SIZES,
     Board,
     CalendarOpener,
     Staff,
@@ -364,7 +364,7 @@ async def test_the_calendar_speaks_german_and_russian(
     assert not board.errors and not board.console, (board.errors, board.console)
 
 
-@pytest.mark.parametrize("size", list(CALENDAR_SIZES))
+@pytest.mark.parametrize("size", list(SIZES))
 async def test_screenshots_of_the_dialogs(
     open_calendar: CalendarOpener, staff: Staff, world: World, size: str
 ) -> None:

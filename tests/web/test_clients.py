@@ -15,8 +15,15 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import World, add_appointment
-from tests.web.accessibility import axe_violations
-from tests.web.conftest import BROWSER_ZONE, Board, expect, signed_in, staff_context
+from tests.web.accessibility import axe_violations, check_view
+from tests.web.conftest import (
+    SIZES,
+    Board,
+    expect,
+    signed_in,
+    sized_context,
+    staff_context,
+)
 from tests.web.static_files import entry_point, served_modules
 
 if TYPE_CHECKING:
@@ -25,7 +32,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
 
 ClientsOpener = Callable[..., Awaitable[Board]]
 
@@ -37,15 +43,7 @@ async def open_clients(browser: Browser, server: str, world: World) -> AsyncIter
     async def open_as(
         role: str = "manager", size: str = "desktop", *, path: str = "/clients"
     ) -> Board:
-        width, height = SIZES[size]
-        # A browser far from the firm, in a 12-hour locale: the page must still show the
-        # firm's wall-clock times.
-        context = await staff_context(
-            browser,
-            timezone_id=BROWSER_ZONE,
-            locale="en-US",
-            viewport={"width": width, "height": height},
-        )
+        context = await sized_context(browser, size)
         contexts.append(context)
         board = await signed_in(context, f"{server}{path}", world.emails[role])
         await expect(board.page.locator("#clients")).to_be_visible(timeout=10000)
@@ -582,13 +580,7 @@ async def test_screenshots_of_each_view(
     SCREENSHOTS.mkdir(exist_ok=True)
 
     async def shot(view: str) -> None:
-        assert await axe_violations(page) == [], view
-        await page.screenshot(path=str(SCREENSHOTS / f"clients-{view}-{size}.png"), full_page=True)
-        # Nothing sticks out sideways: the page does not scroll horizontally.
-        overflow = await page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, (view, overflow)
+        await check_view(page, view, SCREENSHOTS / f"clients-{view}-{size}.png")
 
     await expect(_names(page)).to_have_count(3)
     await shot("list")

@@ -17,16 +17,15 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import World, add_appointment
-from tests.web.accessibility import axe_violations
+from tests.web.accessibility import axe_violations, check_view
 from tests.web.conftest import (
-    BROWSER_ZONE,
     FIRM_ZONE,
-    STREAM_URL,
+    SIZES,
     Board,
     Staff,
     expect,
     signed_in,
-    staff_context,
+    sized_context,
 )
 from tests.web.static_files import entry_point, served_modules
 
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
 MyOpener = Callable[..., Awaitable[Board]]
 
 
@@ -60,17 +58,8 @@ async def open_my(browser: Browser, server: str, world: World) -> AsyncIterator[
     async def open_as(
         role: str = "client", size: str = "desktop", *, live: bool = True, poll: int = 60
     ) -> Board:
-        width, height = SIZES[size]
-        # A browser far from the firm: the page must show the location's wall-clock times.
-        context = await staff_context(
-            browser,
-            timezone_id=BROWSER_ZONE,
-            locale="en-US",
-            viewport={"width": width, "height": height},
-        )
+        context = await sized_context(browser, size, live=live)
         contexts.append(context)
-        if not live:
-            await context.route(STREAM_URL, lambda route: route.abort("connectionrefused"))
         board = await signed_in(context, f"{server}/my?poll={poll}", world.emails[role])
         page = board.page
         await expect(page.locator("#mine")).to_be_visible(timeout=10000)
@@ -457,12 +446,7 @@ async def test_screenshots_and_accessibility(
     SCREENSHOTS.mkdir(exist_ok=True)
 
     async def shot(view: str) -> None:
-        assert await axe_violations(page) == [], view
-        await page.screenshot(path=str(SCREENSHOTS / f"my-{view}-{size}.png"), full_page=True)
-        overflow = await page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-        assert overflow <= 0, (view, overflow)
+        await check_view(page, view, SCREENSHOTS / f"my-{view}-{size}.png")
 
     await expect(page.locator("#list-upcoming .my-card")).to_have_count(2)
     await shot("upcoming")

@@ -17,7 +17,7 @@ from fastapi import FastAPI
 from tests.catalog.helpers import set_appointment_workplace
 from tests.factories import World, add_appointment
 from tests.web.accessibility import axe_violations
-from tests.web.conftest import Board, expect, signed_in, staff_context
+from tests.web.conftest import SIZES, Board, expect, signed_in, staff_context
 from tests.web.static_files import entry_point, served_modules
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
 TABS = {
     "rules": "Booking rules",
     "locations": "Locations",

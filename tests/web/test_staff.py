@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from tests.factories import PASSWORD, World, add_appointment
 from tests.web.accessibility import axe_violations
-from tests.web.conftest import FIRM_ZONE, Board, expect, signed_in, staff_context
+from tests.web.conftest import FIRM_ZONE, SIZES, Board, expect, signed_in, staff_context
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Locator, Page
@@ -23,7 +23,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = Path(__file__).parent / "screenshots"
-SIZES = {"desktop": (1440, 900), "tablet": (1024, 768), "phone": (390, 844)}
 
 StaffOpener = Callable[..., Awaitable[Board]]
 

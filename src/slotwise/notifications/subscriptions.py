@@ -39,19 +39,7 @@ async def subscribe(
     gets a new endpoint). Its host must be on the public internet, as the server will
     connect there (checked again on every send); that check, a DNS lookup, comes before
     anything is written."""
-    await _check_endpoint(data, settings)
-    row = await lookups.upsert_push_subscription(
-        session,
-        firm_id=caller.firm_id,
-        user_id=caller.user_id,
-        endpoint=data.endpoint,
-        p256dh=data.keys.p256dh,
-        auth=data.keys.auth,
-        user_agent=data.user_agent,
-    )
-    if row is None:
-        raise EndpointInUse()
-    return row
+    return await _save(session, data, settings, firm_id=caller.firm_id, user_id=caller.user_id)
 
 
 async def subscribe_client(
@@ -64,10 +52,23 @@ async def subscribe_client(
     """As ``subscribe``, for a client without a login (a browser that opened a manage
     link): the client's messages then also go to this browser, in the channel order of
     every client message."""
+    return await _save(session, data, settings, firm_id=firm_id, client_id=client_id)
+
+
+async def _save(
+    session: AsyncSession,
+    data: PushSubscriptionIn,
+    settings: ChannelSettings,
+    *,
+    firm_id: uuid.UUID,
+    user_id: uuid.UUID | None = None,
+    client_id: uuid.UUID | None = None,
+) -> PushSubscription:
     await _check_endpoint(data, settings)
     row = await lookups.upsert_push_subscription(
         session,
         firm_id=firm_id,
+        user_id=user_id,
         client_id=client_id,
         endpoint=data.endpoint,
         p256dh=data.keys.p256dh,

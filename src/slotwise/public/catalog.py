@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.availability import service as availability
+from slotwise.availability.service import Availability
 from slotwise.models import Firm, Location, Service
 from slotwise.notifications.channels import ChannelSettings
 from slotwise.public import repository
 from slotwise.public.schemas import (
+    ChoiceQuery,
     DaysOut,
     DaysQuery,
     Locale,
@@ -115,50 +117,38 @@ async def specialists(
     return PublicSpecialistList(items=[PublicSpecialistOut(id=i, name=n) for i, n in rows])
 
 
-async def _check_choice(
-    session: AsyncSession,
-    firm: Firm,
-    location_id: uuid.UUID,
-    service_id: uuid.UUID,
-    specialist_id: uuid.UUID | None,
-) -> Location:
-    location = await bookable_location(session, firm, location_id)
-    await bookable_service(session, firm, location_id, service_id)
-    if specialist_id is not None:
-        await check_specialist(session, firm, location_id, service_id, specialist_id)
-    return location
+async def _offered(
+    session: AsyncSession, firm: Firm, choice: ChoiceQuery, first: dt.date, last: dt.date
+) -> Availability:
+    """The free slots of the visitor's choice, once it is checked as bookable, for the
+    location's days ``first`` to ``last``."""
+    await bookable_location(session, firm, choice.location_id)
+    await bookable_service(session, firm, choice.location_id, choice.service_id)
+    if choice.specialist_id is not None:
+        await check_specialist(
+            session, firm, choice.location_id, choice.service_id, choice.specialist_id
+        )
+    return await availability.get_availability(
+        session,
+        firm.id,
+        service_id=choice.service_id,
+        location_id=choice.location_id,
+        first=first,
+        last=last,
+        specialist_id=choice.specialist_id,
+    )
 
 
 async def free_days(session: AsyncSession, firm: Firm, query: DaysQuery) -> DaysOut:
     availability.check_range(query.first, query.last)  # 422 before anything is loaded
-    location = await _check_choice(
-        session, firm, query.location_id, query.service_id, query.specialist_id
-    )
-    found = await availability.get_availability(
-        session,
-        firm.id,
-        service_id=query.service_id,
-        location_id=query.location_id,
-        first=query.first,
-        last=query.last,
-        specialist_id=query.specialist_id,
-    )
+    found = await _offered(session, firm, query, query.first, query.last)
     zone = ZoneInfo(found.time_zone)
     days = sorted({slot.start.astimezone(zone).date() for slot in found.slots})
-    return DaysOut(time_zone=location.time_zone, days=days)
+    return DaysOut(time_zone=found.time_zone, days=days)
 
 
 async def free_slots(session: AsyncSession, firm: Firm, query: SlotsQuery) -> SlotsOut:
-    await _check_choice(session, firm, query.location_id, query.service_id, query.specialist_id)
-    found = await availability.get_availability(
-        session,
-        firm.id,
-        service_id=query.service_id,
-        location_id=query.location_id,
-        first=query.date,
-        last=query.date,
-        specialist_id=query.specialist_id,
-    )
+    found = await _offered(session, firm, query, query.date, query.date)
     zone = ZoneInfo(found.time_zone)
     return SlotsOut(
         time_zone=found.time_zone,

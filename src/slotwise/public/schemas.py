@@ -86,22 +86,24 @@ class SpecialistsQuery(BaseModel):
     service_id: uuid.UUID
 
 
-class DaysQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+class ChoiceQuery(BaseModel):
+    """What the visitor chose: the place, the service and, or not, the specialist."""
 
-    location_id: uuid.UUID
-    service_id: uuid.UUID
-    specialist_id: uuid.UUID | None = Field(None, description="Omit for any specialist")
-    first: Day = Field(alias="from", description="First local date (YYYY-MM-DD), inclusive")
-    last: Day = Field(alias="to", description="Last local date, inclusive; at most 62 days")
-
-
-class SlotsQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     location_id: uuid.UUID
     service_id: uuid.UUID
     specialist_id: uuid.UUID | None = Field(None, description="Omit for any specialist")
+
+
+class DaysQuery(ChoiceQuery):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: Day = Field(alias="from", description="First local date (YYYY-MM-DD), inclusive")
+    last: Day = Field(alias="to", description="Last local date, inclusive; at most 62 days")
+
+
+class SlotsQuery(ChoiceQuery):
     date: Day = Field(description="A local date of the location (YYYY-MM-DD)")
 
 

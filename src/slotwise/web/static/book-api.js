@@ -92,3 +92,18 @@ export function money(amount, currency, locale) {
     return `${amount} ${currency}`;
   }
 }
+
+// A booking's summary as a description list: one term and value per row, rows without a
+// value left out. Text goes in as textContent only.
+export function summaryList(rows) {
+  const dl = document.createElement("dl");
+  for (const [term, value] of rows) {
+    if (!value) continue;
+    const dt = document.createElement("dt");
+    dt.textContent = term;
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    dl.append(dt, dd);
+  }
+  return dl;
+}

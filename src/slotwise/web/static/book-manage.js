@@ -4,9 +4,9 @@
 // the API in a header only.
 
 import {
-  PublicApi, addDays, dayIn, localClock, longDay, manageAuth, money, SLUG,
+  PublicApi, addDays, dayIn, localClock, longDay, manageAuth, money, SLUG, summaryList,
 } from "./book-api.js";
-import { pushSupported, registerWorker, subscribePush } from "./book-push.js";
+import { offerReminders, pushSupported, registerWorker } from "./book-push.js";
 import {
   languagePicker, localeTag, onLanguage, refusalText, setLanguage, translatePage, translator,
 } from "./i18n.js";
@@ -66,22 +66,13 @@ const when = (a) => `${longDay(a.start_local.slice(0, 10), localeTag())}, ${loca
 
 function drawAppointment() {
   const a = state.shown;
-  const dl = document.createElement("dl");
-  for (const [term, value] of [
+  el("appointment-summary").replaceChildren(summaryList([
     [t("book.sum.when"), when(a)],
     [t("book.sum.service"), `${a.service.name} · ${minutes(a.service.duration_minutes)}`],
     [t("book.sum.price"), money(a.service.price, a.service.currency, localeTag())],
     [t("book.sum.with"), (a.specialists || []).map((s) => s.name).join(", ")],
     [t("book.sum.where"), [a.location.name, a.location.address].filter(Boolean).join(", ")],
-  ]) {
-    if (!value) continue;
-    const dt = document.createElement("dt");
-    dt.textContent = term;
-    const dd = document.createElement("dd");
-    dd.textContent = value;
-    dl.append(dt, dd);
-  }
-  el("appointment-summary").replaceChildren(dl);
+  ]));
   const cancelled = a.status === "cancelled";
   el("appointment-status").hidden = a.status === "scheduled";
   el("appointment-status").textContent = t(`status.${a.status}`);
@@ -276,22 +267,12 @@ async function addToCalendar() {
   }
 }
 
-async function reminders() {
-  const box = el("manage-push-state");
-  el("manage-push").disabled = true;
-  try {
-    const result = await subscribePush({
-      api, vapidKey: state.firm.vapid_public_key, auth,
-      manageUrl: `/book/${encodeURIComponent(SLUG)}/manage#${token}`,
-    });
-    box.textContent = t(result === "on" ? "book.pushOn" : "book.pushDenied");
-    if (result === "on") el("manage-push").hidden = true;
-  } catch (err) {
-    box.textContent = err && err.status ? refusal(err) : t("book.pushFailed");
-  } finally {
-    box.hidden = false;
-    el("manage-push").disabled = false;
-  }
+function reminders() {
+  return offerReminders({
+    button: el("manage-push"), box: el("manage-push-state"), t, refusal,
+    api, vapidKey: state.firm.vapid_public_key, auth,
+    manageUrl: `/book/${encodeURIComponent(SLUG)}/manage#${token}`,
+  });
 }
 
 function redraw() {

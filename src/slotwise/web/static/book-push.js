@@ -44,3 +44,19 @@ export async function subscribePush({ api, vapidKey, auth, manageUrl }) {
   }
   return "on";
 }
+
+// The "Get reminders in this browser" button of both pages: subscribes, then says in the
+// box beside it how that went (the button goes once reminders are on).
+export async function offerReminders({ button, box, t, refusal, ...subscription }) {
+  button.disabled = true;
+  try {
+    const result = await subscribePush(subscription);
+    box.textContent = t(result === "on" ? "book.pushOn" : "book.pushDenied");
+    if (result === "on") button.hidden = true;
+  } catch (err) {
+    box.textContent = err && err.status ? refusal(err) : t("book.pushFailed");
+  } finally {
+    box.hidden = false;
+    button.disabled = false;
+  }
+}

@@ -6,9 +6,10 @@
 
 import {
   API, PublicApi, addDays, dayIn, holdAuth, localClock, longDay, manageAuth, money, SLUG,
+  summaryList,
 } from "./book-api.js";
 import { lastOfMonth, monthOf, monthTitle, renderMonth, shiftMonth } from "./book-month.js";
-import { pushSupported, registerWorker, subscribePush } from "./book-push.js";
+import { offerReminders, pushSupported, registerWorker } from "./book-push.js";
 import {
   language, languagePicker, localeTag, onLanguage, refusalText, setLanguage, translatePage,
   translator,
@@ -461,18 +462,7 @@ async function hold(slot, button) {
   if (!state.client) el("contact-name").focus();
 }
 
-function summaryRows(target, rows) {
-  const dl = document.createElement("dl");
-  for (const [term, value] of rows) {
-    if (!value) continue;
-    const dt = document.createElement("dt");
-    dt.textContent = term;
-    const dd = document.createElement("dd");
-    dd.textContent = value;
-    dl.append(dt, dd);
-  }
-  el(target).replaceChildren(dl);
-}
+const summaryRows = (target, rows) => el(target).replaceChildren(summaryList(rows));
 
 function drawDetails() {
   const h = state.hold;
@@ -697,23 +687,13 @@ async function addToCalendar(button, token) {
   }
 }
 
-async function reminders() {
+function reminders() {
   const token = state.booked.manage_token;
-  const stateBox = el("done-push-state");
-  el("done-push").disabled = true;
-  try {
-    const result = await subscribePush({
-      api, vapidKey: state.firm.vapid_public_key, auth: manageAuth(token),
-      manageUrl: manageUrl(token),
-    });
-    stateBox.textContent = t(result === "on" ? "book.pushOn" : "book.pushDenied");
-    if (result === "on") el("done-push").hidden = true;
-  } catch (err) {
-    stateBox.textContent = err && err.status ? refusal(err) : t("book.pushFailed");
-  } finally {
-    stateBox.hidden = false;
-    el("done-push").disabled = false;
-  }
+  return offerReminders({
+    button: el("done-push"), box: el("done-push-state"), t, refusal,
+    api, vapidKey: state.firm.vapid_public_key, auth: manageAuth(token),
+    manageUrl: manageUrl(token),
+  });
 }
 
 function again() {
