@@ -166,8 +166,10 @@ async def test_changed_after_returns_changed_records_only(
     at_cursor = yclients.add_record(9, at(DAY, 12), at=cursor)
     later = yclients.add_record(49, at(NEXT_DAY, 9), at=cursor + timedelta(minutes=5))
     yclients.edit_record(edited, comment="перенесли", at=cursor + timedelta(minutes=1))
-    records = await pull_days(api, changed_after=cursor)
+    result = await api.pull(COMPANY_ID, DAY, NEXT_DAY, cursor)
+    records = list(result.records)
     assert [record.id for record in records] == [edited, at_cursor, later]
+    assert result.latest_change == cursor + timedelta(minutes=5)
     assert records[0].comment == "перенесли"
     assert records[0].last_change == cursor + timedelta(minutes=1)
     # The cursor may be in any offset: it is the same instant.
@@ -342,6 +344,9 @@ async def test_create_update_delete_round_trip(yclients: FakeYclients, api: Ycli
     with pytest.raises(YclientsNotFound) as caught:
         await api.delete_record(COMPANY_ID, record_id)
     assert caught.value.status == 404
+    with pytest.raises(YclientsNotFound):
+        await api.update_record(COMPANY_ID, record_id, draft)
+    assert (await api.get_record(COMPANY_ID, record_id)).deleted
 
 
 async def test_a_busy_time_is_rejected(yclients: FakeYclients, api: YclientsApi) -> None:

@@ -126,6 +126,13 @@ class PullResult:
     total_count: int
     requests: int
 
+    @property
+    def latest_change(self) -> datetime | None:
+        """The newest ``last_change_date`` among the parsed records: the next cursor.
+        (``changed_after`` includes its own instant, so the record at the cursor comes back
+        once more on the next pull; the import must take a repeat as a no-op.)"""
+        return max((record.last_change for record in self.records), default=None)
+
 
 def _server_message(response: httpx.Response) -> str:
     """The error text YClients puts in ``meta.message`` (v2), or in older shapes."""
@@ -247,7 +254,9 @@ class YclientsApi:
             )
             items, total = _page(body)
             parsed, bad = parse_records(items)
-            ids = {record.id for record in parsed} | {m.record_id for m in bad if m.record_id}
+            ids = {record.id for record in parsed} | {
+                m.record_id for m in bad if m.record_id is not None
+            }
             fresh = ids - seen
             seen |= ids
             for record in parsed:
