@@ -389,7 +389,6 @@ class YclientsApi:
     ) -> httpx.Response:
         if self._http is None:
             raise RuntimeError("use YclientsApi as an async context manager")
-        await self._limiter.acquire()
         self.requests_sent += 1
         headers = {
             "Accept": ACCEPT,
@@ -399,7 +398,7 @@ class YclientsApi:
         try:
             # The deadline covers the whole exchange: a server that trickles its answer a
             # byte at a time would otherwise renew httpx's per-read timeout for ever.
-            async with asyncio.timeout(self._timeout):
+            async with self._limiter.slot(), asyncio.timeout(self._timeout):
                 return await self._http.request(
                     method,
                     f"{self._base_url}{path}",
