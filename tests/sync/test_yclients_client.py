@@ -498,3 +498,25 @@ async def test_a_page_of_the_wrong_shape_is_bad_response(body: object) -> None:
         async with YclientsApi(CREDENTIALS, base_url=base_url, allowed=LOOPBACK) as api:
             with pytest.raises(YclientsBadResponse):
                 await api.pull(COMPANY_ID, DAY, NEXT_DAY)
+
+
+async def test_a_record_on_two_pages_is_kept_once_in_its_later_version() -> None:
+    # A record added between two page reads pushes the next page's records back by one.
+    fake = FakeYclients()
+    first, second, third = (fake.add_record(9, at(DAY, 10 + hour)) for hour in range(3))
+    page_one = [fake.record_payload(fake.records[first]), fake.record_payload(fake.records[second])]
+    fake.edit_record(second, comment="позже")
+    page_two = [fake.record_payload(fake.records[second]), fake.record_payload(fake.records[third])]
+
+    async def unused(request: Recorded) -> Response:
+        raise AssertionError("only the queued pages are read")
+
+    api_server = Scripted(unused)
+    api_server.queue(200, {"success": True, "data": page_one, "meta": {"total_count": 4}})
+    api_server.queue(200, {"success": True, "data": page_two, "meta": {"total_count": 4}})
+    async with serve_asgi(api_server) as base_url:
+        async with YclientsApi(CREDENTIALS, base_url=base_url, allowed=LOOPBACK) as api:
+            result = await api.pull(COMPANY_ID, DAY, NEXT_DAY, page_size=2)
+    assert [record.id for record in result.records] == [first, second, third]
+    assert result.records[1].comment == "позже"
+    assert result.requests == 2

@@ -228,6 +228,8 @@ class YclientsApi:
         Stops early on an empty or short page, or one with nothing new (a server whose
         count is wrong must not keep us reading). Raises the module's errors for a failed
         request or a page whose envelope is wrong; single bad records are in ``malformed``.
+        A failure on a later page discards the earlier ones: the caller's cursor stays where
+        it was and the next pull reads them again.
         """
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
