@@ -11,6 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar, Event
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from slotwise.outbound import AllowList
 from slotwise.sync.caldav_calendar import (
@@ -22,11 +26,12 @@ from slotwise.sync.caldav_calendar import (
 )
 from slotwise.sync.caldav_errors import (
     CalendarAuthFailed,
+    CalendarBadResponse,
     CalendarNotFound,
     CalendarRefused,
     CalendarUnreachable,
 )
-from tests.notifications.channels.servers import closed_port
+from tests.notifications.channels.servers import closed_port, serve_asgi, silent_server
 from tests.sync.radicale_server import RadicaleServer, phone_event, running_radicale
 
 LOOPBACK = AllowList.parse(["127.0.0.1"])
@@ -236,3 +241,45 @@ async def test_an_internal_address_is_refused_without_the_allow_list(
     with pytest.raises(CalendarRefused):
         async with open_calendar(_account(url), allowed=AllowList(), timeout=5):
             pass
+
+
+def _answering_every_request(response: Response) -> Starlette:
+    async def answer(request: Request) -> Response:
+        return response
+
+    methods = ["GET", "PROPFIND", "REPORT", "PUT", "DELETE", "OPTIONS"]
+    return Starlette(routes=[Route("/{path:path}", answer, methods=methods)])
+
+
+async def test_a_server_that_asks_to_wait_is_unreachable_with_its_wait() -> None:
+    busy = PlainTextResponse("slow down", status_code=429, headers={"Retry-After": "7"})
+    async with serve_asgi(_answering_every_request(busy)) as url:
+        with pytest.raises(CalendarUnreachable) as caught:
+            async with open_calendar(_account(url + "/anna/cal/"), allowed=LOOPBACK, timeout=5):
+                pass
+    assert caught.value.retry_after == 7
+
+
+async def test_a_failing_server_is_unreachable() -> None:
+    failing = PlainTextResponse("oops", status_code=500)
+    async with serve_asgi(_answering_every_request(failing)) as url:
+        with pytest.raises(CalendarUnreachable):
+            async with open_calendar(_account(url + "/anna/cal/"), allowed=LOOPBACK, timeout=5):
+                pass
+
+
+async def test_a_server_speaking_no_xml_is_a_bad_response() -> None:
+    garbage = Response(b"<html><body>Welcome!", status_code=207, media_type="text/xml")
+    async with serve_asgi(_answering_every_request(garbage)) as url:
+        with pytest.raises(CalendarBadResponse):
+            async with open_calendar(_account(url + "/anna/cal/"), allowed=LOOPBACK, timeout=5):
+                pass
+
+
+async def test_a_server_that_never_answers_times_out() -> None:
+    async with silent_server() as port:
+        with pytest.raises(CalendarUnreachable, match="in time"):
+            async with open_calendar(
+                _account(f"http://127.0.0.1:{port}/anna/cal/"), allowed=LOOPBACK, timeout=1
+            ):
+                pass
