@@ -107,6 +107,27 @@ async def test_a_weekly_event_shows_each_occurrence_in_the_window(
     ]
 
 
+async def test_a_skipped_and_a_moved_occurrence_are_read_as_changed(
+    radicale: RadicaleServer, calendar_url: str
+) -> None:
+    series = Calendar.from_ical(
+        phone_event(_at(1, 16), _at(1, 17), uid="lesson@phone", rrule={"freq": "weekly"})
+    )
+    series.walk("VEVENT")[0].add("exdate", _at(8, 16))
+    moved = Event()
+    moved.add("uid", "lesson@phone")
+    moved.add("dtstamp", _at(1, 0))
+    moved.add("recurrence-id", _at(15, 16))
+    moved.add("dtstart", _at(15, 18))
+    moved.add("dtend", _at(15, 19))
+    series.add_component(moved)
+    await radicale.put_event(BARBER, calendar_url, series.to_ical())
+    async with open_calendar(_account(calendar_url), allowed=LOOPBACK) as calendar:
+        busy = await calendar.busy_times(MONDAY, MONDAY + timedelta(days=14))
+
+    assert [(block.start, block.end) for block in busy] == [(_at(15, 18), _at(15, 19))]
+
+
 async def test_free_cancelled_and_our_own_events_are_not_busy(
     radicale: RadicaleServer, calendar_url: str
 ) -> None:
@@ -178,6 +199,27 @@ async def test_an_appointment_is_written_moved_and_deleted(
     [moved] = after_move
     assert moved["UID"] == stored.uid
     assert (moved.start, moved.end) == (_at(11, 14), _at(11, 15))
+    assert after_delete == []
+
+
+async def test_our_event_found_at_another_url_is_replaced_there_not_duplicated(
+    radicale: RadicaleServer, calendar_url: str
+) -> None:
+    # As a calendar app that re-saved our event under its own file name leaves it.
+    appointment_id = str(uuid4())
+    elsewhere = await radicale.put_event(
+        BARBER, calendar_url, appointment_ics(appointment_id, _at(10, 9), _at(10, 10), summary="A")
+    )
+    async with open_calendar(_account(calendar_url), allowed=LOOPBACK) as calendar:
+        stored = await calendar.put_appointment(
+            appointment_id, _at(12, 9), _at(12, 10), summary="Moved", sequence=1
+        )
+        [moved] = await radicale.events(BARBER, calendar_url)
+        await calendar.delete_appointment(appointment_id)
+        after_delete = await radicale.events(BARBER, calendar_url)
+
+    assert stored.url == elsewhere
+    assert (moved.start, str(moved["SUMMARY"])) == (_at(12, 9), "Moved")
     assert after_delete == []
 
 

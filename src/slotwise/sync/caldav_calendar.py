@@ -30,7 +30,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, tzinfo
-from typing import Any, TypeVar, cast
+from typing import TypeVar, cast
 from uuid import UUID
 
 import niquests
@@ -62,6 +62,7 @@ SLOTWISE_UID_SUFFIX = "@slotwise"
 SLOTWISE_PROPERTY = "X-SLOTWISE-APPOINTMENT"
 _CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
 _ICS_HEADERS = {"Content-Type": "text/calendar; charset=utf-8"}
+_NO_UID_CONFLICT = "{urn:ietf:params:xml:ns:caldav}no-uid-conflict"
 
 T = TypeVar("T")
 
@@ -304,23 +305,65 @@ class CalDAVCalendar:
             location=location,
             sequence=sequence,
         )
-        url = self._event_url(appointment_id)
+        uid = appointment_uid(appointment_id)
+        text = body.decode("utf-8")
 
-        def put() -> Any:
-            return self._client.put(url, body.decode("utf-8"), _ICS_HEADERS)
+        def put() -> tuple[str, int, str | None]:
+            url = self._event_url(appointment_id)
+            status, etag = self._put_ics(url, text)
+            if status == 409:
+                # Our UID is already in the calendar at another URL (a client moved the
+                # object, or it was written before our URLs were fixed): replace it there,
+                # never add a second copy.
+                found = self._url_of(uid)
+                if found is not None:
+                    url = found
+                    status, etag = self._put_ics(url, text)
+            return url, status, etag
 
-        response = await self._run(put)
-        if response.status not in (200, 201, 204):
-            raise _status_error(response.status, "the appointment")
-        etag = response.headers.get("ETag") if response.headers else None
-        return StoredEvent(uid=appointment_uid(appointment_id), url=url, etag=etag)
+        url, status, etag = await self._run(put)
+        if status not in (200, 201, 204):
+            raise _status_error(status, "the appointment")
+        return StoredEvent(uid=uid, url=url, etag=etag)
 
     async def delete_appointment(self, appointment_id: UUID | str) -> None:
         """Removes the appointment's event; one that is not there is no error."""
-        url = self._event_url(appointment_id)
-        response = await self._run(lambda: self._client.delete(url))
-        if response.status not in (200, 204, 404, 410):
-            raise _status_error(response.status, "the deletion")
+
+        def delete() -> int:
+            status = self._client.delete(self._event_url(appointment_id)).status
+            if status in (404, 410):
+                # Not at our URL: maybe elsewhere (see put_appointment), maybe gone.
+                found = self._url_of(appointment_uid(appointment_id))
+                if found is None:
+                    return 204
+                status = self._client.delete(found).status
+            return status
+
+        status = await self._run(delete)
+        if status not in (200, 204, 404, 410):
+            raise _status_error(status, "the deletion")
+
+    # The two below run in the calling thread, under the lock.
+
+    def _put_ics(self, url: str, text: str) -> tuple[int, str | None]:
+        """The status (409 for a UID taken elsewhere) and the new ETag, if given."""
+        try:
+            response = self._client.put(url, text, _ICS_HEADERS)
+        except dav_error.AuthorizationError as exc:
+            # RFC 4791 5.3.2.1 lets a server refuse a taken UID with 403 and this
+            # precondition; the library raises every 403 as an authorization error.
+            if _NO_UID_CONFLICT in exc.preconditions:
+                return 409, None
+            raise
+        headers = response.headers or {}
+        return response.status, headers.get("ETag")
+
+    def _url_of(self, uid: str) -> str | None:
+        try:
+            found = cast(CalendarObjectResource, self._calendar.get_event_by_uid(uid))
+        except dav_error.NotFoundError:
+            return None
+        return None if found.url is None else str(found.url)
 
     async def aclose(self) -> None:
         await self._run(self._client.close)
