@@ -1,0 +1,1 @@
+"""Sync with external systems: YClients and CalDAV calendars."""

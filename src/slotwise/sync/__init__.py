@@ -1,2 +1,2 @@
-"""Sync with external systems: their HTTP clients (YClients) and, on top of them, the
-connections, mappings and pollers that bring their records in and ours out."""
+"""Sync with external systems: their clients (YClients over REST, CalDAV calendars) and, on
+top of them, the importers and pollers that bring their records in and ours out."""
