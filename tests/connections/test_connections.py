@@ -169,6 +169,8 @@ async def test_internal_urls_are_refused(client: httpx.AsyncClient, world: World
         "https://[::1]/",
         "https://0x7f000001/",
         "http://api.yclients.com/api/v1",  # credentials never go out in clear text
+        "https://[::1/",
+        "https://api.example.com:99999/",
     ):
         body = yclients_body(world, settings={"company_id": 1, "base_url": url})
         resp = await client.post(API, json=body, headers=owner)

@@ -109,9 +109,9 @@ def load_credentials(connection: Connection, secret_key: str) -> dict[str, str]:
 
 async def _check_url(url: str, settings: ConnectionSettings) -> None:
     """An https URL to the public internet, or any URL to a host the operator allowed."""
-    parts = urlsplit(url)
     allowed = settings.allow_list()
     try:
+        parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise ConnectionUrlNotAllowed() from None
