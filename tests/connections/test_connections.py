@@ -348,3 +348,17 @@ async def test_other_firms_see_nothing(
     ):
         assert _codes(resp) == (404, "connection_not_found"), resp.request.url
     assert (await client.get(url, headers=world.headers("owner"))).json() == created
+
+
+async def test_a_location_in_use_by_a_connection_is_kept(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    owner = world.headers("owner")
+    location = await client.post(
+        "/api/v1/locations", json={"name": "Nord", "time_zone": "Europe/Berlin"}, headers=owner
+    )
+    assert location.status_code == 201, location.text
+    await create(client, world, yclients_body(world, location_id=location.json()["id"]))
+    resp = await client.delete(f"/api/v1/locations/{location.json()['id']}", headers=owner)
+    # The database's reference refuses it; the connection keeps its location.
+    assert (resp.status_code, resp.json()["code"]) == (409, "reference_conflict"), resp.text
