@@ -10,11 +10,13 @@ from decimal import Decimal
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from slotwise.connections.secrets import encrypt_credentials
 from slotwise.models import (
     Appointment,
     AppointmentServiceItem,
     AppointmentWorker,
     Client,
+    Connection,
     Firm,
     Location,
     LocationHours,
@@ -201,3 +203,22 @@ async def add_appointment(
             )
         )
         return appt.id
+
+
+async def add_connection(app: FastAPI, world: World) -> uuid.UUID:
+    """A YClients connection of the firm at its location, written straight to the database."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        connection = Connection(
+            firm_id=world.firm_id,
+            kind="yclients",
+            name="YClients",
+            location_id=world.location_id,
+            settings={"company_id": 1},
+            credentials=encrypt_credentials(
+                app.state.secret_key, {"partner_token": "p", "user_token": "u"}
+            ),
+        )
+        session.add(connection)
+        await session.flush()
+        return connection.id

@@ -16,7 +16,7 @@ from slotwise.jobs import queue
 from slotwise.jobs.app import QUEUE_NOTIFICATIONS
 from slotwise.models import Holiday, SpecialistBreak, User
 from slotwise.notifications.dispatch import DELIVER_TASK
-from tests.factories import World, add_appointment
+from tests.factories import World, add_appointment, add_connection
 
 ROLES = ("owner", "director", "manager", "worker", "client")
 ADMINS = ("owner", "director", "manager")
@@ -123,6 +123,19 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("POST", "/api/v1/ops/jobs/{job_id}/retry"): ("owner", "director"),
     ("GET", "/api/v1/ops/periodic"): ("owner", "director"),
     ("GET", "/api/v1/ops/notifications"): ("owner", "director"),
+    # connections to external systems: owner and director (tests/connections)
+    ("GET", "/api/v1/connections"): ("owner", "director"),
+    ("POST", "/api/v1/connections"): ("owner", "director"),
+    ("GET", "/api/v1/connections/{connection_id}"): ("owner", "director"),
+    ("PATCH", "/api/v1/connections/{connection_id}"): ("owner", "director"),
+    ("DELETE", "/api/v1/connections/{connection_id}"): ("owner", "director"),
+    ("GET", "/api/v1/connections/{connection_id}/mappings"): ("owner", "director"),
+    ("PUT", "/api/v1/connections/{connection_id}/mappings"): ("owner", "director"),
+    ("GET", "/api/v1/connections/{connection_id}/status"): ("owner", "director"),
+    ("GET", "/api/v1/connections/{connection_id}/runs"): ("owner", "director"),
+    ("GET", "/api/v1/connections/{connection_id}/conflicts"): ("owner", "director"),
+    ("GET", "/api/v1/connections/{connection_id}/held"): ("owner", "director"),
+    ("POST", "/api/v1/connections/{connection_id}/sync"): ("owner", "director"),
     # booking
     ("GET", "/api/v1/availability"): ALL,
     ("POST", "/api/v1/holds"): (*ADMINS, "client"),
@@ -198,6 +211,7 @@ async def _path_ids(app: FastAPI, world: World) -> dict[str, str]:
     return {
         **ids,
         "appointment_id": str(appointment),
+        "connection_id": str(await add_connection(app, world)),
         "client_id": str(world.client_id),
         "location_id": str(world.location_id),
         "workplace_id": str(world.workplace_id),

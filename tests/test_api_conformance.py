@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from slotwise.app import create_app
 from slotwise.config import Settings
-from tests.factories import World, add_appointment
+from tests.factories import World, add_appointment, add_connection
 from tests.live_server import live_server
 from tests.public.helpers import open_booking
 
@@ -93,7 +93,9 @@ async def own_ids(app: FastAPI, world: World) -> dict[str, str]:
     appointment = await add_appointment(
         app, world, workers=[world.specialist_a], client_id=world.client_id
     )
+    connection = await add_connection(app, world)
     ids: dict[str, uuid.UUID] = {
+        "connection_id": connection,
         "location_id": world.location_id,
         "workplace_id": world.workplace_id,
         "service_id": world.service_id,

@@ -15,6 +15,7 @@ from slotwise.booking.routes import router as booking_router
 from slotwise.catalog.routes import router as catalog_router
 from slotwise.clients.routes import router as clients_router
 from slotwise.config import Settings, get_settings
+from slotwise.connections.routes import router as connections_router
 from slotwise.db import create_engine, create_sessionmaker
 from slotwise.errors import document_error_codes, install_error_handlers
 from slotwise.firms.routes import router as firms_router
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(availability_router)
     api.include_router(booking_router)
     api.include_router(ops_router)
+    api.include_router(connections_router)
     api.include_router(users_router)
     api.include_router(realtime_router)
     api.include_router(public_stream_router)

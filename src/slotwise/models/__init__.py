@@ -21,6 +21,14 @@ from slotwise.models.catalog import (
     WorkplaceServiceOverride,
 )
 from slotwise.models.clients import Client, ClientWallet, WalletTransaction
+from slotwise.models.connections import (
+    Connection,
+    ConnectionMapping,
+    SyncConflict,
+    SyncHeldRecord,
+    SyncLink,
+    SyncRun,
+)
 from slotwise.models.events import Event
 from slotwise.models.firm import ROLES, Firm, LoginThrottle, RefreshToken, User
 from slotwise.models.notifications import (
@@ -41,6 +49,8 @@ __all__ = [
     "Base",
     "Client",
     "ClientWallet",
+    "Connection",
+    "ConnectionMapping",
     "Event",
     "Firm",
     "Hold",
@@ -58,6 +68,10 @@ __all__ = [
     "SpecialistBreak",
     "SpecialistSchedule",
     "SpecialistService",
+    "SyncConflict",
+    "SyncHeldRecord",
+    "SyncLink",
+    "SyncRun",
     "TimeClaim",
     "User",
     "WalletTransaction",
