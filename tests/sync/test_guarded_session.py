@@ -7,8 +7,8 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import niquests
 import pytest
+import requests
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -41,7 +41,7 @@ def _port(url: str) -> int:
     return int(url.rsplit(":", 1)[1])
 
 
-def _get(session: niquests.Session, url: str) -> niquests.Response:
+def _get(session: requests.Session, url: str) -> requests.Response:
     with session:
         return session.get(url, timeout=5)
 

@@ -4,7 +4,9 @@ An async facade over the (synchronous) ``caldav`` library: every network call ru
 thread (``asyncio.to_thread``), one at a time per calendar (the library's client keeps state
 between requests), never on the event loop. The library's HTTP session is replaced by a
 guarded one (:mod:`slotwise.sync.guarded_session`), so each connection, redirects included,
-goes only to a public address or to an allowed host.
+goes only to a public address or to an allowed host. A server that is busy or failing
+(429, 5xx) is told apart from one that refuses us at the HTTP layer, before the library turns
+the answer into a generic error.
 
 **Read** (:meth:`CalDAVCalendar.busy_times`): the events overlapping a window, recurring ones
 expanded into their occurrences, as :class:`BusyTime` ranges in UTC. Not busy: an event
@@ -33,7 +35,7 @@ from datetime import UTC, date, datetime, time, tzinfo
 from typing import TypeVar, cast
 from uuid import UUID
 
-import niquests
+import requests
 from caldav.calendarobjectresource import CalendarObjectResource
 from caldav.collection import Calendar as DAVCalendar
 from caldav.davclient import DAVClient
@@ -186,28 +188,40 @@ def _status_error(status: int, what: str) -> CalDAVError:
     return CalendarBadResponse(f"The server answered {status} to {what}")
 
 
+def _retry_after(response: requests.Response) -> int | None:
+    value = response.headers.get("Retry-After", "")
+    return int(value) if value.isdigit() else None
+
+
+def _raise_when_unavailable(response: requests.Response, *args: object, **kwargs: object) -> None:
+    """A response hook: 429 and 5xx as :class:`CalendarUnreachable` (with the server's wait),
+    before the library reads them (it keeps neither the status nor the headers)."""
+    if response.status_code == 429 or response.status_code >= 500:
+        # Hooks run before requests reads the body: closed here, or its socket lingers.
+        response.close()
+    if response.status_code == 429:
+        raise CalendarUnreachable("The server asks to wait", retry_after=_retry_after(response))
+    if response.status_code >= 500:
+        raise CalendarUnreachable(f"The server failed ({response.status_code})")
+
+
 def _translated(exc: Exception) -> CalDAVError | None:
-    """The library's (and niquests') exceptions as ours; None for anything else."""
+    """The library's (and requests') exceptions as ours; None for anything else."""
     if isinstance(exc, CalDAVError):
         return exc
     if isinstance(exc, outbound.OutboundRefused):
         return CalendarRefused()
-    if isinstance(exc, dav_error.RateLimitError):
-        return CalendarUnreachable("The server asks to wait", retry_after=exc.retry_after_seconds)
     if isinstance(exc, dav_error.AuthorizationError):
-        return CalendarAuthFailed(f"The server refused the login ({exc.status or 401})")
+        return CalendarAuthFailed("The server refused the login")
     if isinstance(exc, dav_error.NotFoundError):
         return CalendarNotFound("The calendar does not exist")
     if isinstance(exc, dav_error.DAVError):
-        status = exc.status or 0
-        if status == 429 or status >= 500:
-            return CalendarUnreachable(f"The server failed ({status})")
-        return CalendarBadResponse(f"The server refused the request ({status or 'no status'})")
-    if isinstance(exc, niquests.exceptions.Timeout):
+        return CalendarBadResponse(f"The server refused the request ({exc.reason[:80]})")
+    if isinstance(exc, requests.exceptions.Timeout):
         return CalendarUnreachable("The server did not answer in time")
-    if isinstance(exc, niquests.exceptions.ConnectionError):
+    if isinstance(exc, requests.exceptions.ConnectionError):
         return CalendarUnreachable("Cannot connect to the server")
-    if isinstance(exc, niquests.exceptions.RequestException):
+    if isinstance(exc, requests.exceptions.RequestException):
         return CalendarBadResponse("The server's answer is not valid HTTP")
     if isinstance(exc, etree.LxmlError):
         return CalendarBadResponse("The server's answer is not valid XML")
@@ -347,26 +361,42 @@ class CalDAVCalendar:
 
     def _put_ics(self, url: str, text: str) -> tuple[int, str | None]:
         """The status (409 for a UID taken elsewhere) and the new ETag, if given."""
-        try:
-            response = self._client.put(url, text, _ICS_HEADERS)
-        except dav_error.AuthorizationError as exc:
-            # RFC 4791 5.3.2.1 lets a server refuse a taken UID with 403 and this
-            # precondition; the library raises every 403 as an authorization error.
-            if _NO_UID_CONFLICT in exc.preconditions:
-                return 409, None
-            raise
-        headers = response.headers or {}
-        return response.status, headers.get("ETag")
+        # Through the session with the login the client has settled on, not the client's
+        # put: that raises every 403 as an authorization error and drops the body, and
+        # RFC 4791 5.3.2.1 lets a server refuse a taken UID with 403 and a precondition.
+        client = self._client
+        response = client.session.request(
+            "PUT",
+            url,
+            data=text.encode("utf-8"),
+            headers={**client.headers, **_ICS_HEADERS},
+            auth=client.auth,
+            timeout=client.timeout,
+        )
+        if response.status_code == 403 and _NO_UID_CONFLICT in _element_tags(response.content):
+            return 409, None
+        if response.status_code in (401, 403):
+            raise CalendarAuthFailed(f"The server refused the appointment ({response.status_code})")
+        return response.status_code, response.headers.get("ETag")
 
     def _url_of(self, uid: str) -> str | None:
         try:
-            found = cast(CalendarObjectResource, self._calendar.get_event_by_uid(uid))
+            found = self._calendar.event_by_uid(uid)
         except dav_error.NotFoundError:
             return None
         return None if found.url is None else str(found.url)
 
     async def aclose(self) -> None:
         await self._run(self._client.close)
+
+
+def _element_tags(body: bytes) -> set[str]:
+    """The element names (``{namespace}name``) in a WebDAV error body, empty if it is not one."""
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.LxmlError:
+        return set()
+    return {element.tag for element in root.iter() if isinstance(element.tag, str)}
 
 
 def _connect(
@@ -377,12 +407,11 @@ def _connect(
         username=account.username,
         password=account.password,
         timeout=max(1, round(timeout)),
-        # DNS-based discovery would look up and connect by itself; we take URLs only.
-        enable_rfc6764=False,
     )
     # Made by the client's constructor and not used yet: it connects nowhere until a request.
     client.session.close()
     client.session = guarded_session(allowed)
+    client.session.hooks["response"].append(_raise_when_unavailable)
     try:
         if account.calendar_name is None:
             calendar = client.calendar(url=account.url)  # type: ignore[no-untyped-call]
