@@ -9,6 +9,7 @@ from pathlib import Path
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from icalendar import Calendar, Event
 from starlette.applications import Starlette
@@ -221,6 +222,53 @@ async def test_our_event_found_at_another_url_is_replaced_there_not_duplicated(
     assert stored.url == elsewhere
     assert (moved.start, str(moved["SUMMARY"])) == (_at(12, 9), "Moved")
     assert after_delete == []
+
+
+def _refusing_taken_uids_with_403(upstream: str) -> Starlette:
+    """Radicale behind a front that answers a taken UID as RFC 4791 5.3.2.1 also allows:
+    403 with the ``no-uid-conflict`` precondition, instead of Radicale's 409."""
+    refusal = (
+        b'<?xml version="1.0"?><D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+        b"<C:no-uid-conflict><D:href>/elsewhere.ics</D:href></C:no-uid-conflict></D:error>"
+    )
+
+    async def forward(request: Request) -> Response:
+        async with httpx.AsyncClient() as client:
+            answer = await client.request(
+                request.method,
+                upstream + request.url.path,
+                content=await request.body(),
+                headers={k: v for k, v in request.headers.items() if k.lower() != "host"},
+            )
+        if request.method == "PUT" and answer.status_code == 409:
+            return Response(refusal, status_code=403, media_type="application/xml")
+        headers = {
+            k: v
+            for k, v in answer.headers.items()
+            if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")
+        }
+        return Response(answer.content, status_code=answer.status_code, headers=headers)
+
+    methods = ["GET", "PROPFIND", "REPORT", "PUT", "DELETE", "OPTIONS"]
+    return Starlette(routes=[Route("/{path:path}", forward, methods=methods)])
+
+
+async def test_a_taken_uid_refused_with_403_is_replaced_where_it_is(
+    radicale: RadicaleServer, calendar_url: str
+) -> None:
+    appointment_id = str(uuid4())
+    elsewhere = await radicale.put_event(
+        BARBER, calendar_url, appointment_ics(appointment_id, _at(10, 9), _at(10, 10), summary="A")
+    )
+    async with serve_asgi(_refusing_taken_uids_with_403(radicale.url)) as front:
+        account = _account(front + calendar_url.removeprefix(radicale.url))
+        async with open_calendar(account, allowed=LOOPBACK) as calendar:
+            stored = await calendar.put_appointment(
+                appointment_id, _at(12, 9), _at(12, 10), summary="Moved", sequence=1
+            )
+    [moved] = await radicale.events(BARBER, calendar_url)
+    assert stored.url.removeprefix(front) == elsewhere.removeprefix(radicale.url)
+    assert (moved.start, str(moved["SUMMARY"])) == (_at(12, 9), "Moved")
 
 
 async def test_a_calendar_is_found_by_its_name(radicale: RadicaleServer) -> None:
