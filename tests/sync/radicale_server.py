@@ -101,6 +101,11 @@ class RadicaleServer:
         response.raise_for_status()
         return url
 
+    async def delete_event(self, user: str, event_url: str) -> None:
+        async with self._client(user) as client:
+            response = await client.delete(event_url)
+        response.raise_for_status()
+
     async def events(self, user: str, calendar_url: str) -> list[Event]:
         """Every VEVENT in the calendar (Radicale answers a GET of a calendar with all of
         its objects in one iCalendar stream)."""

@@ -201,14 +201,25 @@ _LIVE_CLAIM = """
   AND (CAST(:ignored_hold AS uuid) IS NULL
        OR c.hold_id IS DISTINCT FROM CAST(:ignored_hold AS uuid))"""
 
+# A specialist is also busy where their own calendar says so (a CalDAV connection's read,
+# through its own GiST index); a workplace has no calendar of its own.
+_OUTSIDE_BUSY = {
+    "specialist_id": """
+           UNION ALL
+           SELECT e.during FROM external_busy_times e
+            WHERE e.specialist_id = r.id AND e.during && tstzrange(:low, :high)""",
+    "workplace_id": "",
+}
+
 _MERGED_SPANS = (
     """
   SELECT array_agg(floor(extract(epoch FROM lower(x.span)))::bigint) AS starts,
          array_agg(ceil(extract(epoch FROM upper(x.span)))::bigint) AS ends
-    FROM (SELECT unnest(range_agg(c.during)) AS span FROM time_claims c
-           WHERE c.{column} = r.id AND"""
+    FROM (SELECT unnest(range_agg(b.during)) AS span
+            FROM (SELECT c.during FROM time_claims c
+                   WHERE c.{column} = r.id AND"""
     + _LIVE_CLAIM
-    + """) AS x"""
+    + """{outside}) AS b) AS x"""
 )
 
 _WINDOW = text(
@@ -229,14 +240,14 @@ SELECT
      FROM (SELECT r.id AS specialist_id, NULL::uuid AS workplace_id, m.starts, m.ends
              FROM unnest(CAST(:specialists AS uuid[])) AS r(id)
              CROSS JOIN LATERAL ("""
-    + _MERGED_SPANS.format(column="specialist_id")
+    + _MERGED_SPANS.format(column="specialist_id", outside=_OUTSIDE_BUSY["specialist_id"])
     + """) AS m
             WHERE m.starts IS NOT NULL
            UNION ALL
            SELECT NULL::uuid, r.id, m.starts, m.ends
              FROM unnest(CAST(:workplaces AS uuid[])) AS r(id)
              CROSS JOIN LATERAL ("""
-    + _MERGED_SPANS.format(column="workplace_id")
+    + _MERGED_SPANS.format(column="workplace_id", outside=_OUTSIDE_BUSY["workplace_id"])
     + """) AS m
             WHERE m.starts IS NOT NULL) AS t) AS claims,
   CASE WHEN :with_bookings THEN

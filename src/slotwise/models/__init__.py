@@ -24,6 +24,7 @@ from slotwise.models.clients import Client, ClientWallet, WalletTransaction
 from slotwise.models.connections import (
     Connection,
     ConnectionMapping,
+    ExternalBusyTime,
     SyncConflict,
     SyncHeldRecord,
     SyncLink,
@@ -52,6 +53,7 @@ __all__ = [
     "Connection",
     "ConnectionMapping",
     "Event",
+    "ExternalBusyTime",
     "Firm",
     "Hold",
     "HoldVerification",

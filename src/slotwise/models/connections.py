@@ -27,7 +27,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSTZRANGE, Range
 from sqlalchemy.orm import Mapped, mapped_column
 
 from slotwise.models.base import Base, FirmScoped, created_at_column, firm_fk
@@ -234,3 +234,33 @@ class SyncLink(FirmScoped, Base):
     # The external side's version (YClients' last_change_date, a CalDAV ETag).
     external_version: Mapped[str | None] = mapped_column(String(500))
     last_synced_at: Mapped[datetime] = created_at_column()
+
+
+class ExternalBusyTime(FirmScoped, Base):
+    """A range a specialist is busy in their own calendar (a CalDAV connection's read):
+    availability offers none of it. Not a time claim: the outside calendar may overlap itself
+    or an appointment (a private dentist visit booked over a client, which the director has to
+    sort out), and nothing here may refuse to record what the calendar says. Each poll
+    replaces the connection's rows with what the calendar holds now."""
+
+    __tablename__ = "external_busy_times"
+    __table_args__ = (
+        CheckConstraint(
+            "NOT isempty(during) AND NOT lower_inf(during) AND NOT upper_inf(during)",
+            name="bounded",
+        ),
+        _connection_fk(),
+        firm_fk("specialist_id", "specialists", ondelete="CASCADE"),
+        Index(
+            "ix_external_busy_times_specialist_id_during",
+            "specialist_id",
+            "during",
+            postgresql_using="gist",
+        ),
+    )
+
+    connection_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    specialist_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # The event's UID: the occurrences of a recurring event share it.
+    uid: Mapped[str] = mapped_column(String(500))
+    during: Mapped[Range[datetime]] = mapped_column(TSTZRANGE)

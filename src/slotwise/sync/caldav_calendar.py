@@ -111,6 +111,30 @@ class StoredEvent:
     etag: str | None
 
 
+@dataclass(frozen=True)
+class OurEvent:
+    """An event Slotwise wrote into the calendar for an appointment: what it says now."""
+
+    appointment_id: str
+    start: datetime
+    end: datetime
+    sequence: int
+
+
+def _our_event(event: Event) -> OurEvent | None:
+    """The appointment behind one of our events (this module's property); None for any
+    other event, including an "Add to calendar" copy a client imported (no property)."""
+    appointment_id = str(event.get(SLOTWISE_PROPERTY, ""))
+    if not appointment_id:
+        return None
+    return OurEvent(
+        appointment_id=appointment_id,
+        start=_as_utc(event.start, UTC),
+        end=_as_utc(event.end, UTC),
+        sequence=int(event.get("SEQUENCE", 0)),
+    )
+
+
 def _as_utc(value: date | datetime, zone: tzinfo) -> datetime:
     if not isinstance(value, datetime):
         return datetime.combine(value, time(), zone).astimezone(UTC)
@@ -262,6 +286,14 @@ class CalDAVCalendar:
     async def busy_times(self, start: datetime, end: datetime) -> list[BusyTime]:
         """The busy ranges overlapping [``start``, ``end``), sorted, each occurrence of a
         recurring event on its own (the library expands them), not clipped to the window."""
+        busy, _ = await self.read_window(start, end)
+        return busy
+
+    async def read_window(
+        self, start: datetime, end: datetime
+    ) -> tuple[list[BusyTime], list[OurEvent]]:
+        """In one query of the calendar: the busy ranges (as :meth:`busy_times`) and the
+        events Slotwise wrote there (to compare with what it should hold)."""
         _require_aware(start, end)
         start, end = start.astimezone(UTC), end.astimezone(UTC)
 
@@ -283,15 +315,21 @@ class CalDAVCalendar:
             return events
 
         busy: dict[tuple[str, datetime, datetime], BusyTime] = {}
+        ours: dict[str, OurEvent] = {}
         for event in await self._run(read):
             try:
+                mine = _our_event(event)
+                if mine is not None:
+                    ours[mine.appointment_id] = mine
+                    continue
                 block = _busy_time(event, self._zone)
             except (IncompleteComponent, InvalidCalendar, ValueError) as exc:
                 _skipped(exc)
                 continue
             if block is not None and block.end > start and block.start < end:
                 busy[(block.uid, block.start, block.end)] = block
-        return sorted(busy.values(), key=lambda block: (block.start, block.end, block.uid))
+        blocks = sorted(busy.values(), key=lambda block: (block.start, block.end, block.uid))
+        return blocks, sorted(ours.values(), key=lambda event: event.appointment_id)
 
     def _event_url(self, appointment_id: UUID | str) -> str:
         return str(self._url.join(f"slotwise-{appointment_id}.ics"))
