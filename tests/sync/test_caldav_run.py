@@ -21,7 +21,7 @@ from slotwise.models import Connection, ExternalBusyTime
 from slotwise.outbound import AllowList
 from slotwise.sync.caldav_calendar import SLOTWISE_PROPERTY
 from slotwise.sync.caldav_run import BACKOFF_SECONDS, CalDavReport, run_caldav_connection
-from tests.appointments.helpers import created, patch
+from tests.appointments.helpers import change_appointment, created
 from tests.availability.db import MONDAY, at, far_horizon, maker
 from tests.availability.test_endpoint import get, slot_at, who
 from tests.factories import World
@@ -146,27 +146,15 @@ async def test_an_appointment_is_written_moved_and_removed_from_the_calendar(
     unchanged = await _poll(app, connection_id)
     assert _counts(unchanged) == {"outcome": "ok", "in": 0, "out": 0, "written": 0}
 
-    moved = await patch(
-        client,
-        world,
-        appointment["id"],
-        {"start_at": "2030-01-07T13:00:00+00:00"},
-        if_match=f'"{appointment["version"]}"',
+    moved = await change_appointment(
+        client, world, appointment, start_at="2030-01-07T13:00:00+00:00"
     )
-    assert moved.status_code == 200, moved.text
     assert _counts(await _poll(app, connection_id))["written"] == 1
     [event] = await radicale.events(USER, calendar)
     assert event.start == datetime(2030, 1, 7, 13, tzinfo=UTC)
-    assert event.get("SEQUENCE") == moved.json()["version"]
+    assert event.get("SEQUENCE") == moved["version"]
 
-    cancelled = await patch(
-        client,
-        world,
-        appointment["id"],
-        {"status": "cancelled"},
-        if_match=f'"{moved.json()["version"]}"',
-    )
-    assert cancelled.status_code == 200, cancelled.text
+    await change_appointment(client, world, moved, status="cancelled")
     assert _counts(await _poll(app, connection_id))["written"] == 1
     assert await radicale.events(USER, calendar) == []
 
