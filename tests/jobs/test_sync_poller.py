@@ -11,15 +11,16 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import httpx
-from slotwise.sync.yclients_run import ApiOptions
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.connections.secrets import encrypt_credentials
 from slotwise.connections.settings import ConnectionSettings
+from slotwise.jobs.runtime import WorkerResource
 from slotwise.models import Appointment, Connection, SyncRun
 from slotwise.sync.tasks import syncing
 from slotwise.sync.yclients import RetryPolicy
+from slotwise.sync.yclients_run import ApiOptions
 from tests.factories import World
 from tests.jobs.fixtures import Isolated
 from tests.jobs.support import SmtpSink, fast_settings, running_worker, wait_for
@@ -30,7 +31,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 OPTIONS = ApiOptions(rate_limits=(UNLIMITED,), retry=RetryPolicy(max_attempts=1), timeout=5)
 
 
-def _sync_resource() -> object:
+def _sync_resource() -> WorkerResource:
     return syncing(ConnectionSettings(outbound_allowed_hosts=["127.0.0.1"]), OPTIONS)
 
 
