@@ -6,6 +6,11 @@ last day the previous polls covered. A poll asks for the days already covered on
 changed since the cursor; days that entered the window since (a new day began, or the window
 was made longer) are read whole, because a record made for them long ago changed before the
 cursor and would never come back otherwise.
+
+The changes are asked for beyond the window too (``LOOKAHEAD_DAYS``): a record an admin moved
+from tomorrow to next month must move its appointment away, not leave it blocking tomorrow.
+Records found out there that were never imported wait until their day enters the window
+(``PollPlan.window_end``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ from typing import Any
 
 from slotwise.sync.yclients import PullResult
 from slotwise.sync.yclients_records import MalformedRecord, YclientsRecord
+
+# How far ahead a poll asks for changes of records it may have imported.
+LOOKAHEAD_DAYS = 92
 
 
 @dataclass(frozen=True)
@@ -30,6 +38,7 @@ class PullRange:
 class PollPlan:
     ranges: tuple[PullRange, ...]
     changed_after: datetime | None
+    window_start: date
     window_end: date
 
 
@@ -58,11 +67,11 @@ def plan_poll(cursor: Mapping[str, Any], today: date, window_days: int) -> PollP
     changed_after = _moment(cursor.get("changed_after"))
     covered_until = _date(cursor.get("window_end"))
     if changed_after is None or covered_until is None or covered_until < today:
-        return PollPlan((PullRange(today, end, None),), changed_after, end)
-    ranges = [PullRange(today, min(covered_until, end), changed_after)]
+        return PollPlan((PullRange(today, end, None),), changed_after, today, end)
+    ranges = [PullRange(today, today + timedelta(days=LOOKAHEAD_DAYS), changed_after)]
     if end > covered_until:
         ranges.append(PullRange(covered_until + timedelta(days=1), end, None))
-    return PollPlan(tuple(ranges), changed_after, end)
+    return PollPlan(tuple(ranges), changed_after, today, end)
 
 
 @dataclass(frozen=True)

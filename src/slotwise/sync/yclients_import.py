@@ -18,6 +18,8 @@ others go on. What happens to a record:
   tried again on every run until it goes in;
 - its time is taken in Slotwise: a sync conflict naming the appointment in the way, tried
   again on every run until either side moved;
+- never imported and its day after ``window_end`` (it came with the changes asked for
+  beyond the window): left for when its day enters the window, where it is read whole;
 - otherwise: the appointment created, or changed to match.
 """
 
@@ -28,8 +30,9 @@ import logging
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,6 +67,7 @@ log = logging.getLogger(__name__)
 # Records held back or in conflict that one run tries again (the oldest first); more wait
 # for the next runs.
 RETRY_LIMIT = 200
+_UTC = ZoneInfo("UTC")
 # Reasons kept in a run's ``error`` (the held rows keep every one).
 _REASONS_SHOWN = 5
 
@@ -120,6 +124,8 @@ class _Importer:
         services: Mapping[str, uuid.UUID],
         now: datetime,
         grace: timedelta | None,
+        window_end: date | None,
+        zone: ZoneInfo,
         open_conflicts: Mapping[str, dict[str, Any]],
     ) -> None:
         self.session, self.connection = session, connection
@@ -127,6 +133,7 @@ class _Importer:
         self.company_id = company_id
         self.staff, self.services = staff, services
         self.now, self.grace = now, grace
+        self.window_end, self.zone = window_end, zone
         self.open_conflicts = open_conflicts
 
     async def apply(self, record: YclientsRecord) -> tuple[Outcome, str | None]:
@@ -179,6 +186,11 @@ class _Importer:
         if link is not None and link.external_version == version:
             return Outcome.UNCHANGED
         appointment = await self._appointment(link.appointment_id if link else None, key)
+        if appointment is None and self._beyond_window(record):
+            # Held or in conflict while it was in the window, then moved out: it is read
+            # again, whole, when its day comes into the window.
+            await self._settled(key)
+            return Outcome.UNCHANGED
         if record.deleted:
             await self._settled(key)
             if appointment is None:
@@ -261,6 +273,11 @@ class _Importer:
         )
         await self._settled(key)
         return outcome
+
+    def _beyond_window(self, record: YclientsRecord) -> bool:
+        return self.window_end is not None and record.start.astimezone(self.zone).date() > (
+            self.window_end
+        )
 
     async def _settled(self, key: str) -> None:
         """The record went through (or is gone): no longer held, no longer in conflict."""
@@ -346,11 +363,15 @@ async def apply_records(
     company_id: int,
     now: datetime,
     grace: timedelta | None = None,
+    window_end: date | None = None,
+    zone: ZoneInfo = _UTC,
 ) -> ImportCounts:
     """Applies one pull (``records`` in the server's order, ``malformed`` the ones it could
     not read), then tries again the records waiting for a mapping or for their time, and
     answers what happened. ``grace``: how long a new record's confirmation waits (None: the
-    configured confirmation delay). Writes in the caller's transaction, never commits."""
+    configured confirmation delay). ``window_end``: the last day of the window (in ``zone``,
+    the location's), after which records never imported are left alone. Writes in the
+    caller's transaction, never commits."""
     staff, services = await mapped_targets(session, connection)
     open_conflicts, retries = await _waiting(session, connection)
     importer = _Importer(
@@ -361,6 +382,8 @@ async def apply_records(
         services=services,
         now=now,
         grace=grace,
+        window_end=window_end,
+        zone=zone,
         open_conflicts=open_conflicts,
     )
     counts = ImportCounts()

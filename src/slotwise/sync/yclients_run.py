@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -99,6 +99,7 @@ class _Started:
     cursor: dict[str, Any]
     credentials: YclientsCredentials
     plan: PollPlan
+    zone: ZoneInfo
     known_staff: frozenset[str]
     known_services: frozenset[str]
 
@@ -119,11 +120,11 @@ def _grace(raw_settings: dict[str, Any]) -> timedelta | None:
     return None
 
 
-async def _today(session: AsyncSession, connection: Connection, now: datetime) -> date:
+async def _zone(session: AsyncSession, connection: Connection) -> ZoneInfo:
     # YClients reads start_date/end_date as the company's days: those of the location the
     # connection maps into.
     location = await get_in_firm(session, Location, connection.firm_id, connection.location_id)
-    return now.astimezone(ZoneInfo(location.time_zone)).date()
+    return ZoneInfo(location.time_zone)
 
 
 async def _start(
@@ -135,7 +136,7 @@ async def _start(
     stored = load_credentials(connection, secret_key)
     credentials = YclientsCredentials(stored.get("partner_token", ""), stored.get("user_token", ""))
     mappings = await repository.mappings(session, connection)
-    today = await _today(session, connection, now)
+    zone = await _zone(session, connection)
     run = await repository.start_run(session, connection, now)
     return _Started(
         run_id=run.id,
@@ -143,7 +144,8 @@ async def _start(
         raw_settings=dict(connection.settings),
         cursor=dict(connection.cursor),
         credentials=credentials,
-        plan=plan_poll(connection.cursor, today, settings.window_days),
+        plan=plan_poll(connection.cursor, now.astimezone(zone).date(), settings.window_days),
+        zone=zone,
         known_staff=frozenset(row.external_id for row in mappings if row.kind == "staff"),
         known_services=frozenset(row.external_id for row in mappings if row.kind == "service"),
     )
@@ -192,6 +194,8 @@ async def _apply(
         company_id=started.settings.company_id,
         now=now,
         grace=_grace(started.raw_settings),
+        window_end=started.plan.window_end,
+        zone=started.zone,
     )
     await repository.finish_run(
         session,
