@@ -32,13 +32,15 @@ async def test_401_marks_the_connection_failing_and_tells_the_operators_once(
     fake.add_record(9, at(10))
     connection_id = await add_connection(app, world, fake, user_token="revoked-token")
 
-    first = await poll(app, connection_id)
+    now = datetime.now(UTC)
+    first = await poll(app, connection_id, now)
     assert first.run.outcome == "failed" and first.tell_operators
     assert first.run.error is not None and "401" in first.run.error
     assert "revoked-token" not in first.run.error
     failing = await connection(app, connection_id)
     assert failing.health == "failing" and failing.failure_reason == first.run.error
-    assert failing.next_run_at is not None and failing.cursor == {}
+    # Tried again by itself after five minutes (new credentials make it due at once).
+    assert failing.next_run_at == now + timedelta(seconds=300) and failing.cursor == {}
 
     second = await poll(app, connection_id)
     assert second.run.outcome == "failed" and not second.tell_operators
@@ -123,6 +125,21 @@ async def test_an_answer_that_is_not_the_apis_marks_it_failing(
     report = await poll(app, connection_id)
     assert report.run.outcome == "failed" and report.tell_operators
     assert (await connection(app, connection_id)).health == "failing"
+
+
+async def test_a_disabled_connection_is_not_polled(
+    app: FastAPI, world: World, yclients: FakeYclients
+) -> None:
+    fake = with_names(yclients)
+    fake.add_record(9, at(10))
+    connection_id = await add_connection(app, world, fake)
+    async with maker_of(app).begin() as session:
+        await session.execute(
+            update(Connection).where(Connection.id == connection_id).values(enabled=False)
+        )
+    report = await poll(app, connection_id)
+    assert report.run.outcome == "skipped"
+    assert fake.requests == [] and await imported(app, world) == []
 
 
 async def test_a_connection_of_another_kind_is_skipped_and_its_turn_moves_on(

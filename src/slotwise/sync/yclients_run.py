@@ -51,6 +51,8 @@ from slotwise.sync.yclients_import import apply_records
 log = logging.getLogger(__name__)
 
 KIND = "yclients"
+# How soon a failing connection (401/403, a broken answer) is tried again by itself.
+FAILING_RETRY_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -244,6 +246,10 @@ async def _fail(
             session, run, outcome="failed", now=now, error=reason, requests=requests
         )
         tell = health.mark_failing(connection, reason, now) if failing else False
+        if failing and delay_seconds is None:
+            # Asking again every minute changes nothing until a person acts, and new
+            # credentials or settings make the connection due at once anyway.
+            delay_seconds = max(float(connection.poll_interval_seconds), FAILING_RETRY_SECONDS)
         health.schedule_next(connection, now, delay_seconds=delay_seconds)
         return RunReport(run, tell_operators=tell)
 
@@ -269,6 +275,9 @@ async def run_connection(
         connection = await repository.connection_to_run(session, connection_id)
         if connection is None:
             return _skipped(connection_id, now, "the connection no longer exists")
+        if not connection.enabled:
+            # Disabled after its run was queued: the sweep leaves it alone from now on.
+            return _skipped(connection_id, now, "the connection is disabled")
         if connection.kind != KIND:
             # Not this poller's kind: its turn moves on, so the sweep does not take it again
             # and again.
