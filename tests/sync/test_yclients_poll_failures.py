@@ -11,7 +11,9 @@ from sqlalchemy import func, select, update
 
 from slotwise.connections.secrets import encrypt_credentials
 from slotwise.models import Connection, SyncRun
+from slotwise.sync.caldav_run import BACKOFF_SECONDS
 from tests.factories import World
+from tests.notifications.channels.servers import closed_port
 from tests.sync.importing import (
     add_connection,
     at,
@@ -142,9 +144,7 @@ async def test_a_disabled_connection_is_not_polled(
     assert fake.requests == [] and await imported(app, world) == []
 
 
-async def test_a_connection_of_another_kind_is_skipped_and_its_turn_moves_on(
-    app: FastAPI, world: World
-) -> None:
+async def test_a_calendar_connection_goes_to_the_caldav_poll(app: FastAPI, world: World) -> None:
     async with maker_of(app).begin() as session:
         calendar = Connection(
             firm_id=world.firm_id,
@@ -152,7 +152,8 @@ async def test_a_connection_of_another_kind_is_skipped_and_its_turn_moves_on(
             name="Anna's calendar",
             location_id=world.location_id,
             specialist_id=world.specialist_a,
-            settings={"url": "https://caldav.example.com/anna/"},
+            # Nobody listens there: the CalDAV poll finds the server away.
+            settings={"url": f"http://127.0.0.1:{closed_port()}/anna/"},
             credentials=encrypt_credentials(
                 app.state.secret_key, {"username": "anna", "password": "secret"}
             ),
@@ -162,12 +163,11 @@ async def test_a_connection_of_another_kind_is_skipped_and_its_turn_moves_on(
         calendar_id = calendar.id
     now = datetime.now(UTC)
     report = await poll(app, calendar_id, now)
-    assert report.run.outcome == "skipped" and not report.tell_operators
-    assert report.run.imported == 0
+    assert report.run.outcome == "failed" and not report.tell_operators
     row = await connection(app, calendar_id)
-    assert row.next_run_at == now + timedelta(seconds=row.poll_interval_seconds)
+    assert row.next_run_at == now + timedelta(seconds=BACKOFF_SECONDS)
     async with maker_of(app)() as session:
         runs = await session.scalar(
             select(func.count()).where(SyncRun.connection_id == calendar_id)
         )
-    assert runs == 0
+    assert runs == 1

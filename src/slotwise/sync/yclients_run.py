@@ -1,4 +1,5 @@
-"""One poll of one connection: what the poller's job runs (``sync.tasks``).
+"""One poll of one connection: what the poller's job runs (``sync.tasks``). A CalDAV
+connection is handed to its own poll (``caldav_run``); a YClients one is polled here.
 
 Three steps, so that no transaction stays open while YClients is asked:
 
@@ -33,7 +34,9 @@ from slotwise.connections.service import connection_settings_of, load_credential
 from slotwise.models import Connection, Location, SyncRun
 from slotwise.outbound import AllowList
 from slotwise.repository import get_in_firm
+from slotwise.sync.caldav_run import run_caldav_connection
 from slotwise.sync.rate_limit import Window
+from slotwise.sync.run_outcomes import RunReport, failed_run, skipped_run
 from slotwise.sync.yclients import (
     YCLIENTS_RATE_LIMITS,
     RetryPolicy,
@@ -48,11 +51,12 @@ from slotwise.sync.yclients import (
 from slotwise.sync.yclients_cursor import PollPlan, Pulled, merge, next_cursor, plan_poll
 from slotwise.sync.yclients_import import apply_records
 
+__all__ = ["ApiOptions", "RunReport", "run_connection"]
+
 log = logging.getLogger(__name__)
 
 KIND = "yclients"
-# How soon a failing connection (401/403, a broken answer) is tried again by itself.
-FAILING_RETRY_SECONDS = 300.0
+CALDAV = "caldav"
 
 
 @dataclass(frozen=True)
@@ -62,33 +66,6 @@ class ApiOptions:
     rate_limits: tuple[Window, ...] = YCLIENTS_RATE_LIMITS
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     timeout: float = 20.0
-
-
-@dataclass(frozen=True)
-class RunReport:
-    """The run as recorded (a run of a connection that could not be polled at all, deleted
-    or of a kind this poller does not serve, is not stored: ``outcome`` says "skipped");
-    ``tell_operators``: the connection has just started failing, tell them now."""
-
-    run: SyncRun
-    tell_operators: bool = False
-
-
-def _skipped(connection_id: uuid.UUID, now: datetime, why: str) -> RunReport:
-    run = SyncRun(
-        connection_id=connection_id,
-        started_at=now,
-        finished_at=now,
-        outcome="skipped",
-        error=why,
-        requests=0,
-        imported=0,
-        updated=0,
-        deleted=0,
-        conflicts=0,
-        errors=0,
-    )
-    return RunReport(run)
 
 
 @dataclass(frozen=True)
@@ -222,42 +199,51 @@ def _changed_meanwhile(connection: Connection, started: _Started) -> bool:
     return connection.settings != started.raw_settings or connection.cursor != started.cursor
 
 
-async def _fail(
-    sessionmaker: async_sessionmaker[AsyncSession],
-    connection_id: uuid.UUID,
-    run_id: uuid.UUID | None,
-    now: datetime,
-    *,
-    reason: str,
-    failing: bool,
-    delay_seconds: float | None = None,
-    requests: int = 0,
-) -> RunReport:
-    """Closes the run as failed; ``failing``: the connection needs a person (its health
-    says so, and the operators are told once), otherwise it is tried again later."""
-    async with sessionmaker.begin() as session:
-        connection = await repository.connection_to_run(session, connection_id)
-        if connection is None:
-            return _skipped(connection_id, now, "the connection was deleted during its run")
-        run = await session.get(SyncRun, run_id) if run_id is not None else None
-        if run is None:
-            run = await repository.start_run(session, connection, now)
-        await repository.finish_run(
-            session, run, outcome="failed", now=now, error=reason, requests=requests
-        )
-        tell = health.mark_failing(connection, reason, now) if failing else False
-        if failing and delay_seconds is None:
-            # Asking again every minute changes nothing until a person acts, and new
-            # credentials or settings make the connection due at once anyway.
-            delay_seconds = max(float(connection.poll_interval_seconds), FAILING_RETRY_SECONDS)
-        health.schedule_next(connection, now, delay_seconds=delay_seconds)
-        return RunReport(run, tell_operators=tell)
-
-
 def _backoff(connection_interval: int, error: YclientsError) -> float:
     """Not before the provider's ``Retry-After``, and never sooner than the usual turn."""
     retry_after = error.retry_after if isinstance(error, YclientsUnavailable) else None
     return max(float(connection_interval), retry_after or 0.0)
+
+
+async def _kind_to_poll(
+    sessionmaker: async_sessionmaker[AsyncSession], connection_id: uuid.UUID, now: datetime
+) -> str | RunReport:
+    """The connection's kind, or the report of a run that cannot happen."""
+    async with sessionmaker.begin() as session:
+        connection = await repository.connection_to_run(session, connection_id)
+        if connection is None:
+            return skipped_run(connection_id, now, "the connection no longer exists")
+        if not connection.enabled:
+            # Disabled after its run was queued: the sweep leaves it alone from now on.
+            return skipped_run(connection_id, now, "the connection is disabled")
+        if connection.kind not in (KIND, CALDAV):
+            # A kind no poll serves: its turn moves on, so the sweep does not take it again
+            # and again.
+            health.schedule_next(connection, now)
+            return skipped_run(connection_id, now, f"no poller for {connection.kind} connections")
+        return connection.kind
+
+
+async def _run_calendar(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    connection_id: uuid.UUID,
+    *,
+    secret_key: str,
+    allowed: AllowList,
+    now: datetime,
+    timeout: float,
+) -> RunReport:
+    report = await run_caldav_connection(
+        sessionmaker,
+        connection_id,
+        secret_key=secret_key,
+        allowed=allowed,
+        now=now,
+        timeout=timeout,
+    )
+    if report is None:
+        return skipped_run(connection_id, now, "the connection was deleted or disabled")
+    return RunReport(report.run, report.tell_operators)
 
 
 async def run_connection(
@@ -271,18 +257,42 @@ async def run_connection(
 ) -> RunReport:
     """Polls the connection once and records the run; see the module's docstring."""
     options = api_options or ApiOptions()
+    kind = await _kind_to_poll(sessionmaker, connection_id, now)
+    if isinstance(kind, RunReport):
+        return kind
+    if kind == CALDAV:
+        return await _run_calendar(
+            sessionmaker,
+            connection_id,
+            secret_key=secret_key,
+            allowed=allowed,
+            now=now,
+            timeout=options.timeout,
+        )
+    return await _run_yclients(
+        sessionmaker,
+        connection_id,
+        secret_key=secret_key,
+        allowed=allowed,
+        now=now,
+        options=options,
+    )
+
+
+async def _run_yclients(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    connection_id: uuid.UUID,
+    *,
+    secret_key: str,
+    allowed: AllowList,
+    now: datetime,
+    options: ApiOptions,
+) -> RunReport:
     async with sessionmaker.begin() as session:
         connection = await repository.connection_to_run(session, connection_id)
-        if connection is None:
-            return _skipped(connection_id, now, "the connection no longer exists")
-        if not connection.enabled:
-            # Disabled after its run was queued: the sweep leaves it alone from now on.
-            return _skipped(connection_id, now, "the connection is disabled")
-        if connection.kind != KIND:
-            # Not this poller's kind: its turn moves on, so the sweep does not take it again
-            # and again.
-            health.schedule_next(connection, now)
-            return _skipped(connection_id, now, f"no poller for {connection.kind} connections")
+        if connection is None or connection.kind != KIND:
+            return skipped_run(connection_id, now, "the connection no longer exists")
+        start_error = ""
         interval = connection.poll_interval_seconds
         started: _Started | None = None
         try:
@@ -292,17 +302,19 @@ async def run_connection(
         except ValidationError:
             start_error = "The connection's settings are not valid YClients settings"
     if started is None:
-        return await _fail(sessionmaker, connection_id, None, now, reason=start_error, failing=True)
+        return await failed_run(
+            sessionmaker, connection_id, None, now, reason=start_error, failing=True
+        )
 
     try:
         fetched = await _fetch(started, allowed=allowed, options=options)
     except (YclientsUnavailable, YclientsUnreachable) as exc:
         if isinstance(exc, YclientsAddressRefused):
-            return await _fail(
+            return await failed_run(
                 sessionmaker, connection_id, started.run_id, now, reason=exc.reason, failing=True
             )
         log.info("connection %s: %s; trying again later", connection_id, exc.reason)
-        return await _fail(
+        return await failed_run(
             sessionmaker,
             connection_id,
             started.run_id,
@@ -316,7 +328,7 @@ async def run_connection(
         # the API's: nothing changes until a person looks.
         if not isinstance(exc, YclientsAuthFailed):
             log.warning("connection %s: %s", connection_id, exc.reason)
-        return await _fail(
+        return await failed_run(
             sessionmaker, connection_id, started.run_id, now, reason=exc.reason, failing=True
         )
 
@@ -324,7 +336,7 @@ async def run_connection(
         async with sessionmaker.begin() as session:
             connection = await repository.connection_to_run(session, connection_id)
             if connection is None:
-                return _skipped(connection_id, now, "the connection was deleted during its run")
+                return skipped_run(connection_id, now, "the connection was deleted during its run")
             run = await session.get(SyncRun, started.run_id)
             assert run is not None  # the connection's own, deleted only with it
             if _changed_meanwhile(connection, started):
@@ -344,7 +356,7 @@ async def run_connection(
         # A fault of ours (or the database's): the records and the cursor were rolled back
         # together, so the next run reads the same records again.
         log.exception("connection %s: applying the pulled records failed", connection_id)
-        return await _fail(
+        return await failed_run(
             sessionmaker,
             connection_id,
             started.run_id,
