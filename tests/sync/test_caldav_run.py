@@ -20,7 +20,8 @@ from slotwise.connections.secrets import encrypt_credentials
 from slotwise.models import Connection, ExternalBusyTime
 from slotwise.outbound import AllowList
 from slotwise.sync.caldav_calendar import SLOTWISE_PROPERTY
-from slotwise.sync.caldav_run import BACKOFF_SECONDS, CalDavReport, run_caldav_connection
+from slotwise.sync.caldav_run import BACKOFF_SECONDS, run_caldav_connection
+from slotwise.sync.run_outcomes import RunReport
 from tests.appointments.helpers import change_appointment, created
 from tests.availability.db import MONDAY, at, far_horizon, maker
 from tests.availability.test_endpoint import get, slot_at, who
@@ -62,7 +63,7 @@ async def _connection(app: FastAPI, world: World, url: str, password: str = PASS
         return connection.id
 
 
-async def _poll(app: FastAPI, connection_id: uuid.UUID, now: datetime = SUNDAY) -> CalDavReport:
+async def _poll(app: FastAPI, connection_id: uuid.UUID, now: datetime = SUNDAY) -> RunReport:
     report = await run_caldav_connection(
         maker(app),
         connection_id,
@@ -82,7 +83,7 @@ async def _row(app: FastAPI, connection_id: uuid.UUID) -> Connection:
         return row
 
 
-def _counts(report: CalDavReport) -> dict[str, Any]:
+def _counts(report: RunReport) -> dict[str, Any]:
     run = report.run
     return {"outcome": run.outcome, "in": run.imported, "out": run.deleted, "written": run.updated}
 

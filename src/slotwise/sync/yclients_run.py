@@ -243,7 +243,7 @@ async def _run_calendar(
     )
     if report is None:
         return skipped_run(connection_id, now, "the connection was deleted or disabled")
-    return RunReport(report.run, report.tell_operators)
+    return report
 
 
 async def run_connection(
