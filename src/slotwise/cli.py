@@ -148,7 +148,7 @@ def worker(
     queue: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only these queues (repeatable): notifications, periodic", show_default="all"
+            help="Only these queues (repeatable): notifications, periodic, sync", show_default="all"
         ),
     ] = None,
     name: Annotated[str, typer.Option(help="Name in logs", show_default=True)] = "worker",
