@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - the page writes ranges with en dashes, and Russian words.
 """The connections page in Debian's Chromium: adding YClients and CalDAV connections, changing,
 turning off and on, deleting, the mapping of external staff and services, "Sync now", and the
 status the poller leaves (runs, conflicts, held-back bookings, health in words). Every change
@@ -6,6 +7,7 @@ the connections repository, as the poller does."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -29,7 +31,9 @@ from tests.connections.helpers import (
     yclients_body,
 )
 from tests.factories import World, add_appointment
-from tests.web.conftest import Board, expect, signed_in, sized_context
+from tests.web.accessibility import axe_violations, check_view
+from tests.web.conftest import SIZES, Board, expect, signed_in, sized_context, staff_context
+from tests.web.static_files import entry_point, served_modules
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Locator, Page
@@ -502,3 +506,462 @@ async def test_deleting_asks_first(
     gone = await http.get(f"{API}/{created['id']}", headers=world.headers("owner"))
     assert gone.status_code == 404
     _clean(board)
+
+
+# ------------------------------------------------------------------------------ status, sync
+
+
+async def test_sync_now_and_the_run_the_poller_then_makes(
+    open_connections: ConnectionsOpener, http: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    created = await _create(http, world, yclients_body(world))
+    cid = created["id"]
+    await _worked(app, world, cid)
+    board = await open_connections("owner", at=f"#{cid}")
+    page = board.page
+    counts = page.locator("#counts-body")
+    await expect(counts.locator("tr")).to_have_count(2)
+    latest, totals = counts.locator("tr").nth(0), counts.locator("tr").nth(1)
+    await expect(latest.locator("td")).to_have_text(["1", "2", "1", "0", "0", "2"])
+    await expect(totals.locator("th")).to_have_text("All syncs kept")
+    await expect(totals.locator("td")).to_have_text(["5", "2", "1", "0", "0", "5"])
+    facts = page.locator("#facts")
+    await expect(facts).to_contain_text("Last sync")
+    await expect(facts).to_contain_text("1 minute ago")
+    await expect(facts).to_contain_text("in 59 minutes")
+    await page.locator("#cursor-box summary").click()
+    await expect(page.locator("#cursor")).to_have_text("changed_after: 2030-01-07T09:01:00+03:00")
+
+    before = datetime.now(UTC)
+    await page.get_by_role("button", name="Sync now").click()
+    await expect(page.locator("#connections-status")).to_contain_text(
+        "Sync of Barbershop on YClients asked for"
+    )
+    due = (await connection_row(app, cid)).next_run_at
+    assert due is not None and before - timedelta(seconds=1) <= due <= datetime.now(UTC)
+
+    # The poller takes it: a run with its counts. The page, waiting for it, shows it.
+    async def run(session: AsyncSession, connection: Connection) -> None:
+        await _run(session, connection, datetime.now(UTC), requests=1, imported=3, updated=1)
+        health.mark_ok(connection, datetime.now(UTC))
+        health.schedule_next(connection, datetime.now(UTC))
+
+    await _as_poller(app, world, cid, run)
+    await expect(page.locator("#connections-status")).to_have_text(
+        "Synced: 3 new, 1 changed, 0 removed.", timeout=15000
+    )
+    await expect(latest.locator("td")).to_have_text(["3", "1", "0", "0", "0", "1"])
+    await page.get_by_role("tab", name="History").click()
+    runs = page.locator("#runs-body tr")
+    await expect(runs).to_have_count(3)
+    await expect(runs.first.locator("td").first).to_have_text("Done")
+    await expect(runs.first).to_contain_text("took 3 seconds")
+
+    # Turned off elsewhere meanwhile: the API's refusal, in words, and the page catches up.
+    await _patch(http, world, await _get(http, world, f"{API}/{cid}"), enabled=False)
+    await page.get_by_role("button", name="Sync now").click()
+    await expect(page.locator("#detail-error")).to_have_text(
+        "The connection is turned off; turn it on to sync."
+    )
+    await expect(page.locator("#health-title")).to_have_text("Turned off.")
+    await expect(page.get_by_role("button", name="Sync now")).to_be_hidden()
+    _clean(board, 409)
+
+
+async def test_a_failing_connection_says_why_in_plain_words(
+    open_connections: ConnectionsOpener, http: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    yclients = await _create(http, world, yclients_body(world))
+    calendar = await _create(http, world, caldav_body(world))
+
+    async def refused(session: AsyncSession, connection: Connection) -> None:
+        await _run(session, connection, _ago(minutes=2), "failed", "YClients 401: Unauthorized")
+        health.mark_failing(connection, "YClients 401: Unauthorized", _ago(minutes=2))
+
+    async def away(session: AsyncSession, connection: Connection) -> None:
+        await _run(session, connection, _ago(minutes=3), "failed", "Cannot connect to the server")
+        health.mark_failing(connection, "Cannot connect to the server", _ago(minutes=3))
+
+    await _as_poller(app, world, yclients["id"], refused)
+    await _as_poller(app, world, calendar["id"], away)
+    board = await open_connections("owner")
+    page = board.page
+    row = _row(page, "Barbershop on YClients")
+    await expect(row).to_contain_text("Failing")
+    await expect(row).to_contain_text("YClients did not accept the partner token or the user token")
+    await expect(_row(page, "Anna's calendar")).to_contain_text(
+        "Slotwise cannot reach the calendar's server right now."
+    )
+    await row.get_by_role("button", name="Open").click()
+    await expect(page.locator("#health-badge")).to_have_text("Failing")
+    await expect(page.locator("#health-title")).to_have_text(
+        re.compile(r"^Not working since .+ \(2 minutes ago\)\.$")
+    )
+    await expect(page.locator("#health-text")).to_contain_text("Enter them again under Edit.")
+    await expect(page.locator("#health-said")).to_have_text(
+        "What the other system said: YClients 401: Unauthorized"
+    )
+    await page.get_by_role("tab", name="History").click()
+    await expect(page.locator("#runs-body tr").first).to_contain_text("Failed")
+    await expect(page.locator("#runs-body tr").first).to_contain_text("YClients 401: Unauthorized")
+    _clean(board)
+
+
+# ------------------------------------------------------------------------------ mapping
+
+
+async def test_the_mapping_preselects_suggestions_and_shows_what_is_not_mapped(
+    open_connections: ConnectionsOpener, http: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    created = await _create(http, world, yclients_body(world))
+    cid = created["id"]
+    await _listed(
+        app,
+        world,
+        cid,
+        staff=[("17", "anna"), ("18", "Dmitri")],
+        services=[("5", "Haircut"), ("6", "Beard trim")],
+    )
+    board = await open_connections("owner", at=f"#{cid}/mapping")
+    page = board.page
+    await expect(page.get_by_role("tab", name="Mapping 2")).to_have_attribute(
+        "aria-selected", "true"
+    )
+    anna = page.get_by_label("anna is here")
+    dmitri = page.get_by_label("Dmitri is here")
+    await expect(anna).to_have_value(str(world.specialist_a))
+    await expect(anna.locator("option")).to_have_text(["Not mapped", "Anna", "Ben", "Cem"])
+    await expect(dmitri).to_have_value("")
+    staff = page.locator("#mapping-staff tr")
+    await expect(staff.nth(0)).to_contain_text("Suggested by name: save to confirm")
+    await expect(staff.nth(1)).to_contain_text("Not mapped")
+    await expect(staff.nth(1)).to_have_class("unmapped")
+    await expect(page.get_by_label("Haircut is here")).to_have_value(str(world.service_id))
+    await expect(page.get_by_label("Beard trim is here")).to_have_value("")
+
+    await dmitri.select_option(label="Ben")
+    await expect(staff.nth(1)).to_contain_text("Changed, not saved")
+    await page.get_by_role("button", name="Save mapping").click()
+    await expect(page.locator("#mapping-done")).to_have_text(
+        "The mapping is saved. One is still not mapped; its bookings stay held back."
+    )
+    stored = {
+        (m["kind"], m["external_id"]): (m["target_id"], m["suggested"])
+        for m in await _get(http, world, f"{API}/{cid}/mappings")
+    }
+    assert stored == {
+        ("staff", "17"): (str(world.specialist_a), False),  # the suggestion, confirmed
+        ("staff", "18"): (str(world.specialist_b), False),
+        ("service", "5"): (str(world.service_id), False),
+        ("service", "6"): (None, False),
+    }
+    await expect(staff.nth(0)).to_contain_text("Mapped")
+    await expect(page.get_by_role("tab", name="Mapping 1")).to_be_visible()
+
+    # "Not mapped" is a choice too; undo puts back what is stored.
+    await anna.select_option("")
+    await page.get_by_role("button", name="Undo changes").click()
+    await expect(anna).to_have_value(str(world.specialist_a))
+    await anna.select_option("")
+    await page.get_by_role("button", name="Save mapping").click()
+    await expect(page.locator("#mapping-done")).to_contain_text("2 are still not mapped")
+    mapped = {
+        m["external_id"]: m["target_id"] for m in await _get(http, world, f"{API}/{cid}/mappings")
+    }
+    assert mapped["17"] is None
+
+    # Ben stops working at the location meanwhile: the API's refusal, in words.
+    emptied = await http.put(
+        f"/specialists/{world.specialist_b}/schedules", json=[], headers=world.headers("owner")
+    )
+    assert emptied.status_code == 200, emptied.text
+    await anna.select_option(label="Ben")
+    await page.get_by_role("button", name="Save mapping").click()
+    await expect(page.locator("#mapping-error")).to_have_text(
+        "This specialist has no weekly hours at the chosen location (the Staff page sets them)."
+    )
+    await expect(anna).to_have_value(str(world.specialist_b))  # the choice stays, unsaved
+    mapped = {
+        m["external_id"]: m["target_id"] for m in await _get(http, world, f"{API}/{cid}/mappings")
+    }
+    assert mapped["17"] is None
+    _clean(board, 422)
+
+
+# ------------------------------------------------------------------------------ held, conflicts
+
+
+async def test_held_back_bookings_and_open_conflicts(
+    open_connections: ConnectionsOpener, http: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    created = await _create(http, world, yclients_body(world))
+    cid = created["id"]
+    await _listed(app, world, cid, staff=[("18", "Dmitri")], services=[])
+    await _held_and_conflicting(app, world, cid)
+    board = await open_connections("owner", at=f"#{cid}")
+    page = board.page
+    await expect(page.get_by_role("tab", name="Held back 2")).to_be_visible()
+    await expect(page.get_by_role("tab", name="Conflicts 1")).to_be_visible()
+
+    await page.get_by_role("tab", name="Held back 2").click()
+    held = page.locator("#held-body tr")
+    await expect(held).to_have_count(2)
+    waiting = held.filter(has_text="Needs mapping")
+    # The booking in the location's time (the browser is on UTC+14), its people and service.
+    await expect(waiting).to_contain_text("8 Jan 2030, 11:00 · Dmitri · Beard trim · Dora Dahl")
+    await expect(waiting).to_contain_text("staff 18 (Dmitri) is not mapped")
+    await expect(waiting).to_contain_text("ID 601 there")
+    unread = held.filter(has_text="Could not be read")
+    await expect(unread).to_contain_text("Booking 602")
+    await expect(unread).to_contain_text("record 602: no datetime")
+    await page.get_by_role("button", name="Go to the mapping").click()
+    await expect(page.get_by_role("tab", name=re.compile("^Mapping"))).to_be_focused()
+    await expect(page.get_by_label("Dmitri is here")).to_be_visible()
+
+    await page.get_by_role("tab", name="Conflicts 1").click()
+    conflict = page.locator("#conflicts-body tr")
+    await expect(conflict).to_have_count(1)
+    await expect(conflict).to_contain_text("7 Jan 2030, 11:10 · Anna · Haircut · Dora Dahl")
+    await expect(conflict).to_contain_text("7 Jan 2030, 11:00–11:30 · Anna · Clara Client")
+    await expect(conflict).to_contain_text("overlaps an appointment of Anna")
+    assert page.url.endswith(f"#{cid}/conflicts")  # a reload comes back here
+    await page.reload()
+    await expect(page.locator("#panel-conflicts")).to_be_visible(timeout=10000)
+    await expect(page.locator("#conflicts-body tr")).to_have_count(1)
+    _clean(board)
+
+
+async def test_a_long_history_is_read_a_page_at_a_time(
+    open_connections: ConnectionsOpener, http: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    created = await _create(http, world, yclients_body(world))
+
+    async def runs(session: AsyncSession, connection: Connection) -> None:
+        for minute in range(25):
+            await _run(session, connection, _ago(minutes=30 - minute), imported=minute)
+
+    await _as_poller(app, world, created["id"], runs)
+    board = await open_connections("owner", at=f"#{created['id']}/runs")
+    page = board.page
+    rows = page.locator("#runs-body tr")
+    await expect(rows).to_have_count(20)
+    await expect(rows.first.locator("td").nth(1)).to_have_text("24")  # newest first
+    await page.get_by_role("button", name="Show more").click()
+    await expect(rows).to_have_count(25)
+    await expect(page.locator("#runs-more")).to_be_hidden()
+    _clean(board)
+
+
+# ------------------------------------------------------------------------------ who may
+
+
+@pytest.mark.parametrize("role", ["manager", "worker", "client"])
+async def test_everyone_else_is_told_the_page_is_for_the_owner_and_directors(
+    browser: Browser, server: str, world: World, http: httpx.AsyncClient, role: str
+) -> None:
+    await _create(http, world, yclients_body(world))
+    context = await staff_context(browser)
+    try:
+        asked: list[str] = []
+        context.on(
+            "request", lambda r: asked.append(r.url) if "/api/v1/connections" in r.url else None
+        )
+        board = await signed_in(context, f"{server}/connections", world.emails[role])
+        page = board.page
+        await expect(page.locator("#connections")).to_be_visible(timeout=10000)
+        await expect(page.locator("#connections-denied")).to_have_text(
+            "The connections page is for the firm's owner and directors: they connect "
+            "YClients and CalDAV calendars here."
+        )
+        await expect(page.locator("#list")).to_be_hidden()
+        await expect(page.get_by_text("Barbershop on YClients")).to_have_count(0)
+        await expect(page.locator(".pages a[href='/connections']")).to_be_hidden()
+        assert await axe_violations(page) == []
+        assert asked == []  # nothing is asked that the API would refuse
+        _clean(board)
+    finally:
+        await context.close()
+
+
+async def test_owners_and_directors_find_it_in_the_topbar(
+    open_connections: ConnectionsOpener,
+) -> None:
+    for role in ("owner", "director"):
+        board = await open_connections(role)
+        link = board.page.get_by_role("link", name="Connections", exact=True)
+        await expect(link).to_be_visible()
+        await expect(link).to_have_attribute("href", "/connections")
+        await board.page.get_by_role("link", name="Setup", exact=True).click()
+        await expect(board.page.locator("#setup")).to_be_visible(timeout=10000)
+        await expect(board.page.get_by_role("link", name="Connections", exact=True)).to_be_visible()
+        _clean(board)
+
+
+# ------------------------------------------------------------------------------ words, looks
+
+
+async def _seed_views(http: httpx.AsyncClient, app: FastAPI, world: World) -> dict[str, Any]:
+    """A working connection with everything to show, and a failing calendar beside it."""
+    created = await _create(
+        http, world, yclients_body(world, name="Barbershop Mitte on YClients (main salon)")
+    )
+    cid = created["id"]
+    await _worked(app, world, cid)
+    await _listed(
+        app,
+        world,
+        cid,
+        staff=[("17", "Anna"), ("18", "Dmitri"), ("19", "Ben")],
+        services=[("5", "Haircut"), ("6", "Beard trim"), ("7", "Haircut + beard (long hair)")],
+    )
+    await _held_and_conflicting(app, world, cid)
+
+    async def partly(session: AsyncSession, connection: Connection) -> None:
+        await _run(
+            session,
+            connection,
+            _ago(seconds=30),
+            "partial",
+            "record 602: no datetime; record 603: the staff member 99 is not in the staff list",
+            requests=2,
+            imported=1,
+            errors=2,
+        )
+
+    await _as_poller(app, world, cid, partly)
+    calendar = await _create(http, world, caldav_body(world))
+
+    async def refused(session: AsyncSession, connection: Connection) -> None:
+        await _run(session, connection, _ago(hours=2), "failed", "The server refused the login")
+        health.mark_failing(connection, "The server refused the login", _ago(hours=2))
+
+    await _as_poller(app, world, calendar["id"], refused)
+    return created
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+async def test_every_view_passes_axe_and_is_photographed(
+    open_connections: ConnectionsOpener,
+    http: httpx.AsyncClient,
+    app: FastAPI,
+    world: World,
+    size: str,
+) -> None:
+    empty = await open_connections("owner", size)
+    await expect(empty.page.locator("#list-empty")).to_be_visible()
+    await check_view(empty.page, "empty", SCREENSHOTS / f"connections-empty-{size}.png")
+    await empty.page.context.close()
+
+    created = await _seed_views(http, app, world)
+    board = await open_connections("owner", size, at=f"#{created['id']}")
+    page = board.page
+    await expect(page.locator("#counts-body tr")).to_have_count(2)
+
+    async def shot(view: str) -> None:
+        await check_view(page, view, SCREENSHOTS / f"connections-{view}-{size}.png")
+
+    await shot("status")
+    for view, tab in (
+        ("mapping", "Mapping"),
+        ("held", "Held back"),
+        ("conflicts", "Conflicts"),
+        ("runs", "History"),
+    ):
+        await page.get_by_role("tab", name=re.compile(f"^{tab}")).click()
+        await expect(page.locator(f"#panel-{view}")).to_be_visible()
+        await shot(view)
+    await _row(page, "Anna's calendar").get_by_role("button", name="Open").click()
+    await expect(page.locator("#health-badge")).to_have_text("Failing")
+    await page.get_by_role("tab", name="Status").click()
+    await shot("failing")
+
+    await page.get_by_role("button", name="Edit").click()
+    await expect(page.locator("#connection-dialog")).to_be_visible()
+    await shot("edit-caldav")
+    await page.keyboard.press("Escape")
+    await page.get_by_role("button", name="Add connection").click()
+    await shot("add-yclients")
+    await page.get_by_label("A specialist's calendar (CalDAV)").check()
+    await shot("add-caldav")
+    await page.keyboard.press("Escape")
+    await page.get_by_role("button", name="Delete…").click()
+    await expect(page.locator("#delete-dialog")).to_be_visible()
+    await shot("delete")
+    await page.keyboard.press("Escape")
+    _clean(board)
+
+
+async def test_the_page_speaks_german_and_russian(
+    open_connections: ConnectionsOpener, http: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    created = await _seed_views(http, app, world)
+    board = await open_connections("owner", at=f"#{created['id']}")
+    page = board.page
+    await expect(page.locator("#counts-body tr")).to_have_count(2)
+    await page.locator("#language").select_option("de")
+    await expect(page.locator("#list-title")).to_have_text("Verbindungen")
+    await expect(page.get_by_role("button", name="Verbindung hinzufügen")).to_be_visible()
+    await expect(page.get_by_role("button", name="Jetzt abgleichen")).to_be_visible()
+    await expect(page.locator("#health-badge")).to_have_text("Funktioniert")
+    await expect(page.locator("#facts")).to_contain_text("Prüfabstand")
+    await expect(page.locator("#facts")).to_contain_text("vor 1 Minute")
+    await expect(_row(page, "Anna's calendar")).to_contain_text(
+        "Der Kalender hat Benutzername oder Passwort nicht angenommen."
+    )
+    await page.get_by_role("tab", name=re.compile("^Zuordnung")).click()
+    await expect(page.locator("#mapping-staff")).to_contain_text("Nach Namen vorgeschlagen")
+    await expect(page.locator("#mapping-staff")).to_contain_text("Nicht zugeordnet")
+    await page.screenshot(
+        path=str(SCREENSHOTS / "connections-mapping-de-desktop.png"), full_page=True
+    )
+
+    await page.locator("#language").select_option("ru")
+    await expect(page.locator("#list-title")).to_have_text("Интеграции")
+    await expect(page.get_by_role("tab", name=re.compile("^Сопоставление"))).to_be_visible()
+    await expect(page.locator("#mapping-staff")).to_contain_text("Не сопоставлено")
+    await page.get_by_role("button", name="Изменить").click()
+    await expect(page.locator("#connection-dialog-title")).to_have_text(
+        "Изменить «Barbershop Mitte on YClients (main salon)»"
+    )
+    await expect(page.get_by_label("ID компании")).to_have_value("4564")
+    await page.keyboard.press("Escape")
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.get_by_role("tab", name="Состояние").click()
+    await page.screenshot(path=str(SCREENSHOTS / "connections-status-ru-phone.png"), full_page=True)
+    me = await http.get("/me", headers=world.headers("owner"))
+    assert me.json()["locale"] == "ru"  # kept with the login
+    _clean(board)
+
+
+async def test_the_page_and_its_modules_are_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/connections")
+    assert response.status_code == 200
+    page = response.text
+    assert entry_point(page).startswith("/board/static/connections.js?v=")
+    assert 'href="/board/static/connections.css?v=' in page
+    assert 'href="/board/static/staff.css?v=' in page
+    assert 'id="login-form"' in page
+    assert '<a href="/connections" data-i18n="nav.connections"' in page
+    assert 'data-roles="owner director"' in page and 'aria-current="page"' in page
+    # Nothing from another origin (the hints speak of https:// addresses, in words).
+    assert not re.findall(r'(?:src|href|action)="(?:https?:)?//', page)
+    assert " style=" not in page  # the policy would refuse inline styles
+    assert "unsafe-inline" not in response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    modules = await served_modules(client, entry_point(page))
+    assert {
+        "connections.js",
+        "connections-dom.js",
+        "connections-health.js",
+        "connections-detail.js",
+        "connections-mappings.js",
+        "connections-form.js",
+        "strings-connections.js",
+        "session.js",
+    } <= modules
+    style = await client.get("/board/static/connections.css")
+    assert style.headers["content-type"].startswith("text/css")
+    # The address first asked for leads to the page; the API's connections are the API's.
+    moved = await client.get("/app/connections")
+    assert moved.status_code == 307 and moved.headers["location"] == "/connections"
+    assert (await client.get("/api/v1/connections")).status_code == 401

@@ -3,6 +3,7 @@
 // mapped" is a choice that shows as such. Only what changed, and the suggestions seen, are
 // sent; what was chosen and not saved yet survives a refresh and a change of language.
 
+import { localeTag } from "./i18n.js";
 import {
   badge, busy, byName, el, locationOf, node, refusal, showMessage, specialistsAt, state, t,
 } from "./connections-dom.js";
@@ -83,7 +84,8 @@ export function renderMappings() {
   const focused = document.activeElement && document.activeElement.dataset
     ? document.activeElement.dataset.key : null;
   for (const kind of ["staff", "service"]) {
-    const rows = mappings.filter((m) => m.kind === kind);
+    const rows = mappings.filter((m) => m.kind === kind)
+      .sort((a, b) => a.external_name.localeCompare(b.external_name, localeTag(), { sensitivity: "base" }));
     el(`mapping-${kind}`).replaceChildren(...rows.map((m) => row(m, connection)));
     el(`mapping-${kind}-table`).hidden = rows.length === 0;
     el(`mapping-${kind}-empty`).hidden = rows.length > 0;
