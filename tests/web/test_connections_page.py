@@ -284,7 +284,9 @@ async def test_an_owner_adds_a_yclients_connection(
     await expect(listed).to_contain_text("YClients")
     await expect(listed).to_contain_text("Mitte")
     await expect(page.locator("#detail-title")).to_have_text("Barbershop on YClients")
-    await expect(page.locator("#health-title")).to_have_text("Not synced yet.")
+    await expect(page.locator("#health-title")).to_have_text(
+        "The first sync starts within a minute."
+    )
     await expect(page.locator("#facts")).to_contain_text("4564")
     await expect(page.locator("#facts")).to_contain_text("stored (partner token, user token)")
     await expect(page.locator("#facts")).to_contain_text("2 minutes")
@@ -367,7 +369,7 @@ async def test_editing_sends_only_what_changed_and_keeps_the_stored_login(
     await _worked(app, world, created["id"])
     board = await open_connections("owner", at=f"#{created['id']}")
     page = board.page
-    await expect(page.locator("#health-title")).to_contain_text("Working. Last synced")
+    await expect(page.locator("#health-title")).to_contain_text("Last synced")
     await page.get_by_role("button", name="Edit").click()
     dialog = page.locator("#connection-dialog")
     await expect(page.locator("#connection-dialog-title")).to_have_text(
@@ -377,6 +379,9 @@ async def test_editing_sends_only_what_changed_and_keeps_the_stored_login(
     await expect(dialog.get_by_label("Company ID")).to_have_value("4564")
     await expect(dialog.get_by_label("Partner token")).to_have_value("")
     await expect(page.locator("#yclients-tokens-hint")).to_contain_text("Leave both empty")
+    await expect(dialog.get_by_label("User token")).to_have_attribute(
+        "placeholder", "stored (leave empty to keep)"
+    )
 
     await dialog.get_by_label("Name", exact=True).fill("YClients Mitte")
     await dialog.get_by_label("Check for changes every").fill("300")
@@ -408,7 +413,9 @@ async def test_editing_sends_only_what_changed_and_keeps_the_stored_login(
         "partner_token": "new-partner-token",
         "user_token": "new-user-token",
     }
-    await expect(page.locator("#health-title")).to_have_text("Not synced yet.")  # afresh
+    await expect(page.locator("#health-title")).to_have_text(
+        "The first sync starts within a minute."
+    )  # afresh
     await _no_secret_shown(page)
 
     # A new company id: the settings change (the ones the form does not show are kept).
@@ -467,12 +474,16 @@ async def test_turning_a_connection_off_and_on(
     await _row(page, "Barbershop on YClients").get_by_role("button", name="Open").click()
     await expect(page.locator("#detail-title")).to_have_text("Barbershop on YClients")
     await page.get_by_role("button", name="Turn off").click()
-    await expect(page.locator("#health-title")).to_have_text("Turned off.")
+    await expect(page.locator("#health-title")).to_have_text(
+        "Slotwise does not sync it until it is turned on again."
+    )
     await expect(_row(page, "Barbershop on YClients")).to_contain_text("Off")
     await expect(page.get_by_role("button", name="Sync now")).to_be_hidden()
     assert (await _get(http, world, f"{API}/{created['id']}"))["enabled"] is False
     await page.get_by_role("button", name="Turn on").click()
-    await expect(page.locator("#health-title")).to_have_text("Not synced yet.")
+    await expect(page.locator("#health-title")).to_have_text(
+        "The first sync starts within a minute."
+    )
     await expect(page.get_by_role("button", name="Sync now")).to_be_visible()
     assert (await _get(http, world, f"{API}/{created['id']}"))["enabled"] is True
     _clean(board)
@@ -490,6 +501,13 @@ async def test_deleting_asks_first(
     await expect(dialog.get_by_role("heading")).to_have_text("Delete Barbershop on YClients?")
     await expect(dialog).to_contain_text("Appointments it brought in stay in the calendar.")
     await expect(dialog.get_by_role("button", name="Keep it")).to_be_focused()
+    # Pausing is offered instead: the connection stays, turned off.
+    await dialog.get_by_role("button", name="Turn it off instead").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.locator("#health-badge")).to_have_text("Off")
+    assert (await _get(http, world, f"{API}/{created['id']}"))["enabled"] is False
+    await page.get_by_role("button", name="Delete…").click()
+    await expect(dialog.get_by_role("button", name="Turn it off instead")).to_be_hidden()
     await dialog.get_by_role("button", name="Keep it").click()
     await expect(dialog).to_be_hidden()
     assert len(await _connections(http, world)) == 2
@@ -563,7 +581,9 @@ async def test_sync_now_and_the_run_the_poller_then_makes(
     await expect(page.locator("#detail-error")).to_have_text(
         "The connection is turned off; turn it on to sync."
     )
-    await expect(page.locator("#health-title")).to_have_text("Turned off.")
+    await expect(page.locator("#health-title")).to_have_text(
+        "Slotwise does not sync it until it is turned on again."
+    )
     await expect(page.get_by_role("button", name="Sync now")).to_be_hidden()
     _clean(board, 409)
 
@@ -834,6 +854,8 @@ async def _seed_views(http: httpx.AsyncClient, app: FastAPI, world: World) -> di
     async def refused(session: AsyncSession, connection: Connection) -> None:
         await _run(session, connection, _ago(hours=2), "failed", "The server refused the login")
         health.mark_failing(connection, "The server refused the login", _ago(hours=2))
+        # Its next try was due long ago: no worker has run since (the page says so).
+        health.schedule_next(connection, _ago(hours=2))
 
     await _as_poller(app, world, calendar["id"], refused)
     return created
@@ -857,8 +879,11 @@ async def test_every_view_passes_axe_and_is_photographed(
     page = board.page
     await expect(page.locator("#counts-body tr")).to_have_count(2)
 
-    async def shot(view: str) -> None:
-        await check_view(page, view, SCREENSHOTS / f"connections-{view}-{size}.png")
+    async def shot(view: str, *, dialog: bool = False) -> None:
+        path = SCREENSHOTS / f"connections-{view}-{size}.png"
+        await check_view(page, view, path)
+        if dialog:  # as it is seen: its backdrop covers the window, not the whole page
+            await page.screenshot(path=str(path))
 
     await shot("status")
     for view, tab in (
@@ -870,6 +895,16 @@ async def test_every_view_passes_axe_and_is_photographed(
         await page.get_by_role("tab", name=re.compile(f"^{tab}")).click()
         await expect(page.locator(f"#panel-{view}")).to_be_visible()
         await shot(view)
+    if size == "phone":
+        # The open connection has the screen to itself; the way back leads to the list.
+        await expect(page.locator("#list")).to_be_hidden()
+        await page.get_by_role("button", name="All connections").click()
+        await expect(page.locator("#detail")).to_be_hidden()
+        await expect(
+            _row(page, "Barbershop Mitte on YClients (main salon)").get_by_role("button")
+        ).to_be_focused()
+    else:
+        await expect(page.get_by_role("button", name="All connections")).to_be_hidden()
     await _row(page, "Anna's calendar").get_by_role("button", name="Open").click()
     await expect(page.locator("#health-badge")).to_have_text("Failing")
     await page.get_by_role("tab", name="Status").click()
@@ -877,16 +912,18 @@ async def test_every_view_passes_axe_and_is_photographed(
 
     await page.get_by_role("button", name="Edit").click()
     await expect(page.locator("#connection-dialog")).to_be_visible()
-    await shot("edit-caldav")
-    await page.keyboard.press("Escape")
-    await page.get_by_role("button", name="Add connection").click()
-    await shot("add-yclients")
-    await page.get_by_label("A specialist's calendar (CalDAV)").check()
-    await shot("add-caldav")
+    await shot("edit-caldav", dialog=True)
     await page.keyboard.press("Escape")
     await page.get_by_role("button", name="Delete…").click()
     await expect(page.locator("#delete-dialog")).to_be_visible()
-    await shot("delete")
+    await shot("delete", dialog=True)
+    await page.keyboard.press("Escape")
+    if size == "phone":
+        await page.get_by_role("button", name="All connections").click()
+    await page.get_by_role("button", name="Add connection").click()
+    await shot("add-yclients", dialog=True)
+    await page.get_by_label("A specialist's calendar (CalDAV)").check()
+    await shot("add-caldav", dialog=True)
     await page.keyboard.press("Escape")
     _clean(board)
 

@@ -91,6 +91,8 @@ export async function openDetail(id, { tab: wanted, focus = true } = {}) {
   resetMappings();
   tab = TABS.includes(wanted) ? wanted : "status";
   el("detail").hidden = false;
+  // A phone shows the open connection alone; "All connections" leads back to the list.
+  el("connections").classList.add("has-detail");
   renderDetail();
   showTab(tab);
   if (focus) el("detail").focus();
@@ -102,6 +104,7 @@ export function closeDetail() {
   state.selected = null;
   state.detail = null;
   el("detail").hidden = true;
+  el("connections").classList.remove("has-detail");
   for (const body of ["counts-body", "runs-body", "conflicts-body", "held-body", "mapping-staff",
     "mapping-service"]) el(body).replaceChildren();
   el("facts").replaceChildren();
@@ -328,7 +331,7 @@ function renderRuns(connection) {
       ? Math.max(0, Math.round((Date.parse(run.finished_at) - Date.parse(run.started_at)) / 1000)) : null;
     return node("tr", { className: `run-${outcome}` }, [
       node("th", { attrs: { scope: "row", "data-label": t("runs.started") } }, [
-        node("span", { text: when(run.started_at, connection) }),
+        node("span", { text: when(run.started_at, connection, { seconds: true }) }),
         seconds === null ? null : node("span", { className: "hint block", text: t("runs.took", { time: secondsText(seconds) }) }),
       ]),
       cell(t("runs.outcome"), badge(t(`outcome.${outcome}`), OUTCOMES[outcome] || "new"),

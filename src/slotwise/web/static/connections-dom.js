@@ -55,7 +55,11 @@ export function button(label, onClick, { className, name } = {}) {
 // A cell that names its column, for the phone layout where each row is a card.
 export function cell(label, ...children) {
   const td = node("td", { attrs: { "data-label": label } });
-  for (const child of children) td.append(child);
+  const given = children.filter((child) => child !== "" && child !== null && child !== undefined);
+  // On a phone the cell is a grid of the column's name and one value: several pieces go
+  // into one box, else the second would fall under the name.
+  if (given.length > 1) td.append(node("div", {}, given));
+  else for (const child of given) td.append(child);
   return td;
 }
 
@@ -134,10 +138,10 @@ export const kindName = (connection) => t(`kind.${connection.kind}`);
 
 // A moment (ISO, from the API) in the wall-clock time of the connection's location; the
 // browser may be anywhere.
-export function when(iso, connection) {
+export function when(iso, connection, { seconds = false } = {}) {
   if (!iso) return "\u2014";
   const place = connection && locationOf(connection);
-  const options = { dateStyle: "medium", timeStyle: "short" };
+  const options = { dateStyle: "medium", timeStyle: seconds ? "medium" : "short" };
   try {
     return new Intl.DateTimeFormat(localeTag(), { ...options, timeZone: place ? place.time_zone : undefined })
       .format(new Date(iso));

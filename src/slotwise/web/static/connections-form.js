@@ -52,6 +52,10 @@ function showKind() {
   const keep = editing && editing.credentials_set.length > 0;
   el("yclients-tokens-hint").textContent = t(keep ? "form.tokensKeep" : "form.tokensHint");
   el("caldav-login-hint").textContent = t(keep ? "form.loginKeep" : "form.loginHint");
+  for (const id of ["yclients-partner", "yclients-user", "caldav-username", "caldav-password"]) {
+    if (keep) el(id).placeholder = t("form.stored");
+    else el(id).removeAttribute("placeholder");
+  }
 }
 
 function fillLocations(selected) {
@@ -283,8 +287,8 @@ async function staleForm(before) {
 export function askDelete(connection) {
   deleting = connection;
   el("delete-dialog-title").textContent = t("delete.title", { name: connection.name });
-  el("delete-instead").textContent = connection.enabled ? t("delete.instead") : "";
-  el("delete-instead").hidden = !connection.enabled;
+  // Pausing is often what is meant: its mapping and history stay.
+  el("delete-pause").hidden = !connection.enabled;
   showMessage(el("delete-error"), "");
   openDialog(el("delete-dialog"));
   el("delete-no").focus();
@@ -338,6 +342,19 @@ el("connection-dialog").addEventListener("close", () => {
   }
 });
 el("delete-form").addEventListener("submit", remove);
+el("delete-pause").addEventListener("click", () => busy(el("delete-pause"), async () => {
+  const connection = deleting;
+  if (!connection) return;
+  try {
+    const saved = await state.session.request(`/connections/${connection.id}`,
+      json("PATCH", { enabled: false }, ifMatch(connection)));
+    el("delete-dialog").close();
+    hooks.kept(saved);
+    status(t("detail.turnedOff", { name: saved.name }));
+  } catch (err) {
+    showMessage(el("delete-error"), err.status === 412 ? t("delete.stale") : refusal(err));
+  }
+}));
 el("delete-no").addEventListener("click", () => el("delete-dialog").close());
 el("delete-dialog").addEventListener("close", () => { deleting = null; });
 onLanguage(() => {
@@ -350,6 +367,5 @@ onLanguage(() => {
   }
   if (el("delete-dialog").open && deleting) {
     el("delete-dialog-title").textContent = t("delete.title", { name: deleting.name });
-    el("delete-instead").textContent = deleting.enabled ? t("delete.instead") : "";
   }
 });

@@ -28,7 +28,7 @@ function row(connection) {
   const place = locationOf(connection);
   const { badge: [label, kind], line } = shortHealth(connection);
   const kindCell = connection.kind === "caldav" && connection.specialist_id
-    ? [node("span", { text: kindName(connection) }),
+    ? [node("span", { className: "block", text: kindName(connection) }),
       node("span", { className: "hint block", text: t("list.whose", { name: specialistNameOf(connection) }) })]
     : [node("span", { text: kindName(connection) })];
   const selected = connection.id === state.selected;
@@ -191,6 +191,14 @@ function stop() {
   el("connections-status").textContent = "";
 }
 
+el("detail-back").addEventListener("click", () => {
+  const id = state.selected;
+  closeDetail();
+  history.replaceState(null, "", location.pathname + location.search);
+  renderList();
+  const again = id && el("list-body").querySelector(`tr[data-connection="${id}"] button`);
+  (again || el("connection-add")).focus();
+});
 initForm({ kept, dropped });
 initDetail({ kept, askDelete, openForm });
 el("connection-add").addEventListener("click", () => {
