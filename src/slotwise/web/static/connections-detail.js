@@ -239,7 +239,8 @@ function renderCounts(connection) {
   el("counts-body").replaceChildren(...rows);
   el("counts-table").hidden = rows.length === 0;
   const latest = now && now.latest_run;
-  const error = latest && latest.error;
+  // A failure the health box already quotes is not said twice.
+  const error = latest && latest.error !== connection.failure_reason ? latest.error : null;
   showMessage(el("latest-error"), rows.length === 0 ? t("counts.none")
     : error ? t("counts.latestSaid", { reason: error }) : "");
   const cursor = now ? now.cursor : {};
