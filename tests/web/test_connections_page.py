@@ -486,6 +486,15 @@ async def test_turning_a_connection_off_and_on(
     )
     await expect(page.get_by_role("button", name="Sync now")).to_be_visible()
     assert (await _get(http, world, f"{API}/{created['id']}"))["enabled"] is True
+    # The dialog's switch does the same.
+    await page.get_by_role("button", name="Edit").click()
+    dialog = page.locator("#connection-dialog")
+    await dialog.get_by_label("On: Slotwise syncs it").uncheck()
+    await dialog.get_by_role("button", name="Save").click()
+    await expect(dialog).to_be_hidden()
+    await expect(page.locator("#health-badge")).to_have_text("Off")
+    stored = await _get(http, world, f"{API}/{created['id']}")
+    assert stored["enabled"] is False and stored["version"] == 4
     _clean(board)
 
 
