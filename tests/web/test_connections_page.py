@@ -1000,6 +1000,7 @@ async def test_the_page_and_its_modules_are_served(client: httpx.AsyncClient) ->
         "connections-dom.js",
         "connections-health.js",
         "connections-detail.js",
+        "connections-records.js",
         "connections-mappings.js",
         "connections-form.js",
         "strings-connections.js",

@@ -74,6 +74,7 @@ _STATIC_TYPES = {
     "connections-dom.js": _SCRIPT,
     "connections-health.js": _SCRIPT,
     "connections-detail.js": _SCRIPT,
+    "connections-records.js": _SCRIPT,
     "connections-mappings.js": _SCRIPT,
     "connections-form.js": _SCRIPT,
     "strings-connections.js": _SCRIPT,
