@@ -108,7 +108,7 @@ async def appointment_state(
     ).one_or_none()
     if row is None:
         return None
-    appointment, time_zone = row.tuple()
+    appointment, time_zone = row[0], row[1]
     specialists = await session.scalars(
         select(AppointmentWorker.specialist_id).where(
             AppointmentWorker.firm_id == firm_id,
