@@ -27,7 +27,7 @@ from slotwise.jobs.worker import run_worker
 from slotwise.models import Connection, ConnectionMapping, SyncConflict, SyncLink
 from slotwise.pushes.planning import PUSH_TASK, push_queueing_lock
 from slotwise.sync.push_tasks import pushing
-from slotwise.sync.yclients import RetryPolicy
+from slotwise.sync.yclients import RetryPolicy, Window
 from slotwise.sync.yclients_push import PushOptions
 from tests.factories import World, make_world
 from tests.jobs.fixtures import Isolated, iso, iso_client
@@ -65,11 +65,11 @@ def _maker(iso: Isolated) -> async_sessionmaker[AsyncSession]:
 
 
 @contextlib.asynccontextmanager
-async def push_worker(iso: Isolated) -> AsyncIterator[None]:
+async def push_worker(iso: Isolated, options: PushOptions = OPTIONS) -> AsyncIterator[None]:
     """A worker of the sync queue in this event loop, with the push resource."""
     settings = fast_settings(iso.settings)
     assert settings.database_url is not None
-    resource = pushing(ConnectionSettings(outbound_allowed_hosts=["127.0.0.1"]), OPTIONS)
+    resource = pushing(ConnectionSettings(outbound_allowed_hosts=["127.0.0.1"]), options)
     task = asyncio.create_task(
         run_worker(
             settings.database_url,
@@ -91,10 +91,17 @@ async def push_worker(iso: Isolated) -> AsyncIterator[None]:
 
 
 async def _connect(
-    iso: Isolated, world: World, fake: FakeYclients, *, user_token: str = USER_TOKEN
+    iso: Isolated,
+    world: World,
+    fake: FakeYclients,
+    *,
+    user_token: str = USER_TOKEN,
+    secret_key: str | None = None,
+    map_service: bool = True,
 ) -> uuid.UUID:
     """A YClients connection of the firm whose staff 9 is specialist A and whose service
-    331 is the firm's haircut (staff 49 stays unmapped)."""
+    331 is the firm's haircut (staff 49 stays unmapped). ``secret_key``: the credentials
+    were encrypted with another key than the worker's."""
     async with _maker(iso).begin() as session:
         connection = Connection(
             firm_id=world.firm_id,
@@ -103,7 +110,7 @@ async def _connect(
             location_id=world.location_id,
             settings={"company_id": COMPANY_ID, "base_url": fake.base_url},
             credentials=encrypt_credentials(
-                iso.app.state.secret_key,
+                secret_key or iso.app.state.secret_key,
                 {"partner_token": PARTNER_TOKEN, "user_token": user_token},
             ),
         )
@@ -132,7 +139,7 @@ async def _connect(
                     kind="service",
                     external_id=str(SERVICE),
                     external_name="Haircut",
-                    service_id=world.service_id,
+                    service_id=world.service_id if map_service else None,
                 ),
             ]
         )
@@ -435,3 +442,85 @@ async def test_the_services_line_keeps_yclients_own_price(
         async with push_worker(iso):
             record = await wait_for(lambda: _ours(fake, booked["id"]))
         assert record.services == [(SERVICE, Decimal("1300.00"))]
+
+
+async def test_a_create_whose_answer_was_lost_is_not_made_twice(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        connection_id = await _connect(iso, world, fake)
+        fake.fail_after_next(500)  # the record is made, the answer says it failed
+        booked = await _book(iso_client, world)
+        async with push_worker(iso):
+            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
+        record = _ours(fake, booked["id"])  # one record, not two
+        assert record is not None
+        link = await _link(iso, connection_id, booked["id"])
+        assert link is not None and link.external_id == f"{COMPANY_ID}:{record.id}"
+        # The retry looked for our api_id first and wrote to the record it found.
+        assert [r.method for r in fake.requests] == ["POST", "GET", "PUT"]
+
+
+async def test_an_appointment_without_a_mapped_service_is_a_conflict(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        connection_id = await _connect(iso, world, fake, map_service=False)
+        booked = await _book(iso_client, world)
+        async with push_worker(iso):
+            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
+        async with _maker(iso)() as session:
+            conflict = await session.scalar(
+                select(SyncConflict).where(SyncConflict.connection_id == connection_id)
+            )
+        assert conflict is not None
+        assert conflict.appointment_id == uuid.UUID(booked["id"])
+        assert conflict.status == "open"
+        assert "services is mapped" in conflict.reason
+        assert fake.requests == []
+
+
+async def test_credentials_of_another_secret_key_mark_the_connection_failing(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        connection_id = await _connect(
+            iso, world, fake, secret_key="another-secret-key-that-is-long-enough-too"
+        )
+        booked = await _book(iso_client, world)
+        async with push_worker(iso):
+            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
+        async with _maker(iso)() as session:
+            connection = await session.get(Connection, connection_id)
+            assert connection is not None
+            assert (connection.health, connection.failure_reason) == (
+                "failing",
+                "The connection's credentials cannot be read with this secret key; "
+                "enter them again",
+            )
+        assert fake.requests == []
+
+
+async def test_the_pushes_of_a_worker_share_one_rate_budget(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        await _connect(iso, world, fake)
+        booked = [
+            await _book(iso_client, world, start=MONDAY_10 + timedelta(hours=hours))
+            for hours in range(4)
+        ]
+        tight = PushOptions(
+            rate_limits=(Window(2, 1.0),), retry=RetryPolicy(max_attempts=1), timeout=5
+        )
+        async with push_worker(iso, tight):
+            await wait_for(lambda: all(_ours(fake, a["id"]) for a in booked))
+        arrivals = [r.at for r in fake.requests]
+        assert len(arrivals) == 4
+        # Each job has a client of its own; the worker's budget still lets no more than
+        # two requests arrive within any second.
+        assert all(arrivals[i + 2] - arrivals[i] >= 1.0 for i in range(len(arrivals) - 2))

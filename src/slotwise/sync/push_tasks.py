@@ -26,6 +26,7 @@ from slotwise.jobs.runtime import JobRuntime, WorkerResource, job_runtime
 from slotwise.outbound import AllowList
 from slotwise.pushes.planning import PUSH_TASK
 from slotwise.sync import yclients_push
+from slotwise.sync.rate_limit import RateLimiter
 from slotwise.sync.yclients import (
     YclientsBadResponse,
     YclientsUnavailable,
@@ -44,6 +45,9 @@ class PushRuntime:
     secret_key: str
     allowed: AllowList
     options: PushOptions
+    # One budget for every push of the worker: YClients counts requests per IP address, and
+    # a client per job would forget the requests of the jobs just before it.
+    limiter: RateLimiter
 
 
 class PushRetry(BackoffRetry):
@@ -87,7 +91,10 @@ def pushing(settings: ConnectionSettings, options: PushOptions | None = None) ->
         push_retry.configure(chosen)
         yield {
             _PUSHING: PushRuntime(
-                runtime.settings.resolved_secret_key(), settings.allow_list(), chosen
+                runtime.settings.resolved_secret_key(),
+                settings.allow_list(),
+                chosen,
+                RateLimiter(chosen.rate_limits),
             )
         }
 
@@ -114,6 +121,7 @@ async def push_appointment(
         options=runtime.options,
         retried=context.job.attempts > 0,
         deleted_start=datetime.fromisoformat(deleted_start) if deleted_start else None,
+        limiter=runtime.limiter,
     )
     record = f" record {report.record_id}" if report.record_id is not None else ""
     detail = f": {report.detail}" if report.detail else ""

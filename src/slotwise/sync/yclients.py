@@ -193,7 +193,11 @@ class YclientsApi:
         timeout: float = 20.0,
         rate_limits: Iterable[Window] = YCLIENTS_RATE_LIMITS,
         retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        """``limiter``: a budget shared with other clients (YClients counts requests per IP
+        address, not per connection); without one, this client has ``rate_limits`` of its
+        own."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("the YClients base URL must be an http(s) URL with a host")
@@ -201,7 +205,7 @@ class YclientsApi:
         self._base_url = base_url.rstrip("/")
         self._allowed = allowed or AllowList()
         self._timeout = timeout
-        self._limiter = RateLimiter(rate_limits)
+        self._limiter = limiter or RateLimiter(rate_limits)
         self._retry = retry or RetryPolicy()
         self._stack = AsyncExitStack()
         self._http: httpx.AsyncClient | None = None

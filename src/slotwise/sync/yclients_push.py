@@ -44,6 +44,7 @@ from slotwise.outbound import AllowList
 from slotwise.pushes import repository as pushes
 from slotwise.pushes.planning import IMPORTED_SOURCES, YCLIENTS
 from slotwise.pushes.repository import PushState
+from slotwise.sync.rate_limit import RateLimiter
 from slotwise.sync.yclients import (
     YCLIENTS_RATE_LIMITS,
     NewRecordClient,
@@ -244,12 +245,15 @@ async def push_appointment(
     options: PushOptions | None = None,
     retried: bool = False,
     deleted_start: datetime | None = None,
+    limiter: RateLimiter | None = None,
 ) -> PushReport:
     """Makes the connection's YClients agree with the appointment as it is now.
 
     ``retried``: an earlier attempt failed (it may have created the record before failing);
     ``deleted_start``: the appointment was deleted, and this is where it was (its link
-    went with it, so its record is found by our ``api_id`` around that time)."""
+    went with it, so its record is found by our ``api_id`` around that time);
+    ``limiter``: the worker's budget for YClients, shared by its pushes (without one, the
+    run has ``options.rate_limits`` to itself)."""
     options = options or PushOptions()
     async with maker() as session, session.begin():
         connection = await session.get(Connection, connection_id)
@@ -273,6 +277,7 @@ async def push_appointment(
         timeout=options.timeout,
         rate_limits=options.rate_limits,
         retry=options.retry,
+        limiter=limiter,
     )
     company = read.settings.company_id
     try:
