@@ -524,3 +524,27 @@ async def test_the_pushes_of_a_worker_share_one_rate_budget(
         # Each job has a client of its own; the worker's budget still lets no more than
         # two requests arrive within any second.
         assert all(arrivals[i + 2] - arrivals[i] >= 1.0 for i in range(len(arrivals) - 2))
+
+
+async def test_a_push_waiting_for_its_retry_lets_the_connections_other_jobs_by(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        await _connect(iso, world, fake)
+        fake.fail_next(1, 503, retry_after="8")
+        first = await _book(iso_client, world)
+        async with push_worker(iso):
+
+            async def waiting_for_retry() -> bool:
+                found = await _push_jobs(first["id"], iso)
+                return bool(found) and found[0].status == "todo" and found[0].attempts == 1
+
+            await wait_for(waiting_for_retry)
+            # Same connection, same lock: it still goes first, not after the retry.
+            second = await _book(iso_client, world, start=MONDAY_10 + timedelta(hours=4))
+            await wait_for(lambda: _ours(fake, second["id"]))
+            assert _ours(fake, first["id"]) is None
+            await wait_for(lambda: _ours(fake, first["id"]))
+        posted = [r.json()["api_id"] for r in fake.requests if r.method == "POST"]
+        assert posted == [first["id"], second["id"], first["id"]]
