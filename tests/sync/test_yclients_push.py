@@ -548,3 +548,30 @@ async def test_a_push_waiting_for_its_retry_lets_the_connections_other_jobs_by(
             await wait_for(lambda: _ours(fake, first["id"]))
         posted = [r.json()["api_id"] for r in fake.requests if r.method == "POST"]
         assert posted == [first["id"], second["id"], first["id"]]
+
+
+async def test_a_deletion_waiting_for_its_retry_holds_the_connections_later_jobs(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        await _connect(iso, world, fake)
+        first = await _book(iso_client, world)
+        async with push_worker(iso):
+            record = await wait_for(lambda: _ours(fake, first["id"]))
+            fake.fail_next(1, 503, retry_after="2")
+            resp = await iso_client.delete(
+                f"{API}/{first['id']}", headers=world.headers("director")
+            )
+            assert resp.status_code == 204, resp.text
+
+            async def waiting_for_retry() -> bool:
+                found = await _push_jobs(first["id"], iso)
+                return bool(found[-1].status == "todo" and found[-1].attempts == 1)
+
+            await wait_for(waiting_for_retry)
+            # Until the record is gone a poll could take it for a stranger's: the
+            # connection's later jobs wait for the deletion.
+            second = await _book(iso_client, world, start=MONDAY_10 + timedelta(hours=4))
+            await wait_for(lambda: _ours(fake, second["id"]))
+            assert fake.records[record.id].deleted

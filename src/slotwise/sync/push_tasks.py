@@ -36,7 +36,9 @@ from slotwise.sync.yclients_push import PushOptions
 
 _PUSHING = "slotwise.sync.push_tasks"
 # procrastinate runs the jobs of one lock in order: a job waiting for its retry would hold
-# back every later job of its connection (polls too). At a lower priority it lets them by.
+# back every later job of its connection (polls too). At a lower priority it lets them by,
+# except a deletion's: until its record is gone, a poll would find a live record whose
+# appointment no longer exists and could take it for someone else's.
 RETRY_PRIORITY = -1
 
 
@@ -73,6 +75,8 @@ class PushRetry(BackoffRetry):
     def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
         decision = super().get_retry_decision(exception=exception, job=job)
         if decision is None or isinstance(exception, asyncio.CancelledError):
+            return decision
+        if job.task_kwargs.get("deleted_start"):
             return decision
         return RetryDecision(retry_at=decision.retry_at, priority=RETRY_PRIORITY)
 
