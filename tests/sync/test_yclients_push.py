@@ -33,6 +33,7 @@ from tests.factories import World, make_world
 from tests.jobs.fixtures import Isolated, iso, iso_client
 from tests.jobs.support import fast_settings, wait_for
 from tests.sync.conftest import UNLIMITED
+from tests.sync.importing import at, imported, poll
 from tests.sync.yclients_server import (
     COMPANY_ID,
     PARTNER_TOKEN,
@@ -98,6 +99,7 @@ async def _connect(
     user_token: str = USER_TOKEN,
     secret_key: str | None = None,
     map_service: bool = True,
+    **settings: Any,
 ) -> uuid.UUID:
     """A YClients connection of the firm whose staff 9 is specialist A and whose service
     331 is the firm's haircut (staff 49 stays unmapped). ``secret_key``: the credentials
@@ -108,7 +110,7 @@ async def _connect(
             kind="yclients",
             name=f"YClients {uuid.uuid4().hex[:6]}",
             location_id=world.location_id,
-            settings={"company_id": COMPANY_ID, "base_url": fake.base_url},
+            settings={"company_id": COMPANY_ID, "base_url": fake.base_url, **settings},
             credentials=encrypt_credentials(
                 secret_key or iso.app.state.secret_key,
                 {"partner_token": PARTNER_TOKEN, "user_token": user_token},
@@ -575,3 +577,29 @@ async def test_a_deletion_waiting_for_its_retry_holds_the_connections_later_jobs
             second = await _book(iso_client, world, start=MONDAY_10 + timedelta(hours=4))
             await wait_for(lambda: _ours(fake, second["id"]))
             assert fake.records[record.id].deleted
+
+
+async def test_a_pushed_booking_is_known_as_ours_by_the_next_pull(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    world = await make_world(iso.app)
+    async with running() as fake:
+        fake.staff = {STAFF: "Anna", OTHER_STAFF: "Sergei"}
+        fake.services = {SERVICE: ("Haircut", Decimal("1300.00"))}
+        connection_id = await _connect(iso, world, fake, window_days=7)
+        booked = await _book(iso_client, world, start=at(11))
+        async with push_worker(iso):
+            record = await wait_for(lambda: _ours(fake, booked["id"]))
+            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
+        report = await poll(iso.app, connection_id)
+        assert (report.run.outcome, report.run.imported) == ("ok", 0)
+        assert await imported(iso.app, world) == []
+        # Moved here, pushed, pulled again: still one appointment, still ours.
+        await _patch(iso_client, world, booked, start_at=at(14).isoformat())
+        async with push_worker(iso):
+            await wait_for(lambda: _start(fake, booked["id"]) == at(14))
+            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
+        report = await poll(iso.app, connection_id)
+        assert (report.run.outcome, report.run.imported, report.run.updated) == ("ok", 0, 0)
+        assert await imported(iso.app, world) == []
+        assert fake.records.keys() == {record.id}
