@@ -92,10 +92,6 @@ def _day() -> date:
     return day
 
 
-def _at(hour: int) -> datetime:
-    return datetime.combine(_day(), time(hour), tzinfo=BERLIN)
-
-
 async def _cloud_api(request: Recorded) -> Response:
     """The WhatsApp Cloud API's messages endpoint, as in the channel's own tests."""
     if request.headers.get("authorization") != f"Bearer {WHATSAPP_TOKEN}":
@@ -121,6 +117,11 @@ class Scene:
     http: httpx.AsyncClient  # the API over HTTP on loopback
     board: SseReader  # the staff stream, as a director
     connection_id: uuid.UUID
+    # Chosen once: a test that runs across midnight keeps its day.
+    day: date
+
+    def at(self, hour: int) -> datetime:
+        return datetime.combine(self.day, time(hour), tzinfo=BERLIN)
 
     @property
     def director(self) -> dict[str, str]:
@@ -164,8 +165,8 @@ class Scene:
         resp = await self.http.get(
             "/api/v1/appointments",
             params={
-                "from": _day().isoformat(),
-                "to": _day().isoformat(),
+                "from": self.day.isoformat(),
+                "to": self.day.isoformat(),
                 "specialist_id": str(self.world.specialist_a),
             },
             headers=self.director,
@@ -176,7 +177,7 @@ class Scene:
 
     async def offered_at(self, clock: str) -> list[str]:
         """Who the availability offers for a Haircut at this local time of the day."""
-        day = _day().isoformat()
+        day = self.day.isoformat()
         resp = await get(self.http, self.world, **{"from": day, "to": day})
         assert resp.status_code == 200, resp.text
         slot = slot_at(resp.json(), clock)
@@ -210,7 +211,7 @@ class Scene:
 
 async def _connect(iso: Isolated, world: World, fake: FakeYclients) -> uuid.UUID:
     """A YClients connection whose staff 9 is specialist A (Anna) and whose service 331 is
-    the world's Haircut, with the given grace delay, and whose own turn is a day away."""
+    the world's Haircut, with a grace delay of GRACE_SECONDS, whose own turn is a day away."""
     async with maker(iso.app).begin() as session:
         connection = Connection(
             firm_id=world.firm_id,
@@ -277,7 +278,9 @@ async def scene(iso: Isolated) -> AsyncIterator[Scene]:
                     httpx.AsyncClient(base_url=server.url, timeout=10) as http,
                     sse(server.url, headers=world.headers("director")) as board,
                 ):
-                    yield Scene(iso, world, fake, whatsapp, channels, http, board, connection_id)
+                    yield Scene(
+                        iso, world, fake, whatsapp, channels, http, board, connection_id, _day()
+                    )
         finally:
             # The next test's worker must not poll a server that is gone.
             async with maker(iso.app).begin() as session:
@@ -328,7 +331,7 @@ async def test_a_record_made_there_is_live_blocks_its_time_and_is_confirmed_once
     guest = Person(name="Ivan", surname="Petrov", phone="+7 916 555-01-01")
     async with scene(iso) as s, worker(s):
         assert "Anna" in await s.offered_at("11:00")
-        record_id = s.yclients.add_record(STAFF, _at(11), length=timedelta(hours=1), client=guest)
+        record_id = s.yclients.add_record(STAFF, s.at(11), length=timedelta(hours=1), client=guest)
 
         run = await s.sync_now()
         assert (run["imported"], run["updated"], run["deleted"]) == (1, 0, 0)
@@ -337,8 +340,8 @@ async def test_a_record_made_there_is_live_blocks_its_time_and_is_confirmed_once
         appointment = created["appointment"]
         assert appointment["external_id"] == key(record_id)
         assert appointment["source"] == "yclients"
-        assert datetime.fromisoformat(appointment["start_at"]) == _at(11)
-        assert datetime.fromisoformat(appointment["end_at"]) == _at(12)
+        assert datetime.fromisoformat(appointment["start_at"]) == s.at(11)
+        assert datetime.fromisoformat(appointment["end_at"]) == s.at(12)
         assert [w["id"] for w in appointment["workers"]] == [str(s.world.specialist_a)]
         # Anna's hour is taken; the others are still offered then.
         offered = await s.offered_at("11:00")
@@ -361,7 +364,7 @@ async def test_a_record_moved_within_the_delay_is_one_message_with_the_final_tim
 ) -> None:
     guest = Person(name="Olga", surname="Smirnova", phone="+7 916 555-02-02")
     async with scene(iso) as s, worker(s):
-        record_id = s.yclients.add_record(STAFF, _at(11), length=timedelta(hours=1), client=guest)
+        record_id = s.yclients.add_record(STAFF, s.at(11), length=timedelta(hours=1), client=guest)
         first = await s.sync_now()
         assert first["imported"] == 1
         created = await s.on_board("appointment.created")
@@ -370,14 +373,14 @@ async def test_a_record_moved_within_the_delay_is_one_message_with_the_final_tim
         assert pending.status == "pending"
 
         # The admin moves it to 15:00 before the confirmation has gone out.
-        s.yclients.edit_record(record_id, start=_at(15))
+        s.yclients.edit_record(record_id, start=s.at(15))
         second = await s.sync_now()
         assert (second["imported"], second["updated"]) == (0, 1)
         assert datetime.fromisoformat(second["started_at"]) < pending.send_after, (
             "the move was polled after the grace delay: GRACE_SECONDS is too short here"
         )
         moved = await s.on_board("appointment.updated", appointment_id)
-        assert datetime.fromisoformat(moved["appointment"]["start_at"]) == _at(15)
+        assert datetime.fromisoformat(moved["appointment"]["start_at"]) == s.at(15)
         offered = await s.offered_at("15:00")
         assert "Anna" not in offered and "Ben" in offered
         assert "Anna" in await s.offered_at("11:00")
@@ -397,7 +400,7 @@ async def test_a_record_deleted_within_the_delay_is_gone_without_a_message(
 ) -> None:
     guest = Person(name="Pavel", surname="Orlov", phone="+7 916 555-03-03")
     async with scene(iso) as s, worker(s):
-        record_id = s.yclients.add_record(STAFF, _at(11), length=timedelta(hours=1), client=guest)
+        record_id = s.yclients.add_record(STAFF, s.at(11), length=timedelta(hours=1), client=guest)
         assert (await s.sync_now())["imported"] == 1
         created = await s.on_board("appointment.created")
         appointment_id = created["appointment"]["id"]
@@ -425,7 +428,7 @@ async def test_a_record_deleted_within_the_delay_is_gone_without_a_message(
 async def test_a_restart_between_two_polls_repeats_nothing(iso: Isolated) -> None:
     guest = Person(name="Irina", surname="Volkova", phone="+7 916 555-04-04")
     async with scene(iso) as s:
-        record_id = s.yclients.add_record(STAFF, _at(11), length=timedelta(hours=1), client=guest)
+        record_id = s.yclients.add_record(STAFF, s.at(11), length=timedelta(hours=1), client=guest)
         async with worker(s, "e2e-worker-1"):
             first = await s.sync_now()
             assert first["imported"] == 1
@@ -458,7 +461,7 @@ async def test_a_slotwise_booking_is_written_there_and_not_imported_back(iso: Is
             json={
                 "location_id": str(s.world.location_id),
                 "client_id": str(s.world.client_id),
-                "start_at": _at(16).isoformat(),
+                "start_at": s.at(16).isoformat(),
                 "worker_ids": [str(s.world.specialist_a)],
                 "services": [{"service_id": str(s.world.service_id)}],
             },
@@ -467,7 +470,7 @@ async def test_a_slotwise_booking_is_written_there_and_not_imported_back(iso: Is
         booked = resp.json()
 
         record = await wait_for(lambda: _ours(s.yclients, booked["id"]), timeout=SOON)
-        assert (record.staff_id, record.start, record.deleted) == (STAFF, _at(16), False)
+        assert (record.staff_id, record.start, record.deleted) == (STAFF, s.at(16), False)
         assert record.length == 30 * 60
 
         run = await s.sync_now()
