@@ -148,7 +148,7 @@ def worker(
     queue: Annotated[
         list[str] | None,
         typer.Option(
-            help="Only these queues (repeatable): notifications, periodic", show_default="all"
+            help="Only these queues (repeatable): notifications, periodic, sync", show_default="all"
         ),
     ] = None,
     name: Annotated[str, typer.Option(help="Name in logs", show_default=True)] = "worker",
@@ -164,9 +164,11 @@ def worker(
 
     Several workers may run at once; SIGTERM or Ctrl-C lets running jobs finish, then stops.
     """
+    from slotwise.connections.settings import connection_settings
     from slotwise.jobs.worker import run_worker
     from slotwise.notifications.channels import ChannelSettings
     from slotwise.notifications.tasks import delivery
+    from slotwise.sync.tasks import syncing
 
     if not job_logs:
         logging.getLogger("procrastinate").setLevel(logging.WARNING)
@@ -176,7 +178,7 @@ def worker(
     with database(settings) as url:
         if settings.database_url is None:
             _migrate(url)
-        resources = [delivery(ChannelSettings())]
+        resources = [delivery(ChannelSettings()), syncing(connection_settings())]
         asyncio.run(run_worker(url, settings, resources=resources, name=name, queues=queue))
 
 

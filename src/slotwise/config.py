@@ -139,6 +139,8 @@ class Settings(BaseSettings):
     cron_status_transitions: str = "* * * * *"
     cron_reminders: str = "*/5 * * * *"
     cron_dispatch: str = "* * * * *"
+    # Connections are polled on their own intervals (at least 10 s); this sweep finds the due.
+    cron_sync_sweep: str = "* * * * * */10"
     cron_stalled_jobs: str = "* * * * *"
     cron_cleanup: str = "17 * * * *"
 

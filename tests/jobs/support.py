@@ -28,11 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.app import create_app
 from slotwise.config import Settings
+from slotwise.connections.settings import ConnectionSettings
+from slotwise.jobs.runtime import WorkerResource
 from slotwise.jobs.worker import run_worker
 from slotwise.models import Notification
 from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.delivery import DeliveryRuntime
 from slotwise.notifications.tasks import delivery
+from slotwise.sync.tasks import syncing
 from tests.live_server import free_port
 
 SLOTWISE = [sys.executable, "-m", "slotwise"]
@@ -137,6 +140,7 @@ def fast_settings(settings: Settings, **overrides: Any) -> Settings:
         "cron_status_transitions": "* * * * * */1",
         "cron_reminders": "* * * * * */1",
         "cron_dispatch": "* * * * * */1",
+        "cron_sync_sweep": "* * * * * */1",
         "cron_stalled_jobs": "* * * * * */1",
         "cron_cleanup": "* * * * * */30",
     }
@@ -196,7 +200,10 @@ def stop_process(proc: subprocess.Popen[bytes]) -> None:
 
 @contextlib.asynccontextmanager
 async def running_worker(
-    settings: Settings, channels: ChannelSettings, name: str = "test-worker"
+    settings: Settings,
+    channels: ChannelSettings,
+    name: str = "test-worker",
+    sync: WorkerResource | None = None,
 ) -> AsyncIterator[None]:
     """A worker in this process's event loop until the block ends (then a graceful stop)."""
     assert settings.database_url is not None
@@ -204,7 +211,7 @@ async def running_worker(
         run_worker(
             settings.database_url,
             settings,
-            resources=[delivery(channels)],
+            resources=[delivery(channels), sync or syncing(ConnectionSettings())],
             name=name,
             handle_signals=False,
         )

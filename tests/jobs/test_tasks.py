@@ -12,6 +12,7 @@ _PERIODIC = (
     "advance_statuses",
     "plan_reminders",
     "dispatch_notifications",
+    "sweep_connections",
     "retry_stalled_jobs",
     "cleanup",
 )
@@ -20,7 +21,11 @@ _PERIODIC = (
 def test_every_task_keeps_its_name_queue_lock_and_retry(settings: Settings) -> None:
     periodic.register(settings)  # as the worker does: imports every task module
     ours = {name: task for name, task in job_app.tasks.items() if "procrastinate." not in name}
-    assert set(ours) == {"deliver_notification", *_PERIODIC}
+    assert set(ours) == {"deliver_notification", "sync_connection", *_PERIODIC}
+    sync = ours.pop("sync_connection")
+    # One run per connection at a time: the lock is given where the sweep defers it.
+    assert (sync.queue, sync.queueing_lock, sync.pass_context) == ("sync", None, True)
+    assert sync.retry_strategy is None
     deliver = ours.pop("deliver_notification")
     assert (deliver.queue, deliver.queueing_lock, deliver.pass_context) == (
         "notifications",
@@ -38,6 +43,7 @@ def test_periodic_tasks_run_on_the_schedules_of_the_settings(settings: Settings)
         "advance_statuses": settings.cron_status_transitions,
         "plan_reminders": settings.cron_reminders,
         "dispatch_notifications": settings.cron_dispatch,
+        "sweep_connections": settings.cron_sync_sweep,
         "retry_stalled_jobs": settings.cron_stalled_jobs,
         "cleanup": settings.cron_cleanup,
     }

@@ -119,7 +119,7 @@ async def test_queue_statistics(settings: Settings, world: World) -> None:
         after = datetime.now(UTC)
     assert resp.status_code == 200, resp.text
     queues = {q["queue"]: q for q in resp.json()["items"]}
-    assert set(queues) == {"notifications", "periodic"}
+    assert set(queues) == {"notifications", "periodic", "sync"}
     notifications = queues["notifications"]
     assert (
         notifications["waiting"],
@@ -172,6 +172,7 @@ async def test_periodic_schedules_are_listed(client: httpx.AsyncClient, world: W
         "advance_statuses": "* * * * *",
         "plan_reminders": "*/5 * * * *",
         "dispatch_notifications": "* * * * *",
+        "sweep_connections": "* * * * * */10",
         "retry_stalled_jobs": "* * * * *",
         "cleanup": "17 * * * *",
     }

@@ -20,8 +20,9 @@ from slotwise.connections.secrets import encrypt_credentials
 from slotwise.models import Connection, ExternalBusyTime
 from slotwise.outbound import AllowList
 from slotwise.sync.caldav_calendar import SLOTWISE_PROPERTY
-from slotwise.sync.caldav_run import BACKOFF_SECONDS, CalDavReport, run_caldav_connection
-from tests.appointments.helpers import created, patch
+from slotwise.sync.caldav_run import BACKOFF_SECONDS, run_caldav_connection
+from slotwise.sync.run_outcomes import RunReport
+from tests.appointments.helpers import change_appointment, created
 from tests.availability.db import MONDAY, at, far_horizon, maker
 from tests.availability.test_endpoint import get, slot_at, who
 from tests.factories import World
@@ -62,7 +63,7 @@ async def _connection(app: FastAPI, world: World, url: str, password: str = PASS
         return connection.id
 
 
-async def _poll(app: FastAPI, connection_id: uuid.UUID, now: datetime = SUNDAY) -> CalDavReport:
+async def _poll(app: FastAPI, connection_id: uuid.UUID, now: datetime = SUNDAY) -> RunReport:
     report = await run_caldav_connection(
         maker(app),
         connection_id,
@@ -82,7 +83,7 @@ async def _row(app: FastAPI, connection_id: uuid.UUID) -> Connection:
         return row
 
 
-def _counts(report: CalDavReport) -> dict[str, Any]:
+def _counts(report: RunReport) -> dict[str, Any]:
     run = report.run
     return {"outcome": run.outcome, "in": run.imported, "out": run.deleted, "written": run.updated}
 
@@ -146,27 +147,15 @@ async def test_an_appointment_is_written_moved_and_removed_from_the_calendar(
     unchanged = await _poll(app, connection_id)
     assert _counts(unchanged) == {"outcome": "ok", "in": 0, "out": 0, "written": 0}
 
-    moved = await patch(
-        client,
-        world,
-        appointment["id"],
-        {"start_at": "2030-01-07T13:00:00+00:00"},
-        if_match=f'"{appointment["version"]}"',
+    moved = await change_appointment(
+        client, world, appointment, start_at="2030-01-07T13:00:00+00:00"
     )
-    assert moved.status_code == 200, moved.text
     assert _counts(await _poll(app, connection_id))["written"] == 1
     [event] = await radicale.events(USER, calendar)
     assert event.start == datetime(2030, 1, 7, 13, tzinfo=UTC)
-    assert event.get("SEQUENCE") == moved.json()["version"]
+    assert event.get("SEQUENCE") == moved["version"]
 
-    cancelled = await patch(
-        client,
-        world,
-        appointment["id"],
-        {"status": "cancelled"},
-        if_match=f'"{moved.json()["version"]}"',
-    )
-    assert cancelled.status_code == 200, cancelled.text
+    await change_appointment(client, world, moved, status="cancelled")
     assert _counts(await _poll(app, connection_id))["written"] == 1
     assert await radicale.events(USER, calendar) == []
 

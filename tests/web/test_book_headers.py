@@ -40,7 +40,16 @@ async def test_the_booking_pages_may_be_framed_and_no_other_page(
         assert f'href="/book/{world.slug}/manifest.webmanifest"' in page
         assert "http://" not in page and "https://" not in page
         assert world.slug in page and f"Firm {world.slug}" in page  # the firm's name
-    for path in ("/board", "/calendar", "/setup", "/clients", "/staff", "/set-password", "/docs"):
+    for path in (
+        "/board",
+        "/calendar",
+        "/setup",
+        "/clients",
+        "/staff",
+        "/connections",
+        "/set-password",
+        "/docs",
+    ):
         csp = (await client.get(path)).headers["content-security-policy"]
         assert "frame-ancestors 'none'" in csp, path
         assert "frame-ancestors *" not in csp, path

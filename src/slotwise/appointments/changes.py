@@ -4,8 +4,9 @@ path can forget one."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,14 +26,20 @@ async def appointment_changed(
     *,
     now: datetime | None = None,
     by_client: bool | None = None,
+    confirmation_delay: timedelta | None = None,
 ) -> None:
     """``before`` is None for a creation, ``after`` None for a deletion; ``caller`` None when
     the system itself made the change (e.g. a status moved by time) or a guest of the
     public booking page did. ``now`` is the moment the change counts from (delays of the
     messages it causes); ``by_client``: the client made it themselves (default: the caller
-    is a client), so their message need not wait for further edits."""
+    is a client), so their message need not wait for further edits. ``confirmation_delay``
+    replaces the configured one, for a source with a grace of its own (an external
+    system's connection)."""
     if by_client is None:
         by_client = caller is not None and caller.is_client
+    policy = Policy.from_settings(settings_of(session))
+    if confirmation_delay is not None:
+        policy = dataclasses.replace(policy, confirmation_delay=confirmation_delay)
     await plan_for_change(
         session,
         firm_id,
@@ -40,7 +47,7 @@ async def appointment_changed(
         after,
         by_client=by_client,
         now=now or datetime.now(UTC),
-        policy=Policy.from_settings(settings_of(session)),
+        policy=policy,
     )
     # Last: taking the event sequence number locks the firm's row until commit (that lock
     # is what keeps sequence numbers in commit order), so nothing else should run after it.

@@ -262,6 +262,24 @@ async def external_id_taken(
     return await session.scalar(select(exists(stmt))) or False
 
 
+async def by_external_id(
+    session: AsyncSession, firm_id: uuid.UUID, source: str, external_id: str
+) -> Appointment | None:
+    """The firm's appointment imported from ``source`` as ``external_id``, locked with its
+    worker and service rows (for a change)."""
+    stmt = (
+        select(Appointment)
+        .where(
+            Appointment.firm_id == firm_id,
+            Appointment.source == source,
+            Appointment.external_id == external_id,
+        )
+        .with_for_update(of=Appointment)
+        .execution_options(populate_existing=True)
+    )
+    return await session.scalar(stmt)
+
+
 async def referenced_by_wallet(
     session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID
 ) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -33,6 +33,7 @@ from slotwise.appointments.schemas import (
 from slotwise.auth.caller import Caller
 from slotwise.availability.bounds import lower_bound, upper_bound
 from slotwise.availability.errors import InvalidRange
+from slotwise.booking import claims
 from slotwise.booking.confirm import take_hold
 from slotwise.booking.errors import HoldNotFound
 from slotwise.booking.holds import Holder
@@ -214,3 +215,46 @@ async def delete_appointment(
     await session.delete(appointment)
     await session.flush()
     await appointment_changed(session, caller.firm_id, before, None, caller)
+
+
+async def create_by_system(
+    session: AsyncSession,
+    new: NewAppointment,
+    now: datetime,
+    *,
+    confirmation_delay: timedelta | None = None,
+) -> AppointmentOut:
+    """An appointment the system books by itself (an external system's record): the one
+    insert, then the change report (event, messages) with no caller. Raises ``SlotTaken``
+    when its time is taken (run it in a savepoint to carry on)."""
+    appointment = await insert_appointment(session, new, now)
+    out = await present_one(session, new.firm_id, appointment)
+    await appointment_changed(
+        session, new.firm_id, None, out, None, now=now, confirmation_delay=confirmation_delay
+    )
+    return out
+
+
+async def remove_by_system(
+    session: AsyncSession, appointment: Appointment, now: datetime
+) -> AppointmentOut | None:
+    """The system removes a locked appointment whose source deleted it: deleted, or
+    cancelled when wallet transactions refer to it (money history is never detached).
+    Returns the cancelled state, or None when the row was deleted (or already cancelled)."""
+    firm_id = appointment.firm_id
+    before = await present_one(session, firm_id, appointment)
+    if not await repository.referenced_by_wallet(session, firm_id, appointment.id):
+        await session.delete(appointment)
+        await session.flush()
+        await appointment_changed(session, firm_id, before, None, None, now=now)
+        return None
+    if appointment.status == "cancelled":
+        return None
+    appointment.status = "cancelled"
+    appointment.version = appointment.version + 1
+    await session.flush()
+    await claims.reclaim_appointment(session, appointment, now)
+    await session.refresh(appointment)
+    after = await present_one(session, firm_id, appointment)
+    await appointment_changed(session, firm_id, before, after, None, now=now)
+    return after

@@ -9,7 +9,7 @@ too); a request that changes nothing leaves it as it is.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -99,6 +99,53 @@ async def update_appointment(
         await appointment_changed(session, caller.firm_id, before, after, caller)
         return after
     return before
+
+
+async def change_by_system(
+    session: AsyncSession,
+    appointment: Appointment,
+    changes: dict[str, Any],
+    *,
+    worker_ids: list[uuid.UUID] | None = None,
+    lines: list[ServiceLineIn] | None = None,
+    now: datetime,
+    confirmation_delay: timedelta | None = None,
+) -> AppointmentOut | None:
+    """A change the system makes by itself (an external system's record was edited): the
+    same checks, claims, version bump and change report (event, messages) as a person's
+    edit, with no caller. ``appointment`` must be locked (``get_visible(..., lock=True)``).
+    Returns the new state, or None when nothing differed. Raises ``SlotTaken`` when the new
+    time is taken, with nothing changed in the session's state that the caller keeps (run it
+    in a savepoint)."""
+    before = await present_one(session, appointment.firm_id, appointment)
+    changes = dict(changes)
+    claims_change = bool(CLAIM_FIELDS & set(changes)) or worker_ids is not None or lines is not None
+    await _validate(session, appointment.firm_id, appointment, changes)
+    changed = _assign(appointment, changes)
+    if worker_ids is not None:
+        await check_workers(session, appointment.firm_id, worker_ids)
+        changed = _replace_workers(appointment, worker_ids) or changed
+    if lines is not None:
+        changed = await _replace_services(session, appointment, lines, worker_ids) or changed
+    if not changed:
+        return None
+    if claims_change:
+        await session.flush()
+        await claims.reclaim_appointment(session, appointment, now)
+    appointment.version = appointment.version + 1
+    await session.flush()
+    await session.refresh(appointment)
+    after = await present_one(session, appointment.firm_id, appointment)
+    await appointment_changed(
+        session,
+        appointment.firm_id,
+        before,
+        after,
+        None,
+        now=now,
+        confirmation_delay=confirmation_delay,
+    )
+    return after
 
 
 def _open_or_close(appointment: Appointment, changes: dict[str, Any], now: datetime) -> None:

@@ -6,7 +6,7 @@ import uuid
 from decimal import Decimal
 from typing import NamedTuple
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -163,3 +163,37 @@ async def appointment_client(
         )
     ).one_or_none()
     return (False, None) if row is None else (True, row[0])
+
+
+async def lock_contact(session: AsyncSession, firm_id: uuid.UUID, contact: str) -> None:
+    """Serializes, until commit, whoever finds or creates the firm's client of this contact
+    (``phone:<digits>`` or ``email:<address>``), so that two at once never make two."""
+    key = f"client-contact:{firm_id}:{contact}"
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+
+
+async def client_with_phone(
+    session: AsyncSession, firm_id: uuid.UUID, digits: str
+) -> uuid.UUID | None:
+    """The firm's client whose phone has these digits (country code first; a stored leading
+    ``00`` or ``+`` and any spacing ignored): the active one first, then the oldest."""
+    stored = func.regexp_replace(Client.phone, "[^0-9]", "", "g")
+    return await session.scalar(
+        select(Client.id)
+        .where(Client.firm_id == firm_id, or_(stored == digits, stored == "00" + digits))
+        .order_by(Client.is_active.desc(), Client.created_at, Client.id)
+        .limit(1)
+    )
+
+
+async def client_with_email(
+    session: AsyncSession, firm_id: uuid.UUID, email: str
+) -> uuid.UUID | None:
+    """The firm's client with this (lower-cased) email, ignoring case and surrounding
+    spaces: the active one first, then the oldest."""
+    return await session.scalar(
+        select(Client.id)
+        .where(Client.firm_id == firm_id, func.lower(func.btrim(Client.email)) == email)
+        .order_by(Client.is_active.desc(), Client.created_at, Client.id)
+        .limit(1)
+    )

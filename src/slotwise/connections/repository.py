@@ -41,6 +41,17 @@ async def get_connection(
     return row
 
 
+async def connection_to_run(session: AsyncSession, connection_id: uuid.UUID) -> Connection | None:
+    """The connection (of whichever firm) for the poller's run, locked; None when it was
+    deleted after its run was queued."""
+    return await session.scalar(
+        select(Connection)
+        .where(Connection.id == connection_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def list_connections(
     session: AsyncSession, firm_id: uuid.UUID, page: PageParams
 ) -> tuple[list[Connection], int]:

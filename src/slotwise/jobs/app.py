@@ -17,11 +17,13 @@ from procrastinate import App, PsycopgConnector
 
 QUEUE_NOTIFICATIONS = "notifications"
 QUEUE_PERIODIC = "periodic"
+QUEUE_SYNC = "sync"
 
 # In this order the periodic tasks are listed (ops' history of periodic runs).
 TASK_MODULES = (
     "slotwise.appointments.tasks",
     "slotwise.notifications.tasks",
+    "slotwise.sync.tasks",
     "slotwise.jobs.stalled",
     "slotwise.ops.tasks",
 )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.caller import Caller
 from slotwise.config import Settings
 from slotwise.jobs import periodic
-from slotwise.jobs.app import QUEUE_NOTIFICATIONS, QUEUE_PERIODIC
+from slotwise.jobs.app import QUEUE_NOTIFICATIONS, QUEUE_PERIODIC, QUEUE_SYNC
 from slotwise.notifications import repository as outbox
 from slotwise.notifications.dispatch import DELIVER_TASK
 from slotwise.notifications.schemas import NotificationOut, NotificationPage
@@ -54,7 +54,7 @@ async def queues(session: AsyncSession, caller: Caller) -> QueueList:
         name: QueueStats(
             queue=name, waiting=0, scheduled=0, running=0, failed=0, oldest_waiting_seconds=None
         )
-        for name in (QUEUE_NOTIFICATIONS, QUEUE_PERIODIC)
+        for name in (QUEUE_NOTIFICATIONS, QUEUE_PERIODIC, QUEUE_SYNC)
     }
     for row in await repository.queue_counts(session, caller.firm_id, now):
         stats[row.queue_name] = QueueStats(

@@ -29,12 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.connections import health, repository
 from slotwise.connections.schemas import CalDavSettings
 from slotwise.connections.secrets import CredentialsUnreadable, decrypt_credentials
-from slotwise.models import Connection, SyncRun
+from slotwise.models import Connection
 from slotwise.outbound import AllowList
 from slotwise.sync import caldav_repository
 from slotwise.sync.caldav_calendar import BusyTime, CalDAVCalendar, CalendarAccount, open_calendar
 from slotwise.sync.caldav_errors import CalDAVError, CalendarUnreachable
 from slotwise.sync.caldav_repository import AppointmentEntry, CalendarPlace
+from slotwise.sync.run_outcomes import FAILING_RETRY_SECONDS, RunReport
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,6 @@ log = logging.getLogger(__name__)
 MAX_WINDOW_DAYS = 92
 # A server that is away: the next try after this, unless it said how long to wait.
 BACKOFF_SECONDS = 300
-
-
-@dataclass(frozen=True)
-class CalDavReport:
-    run: SyncRun
-    tell_operators: bool
 
 
 @dataclass
@@ -129,7 +124,7 @@ async def run_caldav_connection(
     allowed: AllowList,
     now: datetime,
     timeout: float = 15.0,
-) -> CalDavReport | None:
+) -> RunReport | None:
     """Polls the connection once; None if it is gone, disabled or not a CalDAV one."""
     async with maker() as session:
         connection = await session.get(Connection, connection_id)
@@ -173,7 +168,9 @@ async def run_caldav_connection(
             health.schedule_next(connection, now, delay_seconds=max(wait, 1))
         else:
             tell = health.mark_failing(connection, failure.reason, now)
-            health.schedule_next(connection, now)
+            # Nothing changes until a person acts (new credentials make it due at once).
+            wait = max(float(connection.poll_interval_seconds), FAILING_RETRY_SECONDS)
+            health.schedule_next(connection, now, delay_seconds=wait)
         await repository.finish_run(
             session,
             run,
@@ -187,4 +184,4 @@ async def run_caldav_connection(
         )
     if failure is not None:
         log.info("caldav connection %s: %s", connection_id, failure.reason)
-    return CalDavReport(run, tell)
+    return RunReport(run, tell)

@@ -69,6 +69,16 @@ _STATIC_TYPES = {
     "strings-staff.js": _SCRIPT,
     "set-password.js": _SCRIPT,
     "staff.css": _STYLE,
+    # The connections page (YClients, CalDAV) and its parts.
+    "connections.js": _SCRIPT,
+    "connections-dom.js": _SCRIPT,
+    "connections-health.js": _SCRIPT,
+    "connections-detail.js": _SCRIPT,
+    "connections-records.js": _SCRIPT,
+    "connections-mappings.js": _SCRIPT,
+    "connections-form.js": _SCRIPT,
+    "strings-connections.js": _SCRIPT,
+    "connections.css": _STYLE,
     "board.css": _STYLE,
     "calendar.css": _STYLE,
     "clients.css": _STYLE,
@@ -112,13 +122,15 @@ class _NavLink:
     roles: str  # who sees the link (the page itself still asks the API, which decides)
 
 
-_ADMINS = "owner director manager"
+_OPERATORS = "owner director"
+_ADMINS = f"{_OPERATORS} manager"
 _NAV = (
     _NavLink("/board", "nav.board", "Live board", f"{_ADMINS} worker client"),
     _NavLink("/calendar", "nav.calendar", "Calendar", f"{_ADMINS} worker"),
     _NavLink("/setup", "nav.setup", "Setup", _ADMINS),
     _NavLink("/clients", "nav.clients", "Clients", _ADMINS),
     _NavLink("/staff", "nav.staff", "Staff", _ADMINS),
+    _NavLink("/connections", "nav.connections", "Connections", _OPERATORS),
     _NavLink("/my", "nav.my", "My appointments", "client"),
 )
 
@@ -167,6 +179,14 @@ _SHELLS = {
     ),
     "/setup": _Shell("setup", "setup", "Setup", "setup", "Skip to the setup", ("setup.css",)),
     "/staff": _Shell("staff", "staff", "Staff", "staff", "Skip to the staff page", ("staff.css",)),
+    "/connections": _Shell(
+        "connections",
+        "connections",
+        "Connections",
+        "connections",
+        "Skip to the connections",
+        ("staff.css", "connections.css"),
+    ),
     "/my": _Shell(
         "my", "my", "My appointments", "my appointments", "Skip to your appointments", ("my.css",)
     ),
@@ -255,6 +275,22 @@ async def setup() -> HTMLResponse:
 async def staff() -> HTMLResponse:
     """The staff page: specialists (their services, weekly hours, breaks) and staff logins."""
     return _page("/staff")
+
+
+@router.get("/connections", response_class=HTMLResponse, include_in_schema=False)
+async def connections(poll: PollQuery = None) -> HTMLResponse:
+    """The firm's connections to YClients and CalDAV calendars (owner and directors): their
+    health, adding, changing, turning off and deleting them, the mapping of external staff
+    and services, "Sync now", and each one's runs, conflicts and held-back bookings.
+    ``poll``: how often the page reads their health again."""
+    return _page("/connections", poll_seconds=poll or DEFAULT_POLL_SECONDS)
+
+
+@router.get("/app/connections", include_in_schema=False)
+async def app_connections() -> RedirectResponse:
+    """The address the connections page was first asked for; the staff pages live at the
+    top level."""
+    return RedirectResponse("/connections")
 
 
 @router.get("/my", response_class=HTMLResponse, include_in_schema=False)
