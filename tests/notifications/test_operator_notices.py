@@ -177,7 +177,7 @@ async def test_a_failure_that_ended_before_its_notice_went_out_is_not_told(
     assert await _deliver_pending(runtime, app, world.firm_id) == ["cancelled", "cancelled"]
     assert sink.messages == []
     assert {row.last_error for row in await _rows(app, world.firm_id)} == {
-        "the connection works again"
+        "the connection is no longer failing"
     }
 
 

@@ -234,7 +234,8 @@ async def _why_not(session: AsyncSession, row: Notification, user: User | None) 
         if connection.health != "failing" or connection.failing_since != _instant(
             data["failing_since"]
         ):
-            return "the connection works again"
+            # It worked since, or a person changed its settings (which starts it afresh).
+            return "the connection is no longer failing"
         return None
     conflict = await session.get(SyncConflict, uuid.UUID(data["conflict_id"]))
     if conflict is None or conflict.firm_id != row.firm_id:
