@@ -135,6 +135,9 @@ async def test_a_failing_connection_tells_each_operator_of_the_firm_once(
     assert f"Details: {REASON}" in text
     assert "Gestört seit: " in text
     assert "Was tun: Prüfen Sie die Zugangsdaten in den Verbindungseinstellungen" in text
+    # A link to the connection on the connections page.
+    page = f"{runtime.settings.resolved_public_base_url()}/connections#{connection_id}"
+    assert f"Verbindung öffnen: {page}\n" in text.replace("\r\n", "\n")
 
     # Delivering again sends nothing more.
     for row in await _rows(app, world.firm_id):
@@ -280,6 +283,8 @@ async def test_a_sync_conflict_tells_the_operators_the_times_once(
         "Kunde: Clara Client",
         "Leistung: Haircut",
         "Wie es sich löst: Verschieben oder stornieren Sie einen der beiden, in YClients",
+        f"Konflikte ansehen: {runtime.settings.resolved_public_base_url()}/connections"
+        f"#{connection_id}/conflicts",
     ):
         assert line in text, (line, text)
 
@@ -395,3 +400,5 @@ async def test_an_operators_browsers_get_a_copy(
     assert delivered.payload["title"] == "Verbindung gestört: YClients"
     assert delivered.payload["data"] == {"type": "connection_failing"}
     assert "Zugangsdaten abgelehnt" in delivered.payload["body"]
+    # A click opens the connection.
+    assert delivered.payload["url"].endswith(f"/connections#{connection_id}")

@@ -115,7 +115,9 @@ async def _prepare(
         rendered, found = guest
         starts_at = None
     elif row.recipient_kind == "operator":
-        notice = await operator_notices.message(session, row, configured)
+        notice = await operator_notices.message(
+            session, row, configured, runtime.settings.resolved_public_base_url()
+        )
         if isinstance(notice, str):
             row.status, row.last_error = "cancelled", notice
             return "cancelled"

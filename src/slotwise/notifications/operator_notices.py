@@ -196,7 +196,15 @@ def _instant(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
-def _context(row: Notification) -> NoticeContext:
+def _page_url(row: Notification, base_url: str | None) -> str | None:
+    """Where the connections page shows the connection (a failure) or its open conflicts."""
+    if not base_url:
+        return None
+    tab = "/conflicts" if row.type == MessageType.SYNC_CONFLICT else ""
+    return f"{base_url.rstrip('/')}/connections#{row.data['connection_id']}{tab}"
+
+
+def _context(row: Notification, base_url: str | None) -> NoticeContext:
     data = row.data
     return NoticeContext(
         firm_name=data["firm_name"],
@@ -214,6 +222,7 @@ def _context(row: Notification) -> NoticeContext:
         appointment_ends_at=_instant(data.get("appointment_end_at")),
         client_name=data.get("client_name") or None,
         services=data.get("services", []),
+        url=_page_url(row, base_url),
     )
 
 
@@ -246,16 +255,20 @@ async def _why_not(session: AsyncSession, row: Notification, user: User | None) 
 
 
 async def message(
-    session: AsyncSession, row: Notification, configured: frozenset[Channel]
+    session: AsyncSession,
+    row: Notification,
+    configured: frozenset[Channel],
+    base_url: str | None = None,
 ) -> tuple[Rendered, Route] | str:
     """The notice and where it goes (the operator's email, then their browsers), or why it
-    no longer goes out."""
+    no longer goes out. ``base_url``: the server's public address, for the link to the
+    connections page."""
     user = await session.get(User, uuid.UUID(row.data["user_id"]))
     reason = await _why_not(session, row, user)
     if reason is not None:
         return reason
     assert user is not None
-    rendered = render_notice(row.type, row.locale, _context(row))
+    rendered = render_notice(row.type, row.locale, _context(row, base_url))
     targets: list[Target] = []
     passed_over: list[str] = []
     address = row.address or ""

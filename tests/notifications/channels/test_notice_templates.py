@@ -223,3 +223,15 @@ def test_each_renderer_refuses_the_other_kind() -> None:
         _failing(failing_since=datetime(2026, 11, 24, 10, 0))
     with pytest.raises(ValueError, match="unknown time zone"):
         _failing(time_zone="Mars/Olympus_Mons")
+
+
+def test_the_link_to_the_connections_page() -> None:
+    url = "https://slotwise.example/connections#c0ffee"
+    failing = render_notice(MessageType.CONNECTION_FAILING, "de", _failing(url=url))
+    assert f"Verbindung öffnen: {url}" in failing.text
+    assert f'href="{url}"' in failing.html and failing.url == url
+    conflict = render_notice(MessageType.SYNC_CONFLICT, "ru", _conflict(url=f"{url}/conflicts"))
+    assert f"Показать конфликты: {url}/conflicts" in conflict.text
+    assert render_notice(MessageType.SYNC_CONFLICT, "en", _conflict()).url is None
+    with pytest.raises(ValueError, match="http"):
+        _failing(url="javascript:alert(1)")

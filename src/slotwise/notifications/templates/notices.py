@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slotwise.notifications.templates.context import OPERATOR_NOTICES, MessageType, Rendered
@@ -59,6 +60,8 @@ class NoticeContext:
     appointment_ends_at: datetime | None = None
     client_name: str | None = None
     services: Sequence[str] = ()
+    # The connection (or its conflicts) on the staff app's connections page.
+    url: str | None = None
 
     def __post_init__(self) -> None:
         for name in (
@@ -75,6 +78,8 @@ class NoticeContext:
             ZoneInfo(self.time_zone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone: {self.time_zone!r}") from None
+        if self.url is not None and urlsplit(self.url).scheme not in ("http", "https"):
+            raise ValueError("url must be an http(s) URL")
 
     @property
     def zone(self) -> ZoneInfo:
@@ -176,10 +181,14 @@ def render_notice(
                 context.external_starts_at, context.external_ends_at, context.zone, catalog
             )
     footer = words.footer.format(firm=firm)
+    failing = notice is MessageType.CONNECTION_FAILING
+    label = words.open_connection if failing else words.open_conflicts
+    link = (label, context.url) if context.url else None
     return Rendered(
         subject=subject,
-        text=text_body(greeting, intro, rows, None, footer),
-        html=html_page(language, subject, greeting, intro, rows, None, footer),
+        text=text_body(greeting, intro, rows, link, footer),
+        html=html_page(language, subject, greeting, intro, rows, link, footer),
         locale=language,
         summary=f"{intro}\n{headline}".rstrip(),
+        url=context.url,
     )

@@ -44,6 +44,9 @@ class NoticeWords:
     how_it_resolves: str
     # Over {kind}: the other system's name.
     conflict_resolves: str
+    # The labels of the link to the connection on the connections page, and to its conflicts.
+    open_connection: str
+    open_conflicts: str
     # Over {firm}.
     footer: str
 

@@ -95,6 +95,8 @@ CATALOG = Catalog(
         conflict_resolves="Verschieben oder stornieren Sie einen der beiden, in {kind} oder in"
         " Slotwise. Die nächste Synchronisation übernimmt den Eintrag, sobald er sich nicht"
         " mehr überschneidet, und der Konflikt schließt sich von selbst.",
+        open_connection="Verbindung öffnen",
+        open_conflicts="Konflikte ansehen",
         footer="Automatisch von Slotwise an die Inhaber und die Leitung von {firm} gesendet.",
     ),
 )

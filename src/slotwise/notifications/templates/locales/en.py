@@ -98,6 +98,8 @@ CATALOG = Catalog(
         conflict_resolves="Move or cancel one of the two, in {kind} or in Slotwise. The next"
         " sync imports the record as soon as it no longer overlaps, and the conflict closes by"
         " itself.",
+        open_connection="Open the connection",
+        open_conflicts="Show the conflicts",
         footer="Sent automatically by Slotwise to the owners and directors of {firm}.",
     ),
 )
