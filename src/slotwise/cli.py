@@ -168,6 +168,7 @@ def worker(
     from slotwise.jobs.worker import run_worker
     from slotwise.notifications.channels import ChannelSettings
     from slotwise.notifications.tasks import delivery
+    from slotwise.sync.push_tasks import pushing
     from slotwise.sync.tasks import syncing
 
     if not job_logs:
@@ -178,7 +179,11 @@ def worker(
     with database(settings) as url:
         if settings.database_url is None:
             _migrate(url)
-        resources = [delivery(ChannelSettings()), syncing(connection_settings())]
+        resources = [
+            delivery(ChannelSettings()),
+            syncing(connection_settings()),
+            pushing(connection_settings()),
+        ]
         asyncio.run(run_worker(url, settings, resources=resources, name=name, queues=queue))
 
 

@@ -7,6 +7,7 @@ from slotwise.config import Settings
 from slotwise.jobs import periodic
 from slotwise.jobs.app import job_app
 from slotwise.notifications.retry import delivery_retry
+from slotwise.sync.push_tasks import push_retry
 
 _PERIODIC = (
     "advance_statuses",
@@ -21,11 +22,20 @@ _PERIODIC = (
 def test_every_task_keeps_its_name_queue_lock_and_retry(settings: Settings) -> None:
     periodic.register(settings)  # as the worker does: imports every task module
     ours = {name: task for name, task in job_app.tasks.items() if "procrastinate." not in name}
-    assert set(ours) == {"deliver_notification", "sync_connection", *_PERIODIC}
+    assert set(ours) == {"deliver_notification", "sync_connection", "push_appointment", *_PERIODIC}
     sync = ours.pop("sync_connection")
     # One run per connection at a time: the lock is given where the sweep defers it.
     assert (sync.queue, sync.queueing_lock, sync.pass_context) == ("sync", None, True)
     assert sync.retry_strategy is None
+    push = ours.pop("push_appointment")
+    # Its locks are the deferrer's (per connection and appointment), none of the task's own.
+    assert (push.queue, push.queueing_lock, push.lock, push.pass_context) == (
+        "sync",
+        None,
+        None,
+        True,
+    )
+    assert push.retry_strategy is push_retry
     deliver = ours.pop("deliver_notification")
     assert (deliver.queue, deliver.queueing_lock, deliver.pass_context) == (
         "notifications",

@@ -3,6 +3,7 @@ change and leave appointments through the normal write path, one poll at a time.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -141,6 +142,8 @@ async def test_a_record_of_ours_is_never_imported(
     # As the push writes a Slotwise booking there: our appointment id in api_id.
     fake.add_record(9, at(10), length=timedelta(minutes=30), api_id=ours)
     fake.add_record(49, at(10), api_id="crm-4711")  # another system's: imported
+    # One Slotwise deleted before its push deleted it there: still ours, not brought back.
+    fake.add_record(9, at(15), length=timedelta(minutes=30), api_id=str(uuid.uuid4()))
     connection_id = await add_connection(app, world, fake)
     report = await poll(app, connection_id)
     assert (report.run.imported, report.run.conflicts) == (1, 0)

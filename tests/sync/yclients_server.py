@@ -10,8 +10,9 @@ offset (``2026-12-03T10:00:00+03:00``, and ``+0300`` without the colon for ``cre
 A test acts as a YClients admin through :meth:`FakeYclients.add_record`, ``edit_record`` and
 ``delete_record``; every change stamps ``last_change_date`` with :attr:`FakeYclients.now`
 (a test may replace it with a clock of its own). Faults: :meth:`fail_next` (429 or 5xx, with
-``Retry-After``, or 401/403 with a message), :meth:`break_json_next` (a 200 whose body is
-not JSON) and :meth:`corrupt_record` (one record of a page with a bad or missing field).
+``Retry-After``, or 401/403 with a message), :meth:`fail_after_next` (the request is carried
+out, then answered 5xx), :meth:`break_json_next` (a 200 whose body is not JSON) and
+:meth:`corrupt_record` (one record of a page with a bad or missing field).
 """
 
 from __future__ import annotations
@@ -99,6 +100,8 @@ class _Fault:
     retry_after: str | None = None
     message: str = ""
     broken_json: bool = False
+    # Done first, failed after: the change is made and the answer says it was not.
+    after_change: bool = False
 
 
 def _envelope(data: Any, meta: Any = None, *, status: int = 200) -> JSONResponse:
@@ -250,6 +253,11 @@ class FakeYclients:
         text = message or {429: "Слишком много запросов"}.get(status, "Сервис недоступен")
         self._faults.extend([_Fault(status, retry_after, text)] * count)
 
+    def fail_after_next(self, status: int = 500) -> None:
+        """The next request is carried out and then answered ``status``, as a server that
+        fails after its write (the client cannot tell whether the record was made)."""
+        self._faults.append(_Fault(status, message="Внутренняя ошибка", after_change=True))
+
     def break_json_next(self, count: int = 1) -> None:
         """The next ``count`` requests get a 200 whose body is cut off mid-JSON."""
         self._faults.extend([_Fault(200, broken_json=True)] * count)
@@ -374,7 +382,12 @@ class FakeYclients:
                 cut_off = b'{"success": true, "data": [{"id": 7'
                 return Response(cut_off, media_type="application/json")
             headers = {"Retry-After": fault.retry_after} if fault.retry_after else None
+            if fault.after_change:
+                self._served(request)
             return _failure(fault.status, fault.message, headers)
+        return self._served(request)
+
+    def _served(self, request: LoggedRequest) -> Response:
         tokens = _AUTHORIZATION.match(request.headers.get("authorization", ""))
         if tokens is None or tokens.groups() != (self.partner_token, self.user_token):
             return _failure(401, "Необходима авторизация")

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from slotwise.auth.caller import Caller
 from slotwise.db import settings_of
 from slotwise.notifications.planning import Policy, plan_for_change
+from slotwise.pushes.planning import plan_pushes
 from slotwise.realtime.events import Actor, record_appointment_change
 from slotwise.records import AppointmentOut
 
@@ -49,6 +50,8 @@ async def appointment_changed(
         now=now or datetime.now(UTC),
         policy=policy,
     )
+    # Our bookings go out to the external systems that map their specialists.
+    await plan_pushes(session, firm_id, before, after)
     # Last: taking the event sequence number locks the firm's row until commit (that lock
     # is what keeps sequence numbers in commit order), so nothing else should run after it.
     actor = Actor(caller.user_id, caller.full_name or caller.email) if caller else None

@@ -418,6 +418,17 @@ async def link(
     await session.execute(stmt)
 
 
+async def unlink(session: AsyncSession, connection: Connection, appointment_id: uuid.UUID) -> None:
+    """The appointment is no longer any record of the connection (its record was deleted)."""
+    await session.execute(
+        delete(SyncLink).where(
+            SyncLink.firm_id == connection.firm_id,
+            SyncLink.connection_id == connection.id,
+            SyncLink.appointment_id == appointment_id,
+        )
+    )
+
+
 async def link_of_external(
     session: AsyncSession, connection: Connection, external_id: str
 ) -> SyncLink | None:

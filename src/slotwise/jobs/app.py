@@ -26,6 +26,7 @@ TASK_MODULES = (
     "slotwise.sync.tasks",
     "slotwise.jobs.stalled",
     "slotwise.ops.tasks",
+    "slotwise.sync.push_tasks",
 )
 
 job_app = App(connector=PsycopgConnector(), import_paths=list(TASK_MODULES))

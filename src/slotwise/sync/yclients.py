@@ -67,6 +67,7 @@ __all__ = [
     "RetryPolicy",
     "ServiceLine",
     "Window",
+    "WrittenRecord",
     "YclientsAddressRefused",
     "YclientsApi",
     "YclientsAuthFailed",
@@ -115,6 +116,15 @@ class RetryPolicy:
     max_attempts: int = 4
     max_wait: float = 30.0
     backoff: float = 0.5  # the first wait without Retry-After; doubled on each retry
+
+
+@dataclass(frozen=True)
+class WrittenRecord:
+    """YClients' answer to a create or update: the record's id and, when the answer carries
+    it, its ``last_change_date`` as sent (what a link keeps as the external version)."""
+
+    id: int
+    version: str | None
 
 
 @dataclass(frozen=True)
@@ -183,7 +193,11 @@ class YclientsApi:
         timeout: float = 20.0,
         rate_limits: Iterable[Window] = YCLIENTS_RATE_LIMITS,
         retry: RetryPolicy | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        """``limiter``: a budget shared with other clients (YClients counts requests per IP
+        address, not per connection); without one, this client has ``rate_limits`` of its
+        own."""
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("the YClients base URL must be an http(s) URL with a host")
@@ -191,7 +205,7 @@ class YclientsApi:
         self._base_url = base_url.rstrip("/")
         self._allowed = allowed or AllowList()
         self._timeout = timeout
-        self._limiter = RateLimiter(rate_limits)
+        self._limiter = limiter or RateLimiter(rate_limits)
         self._retry = retry or RetryPolicy()
         self._stack = AsyncExitStack()
         self._http: httpx.AsyncClient | None = None
@@ -319,13 +333,10 @@ class YclientsApi:
         """Creates the record; returns its YClients id. With ``save_if_busy`` off, a busy
         or non-working time is refused (:class:`YclientsRejected`, 422) rather than double
         booked there. ``send_sms`` off: Slotwise sends its own messages."""
-        body = draft_body(draft, save_if_busy=save_if_busy, send_sms=send_sms)
-        answer = await self._request("POST", f"/records/{company_id}", json=body)
-        data = _data(answer, "create")
-        try:
-            return parse_int(data.get("id") if isinstance(data, dict) else None, "id")
-        except InvalidField:
-            raise YclientsBadResponse("YClients: the created record has no id") from None
+        written = await self.write_record(
+            company_id, draft, save_if_busy=save_if_busy, send_sms=send_sms
+        )
+        return written.id
 
     async def update_record(
         self,
@@ -336,8 +347,35 @@ class YclientsApi:
         save_if_busy: bool = False,
         send_sms: bool = False,
     ) -> None:
+        await self.write_record(
+            company_id, draft, record_id=record_id, save_if_busy=save_if_busy, send_sms=send_sms
+        )
+
+    async def write_record(
+        self,
+        company_id: int,
+        draft: RecordDraft,
+        *,
+        record_id: int | None = None,
+        save_if_busy: bool = False,
+        send_sms: bool = False,
+    ) -> WrittenRecord:
+        """Creates the record (``record_id`` None) or replaces it with the draft, and says
+        what YClients answered: the id and the record's new ``last_change_date``."""
         body = draft_body(draft, save_if_busy=save_if_busy, send_sms=send_sms)
-        await self._request("PUT", f"/record/{company_id}/{record_id}", json=body)
+        if record_id is None:
+            answer = await self._request("POST", f"/records/{company_id}", json=body)
+            data = _data(answer, "create")
+        else:
+            answer = await self._request("PUT", f"/record/{company_id}/{record_id}", json=body)
+            data = answer.get("data") if isinstance(answer, dict) else None
+        fields = data if isinstance(data, dict) else {}
+        try:
+            written_id = parse_int(fields.get("id", record_id), "id")
+        except InvalidField:
+            raise YclientsBadResponse("YClients: the created record has no id") from None
+        version = fields.get("last_change_date")
+        return WrittenRecord(written_id, version if isinstance(version, str) and version else None)
 
     async def delete_record(self, company_id: int, record_id: int) -> None:
         """Raises :class:`YclientsNotFound` when the record is gone already."""

@@ -156,17 +156,12 @@ class _Importer:
             )
             return Outcome.ERROR, reason
 
-    async def _is_ours(self, record: YclientsRecord) -> bool:
-        appointment_id = our_appointment_id(record)
-        if appointment_id is None:
-            return False
-        pushed = await repository.link_of_appointment(self.session, self.connection, appointment_id)
-        if pushed is not None and pushed.direction == "pushed":
-            return True
-        return (
-            await appointments.get_visible(self.session, Scope(self.firm_id), appointment_id)
-            is not None
-        )
+    def _is_ours(self, record: YclientsRecord) -> bool:
+        # An appointment id in api_id is a Slotwise booking the push wrote there: one that
+        # exists, or one deleted here whose deletion has not reached YClients yet (a poll
+        # queued before it ran first). Importing that one would bring it back for a while,
+        # block its time and could message its client.
+        return our_appointment_id(record) is not None
 
     async def _appointment(self, appointment_id: uuid.UUID | None, key: str) -> Appointment | None:
         if appointment_id is not None:
@@ -180,7 +175,7 @@ class _Importer:
         link = await repository.link_of_external(self.session, self.connection, key)
         if link is not None and link.direction == "pushed":
             return Outcome.OURS
-        if link is None and await self._is_ours(record):
+        if link is None and self._is_ours(record):
             return Outcome.OURS
         version = record_version(record)
         if link is not None and link.external_version == version:
