@@ -30,6 +30,7 @@ from tests.notifications.channels.servers import closed_port
 from tests.public.stream_helpers import go_public, public_stream
 from tests.public.test_stream_live import DAY, slot
 from tests.realtime.helpers import live
+from tests.sync.importing import operator_notices
 from tests.sync.radicale_server import RadicaleServer, phone_event, running_radicale
 
 LOOPBACK = AllowList.parse(["127.0.0.1"])
@@ -175,6 +176,10 @@ async def test_a_wrong_password_makes_the_connection_failing_and_tells_once(
     assert row.health == "failing"
     assert row.failure_reason is not None and "refused" in row.failure_reason
     assert first.run.error == row.failure_reason
+    # The firm's owner and director are told once, not again at the second failing poll.
+    assert await operator_notices(app, world, "connection_failing") == sorted(
+        [world.emails["owner"], world.emails["director"]]
+    )
 
 
 async def test_a_server_that_is_away_backs_off_without_failing_the_connection(
