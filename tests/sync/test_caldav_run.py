@@ -151,6 +151,9 @@ async def test_an_appointment_is_written_moved_and_removed_from_the_calendar(
     moved = await change_appointment(
         client, world, appointment, start_at="2030-01-07T13:00:00+00:00"
     )
+    # The change makes the calendar due at once (the poll above set its turn for 2030).
+    next_run = (await _row(app, connection_id)).next_run_at
+    assert next_run is not None and next_run <= datetime.now(UTC)
     assert _counts(await _poll(app, connection_id))["written"] == 1
     [event] = await radicale.events(USER, calendar)
     assert event.start == datetime(2030, 1, 7, 13, tzinfo=UTC)
