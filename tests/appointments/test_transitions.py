@@ -121,7 +121,7 @@ async def _event_counts(app: FastAPI, ids: list[uuid.UUID]) -> dict[uuid.UUID, i
             .where(Event.appointment_id.in_(ids))
             .group_by(Event.appointment_id)
         )
-        return {appointment_id: count for appointment_id, count in rows}
+        return {appointment_id: count for appointment_id, count in rows if appointment_id}
 
 
 @contextlib.asynccontextmanager

@@ -108,7 +108,7 @@ async def test_conflicts_open_once_and_resolve(
     appointment = await add_appointment(app, world, workers=[world.specialist_a])
 
     async def conflicts(session: AsyncSession, connection: Connection) -> None:
-        for reason in ("overlaps an appointment", "still overlaps"):
+        opened = [
             await repository.open_conflict(
                 session,
                 connection,
@@ -117,6 +117,12 @@ async def test_conflicts_open_once_and_resolve(
                 reason=reason,
                 payload={"id": 501, "staff_id": 17},
             )
+            for reason in ("overlaps an appointment", "still overlaps")
+        ]
+        # The second one refreshes the first: the same row, and it says it is not new.
+        assert [o.created for o in opened] == [True, False]
+        assert opened[0].conflict.id == opened[1].conflict.id
+        assert opened[1].conflict.reason == "still overlaps"
         await repository.open_conflict(
             session, connection, external_id="502", appointment_id=None, reason="r", payload={}
         )

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.connections.secrets import encrypt_credentials
@@ -148,6 +148,27 @@ async def client_messages(app: FastAPI, appointment_id: uuid.UUID) -> list[Notif
             .order_by(Notification.created_at)
         )
         return list(rows.all())
+
+
+async def operator_notices(app: FastAPI, world: World, type_: str) -> list[str]:
+    """The addresses the firm's operators are told at, one per notice of that type."""
+    async with maker_of(app)() as session:
+        rows = await session.scalars(
+            select(Notification.address).where(
+                Notification.firm_id == world.firm_id,
+                Notification.recipient_kind == "operator",
+                Notification.type == type_,
+            )
+        )
+        return sorted(str(address) for address in rows.all())
+
+
+async def firm_events(app: FastAPI, world: World, type_: str) -> int:
+    async with maker_of(app)() as session:
+        count = await session.scalar(
+            select(func.count()).where(Event.firm_id == world.firm_id, Event.type == type_)
+        )
+        return int(count or 0)
 
 
 async def get_json(client: httpx.AsyncClient, world: World, path: str) -> Any:

@@ -30,6 +30,7 @@ from tests.notifications.channels.servers import closed_port
 from tests.public.stream_helpers import go_public, public_stream
 from tests.public.test_stream_live import DAY, slot
 from tests.realtime.helpers import live
+from tests.sync.importing import operator_notices
 from tests.sync.radicale_server import RadicaleServer, phone_event, running_radicale
 
 LOOPBACK = AllowList.parse(["127.0.0.1"])
@@ -150,6 +151,9 @@ async def test_an_appointment_is_written_moved_and_removed_from_the_calendar(
     moved = await change_appointment(
         client, world, appointment, start_at="2030-01-07T13:00:00+00:00"
     )
+    # The change makes the calendar due at once (the poll above set its turn for 2030).
+    next_run = (await _row(app, connection_id)).next_run_at
+    assert next_run is not None and next_run <= datetime.now(UTC)
     assert _counts(await _poll(app, connection_id))["written"] == 1
     [event] = await radicale.events(USER, calendar)
     assert event.start == datetime(2030, 1, 7, 13, tzinfo=UTC)
@@ -175,6 +179,10 @@ async def test_a_wrong_password_makes_the_connection_failing_and_tells_once(
     assert row.health == "failing"
     assert row.failure_reason is not None and "refused" in row.failure_reason
     assert first.run.error == row.failure_reason
+    # The firm's owner and director are told once, not again at the second failing poll.
+    assert await operator_notices(app, world, "connection_failing") == sorted(
+        [world.emails["owner"], world.emails["director"]]
+    )
 
 
 async def test_a_server_that_is_away_backs_off_without_failing_the_connection(

@@ -18,10 +18,12 @@ from tests.sync.importing import (
     client_messages,
     client_of,
     events_of,
+    firm_events,
     free_starts,
     get_json,
     imported,
     key,
+    operator_notices,
     poll,
     with_names,
     workday,
@@ -198,8 +200,13 @@ async def test_an_overlapping_record_is_a_conflict_until_either_side_moves(
     assert conflict["external_id"] == key(record_id) and conflict["status"] == "open"
     assert conflict["appointment_id"] == slotwise_id
     assert conflict["payload"]["record"]["id"] == record_id
-    # Still in the way on the next poll: counted once.
+    operators = sorted([world.emails["owner"], world.emails["director"]])
+    assert await operator_notices(app, world, "sync_conflict") == operators
+    assert await firm_events(app, world, "sync.conflict_opened") == 1
+    # Still in the way on the next poll: counted once, told once.
     assert (await poll(app, connection_id)).run.conflicts == 0
+    assert await operator_notices(app, world, "sync_conflict") == operators
+    assert await firm_events(app, world, "sync.conflict_opened") == 1
 
     # The admin moves the record away: it goes in, and the conflict is resolved.
     fake.edit_record(record_id, start=at(14))

@@ -21,6 +21,7 @@ from tests.sync.importing import (
     imported,
     key,
     maker_of,
+    operator_notices,
     poll,
     with_names,
 )
@@ -43,10 +44,13 @@ async def test_401_marks_the_connection_failing_and_tells_the_operators_once(
     assert failing.health == "failing" and failing.failure_reason == first.run.error
     # Tried again by itself after five minutes (new credentials make it due at once).
     assert failing.next_run_at == now + timedelta(seconds=300) and failing.cursor == {}
+    operators = sorted([world.emails["owner"], world.emails["director"]])
+    assert await operator_notices(app, world, "connection_failing") == operators
 
     second = await poll(app, connection_id)
     assert second.run.outcome == "failed" and not second.tell_operators
     assert (await connection(app, connection_id)).failing_since == failing.failing_since
+    assert await operator_notices(app, world, "connection_failing") == operators  # once
     assert await imported(app, world) == []
 
     # Someone enters the right token: the next poll works and the failure is forgotten.

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from fastapi import FastAPI
 
 from slotwise.config import Settings
-from tests.factories import PASSWORD, World
+from slotwise.connections import repository
+from slotwise.models import Connection
+from slotwise.realtime.events import record_sync_conflict
+from tests.factories import PASSWORD, World, add_connection
 from tests.live_server import live_server
 from tests.web.conftest import STREAM_URL, BoardOpener, Staff, expect, staff_context, today_at
 
@@ -278,3 +283,31 @@ async def test_sign_in_reload_and_sign_out(
         await expect(page.locator("#login")).to_be_visible()
     finally:
         await context.close()
+
+
+async def test_a_directors_board_keeps_its_cards_when_a_sync_conflict_comes(
+    open_board: BoardOpener, staff: Staff, world: World, app: FastAPI
+) -> None:
+    # Polled: the conflict's envelope reaches the page's event handling (a stream would
+    # hand it over too); it is about no appointment, so the card it names stays.
+    booked = await staff.book(today_at(10), [world.specialist_a])
+    board = await open_board("director", poll_seconds=1, block_stream=True, expect_live=False)
+    page = board.page
+    await expect(card(page, booked)).to_be_visible()
+    connection_id = await add_connection(app, world)
+    async with app.state.sessionmaker.begin() as session:
+        connection = await session.get(Connection, connection_id)
+        assert connection is not None
+        opened = await repository.open_conflict(
+            session,
+            connection,
+            external_id="4564:9001",
+            appointment_id=uuid.UUID(booked["id"]),
+            reason="The specialist is already claimed by an appointment",
+            payload={},
+        )
+        await record_sync_conflict(session, world.firm_id, opened.conflict)
+    booked = await staff.change(booked, notes="After the conflict")
+    await expect(card(page, booked)).to_contain_text("After the conflict", timeout=5000)
+    await expect(page.locator("li.card")).to_have_count(1)
+    assert board.errors == []  # the console has the blocked stream's failures

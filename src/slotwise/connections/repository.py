@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, select, update
+from sqlalchemy import Boolean, Label, delete, exists, func, literal_column, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -227,6 +228,15 @@ async def run_totals(session: AsyncSession, connection: Connection) -> dict[str,
 # --- conflicts --------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class OpenedConflict:
+    """The open conflict of an external record, and whether this call opened it (False:
+    it was open already and is refreshed)."""
+
+    conflict: SyncConflict
+    created: bool
+
+
 async def open_conflict(
     session: AsyncSession,
     connection: Connection,
@@ -235,8 +245,10 @@ async def open_conflict(
     appointment_id: uuid.UUID | None,
     reason: str,
     payload: dict[str, Any],
-) -> None:
-    """Records the conflict, or refreshes the open one of that external record."""
+) -> OpenedConflict:
+    """Records the conflict, or refreshes the open one of that external record. A new one
+    is what the operators are told of (``notifications.operator_notices``) and the staff
+    stream shows them (``realtime.events.record_sync_conflict``)."""
     stmt = insert(SyncConflict).values(
         firm_id=connection.firm_id,
         connection_id=connection.id,
@@ -254,7 +266,15 @@ async def open_conflict(
             "payload": stmt.excluded.payload,
         },
     )
-    await session.execute(stmt)
+    # xmax is 0 on a row this statement inserted, and the updating transaction's id on one
+    # it updated: the one way an upsert tells which it did.
+    created: Label[bool] = literal_column("xmax = 0", Boolean).label("created")
+    row = (
+        await session.execute(
+            stmt.returning(SyncConflict, created), execution_options={"populate_existing": True}
+        )
+    ).one()
+    return OpenedConflict(row[0], bool(row.created))
 
 
 async def resolve_conflict(

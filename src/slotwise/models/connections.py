@@ -9,7 +9,7 @@ connection_id)``: deleting a connection deletes its history with it.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -191,6 +191,25 @@ class SyncConflict(FirmScoped, Base):
     status: Mapped[str] = mapped_column(String(16), server_default="open")
     created_at: Mapped[datetime] = created_at_column()
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    def record_span(self) -> tuple[datetime, datetime] | None:
+        """The external record's time as the poller keeps it in ``payload["record"]`` (the
+        record in its API's shape: ``datetime`` with an offset, ``seance_length`` or
+        ``length`` in seconds); None when the payload does not say."""
+        record = self.payload.get("record") if isinstance(self.payload, dict) else None
+        if not isinstance(record, dict) or not isinstance(record.get("datetime"), str):
+            return None
+        seconds = record.get("seance_length") or record.get("length")
+        if not isinstance(seconds, int | str):
+            return None
+        try:
+            start = datetime.fromisoformat(record["datetime"])
+            length = timedelta(seconds=int(seconds))
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if start.utcoffset() is None or length <= timedelta(0):
+            return None
+        return start, start + length
 
 
 class SyncHeldRecord(FirmScoped, Base):

@@ -14,7 +14,8 @@ from slotwise.models.base import Base, created_at_column
 
 
 class Event(Base):
-    """One change of an appointment, written in the transaction of the change itself.
+    """One change of an appointment (or, for the firm's operators, a sync conflict that
+    opened), written in the transaction of the change itself.
 
     ``seq`` is gap-free and in commit order per firm: it is taken by incrementing
     ``firms.event_seq``, whose row lock also makes the firm's writers commit in that order (a
@@ -31,7 +32,8 @@ class Event(Base):
     )
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     type: Mapped[str] = mapped_column(String(40))
-    appointment_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # None for an event about something else (a sync conflict, for the operators only).
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     location_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     worker_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
     worker_ids_before: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))

@@ -41,9 +41,13 @@ NOTIFICATION_TYPES = (
     "worker_removed",
     # A guest's verification code (the public booking page): to the address they gave.
     "verification_code",
+    # To the firm's operators (active owners and directors): a connection stopped working,
+    # an external record was not imported because it overlaps an appointment.
+    "connection_failing",
+    "sync_conflict",
 )
 NOTIFICATION_STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled")
-RECIPIENT_KINDS = ("client", "worker", "guest")
+RECIPIENT_KINDS = ("client", "worker", "guest", "operator")
 
 
 class Notification(FirmScoped, Base):
@@ -52,9 +56,11 @@ class Notification(FirmScoped, Base):
         CheckConstraint(f"type IN {NOTIFICATION_TYPES}", name="type_known"),
         CheckConstraint(f"status IN {NOTIFICATION_STATUSES}", name="status_known"),
         CheckConstraint(f"recipient_kind IN {RECIPIENT_KINDS}", name="recipient_kind_known"),
-        # A guest is no row of ours: their message names its channel and address itself.
+        # A guest is no row of ours, and an operator (a login) is no client or specialist:
+        # their message names its channel and address itself (an operator's user id is in
+        # ``data``).
         CheckConstraint(
-            "CASE WHEN recipient_kind = 'guest'"
+            "CASE WHEN recipient_kind IN ('guest', 'operator')"
             " THEN client_id IS NULL AND specialist_id IS NULL AND address IS NOT NULL"
             " ELSE (client_id IS NULL) <> (specialist_id IS NULL) END",
             name="one_recipient",

@@ -15,9 +15,10 @@ between the provider accepting it and step 3; the email ``Message-ID`` (derived 
 row id) is the same on both, so the copy is recognisable.
 
 A client's browsers that asked for messages (the booking page's "Get reminders in this
-browser") also get a copy of a message that went out on another channel: for them push is
-an addition, not only the fallback. The copy is best effort: the message has gone out, and
-a browser that cannot take it now is no reason to send the message again.
+browser"), and an operator's browsers subscribed to Web Push, also get a copy of a message
+that went out on another channel: for them push is an addition, not only the fallback. The
+copy is best effort: the message has gone out, and a browser that cannot take it now is no
+reason to send the message again.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from slotwise.config import Settings
 from slotwise.jobs import repository as job_queries
 from slotwise.models import Notification
-from slotwise.notifications import content, lookups, repository, verification
+from slotwise.notifications import content, lookups, operator_notices, repository, verification
 from slotwise.notifications.channels import (
     Channel,
     ChannelSettings,
@@ -80,7 +81,8 @@ class _Prepared:
     starts_at: datetime | None
     rendered: Rendered
     route: Route
-    to_client: bool
+    # A client's or an operator's browsers get a copy of a message sent on another channel.
+    copies_to_browsers: bool
 
 
 async def _prepare(
@@ -111,6 +113,15 @@ async def _prepare(
             row.status, row.last_error = "cancelled", guest
             return "cancelled"
         rendered, found = guest
+        starts_at = None
+    elif row.recipient_kind == "operator":
+        notice = await operator_notices.message(
+            session, row, configured, runtime.settings.resolved_public_base_url()
+        )
+        if isinstance(notice, str):
+            row.status, row.last_error = "cancelled", notice
+            return "cancelled"
+        rendered, found = notice
         starts_at = None
     else:
         facts = await content.gather(session, row)
@@ -145,7 +156,7 @@ async def _prepare(
         starts_at,
         rendered,
         found,
-        to_client=row.recipient_kind == "client",
+        copies_to_browsers=row.recipient_kind in ("client", "operator"),
     )
 
 
@@ -237,7 +248,7 @@ async def _copy_to_browsers(
     now: datetime,
 ) -> None:
     # Only the channels after the one that took it: a browser tried before has refused.
-    if not prepared.to_client or sent.channel is Channel.WEBPUSH:
+    if not prepared.copies_to_browsers or sent.channel is Channel.WEBPUSH:
         return
     for target in untried:
         if target.channel is not Channel.WEBPUSH:

@@ -11,11 +11,13 @@ from sqlalchemy import Row, and_, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from slotwise.auth.caller import OPERATOR_ROLES
 from slotwise.models import (
     Appointment,
     AppointmentServiceItem,
     AppointmentWorker,
     Client,
+    ConnectionMapping,
     Firm,
     Location,
     PushSubscription,
@@ -121,6 +123,49 @@ async def worker_user(
         .order_by(User.created_at)
         .limit(1)
     )
+
+
+async def operators(session: AsyncSession, firm_id: uuid.UUID) -> Sequence[User]:
+    """The firm's active owners and directors, oldest login first."""
+    return (
+        await session.scalars(
+            select(User)
+            .where(
+                User.firm_id == firm_id,
+                User.role.in_(sorted(OPERATOR_ROLES)),
+                User.is_active.is_(True),
+            )
+            .order_by(User.created_at, User.id)
+        )
+    ).all()
+
+
+async def specialist_names(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_ids: Sequence[uuid.UUID]
+) -> list[str]:
+    if not specialist_ids:
+        return []
+    rows = await session.scalars(
+        select(Specialist.name)
+        .where(Specialist.firm_id == firm_id, Specialist.id.in_(specialist_ids))
+        .order_by(Specialist.name)
+    )
+    return list(rows.all())
+
+
+async def mapped_specialist(
+    session: AsyncSession, firm_id: uuid.UUID, connection_id: uuid.UUID, external_staff_id: str
+) -> uuid.UUID | None:
+    """The specialist a connection's external staff member is mapped to, if any."""
+    found: uuid.UUID | None = await session.scalar(
+        select(ConnectionMapping.specialist_id).where(
+            ConnectionMapping.firm_id == firm_id,
+            ConnectionMapping.connection_id == connection_id,
+            ConnectionMapping.kind == "staff",
+            ConnectionMapping.external_id == external_staff_id,
+        )
+    )
+    return found
 
 
 async def push_subscriptions(

@@ -58,7 +58,7 @@ async def _client_target(
         return Target(channel, (TelegramRecipient(client.telegram_id),), client.telegram_id)
     if channel is Channel.WEBPUSH:
         subscriptions = await lookups.push_subscriptions(session, row.firm_id, client_id=client.id)
-        return _push_target(subscriptions)
+        return push_target(subscriptions)
     return None
 
 
@@ -72,7 +72,7 @@ async def _worker_target(
     if channel is Channel.EMAIL:
         return Target(channel, (EmailRecipient(user.email, user.full_name or None),), user.email)
     if channel is Channel.WEBPUSH:
-        return _push_target(await lookups.push_subscriptions(session, row.firm_id, user_id=user.id))
+        return push_target(await lookups.push_subscriptions(session, row.firm_id, user_id=user.id))
     return None
 
 
@@ -89,13 +89,13 @@ async def _one_browser(
     if client is None or not client.is_active:
         return Route([], ["webpush: no address"])
     subscriptions = await lookups.push_subscriptions(session, row.firm_id, client_id=client.id)
-    target = _push_target([s for s in subscriptions if str(s.id) == browser])
+    target = push_target([s for s in subscriptions if str(s.id) == browser])
     if target is None:
         return Route([], ["webpush: the browser unsubscribed"])
     return Route([target], [])
 
 
-def _push_target(subscriptions: Sequence[PushSubscription]) -> Target | None:
+def push_target(subscriptions: Sequence[PushSubscription]) -> Target | None:
     browsers = tuple(PushRecipient(s.endpoint, s.p256dh, s.auth) for s in subscriptions)
     if not browsers:
         return None

@@ -376,3 +376,38 @@ async def add_guest_message(
     )
     row = (await session.execute(stmt)).one()
     return Planned(row.id, row.firm_id, row.send_after)
+
+
+async def add_operator_message(
+    session: AsyncSession,
+    *,
+    firm_id: uuid.UUID,
+    type_: str,
+    address: str,
+    locale: str,
+    dedupe_key: str,
+    send_after: datetime,
+    data: dict[str, Any],
+) -> Planned | None:
+    """A notice to one of the firm's operators (a login, no client or specialist row): by
+    email to the address their login has now, the user's id in ``data`` (their browsers get
+    a copy). None when a notice with its key exists already."""
+    stmt = (
+        insert(Notification)
+        .values(
+            id=uuid.uuid4(),
+            firm_id=firm_id,
+            type=type_,
+            recipient_kind="operator",
+            channel="email",
+            address=address,
+            locale=locale,
+            dedupe_key=dedupe_key,
+            send_after=send_after,
+            data=data,
+        )
+        .on_conflict_do_nothing(index_elements=[Notification.dedupe_key])
+        .returning(Notification.id, Notification.firm_id, Notification.send_after)
+    )
+    row = (await session.execute(stmt)).first()
+    return Planned(row.id, row.firm_id, row.send_after) if row else None

@@ -1,7 +1,8 @@
 """The one call ``appointments.changes`` makes for every change: a push job per connection
 the change concerns, deferred in the same transaction (no job for a change rolled back).
 
-Imported appointments (source ``yclients``) are never pushed back. Each job carries two
+The specialists' own calendars (CalDAV) are written by their poll, which the change makes
+due at once. Imported appointments (source ``yclients``) are never pushed back. Each job carries two
 locks: the connection's (the poller's too), so that pushes and polls of one connection never
 overlap, and a queueing lock per appointment and connection, so that a burst of edits
 collapses into the one job still waiting, which reads the appointment's state when it runs
@@ -47,14 +48,19 @@ async def plan_pushes(
     """Defers the pushes the change calls for; answers how many jobs were deferred (a job
     already waiting for the same appointment and connection takes this change along)."""
     states = [state for state in (before, after) if state is not None]
-    if not states or any(state.source in IMPORTED_SOURCES for state in states):
+    if not states:
+        return 0
+    specialist_ids = {worker.id for state in states for worker in state.workers}
+    # Every appointment of a specialist, imported ones too, belongs in their own calendar.
+    await repository.bring_calendars_forward(session, firm_id, specialist_ids)
+    if any(state.source in IMPORTED_SOURCES for state in states):
         return 0
     appointment_id = states[0].id
     connection_ids = await repository.push_connections(
         session,
         firm_id,
         appointment_id,
-        {worker.id for state in states for worker in state.workers},
+        specialist_ids,
         {state.location_id for state in states},
         YCLIENTS,
     )

@@ -10,7 +10,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.models import (
@@ -61,6 +61,26 @@ async def push_connections(
         .order_by(Connection.id)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def bring_calendars_forward(
+    session: AsyncSession, firm_id: uuid.UUID, specialist_ids: Collection[uuid.UUID]
+) -> None:
+    """The specialists' own calendars (CalDAV connections, written at each poll) become due
+    now, so a change reaches them at the next sweep, not after the polling interval. A
+    failing one is left alone: it waits for a person, not for the next change."""
+    await session.execute(
+        update(Connection)
+        .where(
+            Connection.firm_id == firm_id,
+            Connection.kind == "caldav",
+            Connection.enabled,
+            Connection.health != "failing",
+            Connection.specialist_id.in_(list(specialist_ids)),
+            or_(Connection.next_run_at.is_(None), Connection.next_run_at > func.now()),
+        )
+        .values(next_run_at=func.now())
+    )
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Writing events: every appointment change adds one row to ``events`` in its own transaction.
+"""Writing events: every appointment change adds one row to ``events`` in its own transaction,
+and so does a sync conflict that opens (an event for the firm's operators only).
 
 The NOTIFY sent along is only a wake-up carrying the firm and the sequence number; listeners
 read the data from the table, so nothing is lost while nobody listens and no payload limit
@@ -9,16 +10,22 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.models import Event, Firm
+from slotwise.models import Connection, Event, Firm, SyncConflict
 from slotwise.records import AppointmentOut
 
 CHANNEL = "slotwise_events"
 CREATED, UPDATED, DELETED = "appointment.created", "appointment.updated", "appointment.deleted"
+# An external record was not imported because it overlaps an appointment.
+SYNC_CONFLICT_OPENED = "sync.conflict_opened"
+# Seen by the firm's operators (owners, directors) only: about its connections, not about
+# an appointment that managers, workers or clients follow.
+OPERATOR_EVENTS = frozenset({SYNC_CONFLICT_OPENED})
 
 # Bookkeeping that changes with every write; not a change anyone subscribes to.
 _NOT_CHANGES = frozenset({"updated_at", "version"})
@@ -49,6 +56,13 @@ async def next_seq(session: AsyncSession, firm_id: uuid.UUID) -> int:
 class Actor:
     user_id: uuid.UUID
     name: str
+
+
+async def _append(session: AsyncSession, event: Event) -> Event:
+    session.add(event)
+    await session.flush()
+    await session.execute(select(func.pg_notify(CHANNEL, f"{event.firm_id}:{event.seq}")))
+    return event
 
 
 async def record_appointment_change(
@@ -86,7 +100,55 @@ async def record_appointment_change(
         actor_id=actor.user_id if actor else None,
         actor_name=actor.name if actor else None,
     )
-    session.add(event)
-    await session.flush()
-    await session.execute(select(func.pg_notify(CHANNEL, f"{firm_id}:{event.seq}")))
-    return event
+    return await _append(session, event)
+
+
+def _instant(moment: datetime) -> str:
+    # As the API writes times (the appointments in the events too): UTC, with a "Z".
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def conflict_view(conflict: SyncConflict, connection: Connection) -> dict[str, Any]:
+    """The conflict as the event carries it: what the conflicts list shows (without the
+    external record itself) and the record's time, when the payload says it."""
+    span = conflict.record_span()
+    return {
+        "id": str(conflict.id),
+        "connection_id": str(connection.id),
+        "connection_name": connection.name,
+        "connection_kind": connection.kind,
+        "external_id": conflict.external_id,
+        "appointment_id": str(conflict.appointment_id) if conflict.appointment_id else None,
+        "reason": conflict.reason,
+        "status": conflict.status,
+        "created_at": _instant(conflict.created_at),
+        "start_at": _instant(span[0]) if span else None,
+        "end_at": _instant(span[1]) if span else None,
+    }
+
+
+async def record_sync_conflict(
+    session: AsyncSession, firm_id: uuid.UUID, conflict: SyncConflict
+) -> Event:
+    """Adds the event of a conflict that just opened (``connections.repository.open_conflict``
+    says whether it did), in the poller's transaction: on the staff stream of the firm's
+    owners and directors, as ``sync.conflict_opened`` with the conflict in ``conflict``."""
+    connection = await session.get(Connection, conflict.connection_id)
+    if connection is None or connection.firm_id != firm_id or conflict.firm_id != firm_id:
+        raise ValueError("the conflict is not of a connection of this firm")
+    event = Event(
+        firm_id=firm_id,
+        seq=await next_seq(session, firm_id),
+        type=SYNC_CONFLICT_OPENED,
+        appointment_id=None,
+        location_id=connection.location_id,
+        worker_ids=[],
+        worker_ids_before=[],
+        client_id=None,
+        client_id_before=None,
+        changed=[],
+        data=conflict_view(conflict, connection),
+        actor_id=None,
+        actor_name=None,
+    )
+    return await _append(session, event)

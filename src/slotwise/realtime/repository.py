@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from slotwise.models import Event, Firm
+from slotwise.realtime.events import OPERATOR_EVENTS
 from slotwise.realtime.views import StoredEvent, View
 
 _COLUMNS = (
@@ -79,6 +80,8 @@ def _visible_to(view: View) -> ColumnElement[bool] | None:
         return or_(Event.worker_ids.contains(subject), Event.worker_ids_before.contains(subject))
     if view.kind == "client":
         return or_(Event.client_id == view.subject, Event.client_id_before == view.subject)
+    if view.kind == "all":
+        return Event.type.not_in(sorted(OPERATOR_EVENTS))
     return None
 
 

@@ -79,7 +79,8 @@ async def stream_events(
     every 15 s. Resuming (`Last-Event-ID` or `?last_event_id=`) replays every event after that
     position first; a position older than the retention gets `event: reset` (refetch over
     REST). Staff get every event of the firm, a worker those of their appointments (one they
-    were removed from arrives as a deletion with only its id), a client their own.
+    were removed from arrives as a deletion with only its id), a client their own. Owners and
+    directors also get `sync.conflict_opened` (see `EventOut`).
     """
     after = last_event_id
     if last_event_id_header is not None and last_event_id_header.strip():
@@ -103,7 +104,8 @@ async def stream_events(
     )
 
 
-@router.get("/events", response_model=EventPage)
+# An envelope has `conflict` only when it is about one, as on the stream.
+@router.get("/events", response_model=EventPage, response_model_exclude_unset=True)
 async def list_events(
     caller: CallerDep,
     session: SessionDep,

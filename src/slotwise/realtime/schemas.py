@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from slotwise.realtime.events import UPDATED
 from slotwise.realtime.views import StoredEvent
 
-EventType = Literal["appointment.created", "appointment.updated", "appointment.deleted"]
+EventType = Literal[
+    "appointment.created", "appointment.updated", "appointment.deleted", "sync.conflict_opened"
+]
 
 
 class StreamToken(BaseModel):
@@ -26,11 +28,17 @@ class ActorOut(BaseModel):
 
 
 class EventOut(BaseModel):
-    """One change as a subscriber sees it (the same in SSE, WebSocket and polling)."""
+    """One change as a subscriber sees it (the same in SSE, WebSocket and polling).
+
+    Owners and directors also get `sync.conflict_opened`: an external record was not
+    imported because it overlaps an appointment; it carries `conflict` and no appointment.
+    """
 
     seq: int = Field(description="The firm's gap-free sequence number; resume after it")
     type: EventType
-    appointment_id: uuid.UUID
+    appointment_id: uuid.UUID | None = Field(
+        description="The appointment changed; null for `sync.conflict_opened`"
+    )
     changed: list[str]
     actor: ActorOut | None = Field(
         description="Who made the change; null for the system and always for clients"
@@ -38,6 +46,14 @@ class EventOut(BaseModel):
     appointment: dict[str, Any] | None = Field(
         description="The appointment as GET /appointments/{id} returns it (clients: without "
         "`notes`); null when it stopped being yours"
+    )
+    conflict: dict[str, Any] | None = Field(
+        None,
+        description="`sync.conflict_opened` only (absent from the other events): `id`, "
+        "`connection_id`, `connection_name`, `connection_kind`, `external_id`, "
+        "`appointment_id` (the Slotwise appointment in the way, or null), `reason`, `status`, "
+        "`created_at`, and the external record's `start_at` and `end_at` (null when unknown); "
+        "the record itself is in GET /connections/{id}/conflicts",
     )
     at: datetime
 

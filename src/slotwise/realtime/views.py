@@ -1,10 +1,12 @@
 """What one subscriber may see of an event, decided once from the caller's role.
 
-Staff see every event of their firm as stored. A worker sees the appointments their
-specialist is assigned to after or before a change, a client their own; for them an
-appointment that just became theirs arrives as a creation and one that stopped being theirs as
-a deletion carrying only its id, so a board can add and drop rows without knowing why. Clients
-never get staff names (``actor``) or the internal ``notes``.
+Staff see every appointment event of their firm as stored; the firm's operators (owners and
+directors) also see the events about its connections (a sync conflict that opened). A worker
+sees the appointments their specialist is assigned to after or before a change, a client
+their own; for them an appointment that just became theirs arrives as a creation and one
+that stopped being theirs as a deletion carrying only its id, so a board can add and drop
+rows without knowing why. Clients never get staff names (``actor``) or the internal
+``notes``.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from slotwise.auth.caller import Caller
-from slotwise.realtime.events import CREATED, DELETED
+from slotwise.auth.caller import OPERATOR_ROLES, Caller
+from slotwise.realtime.events import CREATED, DELETED, OPERATOR_EVENTS
 from slotwise.realtime.frames import sse_message
 
-ViewKind = Literal["all", "worker", "client"]
+ViewKind = Literal["all", "operators", "worker", "client"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +30,16 @@ class View:
     subject: uuid.UUID | None = None
 
 
+# Managers: every appointment event. Operators: those, and the operators' own events.
 ALL = View("all")
+OPERATORS = View("operators")
+_WHOLE_FIRM = frozenset({"all", "operators"})
 
 
 def view_for(caller: Caller) -> View | None:
     """None for a caller who may see no appointment at all."""
+    if caller.role in OPERATOR_ROLES:
+        return OPERATORS
     if caller.is_admin:
         return ALL
     if caller.is_worker and caller.specialist_id is not None:
@@ -49,7 +56,7 @@ class StoredEvent:
     firm_id: uuid.UUID
     seq: int
     type: str
-    appointment_id: uuid.UUID
+    appointment_id: uuid.UUID | None
     location_id: uuid.UUID | None
     worker_ids: frozenset[uuid.UUID]
     worker_ids_before: frozenset[uuid.UUID]
@@ -65,7 +72,9 @@ class StoredEvent:
 
     def views(self) -> list[View]:
         """Every view that sees this event in some form."""
-        views = [ALL]
+        if self.type in OPERATOR_EVENTS:
+            return [OPERATORS]
+        views = [ALL, OPERATORS]
         views.extend(View("worker", w) for w in self.worker_ids | self.worker_ids_before)
         views.extend(
             View("client", c) for c in {self.client_id, self.client_id_before} if c is not None
@@ -80,8 +89,25 @@ def _membership(view: View, event: StoredEvent) -> tuple[bool, bool]:
     return event.client_id_before == view.subject, event.client_id == view.subject
 
 
+def _operator_envelope(event: StoredEvent, view: View) -> dict[str, Any] | None:
+    if view != OPERATORS:
+        return None
+    return {
+        "seq": event.seq,
+        "type": event.type,
+        "appointment_id": None,
+        "changed": [],
+        "actor": None,
+        "appointment": None,
+        "conflict": event.data,
+        "at": event.created_at.isoformat(),
+    }
+
+
 def render(event: StoredEvent, view: View) -> dict[str, Any] | None:
     """The envelope this view receives, or None when the event is not theirs."""
+    if event.type in OPERATOR_EVENTS:
+        return _operator_envelope(event, view)
     kind, changed = event.type, list(event.changed)
     appointment: dict[str, Any] | None = event.data
     actor: dict[str, Any] | None = (
@@ -89,7 +115,7 @@ def render(event: StoredEvent, view: View) -> dict[str, Any] | None:
         if event.actor_id is not None
         else None
     )
-    if view.kind != "all":
+    if view.kind not in _WHOLE_FIRM:
         before, after = _membership(view, event)
         if not before and not after:
             return None

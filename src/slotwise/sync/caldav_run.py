@@ -30,6 +30,7 @@ from slotwise.connections import health, repository
 from slotwise.connections.schemas import CalDavSettings
 from slotwise.connections.secrets import CredentialsUnreadable, decrypt_credentials
 from slotwise.models import Connection
+from slotwise.notifications import operator_notices
 from slotwise.outbound import AllowList
 from slotwise.sync import caldav_repository
 from slotwise.sync.caldav_calendar import BusyTime, CalDAVCalendar, CalendarAccount, open_calendar
@@ -168,6 +169,8 @@ async def run_caldav_connection(
             health.schedule_next(connection, now, delay_seconds=max(wait, 1))
         else:
             tell = health.mark_failing(connection, failure.reason, now)
+            if tell:
+                await operator_notices.plan_connection_failing(session, connection, now)
             # Nothing changes until a person acts (new credentials make it due at once).
             wait = max(float(connection.poll_interval_seconds), FAILING_RETRY_SECONDS)
             health.schedule_next(connection, now, delay_seconds=wait)

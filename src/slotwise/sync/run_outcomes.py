@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.connections import health, repository
 from slotwise.models import SyncRun
+from slotwise.notifications import operator_notices
 
 # How soon a failing connection (401/403, a broken answer) is tried again by itself.
 FAILING_RETRY_SECONDS = 300.0
@@ -67,6 +68,8 @@ async def failed_run(
             session, run, outcome="failed", now=now, error=reason, requests=requests
         )
         tell = health.mark_failing(connection, reason, now) if failing else False
+        if tell:
+            await operator_notices.plan_connection_failing(session, connection, now)
         if failing and delay_seconds is None:
             # Asking again every minute changes nothing until a person acts, and new
             # credentials or settings make the connection due at once anyway.

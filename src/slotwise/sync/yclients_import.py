@@ -47,6 +47,8 @@ from slotwise.connections import repository
 from slotwise.connections.service import mapped_targets
 from slotwise.errors import AppError
 from slotwise.models import Appointment, Connection
+from slotwise.notifications import operator_notices
+from slotwise.realtime.events import record_sync_conflict
 from slotwise.repository import PageParams
 from slotwise.sync.client_match import find_or_create_client
 from slotwise.sync.yclients_records import InvalidField, MalformedRecord, YclientsRecord
@@ -295,7 +297,7 @@ class _Importer:
         )
         payload = {"record": record_payload(record), "in_the_way": conflict.taken.details or []}
         known = self.open_conflicts.get(key)
-        await repository.open_conflict(
+        opened = await repository.open_conflict(
             self.session,
             self.connection,
             external_id=key,
@@ -303,6 +305,10 @@ class _Importer:
             reason=conflict.taken.message,
             payload=payload,
         )
+        if opened.created:
+            # Told once, when it opens; a record still in the way at later polls is not news.
+            await operator_notices.plan_sync_conflict(self.session, opened.conflict, self.now)
+            await record_sync_conflict(self.session, self.firm_id, opened.conflict)
         await repository.release_record(self.session, self.connection, key)
         if known is not None and known.get("record") == payload["record"]:
             return Outcome.UNCHANGED  # the same record still in the way: counted once

@@ -40,10 +40,12 @@ from slotwise.connections.schemas import YClientsSettings
 from slotwise.connections.secrets import CredentialsUnreadable
 from slotwise.connections.service import connection_settings_of, load_credentials, mapped_targets
 from slotwise.models import Connection, SyncLink
+from slotwise.notifications import operator_notices
 from slotwise.outbound import AllowList
 from slotwise.pushes import repository as pushes
 from slotwise.pushes.planning import IMPORTED_SOURCES, YCLIENTS
 from slotwise.pushes.repository import PushState
+from slotwise.realtime.events import record_sync_conflict
 from slotwise.sync.rate_limit import RateLimiter
 from slotwise.sync.yclients import (
     YCLIENTS_RATE_LIMITS,
@@ -401,7 +403,7 @@ async def _store_conflict(
             session, read.firm_id, appointment_id
         ):
             return
-        await connections.open_conflict(
+        opened = await connections.open_conflict(
             session,
             connection,
             external_id=conflict_key(appointment_id),
@@ -409,6 +411,9 @@ async def _store_conflict(
             reason=reason,
             payload={"direction": "push", "at": now.isoformat(), **payload},
         )
+        if opened.created:
+            # On the directors' stream; no email: its wording is about a record not imported.
+            await record_sync_conflict(session, read.firm_id, opened.conflict)
 
 
 async def _block(
@@ -419,4 +424,5 @@ async def _block(
         if connection is not None and health.mark_failing(connection, reason, now):
             # The connection's status says it is failing, with the reason, from now on.
             log.warning("connection %s is failing: %s", connection_id, reason)
+            await operator_notices.plan_connection_failing(session, connection, now)
     raise PushBlocked(reason)

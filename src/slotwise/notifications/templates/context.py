@@ -19,6 +19,13 @@ class MessageType(StrEnum):
     WORKER_REMOVED = "worker_removed"
     # A guest's code for confirming a held slot on the public booking page.
     VERIFICATION_CODE = "verification_code"
+    # To the firm's operators (``NoticeContext``, ``render_notice``): a connection to an
+    # external system stopped working; an external record overlaps an appointment.
+    CONNECTION_FAILING = "connection_failing"
+    SYNC_CONFLICT = "sync_conflict"
+
+
+OPERATOR_NOTICES = frozenset({MessageType.CONNECTION_FAILING, MessageType.SYNC_CONFLICT})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

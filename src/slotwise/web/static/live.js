@@ -5,16 +5,22 @@
 import { ApiError } from "./session.js";
 
 const EVENT_TYPES = ["appointment.created", "appointment.updated", "appointment.deleted"];
+// Owners and directors also get these; they are about no appointment, so `apply` never sees
+// them (a page may take them as `notice`), but they move the position like any other.
+const NOTICE_TYPES = ["sync.conflict_opened"];
 const POLL_LIMIT = 100;
 const RELOAD_RETRY_MS = 3000;
 
 // `load()` reads the page's whole list (it throws when it cannot; it is tried again);
-// `apply(envelope)` applies one event; `loaded()` runs once a read list and the events that
-// waited for it are applied; `onState("connecting" | "live" | "down")` shows whether changes
-// arrive live. `pollMs`: how often to poll while the stream is down.
+// `apply(envelope)` applies one appointment event; `notice(envelope)` is told of the others;
+// `loaded()` runs once a read list and the events that waited for it are applied;
+// `onState("connecting" | "live" | "down")` shows whether changes arrive live. `pollMs`: how
+// often to poll while the stream is down.
 export class LiveFeed {
-  constructor({ api, session, load, apply, loaded = () => {}, onState, pollMs }) {
-    Object.assign(this, { api, session, load, apply, loaded, onState, pollMs });
+  constructor({
+    api, session, load, apply, notice = () => {}, loaded = () => {}, onState, pollMs,
+  }) {
+    Object.assign(this, { api, session, load, apply, notice, loaded, onState, pollMs });
     // The stream is retried at least as often as we poll, and at least every 30 s.
     this.maxReconnectMs = Math.min(30000, pollMs);
     this.lastSeq = null; // every event up to this position has been applied
@@ -111,7 +117,8 @@ export class LiveFeed {
     // it); afterwards, an event at or below the position has been applied already.
     if (this.lastSeq === null || envelope.seq <= this.lastSeq) return;
     this.lastSeq = envelope.seq;
-    this.apply(envelope);
+    if (EVENT_TYPES.includes(envelope.type)) this.apply(envelope);
+    else this.notice(envelope);
   }
 
   close() {
@@ -147,7 +154,7 @@ export class LiveFeed {
       if (this.lastSeq === null && this.resumeFrom === null) this.reload(JSON.parse(event.data).seq);
     });
     source.addEventListener("reset", (event) => this.reload(JSON.parse(event.data).seq));
-    for (const type of EVENT_TYPES) {
+    for (const type of [...EVENT_TYPES, ...NOTICE_TYPES]) {
       source.addEventListener(type, (event) => this.receive(JSON.parse(event.data)));
     }
     // The browser would reconnect by itself, but with the old short-lived token: we take

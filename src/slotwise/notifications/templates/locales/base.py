@@ -10,11 +10,45 @@ from slotwise.notifications.templates.context import MessageType
 
 @dataclass(frozen=True, slots=True)
 class Phrases:
-    """``subject`` and ``intro`` are ``str.format`` patterns over ``{firm}``, ``{when}``
-    and ``{lead}``; values are substituted (and escaped for HTML) by the renderer."""
+    """``subject`` and ``intro`` are ``str.format`` patterns over ``{firm}``, ``{when}``,
+    ``{lead}`` and ``{code}`` (the operators' notices: ``{firm}``, ``{when}``,
+    ``{connection}`` and ``{kind}``); values are substituted (and escaped for HTML) by the
+    renderer."""
 
     subject: str
     intro: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeWords:
+    """The words of the notices to a firm's operators (owners and directors) about its
+    connections to external systems."""
+
+    # What each connection kind is called ("yclients" → "YClients").
+    kinds: dict[str, str]
+    connection: str
+    kind: str
+    reason: str
+    # The reason exactly as the poller recorded it (English, technical).
+    details: str
+    failing_since: str
+    what_to_do: str
+    # Why a connection fails, for a person: the credentials were refused, or anything else.
+    credentials_refused: str
+    unusable_answers: str
+    check_credentials: str
+    # Over {kind}.
+    external_record: str
+    record_id: str
+    in_slotwise: str
+    how_it_resolves: str
+    # Over {kind}: the other system's name.
+    conflict_resolves: str
+    # The labels of the link to the connection on the connections page, and to its conflicts.
+    open_connection: str
+    open_conflicts: str
+    # Over {firm}.
+    footer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +81,4 @@ class Catalog:
     manage_link: str
     footer: str
     messages: dict[MessageType, Phrases]
+    notices: NoticeWords

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slotwise.notifications.templates.context import MessageType as T
-from slotwise.notifications.templates.locales.base import Catalog, Phrases
+from slotwise.notifications.templates.locales.base import Catalog, NoticeWords, Phrases
 
 # Durations follow "in", so they take the dative: "in 2 Tagen", "in 1 Stunde".
 CATALOG = Catalog(
@@ -61,5 +61,42 @@ CATALOG = Catalog(
             "Ihr Code für {firm} lautet {code}. Geben Sie ihn auf der Buchungsseite ein, um"
             " diesen Termin zu bestätigen; er gilt {lead}.",
         ),
+        T.CONNECTION_FAILING: Phrases(
+            "Verbindung gestört: {connection}",
+            "Slotwise kann nicht mehr mit „{connection}“ ({kind}) synchronisieren. Bis das"
+            " behoben ist, wird nichts von dort übernommen und nichts dorthin geschrieben.",
+        ),
+        T.SYNC_CONFLICT: Phrases(
+            "Synchronisationskonflikt: {connection}, {when}",
+            "Ein Eintrag in „{connection}“ ({kind}) überschneidet sich mit einem Termin in"
+            " Slotwise. Nichts wurde doppelt gebucht: Der Eintrag wurde nicht übernommen, und"
+            " der Termin in Slotwise bleibt, wie er ist.",
+        ),
     },
+    notices=NoticeWords(
+        kinds={"yclients": "YClients", "caldav": "CalDAV-Kalender"},
+        connection="Verbindung",
+        kind="Art",
+        reason="Grund",
+        details="Details",
+        failing_since="Gestört seit",
+        what_to_do="Was tun",
+        credentials_refused="Das andere System hat die Zugangsdaten abgelehnt, mit denen sich"
+        " Slotwise anmeldet: Sie sind falsch, abgelaufen oder widerrufen, oder ihnen fehlt ein"
+        " nötiges Recht.",
+        unusable_answers="Die Antworten des anderen Systems waren nicht verwertbar.",
+        check_credentials="Prüfen Sie die Zugangsdaten in den Verbindungseinstellungen von"
+        " Slotwise und speichern Sie sie erneut. Die Synchronisation läuft dann von selbst"
+        " weiter und holt nach, was sich inzwischen geändert hat.",
+        external_record="Eintrag in {kind}",
+        record_id="Eintrags-ID",
+        in_slotwise="Termin in Slotwise",
+        how_it_resolves="Wie es sich löst",
+        conflict_resolves="Verschieben oder stornieren Sie einen der beiden, in {kind} oder in"
+        " Slotwise. Die nächste Synchronisation übernimmt den Eintrag, sobald er sich nicht"
+        " mehr überschneidet, und der Konflikt schließt sich von selbst.",
+        open_connection="Verbindung öffnen",
+        open_conflicts="Konflikte ansehen",
+        footer="Automatisch von Slotwise an die Inhaber und die Leitung von {firm} gesendet.",
+    ),
 )

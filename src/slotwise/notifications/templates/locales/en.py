@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slotwise.notifications.templates.context import MessageType as T
-from slotwise.notifications.templates.locales.base import Catalog, Phrases
+from slotwise.notifications.templates.locales.base import Catalog, NoticeWords, Phrases
 
 CATALOG = Catalog(
     weekdays=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -66,5 +66,40 @@ CATALOG = Catalog(
             "Your code for {firm} is {code}. Enter it on the booking page to confirm this"
             " appointment; it is valid for {lead}.",
         ),
+        T.CONNECTION_FAILING: Phrases(
+            "Connection failing: {connection}",
+            "Slotwise can no longer sync with “{connection}” ({kind}). Until this is fixed,"
+            " nothing is imported from it or written to it.",
+        ),
+        T.SYNC_CONFLICT: Phrases(
+            "Sync conflict: {connection}, {when}",
+            "A record in “{connection}” ({kind}) overlaps an appointment in Slotwise. Nothing was"
+            " double-booked: the record was not imported, and the appointment in Slotwise"
+            " stays as it is.",
+        ),
     },
+    notices=NoticeWords(
+        kinds={"yclients": "YClients", "caldav": "CalDAV calendar"},
+        connection="Connection",
+        kind="Kind",
+        reason="Reason",
+        details="Details",
+        failing_since="Failing since",
+        what_to_do="What to do",
+        credentials_refused="The other system refused the credentials Slotwise signs in with:"
+        " they are wrong, expired or revoked, or lack a right they need.",
+        unusable_answers="The other system's answers could not be used.",
+        check_credentials="Check the credentials in the connections settings of Slotwise and"
+        " save them again. Syncing then resumes by itself and picks up what changed meanwhile.",
+        external_record="Record in {kind}",
+        record_id="Record id",
+        in_slotwise="Appointment in Slotwise",
+        how_it_resolves="How it resolves",
+        conflict_resolves="Move or cancel one of the two, in {kind} or in Slotwise. The next"
+        " sync imports the record as soon as it no longer overlaps, and the conflict closes by"
+        " itself.",
+        open_connection="Open the connection",
+        open_conflicts="Show the conflicts",
+        footer="Sent automatically by Slotwise to the owners and directors of {firm}.",
+    ),
 )

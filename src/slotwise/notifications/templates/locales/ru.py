@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from slotwise.notifications.templates.context import MessageType as T
-from slotwise.notifications.templates.locales.base import Catalog, Phrases
+from slotwise.notifications.templates.locales.base import Catalog, NoticeWords, Phrases
 
 
 def _plural(n: int, one: str, few: str, many: str) -> str:
@@ -72,5 +72,41 @@ CATALOG = Catalog(
             "Ваш код для записи в {firm}: {code}. Введите его на странице записи, чтобы"
             " подтвердить запись; код действует {lead}.",
         ),
+        T.CONNECTION_FAILING: Phrases(
+            "Сбой подключения: {connection}",
+            "Slotwise больше не может синхронизироваться с «{connection}» ({kind}). Пока это не"
+            " исправлено, оттуда ничего не загружается и туда ничего не записывается.",
+        ),
+        T.SYNC_CONFLICT: Phrases(
+            "Конфликт синхронизации: {connection}, {when}",
+            "Запись в «{connection}» ({kind}) пересекается с записью в Slotwise. Двойного"
+            " бронирования нет: запись не импортирована, а запись в Slotwise осталась как"
+            " была.",
+        ),
     },
+    notices=NoticeWords(
+        kinds={"yclients": "YClients", "caldav": "календарь CalDAV"},
+        connection="Подключение",
+        kind="Тип",
+        reason="Причина",
+        details="Подробности",
+        failing_since="Не работает с",
+        what_to_do="Что сделать",
+        credentials_refused="Другая система отклонила учётные данные, с которыми входит"
+        " Slotwise: они неверны, истекли или отозваны либо у них нет нужных прав.",
+        unusable_answers="Ответы другой системы не удалось использовать.",
+        check_credentials="Проверьте учётные данные в настройках подключений Slotwise и"
+        " сохраните их заново. Затем синхронизация продолжится сама и подхватит всё, что"
+        " изменилось за это время.",
+        external_record="Запись в {kind}",
+        record_id="Номер записи",
+        in_slotwise="Запись в Slotwise",
+        how_it_resolves="Как это решится",
+        conflict_resolves="Перенесите или отмените одну из двух записей — в {kind} или в"
+        " Slotwise. Следующая синхронизация импортирует запись, как только она перестанет"
+        " пересекаться, и конфликт закроется сам.",
+        open_connection="Открыть подключение",
+        open_conflicts="Показать конфликты",
+        footer="Автоматическое сообщение Slotwise для владельцев и руководителей {firm}.",
+    ),
 )
