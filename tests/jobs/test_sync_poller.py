@@ -43,7 +43,7 @@ async def _connection(iso: Isolated, world: World, base_url: str, **fields: obje
             kind="yclients",
             name=f"YClients {uuid.uuid4().hex[:6]}",
             location_id=world.location_id,
-            settings={"company_id": COMPANY_ID, "base_url": base_url},
+            settings={"company_id": COMPANY_ID, "base_url": base_url, "grace_seconds": 0},
             credentials=encrypt_credentials(
                 iso.app.state.secret_key,
                 {"partner_token": PARTNER_TOKEN, "user_token": USER_TOKEN},
