@@ -7,11 +7,13 @@ import uuid
 from decimal import Decimal
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from slotwise.models import Appointment
+from slotwise.models import Appointment, ClientWallet
 from tests.factories import World
 from tests.wallets.helpers import (
     pay_url,
@@ -206,3 +208,19 @@ async def test_retries_with_the_idempotency_key_never_charge_twice(
     }
     # 10.00 - 7.77 + 1.00, one of each.
     assert await stored_wallet(app, world.client_id) == (Decimal("3.23"), Decimal("3.23"), 3)
+
+
+async def test_the_database_itself_refuses_a_negative_balance(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    """The last line of defence, below the conditional UPDATE: the table's CHECK."""
+    await _top_up(client, world, "1.00")
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    with pytest.raises(IntegrityError, match="balance_not_negative"):
+        async with maker.begin() as session:
+            await session.execute(
+                update(ClientWallet)
+                .where(ClientWallet.client_id == world.client_id)
+                .values(balance=ClientWallet.balance - Decimal("1.01"))
+            )
+    assert await stored_wallet(app, world.client_id) == (Decimal("1.00"), Decimal("1.00"), 1)
