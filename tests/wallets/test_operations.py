@@ -224,3 +224,22 @@ async def test_the_database_itself_refuses_a_negative_balance(
                 .values(balance=ClientWallet.balance - Decimal("1.01"))
             )
     assert await stored_wallet(app, world.client_id) == (Decimal("1.00"), Decimal("1.00"), 1)
+
+
+async def test_the_firm_limits_discounts(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    appt = await priced_appointment(app, world, Decimal("40.00"))
+    await _top_up(client, world, "100.00")
+    owner = world.headers("owner")
+    setting = await client.patch("/api/v1/firm", headers=owner, json={"max_discount_percent": "25"})
+    assert setting.status_code == 200 and setting.json()["max_discount_percent"] == "25.00"
+    head = world.headers("manager")
+    for body in ({"discount_percent": "25.01"}, {"discount_amount": "10.01"}):
+        resp = await client.post(pay_url(appt), headers=head, json=body)
+        assert resp.status_code == 422, body
+        assert resp.json()["code"] == "discount_above_firm_limit", body
+    bad = await client.patch("/api/v1/firm", headers=owner, json={"max_discount_percent": "101"})
+    assert bad.status_code == 422
+    ok = await client.post(pay_url(appt), headers=head, json={"discount_amount": "10.00"})
+    assert ok.status_code == 201 and ok.json()["transaction"]["amount"] == "-30.00"

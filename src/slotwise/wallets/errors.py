@@ -12,6 +12,7 @@ from slotwise.errors import Conflict, Unprocessable
 __all__ = [
     "AppointmentAlreadyPaid",
     "AppointmentWithoutClient",
+    "DiscountAboveFirmLimit",
     "DiscountExceedsPrice",
     "InsufficientBalance",
     "NothingToPay",
@@ -27,6 +28,11 @@ class AppointmentAlreadyPaid(Conflict):
 class AppointmentWithoutClient(Conflict):
     code = "appointment_without_client"
     default_message = "The appointment has no client, so no wallet to pay from"
+
+
+class DiscountAboveFirmLimit(Unprocessable):
+    code = "discount_above_firm_limit"
+    default_message = "The discount is above the firm's largest discount"
 
 
 class DiscountExceedsPrice(Unprocessable):

@@ -10,7 +10,13 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from slotwise.models import Appointment, AppointmentServiceItem, ClientWallet, WalletTransaction
+from slotwise.models import (
+    Appointment,
+    AppointmentServiceItem,
+    ClientWallet,
+    Firm,
+    WalletTransaction,
+)
 
 
 class LockedAppointment(NamedTuple):
@@ -38,6 +44,11 @@ async def lock_appointment(
         )
     )
     return LockedAppointment(row[0], Decimal(price or 0))
+
+
+async def max_discount_percent(session: AsyncSession, firm_id: uuid.UUID) -> Decimal:
+    value = await session.scalar(select(Firm.max_discount_percent).where(Firm.id == firm_id))
+    return Decimal(100) if value is None else value
 
 
 async def net_paid(session: AsyncSession, firm_id: uuid.UUID, appointment_id: uuid.UUID) -> Decimal:

@@ -20,6 +20,7 @@ from slotwise.wallets import money, repository
 from slotwise.wallets.errors import (
     AppointmentAlreadyPaid,
     AppointmentWithoutClient,
+    DiscountAboveFirmLimit,
     DiscountExceedsPrice,
     InsufficientBalance,
     NothingToPay,
@@ -135,6 +136,15 @@ async def pay(
     discount, charge = money.discounted(
         price, percent=data.discount_percent, amount=data.discount_amount
     )
+    limit = await repository.max_discount_percent(session, caller.firm_id)
+    # A percent is checked as given (its rounding to the cent may pass the limit by half a
+    # cent); an amount off counts by the percent it is of the price, compared exactly.
+    if (
+        data.discount_percent > limit
+        if data.discount_percent is not None
+        else discount * 100 > price * limit
+    ):
+        raise DiscountAboveFirmLimit(f"The firm allows a discount of at most {limit} %")
     if charge <= 0:
         raise NothingToPay("The appointment costs nothing after the discount")
     return await _record(
