@@ -95,6 +95,11 @@ MATRIX: dict[tuple[str, str], tuple[str, ...] | str] = {
     ("DELETE", "/api/v1/clients/{client_id}"): ADMINS,
     ("GET", "/api/v1/clients/{client_id}/wallet"): (*ADMINS, "client"),
     ("POST", "/api/v1/clients/{client_id}/wallet/transactions"): ADMINS,
+    # wallet operations: staff move money; a client pays their own appointment
+    ("POST", "/api/v1/clients/{client_id}/wallet/top-ups"): ADMINS,
+    ("GET", "/api/v1/clients/{client_id}/wallet/statement"): (*ADMINS, "client"),
+    ("POST", "/api/v1/appointments/{appointment_id}/wallet-payment"): (*ADMINS, "client"),
+    ("POST", "/api/v1/appointments/{appointment_id}/wallet-refunds"): ADMINS,
     # appointments: visibility is narrowed per role (tested in tests/appointments)
     ("GET", "/api/v1/appointments"): ALL,
     ("POST", "/api/v1/appointments"): (*ADMINS, "client"),

@@ -32,6 +32,7 @@ from slotwise.realtime.hub import Hub
 from slotwise.realtime.listener import Listener
 from slotwise.realtime.routes import router as realtime_router
 from slotwise.users.routes import router as users_router
+from slotwise.wallets.routes import router as wallets_router
 from slotwise.web.book import router as book_router
 from slotwise.web.docs import OPENAPI_URL, docs_router
 from slotwise.web.routes import router as web_router
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(firms_router)
     api.include_router(catalog_router)
     api.include_router(clients_router)
+    api.include_router(wallets_router)
     api.include_router(appointments_router)
     api.include_router(availability_router)
     api.include_router(booking_router)

@@ -1,13 +1,28 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 from slotwise.catalog.fields import Name, TimeZoneName
 from slotwise.patch import PatchModel
 
+# Two decimals always, as the numeric(5,2) column answers it once read back.
+Percent = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=5, decimal_places=2),
+    AfterValidator(lambda value: value.quantize(Decimal("0.01"))),
+]
 Locale = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
 
 
@@ -32,6 +47,9 @@ class FirmSettingsOut(BaseModel):
     reminder_offsets_minutes: list[int] = Field(
         description="Reminders go out this many minutes before the start"
     )
+    max_discount_percent: Decimal = Field(
+        description="The largest discount on a wallet payment, in percent of the price"
+    )
 
 
 class FirmSettingsUpdate(PatchModel):
@@ -47,3 +65,4 @@ class FirmSettingsUpdate(PatchModel):
     reminder_offsets_minutes: list[Annotated[StrictInt, Field(ge=1, le=43_200)]] | None = Field(
         None, max_length=10
     )
+    max_discount_percent: Percent | None = None

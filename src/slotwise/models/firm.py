@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     BigInteger,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     UniqueConstraint,
     Uuid,
@@ -35,6 +37,9 @@ class Firm(IdMixin, Base):
         CheckConstraint("client_change_deadline_minutes >= 0", name="deadline_not_negative"),
         CheckConstraint("hold_ttl_seconds BETWEEN 10 AND 86400", name="hold_ttl_range"),
         CheckConstraint(
+            "max_discount_percent BETWEEN 0 AND 100", name="max_discount_percent_range"
+        ),
+        CheckConstraint(
             "cardinality(reminder_offsets_minutes) <= 10"
             " AND 0 < ALL (reminder_offsets_minutes)"
             " AND 43200 >= ALL (reminder_offsets_minutes)",
@@ -52,6 +57,9 @@ class Firm(IdMixin, Base):
     booking_horizon_days: Mapped[int] = mapped_column(Integer, server_default="90")
     client_change_deadline_minutes: Mapped[int] = mapped_column(Integer, server_default="120")
     hold_ttl_seconds: Mapped[int] = mapped_column(Integer, server_default="120")
+    # The largest discount staff or clients may give on a wallet payment, in percent of the
+    # price (an amount off counts by the percent it is of the price).
+    max_discount_percent: Mapped[Decimal] = mapped_column(Numeric(5, 2), server_default="100")
     # The public booking page and API (/book/<slug>, /api/v1/public/<slug>): off by default.
     public_booking: Mapped[bool] = mapped_column(Boolean, server_default=false())
     # Reminders go out this many minutes before an appointment starts (default 24 h and 1 h).

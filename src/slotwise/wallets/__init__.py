@@ -1,0 +1,1 @@
+"""Wallet operations: top-ups, payments of appointments, refunds, the statement."""
