@@ -178,6 +178,29 @@ async def test_an_appointment_without_client_has_no_wallet(
     assert resp.status_code == 409 and resp.json()["code"] == "appointment_without_client"
 
 
+async def test_a_cancelled_appointment_is_not_paid_but_an_earlier_payment_is_refunded(
+    client: httpx.AsyncClient, app: FastAPI, world: World
+) -> None:
+    first = await priced_appointment(app, world, Decimal("6.00"))
+    second = await priced_appointment(app, world, Decimal("6.00"))
+    head = world.headers("manager")
+    await _top_up(client, world, "20.00")
+    paid = await client.post(pay_url(first), headers=head, json={})
+    assert paid.status_code == 201, paid.text
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker.begin() as session:
+        await session.execute(
+            update(Appointment)
+            .where(Appointment.id.in_([first, second]))
+            .values(status="cancelled")
+        )
+    refused = await client.post(pay_url(second), headers=head, json={})
+    assert refused.status_code == 409 and refused.json()["code"] == "appointment_cancelled"
+    back = await client.post(refund_url(first), headers=head, json={"reason": "cancelled"})
+    assert back.status_code == 201, back.text
+    assert (await stored_wallet(app, world.client_id))[0] == Decimal("20.00")
+
+
 async def test_retries_with_the_idempotency_key_never_charge_twice(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:

@@ -11,6 +11,7 @@ from slotwise.errors import Conflict, Unprocessable
 
 __all__ = [
     "AppointmentAlreadyPaid",
+    "AppointmentCancelled",
     "AppointmentWithoutClient",
     "DiscountAboveFirmLimit",
     "DiscountExceedsPrice",
@@ -23,6 +24,11 @@ __all__ = [
 class AppointmentAlreadyPaid(Conflict):
     code = "appointment_already_paid"
     default_message = "The appointment is already paid from the wallet"
+
+
+class AppointmentCancelled(Conflict):
+    code = "appointment_cancelled"
+    default_message = "The appointment is cancelled: there is nothing to pay"
 
 
 class AppointmentWithoutClient(Conflict):

@@ -22,6 +22,7 @@ from slotwise.models import (
 class LockedAppointment(NamedTuple):
     client_id: uuid.UUID | None
     price: Decimal
+    status: str
 
 
 async def lock_appointment(
@@ -30,7 +31,7 @@ async def lock_appointment(
     """The appointment's client and price, its row locked until commit, so that two payments
     (or refunds) of one appointment run one after the other and see each other's effect."""
     client_id = await session.execute(
-        select(Appointment.client_id)
+        select(Appointment.client_id, Appointment.status)
         .where(Appointment.firm_id == firm_id, Appointment.id == appointment_id)
         .with_for_update()
     )
@@ -43,7 +44,7 @@ async def lock_appointment(
             AppointmentServiceItem.appointment_id == appointment_id,
         )
     )
-    return LockedAppointment(row[0], Decimal(price or 0))
+    return LockedAppointment(row[0], Decimal(price or 0), row[1])
 
 
 async def max_discount_percent(session: AsyncSession, firm_id: uuid.UUID) -> Decimal:

@@ -19,6 +19,7 @@ from slotwise.repository import PageParams
 from slotwise.wallets import money, repository
 from slotwise.wallets.errors import (
     AppointmentAlreadyPaid,
+    AppointmentCancelled,
     AppointmentWithoutClient,
     DiscountAboveFirmLimit,
     DiscountExceedsPrice,
@@ -107,7 +108,7 @@ async def top_up(
 
 async def _locked(
     session: AsyncSession, caller: Caller, appointment_id: uuid.UUID
-) -> tuple[uuid.UUID, Decimal]:
+) -> tuple[uuid.UUID, Decimal, str]:
     """The appointment's client and price, locked; a client may act only on their own."""
     found = await repository.lock_appointment(session, caller.firm_id, appointment_id)
     if found is None:
@@ -117,7 +118,7 @@ async def _locked(
         raise AppointmentNotFound(f"No appointment with id {appointment_id}")
     if found.client_id is None:
         raise AppointmentWithoutClient("The appointment has no client, so no wallet to pay from")
-    return found.client_id, found.price
+    return found.client_id, found.price, found.status
 
 
 async def pay(
@@ -126,7 +127,10 @@ async def pay(
     """Pays the appointment's price, less the discount, from its client's wallet, once."""
     if not (caller.is_admin or caller.is_client):
         raise Forbidden("Only staff or the appointment's client may pay it")
-    client_id, price = await _locked(session, caller, appointment_id)
+    client_id, price, status = await _locked(session, caller, appointment_id)
+    if status == "cancelled":
+        # Nothing to pay for (a refund of an earlier payment is still possible).
+        raise AppointmentCancelled("The appointment is cancelled")
     if await repository.net_paid(session, caller.firm_id, appointment_id) > 0:
         raise AppointmentAlreadyPaid("The appointment is already paid from the wallet")
     if data.discount_amount is not None and data.discount_amount > price:
@@ -162,7 +166,7 @@ async def refund(
     session: AsyncSession, caller: Caller, appointment_id: uuid.UUID, data: RefundIn
 ) -> OperationOut:
     """Gives back all or part of what the appointment's payments took, to the same wallet."""
-    client_id, _ = await _locked(session, caller, appointment_id)
+    client_id, _, _ = await _locked(session, caller, appointment_id)
     refundable = await repository.net_paid(session, caller.firm_id, appointment_id)
     amount = refundable if data.amount is None else data.amount
     if amount <= 0 or amount > refundable:
