@@ -64,10 +64,12 @@ async def _plan(
     new (0 when this notice was planned before, or the firm has no operator)."""
     planned: list[Planned] = []
     for user in await lookups.operators(session, firm.id):
-        row = await repository.add_operator_message(
+        row = await repository.add_addressed_message(
             session,
             firm_id=firm.id,
             type_=type_.value,
+            recipient_kind="operator",
+            channel="email",
             address=user.email,
             locale=resolve_locale(user.locale, firm.default_locale),
             dedupe_key=f"{type_.value}:{key}:{user.id}",

@@ -344,62 +344,31 @@ async def log_page(
     return await paginate(session, stmt, page)
 
 
-async def add_guest_message(
+async def add_addressed_message(
     session: AsyncSession,
     *,
     firm_id: uuid.UUID,
     type_: str,
+    recipient_kind: str,
     channel: str,
     address: str,
     locale: str,
     dedupe_key: str,
     send_after: datetime,
     data: dict[str, Any],
-) -> Planned:
-    """A message to someone who is no client row (a guest of the public booking page):
-    its channel and address are chosen now, from what the guest gave."""
-    stmt = (
-        insert(Notification)
-        .values(
-            id=uuid.uuid4(),
-            firm_id=firm_id,
-            type=type_,
-            recipient_kind="guest",
-            channel=channel,
-            address=address,
-            locale=locale,
-            dedupe_key=dedupe_key,
-            send_after=send_after,
-            data=data,
-        )
-        .returning(Notification.id, Notification.firm_id, Notification.send_after)
-    )
-    row = (await session.execute(stmt)).one()
-    return Planned(row.id, row.firm_id, row.send_after)
-
-
-async def add_operator_message(
-    session: AsyncSession,
-    *,
-    firm_id: uuid.UUID,
-    type_: str,
-    address: str,
-    locale: str,
-    dedupe_key: str,
-    send_after: datetime,
-    data: dict[str, Any],
 ) -> Planned | None:
-    """A notice to one of the firm's operators (a login, no client or specialist row): by
-    email to the address their login has now, the user's id in ``data`` (their browsers get
-    a copy). None when a notice with its key exists already."""
+    """A message whose channel and address are chosen now, not when it goes out: to a guest
+    of the public booking page (what they gave), or to one of the firm's operators (their
+    login's email; the user's id in ``data``, their browsers get a copy). None when a message
+    with its key exists already."""
     stmt = (
         insert(Notification)
         .values(
             id=uuid.uuid4(),
             firm_id=firm_id,
             type=type_,
-            recipient_kind="operator",
-            channel="email",
+            recipient_kind=recipient_kind,
+            channel=channel,
             address=address,
             locale=locale,
             dedupe_key=dedupe_key,

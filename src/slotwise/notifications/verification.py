@@ -63,10 +63,11 @@ async def plan_code(
 ) -> uuid.UUID:
     """Writes the code's message for immediate delivery and defers its job, in the
     caller's transaction; returns the outbox row's id."""
-    planned = await repository.add_guest_message(
+    planned = await repository.add_addressed_message(
         session,
         firm_id=firm_id,
         type_=MessageType.VERIFICATION_CODE.value,
+        recipient_kind="guest",
         channel=channel.value,
         address=address,
         locale=locale,
@@ -80,6 +81,8 @@ async def plan_code(
             "expires_at": (now + timedelta(seconds=ttl_seconds)).isoformat(),
         },
     )
+    # The key holds a fresh random nonce: never planned before.
+    assert planned is not None
     await dispatch.enqueue(session, [planned], now=now, horizon=horizon)
     return planned.id
 
