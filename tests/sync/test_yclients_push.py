@@ -33,7 +33,7 @@ from tests.factories import World, make_world
 from tests.jobs.fixtures import Isolated, iso, iso_client
 from tests.jobs.support import fast_settings, wait_for
 from tests.sync.conftest import UNLIMITED
-from tests.sync.importing import at, imported, poll
+from tests.sync.importing import at, imported, mapped, poll
 from tests.sync.yclients_server import (
     COMPANY_ID,
     PARTNER_TOKEN,
@@ -118,33 +118,15 @@ async def _connect(
         )
         session.add(connection)
         await session.flush()
-        session.add_all(
-            [
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="staff",
-                    external_id=str(STAFF),
-                    external_name="Anna",
-                    specialist_id=world.specialist_a,
-                ),
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="staff",
-                    external_id=str(OTHER_STAFF),
-                    external_name="Sergei",
-                ),
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="service",
-                    external_id=str(SERVICE),
-                    external_name="Haircut",
-                    service_id=world.service_id if map_service else None,
-                ),
-            ]
+        # Staff 49 (Sergei) is seen in YClients but is no one here.
+        sergei = ConnectionMapping(
+            firm_id=world.firm_id,
+            connection_id=connection.id,
+            kind="staff",
+            external_id=str(OTHER_STAFF),
+            external_name="Sergei",
         )
+        session.add_all([*mapped(world, connection.id, map_service=map_service), sergei])
         return connection.id
 
 
@@ -222,6 +204,19 @@ async def _jobs_done(appointment_id: str, iso: Isolated) -> bool:
     return bool(found) and all(job.status in ("succeeded", "failed") for job in found)
 
 
+async def _deleted_there(
+    iso: Isolated,
+    fake: FakeYclients,
+    record: StoredRecord,
+    connection_id: uuid.UUID,
+    appointment_id: str,
+) -> None:
+    """The record is deleted in YClients, the pushes have ended and the link is gone."""
+    await wait_for(lambda: fake.records[record.id].deleted)
+    assert await wait_for(lambda: _jobs_done(appointment_id, iso))
+    assert await _link(iso, connection_id, appointment_id) is None
+
+
 async def test_a_booking_is_created_there_moved_and_cancelled(
     iso: Isolated, iso_client: httpx.AsyncClient
 ) -> None:
@@ -257,9 +252,7 @@ async def test_a_booking_is_created_there_moved_and_cancelled(
             assert [r.method for r in fake.requests].count("POST") == 1
 
             await _patch(iso_client, world, moved, status="cancelled")
-            await wait_for(lambda: fake.records[record.id].deleted)
-            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
-            assert await _link(iso, connection_id, booked["id"]) is None
+            await _deleted_there(iso, fake, record, connection_id, booked["id"])
 
 
 async def test_a_deleted_booking_is_deleted_there(
@@ -314,9 +307,7 @@ async def test_moving_to_an_unmapped_specialist_deletes_the_record_there(
         async with push_worker(iso):
             record = await wait_for(lambda: _ours(fake, booked["id"]))
             await _patch(iso_client, world, booked, worker_ids=[str(world.specialist_b)])
-            await wait_for(lambda: fake.records[record.id].deleted)
-            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
-            assert await _link(iso, connection_id, booked["id"]) is None
+            await _deleted_there(iso, fake, record, connection_id, booked["id"])
 
 
 async def test_a_burst_of_edits_is_one_push_of_the_latest_state(
