@@ -217,58 +217,61 @@ async def _deleted_there(
     assert await _link(iso, connection_id, appointment_id) is None
 
 
-async def test_a_booking_is_created_there_moved_and_cancelled(
-    iso: Isolated, iso_client: httpx.AsyncClient
-) -> None:
+@contextlib.asynccontextmanager
+async def _pushed_booking(
+    iso: Isolated, http: httpx.AsyncClient
+) -> AsyncIterator[tuple[World, FakeYclients, uuid.UUID, dict[str, Any], StoredRecord]]:
+    """A booking of the mapped specialist A, pushed by a running worker: the world, the
+    YClients server, the connection, the booking and its record there."""
     world = await make_world(iso.app)
     async with running() as fake:
         connection_id = await _connect(iso, world, fake)
-        booked = await _book(iso_client, world)
+        booked = await _book(http, world)
         async with push_worker(iso):
             record = await wait_for(lambda: _ours(fake, booked["id"]))
-            assert record.staff_id == STAFF
-            assert [service for service, _ in record.services] == [SERVICE]
-            assert record.start == MONDAY_10  # sent with Berlin's offset, the same instant
-            assert record.length == 30 * 60
-            assert not record.deleted
-            created = fake.requests[-1].json()
-            assert created["datetime"] == "2030-01-07T10:00:00+01:00"
-            assert created["client"] == {
-                "phone": "+49301234567",
-                "name": "Clara Client",
-                "email": f"clara-{world.slug}@example.com",
-            }
-            assert created["send_sms"] is False and created["save_if_busy"] is False
-            link = await wait_for(lambda: _link(iso, connection_id, booked["id"]))
-            assert link.direction == "pushed"
-            assert link.external_id == f"{COMPANY_ID}:{record.id}"
-            assert link.external_version is not None
+            yield world, fake, connection_id, booked, record
 
-            moved = await _patch(
-                iso_client, world, booked, start_at=(MONDAY_10 + timedelta(hours=2)).isoformat()
-            )
-            await wait_for(lambda: _start(fake, booked["id"]) == MONDAY_10 + timedelta(hours=2))
-            assert fake.records.keys() == {record.id}  # moved, not made again
-            assert [r.method for r in fake.requests].count("POST") == 1
 
-            await _patch(iso_client, world, moved, status="cancelled")
-            await _deleted_there(iso, fake, record, connection_id, booked["id"])
+async def test_a_booking_is_created_there_moved_and_cancelled(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    async with _pushed_booking(iso, iso_client) as (world, fake, connection_id, booked, record):
+        assert record.staff_id == STAFF
+        assert [service for service, _ in record.services] == [SERVICE]
+        assert record.start == MONDAY_10  # sent with Berlin's offset, the same instant
+        assert record.length == 30 * 60
+        assert not record.deleted
+        created = fake.requests[-1].json()
+        assert created["datetime"] == "2030-01-07T10:00:00+01:00"
+        assert created["client"] == {
+            "phone": "+49301234567",
+            "name": "Clara Client",
+            "email": f"clara-{world.slug}@example.com",
+        }
+        assert created["send_sms"] is False and created["save_if_busy"] is False
+        link = await wait_for(lambda: _link(iso, connection_id, booked["id"]))
+        assert link.direction == "pushed"
+        assert link.external_id == f"{COMPANY_ID}:{record.id}"
+        assert link.external_version is not None
+
+        moved = await _patch(
+            iso_client, world, booked, start_at=(MONDAY_10 + timedelta(hours=2)).isoformat()
+        )
+        await wait_for(lambda: _start(fake, booked["id"]) == MONDAY_10 + timedelta(hours=2))
+        assert fake.records.keys() == {record.id}  # moved, not made again
+        assert [r.method for r in fake.requests].count("POST") == 1
+
+        await _patch(iso_client, world, moved, status="cancelled")
+        await _deleted_there(iso, fake, record, connection_id, booked["id"])
 
 
 async def test_a_deleted_booking_is_deleted_there(
     iso: Isolated, iso_client: httpx.AsyncClient
 ) -> None:
-    world = await make_world(iso.app)
-    async with running() as fake:
-        await _connect(iso, world, fake)
-        booked = await _book(iso_client, world)
-        async with push_worker(iso):
-            record = await wait_for(lambda: _ours(fake, booked["id"]))
-            resp = await iso_client.delete(
-                f"{API}/{booked['id']}", headers=world.headers("director")
-            )
-            assert resp.status_code == 204, resp.text
-            await wait_for(lambda: fake.records[record.id].deleted)
+    async with _pushed_booking(iso, iso_client) as (world, fake, _, booked, record):
+        resp = await iso_client.delete(f"{API}/{booked['id']}", headers=world.headers("director"))
+        assert resp.status_code == 204, resp.text
+        await wait_for(lambda: fake.records[record.id].deleted)
 
 
 async def test_unmapped_specialists_and_imported_appointments_are_not_pushed(
@@ -300,14 +303,9 @@ async def test_unmapped_specialists_and_imported_appointments_are_not_pushed(
 async def test_moving_to_an_unmapped_specialist_deletes_the_record_there(
     iso: Isolated, iso_client: httpx.AsyncClient
 ) -> None:
-    world = await make_world(iso.app)
-    async with running() as fake:
-        connection_id = await _connect(iso, world, fake)
-        booked = await _book(iso_client, world)
-        async with push_worker(iso):
-            record = await wait_for(lambda: _ours(fake, booked["id"]))
-            await _patch(iso_client, world, booked, worker_ids=[str(world.specialist_b)])
-            await _deleted_there(iso, fake, record, connection_id, booked["id"])
+    async with _pushed_booking(iso, iso_client) as (world, fake, connection_id, booked, record):
+        await _patch(iso_client, world, booked, worker_ids=[str(world.specialist_b)])
+        await _deleted_there(iso, fake, record, connection_id, booked["id"])
 
 
 async def test_a_burst_of_edits_is_one_push_of_the_latest_state(
