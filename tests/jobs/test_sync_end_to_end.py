@@ -33,7 +33,7 @@ from starlette.responses import JSONResponse, Response
 from slotwise.connections.secrets import encrypt_credentials
 from slotwise.connections.settings import ConnectionSettings
 from slotwise.jobs.worker import run_worker
-from slotwise.models import Connection, ConnectionMapping, Notification
+from slotwise.models import Connection, Notification
 from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.tasks import delivery
 from slotwise.sync.push_tasks import pushing
@@ -48,7 +48,7 @@ from tests.jobs.support import fast_settings, maker, wait_for
 from tests.notifications.channels.servers import Recorded, Scripted, serve_asgi
 from tests.realtime.helpers import SseReader, live, sse
 from tests.sync.conftest import UNLIMITED
-from tests.sync.importing import BERLIN, client_messages, key
+from tests.sync.importing import BERLIN, client_messages, key, mapped
 from tests.sync.yclients_server import (
     COMPANY_ID,
     PARTNER_TOKEN,
@@ -245,26 +245,7 @@ async def _connect(iso: Isolated, world: World, fake: FakeYclients) -> uuid.UUID
         )
         session.add(connection)
         await session.flush()
-        session.add_all(
-            [
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="staff",
-                    external_id=str(STAFF),
-                    external_name="Anna",
-                    specialist_id=world.specialist_a,
-                ),
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="service",
-                    external_id=str(SERVICE),
-                    external_name="Haircut",
-                    service_id=world.service_id,
-                ),
-            ]
-        )
+        session.add_all(mapped(world, connection.id))
         return connection.id
 
 

@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from slotwise.connections.secrets import encrypt_credentials
-from slotwise.models import Appointment, Client, Connection, Event, Notification
+from slotwise.models import (
+    Appointment,
+    Client,
+    Connection,
+    ConnectionMapping,
+    Event,
+    Notification,
+)
 from slotwise.outbound import AllowList
 from slotwise.sync.yclients import RetryPolicy
 from slotwise.sync.yclients_run import ApiOptions, RunReport, run_connection
@@ -87,6 +94,31 @@ async def add_connection(
         session.add(connection)
         await session.flush()
         return connection.id
+
+
+def mapped(
+    world: World, connection_id: uuid.UUID, *, map_service: bool = True
+) -> list[ConnectionMapping]:
+    """YClients staff 9 is specialist A (Anna) and service 331 the world's Haircut (left
+    unmapped when not ``map_service``): where the push and end-to-end tests start from."""
+    return [
+        ConnectionMapping(
+            firm_id=world.firm_id,
+            connection_id=connection_id,
+            kind="staff",
+            external_id="9",
+            external_name=STAFF[9],
+            specialist_id=world.specialist_a,
+        ),
+        ConnectionMapping(
+            firm_id=world.firm_id,
+            connection_id=connection_id,
+            kind="service",
+            external_id="331",
+            external_name=SERVICES[331][0],
+            service_id=world.service_id if map_service else None,
+        ),
+    ]
 
 
 async def poll(app: FastAPI, connection_id: uuid.UUID, now: datetime | None = None) -> RunReport:

@@ -33,7 +33,7 @@ from tests.factories import World, make_world
 from tests.jobs.fixtures import Isolated, iso, iso_client
 from tests.jobs.support import fast_settings, wait_for
 from tests.sync.conftest import UNLIMITED
-from tests.sync.importing import at, imported, poll
+from tests.sync.importing import at, imported, mapped, poll
 from tests.sync.yclients_server import (
     COMPANY_ID,
     PARTNER_TOKEN,
@@ -118,33 +118,15 @@ async def _connect(
         )
         session.add(connection)
         await session.flush()
-        session.add_all(
-            [
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="staff",
-                    external_id=str(STAFF),
-                    external_name="Anna",
-                    specialist_id=world.specialist_a,
-                ),
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="staff",
-                    external_id=str(OTHER_STAFF),
-                    external_name="Sergei",
-                ),
-                ConnectionMapping(
-                    firm_id=world.firm_id,
-                    connection_id=connection.id,
-                    kind="service",
-                    external_id=str(SERVICE),
-                    external_name="Haircut",
-                    service_id=world.service_id if map_service else None,
-                ),
-            ]
+        # Staff 49 (Sergei) is seen in YClients but is no one here.
+        sergei = ConnectionMapping(
+            firm_id=world.firm_id,
+            connection_id=connection.id,
+            kind="staff",
+            external_id=str(OTHER_STAFF),
+            external_name="Sergei",
         )
+        session.add_all([*mapped(world, connection.id, map_service=map_service), sergei])
         return connection.id
 
 
@@ -222,60 +204,74 @@ async def _jobs_done(appointment_id: str, iso: Isolated) -> bool:
     return bool(found) and all(job.status in ("succeeded", "failed") for job in found)
 
 
-async def test_a_booking_is_created_there_moved_and_cancelled(
-    iso: Isolated, iso_client: httpx.AsyncClient
+async def _deleted_there(
+    iso: Isolated,
+    fake: FakeYclients,
+    record: StoredRecord,
+    connection_id: uuid.UUID,
+    appointment_id: str,
 ) -> None:
+    """The record is deleted in YClients, the pushes have ended and the link is gone."""
+    await wait_for(lambda: fake.records[record.id].deleted)
+    assert await wait_for(lambda: _jobs_done(appointment_id, iso))
+    assert await _link(iso, connection_id, appointment_id) is None
+
+
+@contextlib.asynccontextmanager
+async def _pushed_booking(
+    iso: Isolated, http: httpx.AsyncClient
+) -> AsyncIterator[tuple[World, FakeYclients, uuid.UUID, dict[str, Any], StoredRecord]]:
+    """A booking of the mapped specialist A, pushed by a running worker: the world, the
+    YClients server, the connection, the booking and its record there."""
     world = await make_world(iso.app)
     async with running() as fake:
         connection_id = await _connect(iso, world, fake)
-        booked = await _book(iso_client, world)
+        booked = await _book(http, world)
         async with push_worker(iso):
             record = await wait_for(lambda: _ours(fake, booked["id"]))
-            assert record.staff_id == STAFF
-            assert [service for service, _ in record.services] == [SERVICE]
-            assert record.start == MONDAY_10  # sent with Berlin's offset, the same instant
-            assert record.length == 30 * 60
-            assert not record.deleted
-            created = fake.requests[-1].json()
-            assert created["datetime"] == "2030-01-07T10:00:00+01:00"
-            assert created["client"] == {
-                "phone": "+49301234567",
-                "name": "Clara Client",
-                "email": f"clara-{world.slug}@example.com",
-            }
-            assert created["send_sms"] is False and created["save_if_busy"] is False
-            link = await wait_for(lambda: _link(iso, connection_id, booked["id"]))
-            assert link.direction == "pushed"
-            assert link.external_id == f"{COMPANY_ID}:{record.id}"
-            assert link.external_version is not None
+            yield world, fake, connection_id, booked, record
 
-            moved = await _patch(
-                iso_client, world, booked, start_at=(MONDAY_10 + timedelta(hours=2)).isoformat()
-            )
-            await wait_for(lambda: _start(fake, booked["id"]) == MONDAY_10 + timedelta(hours=2))
-            assert fake.records.keys() == {record.id}  # moved, not made again
-            assert [r.method for r in fake.requests].count("POST") == 1
 
-            await _patch(iso_client, world, moved, status="cancelled")
-            await wait_for(lambda: fake.records[record.id].deleted)
-            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
-            assert await _link(iso, connection_id, booked["id"]) is None
+async def test_a_booking_is_created_there_moved_and_cancelled(
+    iso: Isolated, iso_client: httpx.AsyncClient
+) -> None:
+    async with _pushed_booking(iso, iso_client) as (world, fake, connection_id, booked, record):
+        assert record.staff_id == STAFF
+        assert [service for service, _ in record.services] == [SERVICE]
+        assert record.start == MONDAY_10  # sent with Berlin's offset, the same instant
+        assert record.length == 30 * 60
+        assert not record.deleted
+        created = fake.requests[-1].json()
+        assert created["datetime"] == "2030-01-07T10:00:00+01:00"
+        assert created["client"] == {
+            "phone": "+49301234567",
+            "name": "Clara Client",
+            "email": f"clara-{world.slug}@example.com",
+        }
+        assert created["send_sms"] is False and created["save_if_busy"] is False
+        link = await wait_for(lambda: _link(iso, connection_id, booked["id"]))
+        assert link.direction == "pushed"
+        assert link.external_id == f"{COMPANY_ID}:{record.id}"
+        assert link.external_version is not None
+
+        moved = await _patch(
+            iso_client, world, booked, start_at=(MONDAY_10 + timedelta(hours=2)).isoformat()
+        )
+        await wait_for(lambda: _start(fake, booked["id"]) == MONDAY_10 + timedelta(hours=2))
+        assert fake.records.keys() == {record.id}  # moved, not made again
+        assert [r.method for r in fake.requests].count("POST") == 1
+
+        await _patch(iso_client, world, moved, status="cancelled")
+        await _deleted_there(iso, fake, record, connection_id, booked["id"])
 
 
 async def test_a_deleted_booking_is_deleted_there(
     iso: Isolated, iso_client: httpx.AsyncClient
 ) -> None:
-    world = await make_world(iso.app)
-    async with running() as fake:
-        await _connect(iso, world, fake)
-        booked = await _book(iso_client, world)
-        async with push_worker(iso):
-            record = await wait_for(lambda: _ours(fake, booked["id"]))
-            resp = await iso_client.delete(
-                f"{API}/{booked['id']}", headers=world.headers("director")
-            )
-            assert resp.status_code == 204, resp.text
-            await wait_for(lambda: fake.records[record.id].deleted)
+    async with _pushed_booking(iso, iso_client) as (world, fake, _, booked, record):
+        resp = await iso_client.delete(f"{API}/{booked['id']}", headers=world.headers("director"))
+        assert resp.status_code == 204, resp.text
+        await wait_for(lambda: fake.records[record.id].deleted)
 
 
 async def test_unmapped_specialists_and_imported_appointments_are_not_pushed(
@@ -307,16 +303,9 @@ async def test_unmapped_specialists_and_imported_appointments_are_not_pushed(
 async def test_moving_to_an_unmapped_specialist_deletes_the_record_there(
     iso: Isolated, iso_client: httpx.AsyncClient
 ) -> None:
-    world = await make_world(iso.app)
-    async with running() as fake:
-        connection_id = await _connect(iso, world, fake)
-        booked = await _book(iso_client, world)
-        async with push_worker(iso):
-            record = await wait_for(lambda: _ours(fake, booked["id"]))
-            await _patch(iso_client, world, booked, worker_ids=[str(world.specialist_b)])
-            await wait_for(lambda: fake.records[record.id].deleted)
-            assert await wait_for(lambda: _jobs_done(booked["id"], iso))
-            assert await _link(iso, connection_id, booked["id"]) is None
+    async with _pushed_booking(iso, iso_client) as (world, fake, connection_id, booked, record):
+        await _patch(iso_client, world, booked, worker_ids=[str(world.specialist_b)])
+        await _deleted_there(iso, fake, record, connection_id, booked["id"])
 
 
 async def test_a_burst_of_edits_is_one_push_of_the_latest_state(

@@ -38,6 +38,7 @@ _STATIC_TYPES = {
     "dates.js": _SCRIPT,
     "render.js": _SCRIPT,
     "session.js": _SCRIPT,
+    "page-ui.js": _SCRIPT,  # helpers the staff, connections and setup pages share
     "signin.js": _SCRIPT,
     "live.js": _SCRIPT,
     "i18n.js": _SCRIPT,

@@ -2,8 +2,8 @@
 // text only (names and the other system's words never become markup), refusals in words,
 // a button busy while its request runs, and times in the connection's location's zone.
 
-import { localeTag, refusalText, translator } from "./i18n.js";
-import { ApiError } from "./session.js";
+import { localeTag, translator } from "./i18n.js";
+import { busy, json, refusalIn, showMessage, statusLine } from "./page-ui.js";
 import common from "./strings-common.js";
 import strings from "./strings-connections.js";
 
@@ -67,44 +67,10 @@ export function badge(text, kind) {
   return node("span", { className: `badge badge-${kind}`, text });
 }
 
-export function showMessage(box, message) {
-  box.textContent = message || "";
-  box.hidden = !message;
-}
-
-// An API refusal (or a network failure) in the user's words: this page's text for the
-// code, else the server's own message.
-export function refusal(err, fallback = t("connections.refused")) {
-  if (!(err instanceof ApiError)) return t("connections.unreachable");
-  return refusalText(t, err, fallback);
-}
-
-// Runs `work` with `target` disabled and marked busy; a second click meanwhile does nothing.
-export async function busy(target, work) {
-  if (target.disabled) return undefined;
-  target.disabled = true;
-  target.setAttribute("aria-busy", "true");
-  try {
-    return await work();
-  } finally {
-    target.disabled = false;
-    target.removeAttribute("aria-busy");
-  }
-}
-
-// A short note for the whole page ("Saved."), read out by screen readers.
-export function status(message) {
-  const line = el("connections-status");
-  line.textContent = message;
-  clearTimeout(status.timer);
-  status.timer = setTimeout(() => { line.textContent = ""; }, 10000);
-}
-
-export const json = (method, body, headers = {}) => ({
-  method,
-  headers: { "Content-Type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
+// The shared helpers, bound to this page's status line and words.
+export { busy, json, showMessage };
+export const status = statusLine("connections-status", 10000);
+export const refusal = refusalIn(t, { refused: "connections.refused", unreachable: "connections.unreachable" });
 
 export const ifMatch = (connection) => ({ "If-Match": `"${connection.version}"` });
 

@@ -5,7 +5,7 @@
 
 import { localeTag } from "./i18n.js";
 import {
-  badge, busy, byName, el, locationOf, node, refusal, showMessage, specialistsAt, state, t,
+  badge, busy, byName, el, json, locationOf, node, refusal, showMessage, specialistsAt, state, t,
 } from "./connections-dom.js";
 
 let chosen = new Map(); // "<kind>:<external id>" → the chosen target id, "" for none
@@ -115,11 +115,7 @@ async function save(event) {
   }
   await busy(el("mapping-save"), async () => {
     try {
-      const answer = await state.session.request(`/connections/${connection.id}/mappings`, {
-        method: "PUT",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      const answer = await state.session.request(`/connections/${connection.id}/mappings`, json("PUT", body));
       if (state.selected !== connection.id) return;
       state.detail.mappings = answer;
       chosen = new Map();

@@ -2,8 +2,8 @@
 // a form, a write with its button disabled, checking a form before it is sent, and the
 // dialogs' delete confirmation.
 
-import { localeTag, refusalText } from "./i18n.js";
-import { ApiError } from "./session.js";
+import { localeTag } from "./i18n.js";
+import { json, refusalIn, showMessage as say } from "./page-ui.js";
 
 export const el = (id) => document.getElementById(id);
 
@@ -34,21 +34,12 @@ export function badge(t, active) {
     t(active ? "state.active" : "state.inactive"));
 }
 
-export function say(box, message) {
-  box.textContent = message || "";
-  box.hidden = !message;
-}
+export { json, say };
 
+// The setup sections pass their translator in, so the wording is bound per call.
 export function refusal(t, err) {
-  if (!(err instanceof ApiError)) return t("common.unreachable");
-  return refusalText(t, err, t("setup.refused"));
+  return refusalIn(t, { refused: "setup.refused", unreachable: "common.unreachable" })(err);
 }
-
-export const json = (method, body) => ({
-  method,
-  headers: { "Content-Type": "application/json" },
-  body: JSON.stringify(body),
-});
 
 // A write with its button disabled; a refusal is said in `box` (what was typed stays) and
 // gives null, so the caller only handles the answer.

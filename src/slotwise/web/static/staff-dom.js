@@ -1,8 +1,8 @@
 // Small helpers the staff page's modules share: elements made from text only (names never
 // become markup), messages beside a form, a button that is busy while its request runs.
 
-import { localeTag, refusalText, translator } from "./i18n.js";
-import { ApiError } from "./session.js";
+import { localeTag, translator } from "./i18n.js";
+import { busy, json, refusalIn, showMessage, statusLine } from "./page-ui.js";
 import common from "./strings-common.js";
 import strings from "./strings-staff.js";
 
@@ -32,43 +32,10 @@ export function cell(label, ...children) {
   return td;
 }
 
-export function showMessage(box, message) {
-  box.textContent = message || "";
-  box.hidden = !message;
-}
-
-// An API refusal (or a network failure) in the user's words.
-export function refusal(err, fallback = t("staff.refused")) {
-  if (!(err instanceof ApiError)) return t("staff.unreachable");
-  return refusalText(t, err, fallback);
-}
-
-// Runs `work` with `target` disabled and marked busy; a second click meanwhile does nothing.
-export async function busy(target, work) {
-  if (target.disabled) return undefined;
-  target.disabled = true;
-  target.setAttribute("aria-busy", "true");
-  try {
-    return await work();
-  } finally {
-    target.disabled = false;
-    target.removeAttribute("aria-busy");
-  }
-}
-
-// A short note for the whole page ("Saved."), read out by screen readers.
-export function status(message) {
-  const line = el("staff-status");
-  line.textContent = message;
-  clearTimeout(status.timer);
-  status.timer = setTimeout(() => { line.textContent = ""; }, 8000);
-}
-
-export const json = (method, body, headers = {}) => ({
-  method,
-  headers: { "Content-Type": "application/json", ...headers },
-  body: JSON.stringify(body),
-});
+// The shared helpers, bound to this page's status line and words.
+export { busy, json, showMessage };
+export const status = statusLine("staff-status", 8000);
+export const refusal = refusalIn(t, { refused: "staff.refused", unreachable: "staff.unreachable" });
 
 // "09:00:00" → "09:00" (time inputs and the tables show minutes).
 export const hhmm = (value) => String(value || "").slice(0, 5);
