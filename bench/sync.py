@@ -23,20 +23,24 @@ import argparse
 import asyncio
 import cProfile
 import datetime as dt
+import functools
 import random
 import re
 import secrets
+import signal
 import statistics
 import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import FrameType
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import greenlet  # type: ignore[import-untyped]  # no stubs; getcurrent, parent, gr_frame
 import psutil
 from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -144,6 +148,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=10,
         help="records changed before each incremental poll (default 10)",
+    )
+    group.add_argument(
+        "--sample",
+        action="store_true",
+        help="diagnostic: sample the poller's stack (SIGPROF, every 2 ms of CPU) during the "
+        "first import and print where its CPU goes (slotwise functions, inclusive)",
     )
     group.add_argument(
         "--floor-passes",
@@ -631,6 +641,7 @@ class Statements:
 _TABLE = re.compile(r"\b(?:INTO|UPDATE|FROM)\s+\"?(\w+)", re.IGNORECASE)
 
 
+@functools.cache
 def _statement_kind(statement: str) -> str:
     text = " ".join(statement.split())
     verb = text.split(" ", 1)[0].upper()
@@ -643,6 +654,80 @@ def _statement_kind(statement: str) -> str:
 async def jobs_deferred(maker: async_sessionmaker[AsyncSession]) -> int:
     async with maker() as session:
         return int(await session.scalar(text(JOBS_SQL)) or 0)
+
+
+class StackSampler:
+    """Where the poller's CPU time goes (``--sample``): a SIGPROF every ``interval`` seconds
+    of the process's CPU time, its handler run in the event loop's thread at the next
+    bytecode, counts each ``slotwise`` function on the stack once (inclusive) and the package
+    of the innermost frame. Waiting (for PostgreSQL, YClients) uses no CPU, so it is not
+    sampled: the figures are shares of the poller's CPU, whose total the CPU line gives."""
+
+    def __init__(self, interval: float = 0.002) -> None:
+        self._interval = interval
+        self._previous: Any = None
+        self.samples = 0
+        self.inclusive: Counter[str] = Counter()
+        self.libraries: Counter[str] = Counter()  # the innermost frame's package
+        self.outside: Counter[str] = Counter()  # innermost functions, no slotwise frame
+
+    def __enter__(self) -> StackSampler:
+        self._previous = signal.signal(signal.SIGPROF, self._sample)
+        signal.setitimer(signal.ITIMER_PROF, self._interval, self._interval)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        signal.signal(signal.SIGPROF, self._previous)
+
+    def _sample(self, signum: int, frame: FrameType | None) -> None:
+        if frame is None:
+            return
+        self.samples += 1
+        self.libraries[_package(frame.f_code.co_filename)] += 1
+        outer = frame
+        seen: set[str] = set()
+        # SQLAlchemy's async layer runs its sync code in a greenlet, whose frames end at the
+        # greenlet's start: the caller's frames are those of the parent greenlet, suspended.
+        running = greenlet.getcurrent()
+        while frame is not None:
+            path = frame.f_code.co_filename
+            if "/slotwise/" in path:
+                module = path.rsplit("/slotwise/", 1)[1].removesuffix(".py")
+                seen.add(f"{module.replace('/', '.')}.{frame.f_code.co_qualname}")
+            frame = frame.f_back
+            if frame is None and running is not None:
+                running = running.parent
+                frame = running.gr_frame if running is not None else None
+        self.inclusive.update(seen)
+        if not seen:
+            self.outside[f"{_package(outer.f_code.co_filename)}:{outer.f_code.co_qualname}"] += 1
+
+    def report(self, top: int = 32) -> list[str]:
+        if not self.samples:
+            return []
+        lines = [
+            f"CPU samples of the poller: {self.samples} ({self._interval * 1000:g} ms of CPU "
+            "each); by the innermost frame's package: "
+            + ", ".join(
+                f"{name} {n / self.samples:.0%}" for name, n in self.libraries.most_common(6)
+            ),
+            "  share of the poller's CPU spent in (inclusive):",
+        ]
+        for name, count in self.inclusive.most_common(top):
+            lines.append(f"  {count / self.samples:6.1%}  {name}")
+        lines.append("  outside slotwise code, by the innermost function:")
+        for name, count in self.outside.most_common(12):
+            lines.append(f"  {count / self.samples:6.1%}  {name}")
+        return lines
+
+
+def _package(path: str) -> str:
+    if "/site-packages/" in path:
+        return path.split("/site-packages/", 1)[1].split("/", 1)[0]
+    if "/slotwise/" in path:
+        return "slotwise"
+    return "python"
 
 
 class Cpu:
@@ -746,12 +831,14 @@ class _Bench:
         full_floor = await floor(self.remote, plan, args.floor_passes)
         cpu = Cpu(self.remote)
         profiler = cProfile.Profile() if args.profile is not None else None
+        sampler = StackSampler() if args.sample else None
         cpu_start = cpu.sample()
-        if profiler is not None:
-            profiler.enable()
-        report, seconds, server_requests = await self.poll(now)
-        if profiler is not None:
-            profiler.disable()
+        with sampler or nullcontext():
+            if profiler is not None:
+                profiler.enable()
+            report, seconds, server_requests = await self.poll(now)
+            if profiler is not None:
+                profiler.disable()
         cpu_line = Cpu.line(cpu_start, cpu.sample())
         run = report.run
         stored = await counted(maker, firm_id, Appointment)
@@ -787,6 +874,8 @@ class _Bench:
             print(f"    {line}")
         jobs = await jobs_deferred(maker)
         print(f"    jobs deferred (procrastinate's inserts, not among the statements): {jobs}")
+        for line in sampler.report() if sampler is not None else []:
+            print(f"    {line}")
         correct = (
             run.outcome == "ok"
             and run.imported == stored == links == expected
