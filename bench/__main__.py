@@ -1,8 +1,9 @@
-"""``python -m bench [availability|booking|all|calendar] [options]``
+"""``python -m bench [availability|booking|all|calendar|sync] [options]``
 (``make bench BENCH_ARGS=...``).
 
 ``all`` is availability and booking; ``calendar`` (the staff calendar in headless Chromium) runs
-only when named, as it needs Debian's Chromium, Playwright and the page bundle (``make web``).
+only when named, as it needs Debian's Chromium, Playwright and the page bundle (``make web``);
+so does ``sync`` (the YClients import on the local YClients server), which takes minutes.
 
 Runs on a fresh database made for the run and dropped after it: on the server of
 ``SLOTWISE_BENCH_DATABASE_URL`` when set, else on the embedded PostgreSQL in a new temporary

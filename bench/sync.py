@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 
 import greenlet  # type: ignore[import-untyped]  # no stubs; getcurrent, parent, gr_frame
 import psutil
+import psycopg
 from sqlalchemy import event, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -92,6 +93,9 @@ JOBS_SQL = "SELECT count(*) FROM procrastinate.procrastinate_jobs"
 # Targets (bench/README.md says why).
 IMPORT_TARGET_S = 60.0
 POLL_TARGET_S = 1.0
+# A change an incremental poll applies, above its floor, costs at most this many records of
+# the first import above theirs: the poll's work follows the changes, not the window.
+CHANGE_TARGET_RECORDS = 2.0
 
 # YClients id -> (title, price, minutes). The Slotwise services have the same names.
 SERVICES = {
@@ -560,15 +564,19 @@ def changed_as_expected(
     return wrong
 
 
-def rate_limited_seconds(
-    requests: int,
-    windows: tuple[Window, ...] = YCLIENTS_RATE_LIMITS,
-) -> float:
-    """The least time ``requests`` requests take at YClients' limits (5/s, 200/min): the
-    last one can start no sooner than a whole period after each window's worth before it."""
-    if requests <= 0:
-        return 0.0
-    return max((requests - 1) // w.limit * w.period for w in windows)
+def rate_limited(requests: int) -> str:
+    """What YClients' own rate limit (5 requests/s, and 200/min: ``YCLIENTS_RATE_LIMITS``)
+    alone would cost these requests, which the benchmark sends without a limit."""
+    per_second, per_minute = YCLIENTS_RATE_LIMITS
+    seconds = requests / per_second.limit * per_second.period
+    text = (
+        f"at YClients' rate limit ({per_second.limit} requests/s) its {requests} requests "
+        f"alone would take {seconds:.1f} s (requests / {per_second.limit})"
+    )
+    if requests > per_minute.limit:
+        minute = requests / per_minute.limit * per_minute.period
+        text += f"; {minute:.0f} s at {per_minute.limit}/min"
+    return text
 
 
 @dataclass
@@ -649,6 +657,23 @@ def _statement_kind(statement: str) -> str:
         return verb
     table = _TABLE.search(text)
     return f"{verb} {table.group(1)}" if table else text[:60]
+
+
+LOCK_PROBE_SQL = "SELECT event_seq FROM firms WHERE id = %s FOR NO KEY UPDATE"
+LOCK_PROBE_AFTER = 2.0  # seconds into the import
+
+
+async def firm_lock_wait(conninfo: str, firm_id: uuid.UUID) -> float:
+    """How long a write of the firm that records an event (a booking, a move) waits, when
+    it starts ``LOCK_PROBE_AFTER`` seconds into the import, for the firm's row lock that
+    ``realtime.events.next_seq`` takes: the same lock mode as its UPDATE, nothing changed."""
+    await asyncio.sleep(LOCK_PROBE_AFTER)
+    async with await psycopg.AsyncConnection.connect(conninfo) as conn:
+        started = time.perf_counter()
+        await conn.execute(LOCK_PROBE_SQL, (firm_id,))
+        waited = time.perf_counter() - started
+        await conn.rollback()
+    return waited
 
 
 async def jobs_deferred(maker: async_sessionmaker[AsyncSession]) -> int:
@@ -783,7 +808,7 @@ async def _measure(db: BenchDatabase, args: argparse.Namespace) -> bool:
                 f"{clients} distinct clients, 3 % of records without one; page size "
                 f"{DEFAULT_PAGE_SIZE}; built in {time.perf_counter() - started:.1f} s"
             )
-            bench = _Bench(maker, bc, remote, secret, Statements(engine))
+            bench = _Bench(maker, bc, remote, secret, Statements(engine), db.conninfo)
             imported = await bench.first_import(yc, args, now)
             polls = await bench.incremental(yc, args, now, clock=real_now)
             return _verdict(imported, polls)
@@ -796,6 +821,12 @@ class _Import:
     seconds: float
     floor: Pass
     correct: bool
+    records: int
+
+    @property
+    def per_record(self) -> float:
+        """Seconds per record above the floor."""
+        return (self.seconds - self.floor.seconds) / self.records
 
 
 @dataclass
@@ -805,6 +836,7 @@ class _Bench:
     remote: RemoteYclients
     secret: str
     statements: Statements
+    conninfo: str  # the same database, for plain psycopg
 
     async def poll(self, at: dt.datetime, *, fresh: bool = True) -> tuple[RunReport, float, int]:
         """One run of the connection as the poller's job runs it: (report, seconds, requests
@@ -833,12 +865,14 @@ class _Bench:
         profiler = cProfile.Profile() if args.profile is not None else None
         sampler = StackSampler() if args.sample else None
         cpu_start = cpu.sample()
+        probe = asyncio.create_task(firm_lock_wait(self.conninfo, firm_id))
         with sampler or nullcontext():
             if profiler is not None:
                 profiler.enable()
             report, seconds, server_requests = await self.poll(now)
             if profiler is not None:
                 profiler.disable()
+        lock_wait = await probe
         cpu_line = Cpu.line(cpu_start, cpu.sample())
         run = report.run
         stored = await counted(maker, firm_id, Appointment)
@@ -865,13 +899,16 @@ class _Bench:
             f"    import / floor = {seconds / full_floor.seconds:.0f}; "
             f"{above:.1f} ms per record above the floor"
         )
-        print(
-            f"    at YClients' own limits (5 requests/s, 200/min) its {run.requests} "
-            f"requests alone take >= {rate_limited_seconds(run.requests):.1f} s"
-        )
+        print(f"    {rate_limited(run.requests)}")
         print(f"    {cpu_line}")
         for line in self.statements.report(expected, "record", seconds):
             print(f"    {line}")
+        if seconds > LOCK_PROBE_AFTER:
+            print(
+                f"    a booking in the firm {LOCK_PROBE_AFTER:g} s into the import waits "
+                f"{lock_wait:.1f} s for the firm's event lock (next_seq), i.e. until the "
+                "import commits"
+            )
         jobs = await jobs_deferred(maker)
         print(f"    jobs deferred (procrastinate's inserts, not among the statements): {jobs}")
         for line in sampler.report() if sampler is not None else []:
@@ -893,7 +930,7 @@ class _Bench:
             path = args.profile / "sync-import.prof"
             profiler.dump_stats(path)
             print_stats(path, "first full import", "the poller")
-        return _Import(seconds, full_floor, correct)
+        return _Import(seconds, full_floor, correct, expected)
 
     async def incremental(
         self, yc: Company, args: argparse.Namespace, now: dt.datetime, *, clock: dt.datetime
@@ -975,11 +1012,7 @@ def _print_polls(polls: list[_Poll], args: argparse.Namespace) -> None:
         f"    poll / floor (p50) = {ratio:.0f}; exactly the changed appointments changed: "
         f"{'yes' if all(not p.wrong for p in polls) else 'NO'}"
     )
-    requests = polls[0].report.run.requests
-    print(
-        f"    at YClients' own limits its {requests} requests alone take >= "
-        f"{rate_limited_seconds(requests):.1f} s"
-    )
+    print(f"    {rate_limited(polls[0].report.run.requests)}")
 
 
 def _verdict(imported: _Import, polls: list[_Poll]) -> bool:
@@ -989,7 +1022,7 @@ def _verdict(imported: _Import, polls: list[_Poll]) -> bool:
         f"  first full import {imported.seconds:.1f} s / {IMPORT_TARGET_S:.0f} s target = "
         f"{imported.seconds / IMPORT_TARGET_S:.2f}  (target {'met' if import_ok else 'MISSED'})"
     )
-    polls_ok = True
+    polls_ok = changes_ok = True
     if polls:
         worst = max(p.seconds for p in polls)
         polls_ok = worst < POLL_TARGET_S
@@ -997,9 +1030,19 @@ def _verdict(imported: _Import, polls: list[_Poll]) -> bool:
             f"  slowest incremental poll {worst * 1000:.0f} ms / {POLL_TARGET_S * 1000:.0f} ms "
             f"target = {worst / POLL_TARGET_S:.2f}  (target {'met' if polls_ok else 'MISSED'})"
         )
+        above = statistics.median(p.seconds - p.floor.seconds for p in polls)
+        per_change = above / len(polls[0].changes)
+        ratio = per_change / imported.per_record / CHANGE_TARGET_RECORDS
+        changes_ok = ratio < 1
+        print(
+            f"  a change in a poll {per_change * 1000:.1f} ms / an imported record "
+            f"{imported.per_record * 1000:.1f} ms (both above their floors) = "
+            f"{per_change / imported.per_record:.2f}; / {CHANGE_TARGET_RECORDS:g} target = "
+            f"{ratio:.2f}  (target {'met' if changes_ok else 'MISSED'})"
+        )
     correct = imported.correct and all(_poll_correct(p) for p in polls)
     print(f"  every record imported and exactly the changes applied: {'yes' if correct else 'NO'}")
-    return import_ok and polls_ok and correct
+    return import_ok and polls_ok and changes_ok and correct
 
 
 def run(db: BenchDatabase, args: argparse.Namespace) -> SyncOutcome:
