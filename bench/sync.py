@@ -756,32 +756,45 @@ def _package(path: str) -> str:
 
 
 class Cpu:
+    """CPU seconds of the poller (this process), of every PostgreSQL process (the bench
+    database's backends and the server's own; another PostgreSQL on the machine too, idle
+    unless something else uses it), of the YClients server, and of the whole machine."""
+
     def __init__(self, remote: RemoteYclients) -> None:
         self._remote = remote
         self._own = psutil.Process()
 
-    def sample(self) -> tuple[float, float, float, float]:
+    def sample(self) -> tuple[float, ...]:
         own = self._own.cpu_times()
         machine = psutil.cpu_times()
         return (
             time.monotonic(),
             own.user + own.system,
+            _postgres_cpu(),
             self._remote.cpu_seconds(),
             sum(machine) - machine.idle,
         )
 
     @staticmethod
-    def line(
-        start: tuple[float, float, float, float],
-        end: tuple[float, float, float, float],
-    ) -> str:
+    def line(start: tuple[float, ...], end: tuple[float, ...]) -> str:
         wall = end[0] - start[0]
-        own, server, machine = (end[i] - start[i] for i in (1, 2, 3))
+        own, postgres, server, machine = (end[i] - start[i] for i in (1, 2, 3, 4))
+        rest = machine - own - postgres - server
         return (
-            f"CPU: the poller (this process) {own:.1f} s ({own / wall:.2f} cores), the "
-            f"YClients server {server:.1f} s, the whole machine {machine / wall:.2f} of "
-            f"{psutil.cpu_count()} cores (the rest is mostly PostgreSQL)"
+            f"CPU, in cores on average: the poller (this process) {own / wall:.2f}, "
+            f"PostgreSQL {postgres / wall:.2f}, the YClients server {server / wall:.2f}, "
+            f"anything else {rest / wall:.2f}; the whole machine {machine / wall:.2f} of "
+            f"{psutil.cpu_count()}"
         )
+
+
+def _postgres_cpu() -> float:
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        times = process.info["cpu_times"]
+        if process.info["name"] == "postgres" and times is not None:
+            total += times.user + times.system
+    return total
 
 
 async def _measure(db: BenchDatabase, args: argparse.Namespace) -> bool:
