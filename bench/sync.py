@@ -756,29 +756,34 @@ def _package(path: str) -> str:
 
 
 class Cpu:
-    """CPU seconds of the poller (this process), of every PostgreSQL process (the bench
-    database's backends and the server's own; another PostgreSQL on the machine too, idle
-    unless something else uses it), of the YClients server, and of the whole machine."""
+    """CPU seconds of the poller (this process), of the bench database's PostgreSQL server
+    (its postmaster and every process under it: backends, WAL writer, checkpointer; a backend
+    started meanwhile counts whole, one that ended meanwhile is lost), of the YClients server,
+    and of the whole machine."""
 
-    def __init__(self, remote: RemoteYclients) -> None:
+    def __init__(self, remote: RemoteYclients, postmaster: psutil.Process | None) -> None:
         self._remote = remote
         self._own = psutil.Process()
+        self._postmaster = postmaster
 
-    def sample(self) -> tuple[float, ...]:
+    def sample(self) -> CpuSample:
         own = self._own.cpu_times()
         machine = psutil.cpu_times()
-        return (
+        return CpuSample(
             time.monotonic(),
             own.user + own.system,
-            _postgres_cpu(),
+            _cpu_by_pid(self._postmaster),
             self._remote.cpu_seconds(),
             sum(machine) - machine.idle,
         )
 
     @staticmethod
-    def line(start: tuple[float, ...], end: tuple[float, ...]) -> str:
-        wall = end[0] - start[0]
-        own, postgres, server, machine = (end[i] - start[i] for i in (1, 2, 3, 4))
+    def line(start: CpuSample, end: CpuSample) -> str:
+        wall = end.wall - start.wall
+        own = end.poller - start.poller
+        postgres = sum(cpu - start.postgres.get(pid, 0.0) for pid, cpu in end.postgres.items())
+        server = end.yclients - start.yclients
+        machine = end.machine - start.machine
         rest = machine - own - postgres - server
         return (
             f"CPU, in cores on average: the poller (this process) {own / wall:.2f}, "
@@ -788,13 +793,41 @@ class Cpu:
         )
 
 
-def _postgres_cpu() -> float:
-    total = 0.0
-    for process in psutil.process_iter(["name", "cpu_times"]):
-        times = process.info["cpu_times"]
-        if process.info["name"] == "postgres" and times is not None:
-            total += times.user + times.system
-    return total
+@dataclass(frozen=True)
+class CpuSample:
+    wall: float
+    poller: float
+    postgres: dict[int, float]  # pid -> CPU seconds
+    yclients: float
+    machine: float
+
+
+def _cpu_by_pid(postmaster: psutil.Process | None) -> dict[int, float]:
+    if postmaster is None:
+        return {}
+    seconds: dict[int, float] = {}
+    try:
+        processes = [postmaster, *postmaster.children(recursive=True)]
+    except psutil.Error:
+        return {}
+    for process in processes:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            continue  # ended meanwhile
+        seconds[process.pid] = times.user + times.system
+    return seconds
+
+
+def postmaster_of(conninfo: str) -> psutil.Process | None:
+    """The bench database's server process, when it runs on this machine and is visible."""
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            row = conn.execute("SELECT pg_backend_pid()").fetchone()
+            assert row is not None
+            return psutil.Process(int(row[0])).parent()
+    except (psycopg.Error, psutil.Error):
+        return None
 
 
 async def _measure(db: BenchDatabase, args: argparse.Namespace) -> bool:
@@ -874,7 +907,7 @@ class _Bench:
         maker, firm_id = self.maker, self.bc.firm_id
         plan = await cursor_plan(maker, self.bc, now)
         full_floor = await floor(self.remote, plan, args.floor_passes)
-        cpu = Cpu(self.remote)
+        cpu = Cpu(self.remote, postmaster_of(self.conninfo))
         profiler = cProfile.Profile() if args.profile is not None else None
         sampler = StackSampler() if args.sample else None
         cpu_start = cpu.sample()
