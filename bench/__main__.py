@@ -1,8 +1,9 @@
-"""``python -m bench [availability|booking|all|calendar] [options]``
+"""``python -m bench [availability|booking|all|calendar|sync] [options]``
 (``make bench BENCH_ARGS=...``).
 
 ``all`` is availability and booking; ``calendar`` (the staff calendar in headless Chromium) runs
-only when named, as it needs Debian's Chromium, Playwright and the page bundle (``make web``).
+only when named, as it needs Debian's Chromium, Playwright and the page bundle (``make web``);
+so does ``sync`` (the YClients import on the local YClients server), which takes minutes.
 
 Runs on a fresh database made for the run and dropped after it: on the server of
 ``SLOTWISE_BENCH_DATABASE_URL`` when set, else on the embedded PostgreSQL in a new temporary
@@ -19,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import availability, booking, calendar_page
+from bench import availability, booking, calendar_page, sync
 from bench.database import bench_database
 from bench.server import GC_MODES
 
@@ -29,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("which", nargs="?", choices=("all", "availability", "booking", "calendar"),
-                        default="all")
+    parser.add_argument("which", nargs="?", default="all",
+                        choices=("all", "availability", "booking", "calendar", "sync"))
     parser.add_argument("--server-gc", choices=GC_MODES, default="default",
                         help="diagnostic: run the HTTP server with the cyclic garbage collector "
                         "off (default: as the product runs)")
@@ -40,6 +41,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     availability.add_arguments(parser)
     booking.add_arguments(parser)
     calendar_page.add_arguments(parser)
+    sync.add_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -72,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
             failed |= not outcome.passed
         if args.which == "calendar":
             failed |= not calendar_page.run(db, args).passed
+        if args.which == "sync":
+            failed |= not sync.run(db, args).passed
     print()
     print("FAILED: a target was missed (see above)" if failed else "All targets met.")
     return 1 if failed else 0

@@ -79,11 +79,17 @@ def print_profile(args: argparse.Namespace, bench: str, top: int = 30) -> None:
     path = profile_path(args, bench)
     if path is None or not path.exists():
         return
+    print_stats(path, "server", "the server", top)
+
+
+def print_stats(path: Path, what: str, slowed: str, top: int = 30) -> None:
+    """The hot spots of a cProfile file: ``what`` names the profile, ``slowed`` what ran
+    under the profiler (and so ran slower)."""
     for order, pattern in (("tottime", ""), ("cumulative", "slotwise")):
         out = io.StringIO()
         pstats.Stats(str(path), stream=out).sort_stats(order).print_stats(pattern, top)
         lines = [line for line in out.getvalue().splitlines() if line.strip()]
         start = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
-        print(f"  server profile by {order}{f' ({pattern} only)' if pattern else ''} "
-              f"({path}; profiling slows the server, so this run's timings are inflated):")
+        print(f"  {what} profile by {order}{f' ({pattern} only)' if pattern else ''} "
+              f"({path}; profiling slows {slowed}, so this run's timings are inflated):")
         print("\n".join("    " + line for line in lines[start:]))
