@@ -311,6 +311,41 @@ async def test_a_browser_that_asks_after_booking_gets_the_confirmation_and_copie
     ]
 
 
+async def test_a_browser_that_asks_before_the_confirmation_went_out_gets_it_once(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    world: World,
+    settings: Settings,
+    sink: SmtpSink,
+    push: tuple[PushService, str],
+    allow_push: ChannelSettings,
+) -> None:
+    """Subscribed while the confirmation still waits: no copy of its own (the confirmation
+    chooses its targets when it goes out, this browser among them), so one message, not
+    two (a race the booking page's "Get reminders" can run into on a busy server)."""
+    service, base = push
+    await set_firm(app, world, public_booking=True)
+    runtime = _push_runtime(app, settings, sink, allow_push)
+    appointment = await book(client, world, slot(), client_id=world.other_client_id)
+    browser = service.subscribe("otto")
+    body = {
+        "endpoint": f"{base}/push/otto",
+        "keys": {"p256dh": browser.p256dh, "auth": browser.auth},
+    }
+    made = await client.post(
+        manage(world, "/push-subscriptions"),
+        headers=with_token(token_for(app, world, appointment)),
+        json=body,
+    )
+    assert made.status_code == 201, made.text
+    [waiting] = of(await planned(app, appointment), "confirmation", "pending")
+
+    await _send(runtime, app, appointment, "confirmation")
+    assert (await planned(app, appointment))[0].id == waiting.id
+    assert len(sink.to(f"otto-{world.slug}@example.com")) == 1
+    assert [d.payload["data"]["type"] for d in service.delivered] == ["confirmation"]
+
+
 async def test_push_endpoints_are_checked_as_for_logged_in_users(
     client: httpx.AsyncClient, app: FastAPI, world: World
 ) -> None:

@@ -250,12 +250,20 @@ async def plan_for_new_browser(
     planner = Planner(session, firm_id, now, policy)
     if appointment.client_id is None or not planner.client_relevant(appointment):
         return []
+    recipient = Recipient("client", appointment.client_id)
+    statuses = await repository.lock_own_statuses(
+        session, firm_id, appointment.id, "confirmation", recipient
+    )
+    if "pending" in statuses:
+        # Not gone out yet (or to be tried again): its delivery chooses its targets after
+        # this commit, this browser among them; a copy as well would be a second message.
+        return []
     planned = await repository.add(
         session,
         firm_id=firm_id,
         appointment_id=appointment.id,
         type_="confirmation",
-        recipient=Recipient("client", appointment.client_id),
+        recipient=recipient,
         dedupe_key=f"confirmation:{appointment.id}:browser:{subscription_id}",
         send_after=now,
         data={repository.BROWSER_KEY: str(subscription_id)},

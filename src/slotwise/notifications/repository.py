@@ -123,6 +123,30 @@ async def withdraw(
     return len((await session.execute(stmt)).all())
 
 
+async def lock_own_statuses(
+    session: AsyncSession,
+    firm_id: uuid.UUID,
+    appointment_id: uuid.UUID,
+    type_: str,
+    recipient: Recipient,
+) -> list[str]:
+    """The statuses of the appointment's own messages of one type to the recipient (not
+    the copies for one browser), their rows locked until commit: a delivery that has not
+    chosen its targets yet waits, and then sees what this transaction commits."""
+    rows = await session.scalars(
+        select(Notification.status)
+        .where(
+            Notification.firm_id == firm_id,
+            Notification.appointment_id == appointment_id,
+            Notification.type == type_,
+            recipient.matches(),
+            _for_every_channel(),
+        )
+        .with_for_update()
+    )
+    return list(rows.all())
+
+
 async def has_pending(
     session: AsyncSession,
     firm_id: uuid.UUID,
