@@ -10,10 +10,13 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select, text, update
 
+from slotwise.config import Settings
 from slotwise.models import Notification
+from slotwise.notifications.channels import ChannelSettings
+from slotwise.notifications.delivery import DeliveryRuntime
 from tests.booking.helpers import at, next_monday
 from tests.factories import World
-from tests.jobs.support import maker, notifications_of
+from tests.jobs.support import SmtpSink, maker, notifications_of
 
 API = "/api/v1"
 
@@ -90,3 +93,23 @@ def delayed_from(
     """Whether ``moment`` is ``delay`` after some instant between ``before`` and ``after``
     (taken around the request that planned it): exact, however slow the request was."""
     return before + delay <= moment <= after + delay
+
+
+def push_runtime(
+    app: FastAPI, settings: Settings, sink: SmtpSink, allow_push: ChannelSettings, **update: Any
+) -> DeliveryRuntime:
+    """A delivery runtime that sends email to the sink and Web Push to the local push
+    service of ``allow_push``; ``update`` changes the settings (e.g. the channel order)."""
+    return DeliveryRuntime(
+        maker(app),
+        settings.model_copy(update=update),
+        sink.channel_settings().model_copy(
+            update={
+                "vapid_private_key": allow_push.vapid_private_key,
+                "vapid_public_key": allow_push.vapid_public_key,
+                "vapid_subject": allow_push.vapid_subject,
+                "webpush_allow_http": True,
+                "outbound_allowed_hosts": allow_push.outbound_allowed_hosts,
+            }
+        ),
+    )

@@ -5,27 +5,23 @@ messages as Web Push (decrypted by a local push service, as a browser would)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterator
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 from sqlalchemy import select
 
 from slotwise.config import Settings
 from slotwise.models import PushSubscription
-from slotwise.notifications import subscriptions
-from slotwise.notifications.channels import ChannelSettings, generate_vapid_keys
+from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.delivery import DeliveryRuntime, deliver
 from slotwise.notifications.templates import TemplateContext, render
 from tests.factories import World
 from tests.jobs.support import SmtpSink, maker
-from tests.notifications.channels.push_service import PushService, allowed_host
-from tests.notifications.channels.servers import serve_asgi
-from tests.notifications.helpers import book, of, planned, slot
+from tests.notifications.channels.push_service import PushService
+from tests.notifications.helpers import book, of, planned, push_runtime, slot
 from tests.notifications.test_push_subscriptions import subscription
 from tests.public.manage_helpers import manage, set_firm, token_for, with_token
 
@@ -140,34 +136,6 @@ def test_the_link_label_in_every_language() -> None:
         )
 
 
-KEYS = generate_vapid_keys()
-
-
-@pytest.fixture
-async def push() -> AsyncIterator[tuple[PushService, str]]:
-    service = PushService()
-    async with serve_asgi(service) as base_url:
-        yield service, base_url
-
-
-@pytest.fixture
-def allow_push(app: FastAPI, push: tuple[PushService, str]) -> Iterator[ChannelSettings]:
-    channels = ChannelSettings(
-        _env_file=None,
-        vapid_private_key=SecretStr(KEYS.private_key),
-        vapid_public_key=KEYS.public_key,
-        vapid_subject="mailto:ops@slotwise.example",
-        webpush_allow_http=True,
-        webpush_timeout_seconds=5,
-        outbound_allowed_hosts=[allowed_host(push[1])],
-    )
-    app.dependency_overrides[subscriptions.channel_settings] = lambda: channels
-    try:
-        yield channels
-    finally:
-        del app.dependency_overrides[subscriptions.channel_settings]
-
-
 async def test_a_browser_subscribed_from_the_link_gets_the_clients_messages(
     client: httpx.AsyncClient,
     app: FastAPI,
@@ -214,7 +182,7 @@ async def test_a_browser_subscribed_from_the_link_gets_the_clients_messages(
     assert (taken.status_code, taken.json()["code"]) == (409, "endpoint_in_use")
 
     # Push first (the client's messages follow the configured order of channels).
-    runtime = _push_runtime(
+    runtime = push_runtime(
         app, settings, sink, allow_push, notification_channel_order=["webpush", "email"]
     )
     # Another appointment of the same client: its confirmation reaches the browser too.
@@ -235,24 +203,6 @@ async def test_a_browser_subscribed_from_the_link_gets_the_clients_messages(
     assert len(sink.to(f"clara-{world.slug}@example.com")) == 1
 
 
-def _push_runtime(
-    app: FastAPI, settings: Settings, sink: SmtpSink, allow_push: ChannelSettings, **update: Any
-) -> DeliveryRuntime:
-    return DeliveryRuntime(
-        maker(app),
-        settings.model_copy(update=update),
-        sink.channel_settings().model_copy(
-            update={
-                "vapid_private_key": allow_push.vapid_private_key,
-                "vapid_public_key": allow_push.vapid_public_key,
-                "vapid_subject": allow_push.vapid_subject,
-                "webpush_allow_http": True,
-                "outbound_allowed_hosts": allow_push.outbound_allowed_hosts,
-            }
-        ),
-    )
-
-
 async def test_a_browser_that_asks_after_booking_gets_the_confirmation_and_copies_beside_email(
     client: httpx.AsyncClient,
     app: FastAPI,
@@ -267,7 +217,7 @@ async def test_a_browser_that_asks_after_booking_gets_the_confirmation_and_copie
     on a copy of every message, while email stays the channel that carries them."""
     service, base = push
     await set_firm(app, world, public_booking=True)
-    runtime = _push_runtime(app, settings, sink, allow_push)
+    runtime = push_runtime(app, settings, sink, allow_push)
     appointment = await book(client, world, slot(), client_id=world.other_client_id)
     await _send(runtime, app, appointment, "confirmation")
     otto = f"otto-{world.slug}@example.com"
@@ -325,7 +275,7 @@ async def test_a_browser_that_asks_before_the_confirmation_went_out_gets_it_once
     two (a race the booking page's "Get reminders" can run into on a busy server)."""
     service, base = push
     await set_firm(app, world, public_booking=True)
-    runtime = _push_runtime(app, settings, sink, allow_push)
+    runtime = push_runtime(app, settings, sink, allow_push)
     appointment = await book(client, world, slot(), client_id=world.other_client_id)
     browser = service.subscribe("otto")
     body = {

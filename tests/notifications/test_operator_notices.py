@@ -7,28 +7,25 @@ their browsers)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
 import httpx
-import pytest
 from fastapi import FastAPI
-from pydantic import SecretStr
 from sqlalchemy import select, update
 
 from slotwise.config import Settings
 from slotwise.connections import health, repository
 from slotwise.connections.repository import OpenedConflict
 from slotwise.models import Connection, Notification, User
-from slotwise.notifications import operator_notices, subscriptions
-from slotwise.notifications.channels import ChannelSettings, generate_vapid_keys
+from slotwise.notifications import operator_notices
+from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.delivery import DeliveryRuntime, deliver
 from tests.factories import World, add_appointment, add_connection
 from tests.jobs.support import SmtpSink, maker
-from tests.notifications.channels.push_service import PushService, allowed_host
-from tests.notifications.channels.servers import serve_asgi
+from tests.notifications.channels.push_service import PushService
+from tests.notifications.helpers import push_runtime
 from tests.realtime.helpers import add_user
 
 REASON = "YClients refused the tokens (401 Unauthorized)"
@@ -329,34 +326,6 @@ async def test_a_notice_to_someone_no_longer_an_operator_is_not_sent(
     assert _counts(sink, world, OPERATORS) == {"owner": 1, "director": 0}
 
 
-KEYS = generate_vapid_keys()
-
-
-@pytest.fixture
-async def push() -> AsyncIterator[tuple[PushService, str]]:
-    service = PushService()
-    async with serve_asgi(service) as base_url:
-        yield service, base_url
-
-
-@pytest.fixture
-def push_channels(app: FastAPI, push: tuple[PushService, str]) -> Iterator[ChannelSettings]:
-    channels = ChannelSettings(
-        _env_file=None,
-        vapid_private_key=SecretStr(KEYS.private_key),
-        vapid_public_key=KEYS.public_key,
-        vapid_subject="mailto:ops@slotwise.example",
-        webpush_allow_http=True,
-        webpush_timeout_seconds=5,
-        outbound_allowed_hosts=[allowed_host(push[1])],
-    )
-    app.dependency_overrides[subscriptions.channel_settings] = lambda: channels
-    try:
-        yield channels
-    finally:
-        del app.dependency_overrides[subscriptions.channel_settings]
-
-
 async def test_an_operators_browsers_get_a_copy(
     client: httpx.AsyncClient,
     app: FastAPI,
@@ -364,7 +333,7 @@ async def test_an_operators_browsers_get_a_copy(
     settings: Settings,
     sink: SmtpSink,
     push: tuple[PushService, str],
-    push_channels: ChannelSettings,
+    allow_push: ChannelSettings,
 ) -> None:
     service, base = push
     browser = service.subscribe("director")
@@ -377,19 +346,7 @@ async def test_an_operators_browsers_get_a_copy(
         },
     )
     assert resp.status_code == 201, resp.text
-    runtime = DeliveryRuntime(
-        maker(app),
-        settings,
-        sink.channel_settings().model_copy(
-            update={
-                "vapid_private_key": push_channels.vapid_private_key,
-                "vapid_public_key": push_channels.vapid_public_key,
-                "vapid_subject": push_channels.vapid_subject,
-                "webpush_allow_http": True,
-                "outbound_allowed_hosts": push_channels.outbound_allowed_hosts,
-            }
-        ),
-    )
+    runtime = push_runtime(app, settings, sink, allow_push)
     connection_id = await add_connection(app, world)
     assert await _fail(app, connection_id, REASON, datetime.now(UTC)) == (True, 2)
     assert await _deliver_pending(runtime, app, world.firm_id) == ["sent", "sent"]
