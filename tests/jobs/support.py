@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -206,13 +206,29 @@ async def running_worker(
     sync: WorkerResource | None = None,
 ) -> AsyncIterator[None]:
     """A worker in this process's event loop until the block ends (then a graceful stop)."""
+    resources = [delivery(channels), sync or syncing(ConnectionSettings())]
+    async with worker_with(settings, resources, name=name):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def worker_with(
+    settings: Settings,
+    resources: Sequence[WorkerResource],
+    *,
+    name: str = "test-worker",
+    queues: Sequence[str] | None = None,
+) -> AsyncIterator[None]:
+    """A worker with exactly these resources (and only these queues, if given) in this
+    process's event loop until the block ends."""
     assert settings.database_url is not None
     task = asyncio.create_task(
         run_worker(
             settings.database_url,
             settings,
-            resources=[delivery(channels), sync or syncing(ConnectionSettings())],
+            resources=list(resources),
             name=name,
+            queues=list(queues) if queues is not None else None,
             handle_signals=False,
         )
     )

@@ -32,7 +32,6 @@ from starlette.responses import JSONResponse, Response
 
 from slotwise.connections.secrets import encrypt_credentials
 from slotwise.connections.settings import ConnectionSettings
-from slotwise.jobs.worker import run_worker
 from slotwise.models import Connection, Notification
 from slotwise.notifications.channels import ChannelSettings
 from slotwise.notifications.tasks import delivery
@@ -44,7 +43,7 @@ from slotwise.sync.yclients_run import ApiOptions
 from tests.availability.test_endpoint import get, slot_at, who
 from tests.factories import World, make_world
 from tests.jobs.fixtures import Isolated
-from tests.jobs.support import fast_settings, maker, wait_for
+from tests.jobs.support import fast_settings, maker, wait_for, worker_with
 from tests.notifications.channels.servers import Recorded, Scripted, serve_asgi
 from tests.realtime.helpers import SseReader, live, sse
 from tests.sync.conftest import UNLIMITED
@@ -286,30 +285,14 @@ async def scene(iso: Isolated) -> AsyncIterator[Scene]:
 async def worker(scene: Scene, name: str = "e2e-worker") -> AsyncIterator[None]:
     """A worker of every queue in this event loop, as `slotwise worker` runs one: delivery
     to the local WhatsApp, the poller and the push, both allowed to reach loopback."""
-    settings = fast_settings(scene.iso.settings)
-    assert settings.database_url is not None
     loopback = ConnectionSettings(outbound_allowed_hosts=["127.0.0.1"])
-    task = asyncio.create_task(
-        run_worker(
-            settings.database_url,
-            settings,
-            resources=[
-                delivery(scene.channels),
-                syncing(loopback, POLL_OPTIONS),
-                pushing(loopback, PUSH_OPTIONS),
-            ],
-            name=name,
-            handle_signals=False,
-        )
-    )
-    try:
+    resources = [
+        delivery(scene.channels),
+        syncing(loopback, POLL_OPTIONS),
+        pushing(loopback, PUSH_OPTIONS),
+    ]
+    async with worker_with(fast_settings(scene.iso.settings), resources, name=name):
         yield
-    finally:
-        if task.done() and not task.cancelled():
-            task.result()  # a crashed worker is why a condition never came
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 def _ours(fake: FakeYclients, appointment_id: str) -> StoredRecord | None:

@@ -7,7 +7,6 @@ sync conflict until a later push goes through."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
@@ -23,7 +22,6 @@ from slotwise.connections.secrets import encrypt_credentials
 from slotwise.connections.settings import ConnectionSettings
 from slotwise.jobs.app import QUEUE_SYNC
 from slotwise.jobs.tables import jobs
-from slotwise.jobs.worker import run_worker
 from slotwise.models import Connection, ConnectionMapping, SyncConflict, SyncLink
 from slotwise.pushes.planning import PUSH_TASK, push_queueing_lock
 from slotwise.sync.push_tasks import pushing
@@ -31,7 +29,7 @@ from slotwise.sync.yclients import RetryPolicy, Window
 from slotwise.sync.yclients_push import PushOptions
 from tests.factories import World, make_world
 from tests.jobs.fixtures import Isolated, iso, iso_client
-from tests.jobs.support import fast_settings, wait_for
+from tests.jobs.support import fast_settings, wait_for, worker_with
 from tests.sync.conftest import UNLIMITED
 from tests.sync.importing import at, imported, mapped, poll
 from tests.sync.yclients_server import (
@@ -68,27 +66,11 @@ def _maker(iso: Isolated) -> async_sessionmaker[AsyncSession]:
 @contextlib.asynccontextmanager
 async def push_worker(iso: Isolated, options: PushOptions = OPTIONS) -> AsyncIterator[None]:
     """A worker of the sync queue in this event loop, with the push resource."""
-    settings = fast_settings(iso.settings)
-    assert settings.database_url is not None
     resource = pushing(ConnectionSettings(outbound_allowed_hosts=["127.0.0.1"]), options)
-    task = asyncio.create_task(
-        run_worker(
-            settings.database_url,
-            settings,
-            resources=[resource],
-            name="push-worker",
-            queues=[QUEUE_SYNC],
-            handle_signals=False,
-        )
-    )
-    try:
+    async with worker_with(
+        fast_settings(iso.settings), [resource], name="push-worker", queues=[QUEUE_SYNC]
+    ):
         yield
-    finally:
-        if task.done() and not task.cancelled():
-            task.result()  # a crashed worker is why a condition never came
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def _connect(
